@@ -1,0 +1,152 @@
+/**
+ * The ports the orchestrator and the squad runtime need from infrastructure.
+ * Two adapters implement them: in-memory (the embedded default) and NATS
+ * (JetStream streams + KV). Both pass the same contract suite
+ * (test/contract/ports.contract.ts), so the embedded mode cannot drift.
+ */
+
+/** One stored value and the revision it was stored at. */
+export interface KvEntry {
+  key: string;
+  value: Uint8Array;
+  revision: number;
+}
+
+/**
+ * A key/value bucket with compare-and-set. Keys use the NATS KV grammar
+ * (`[A-Za-z0-9_=/-]` and `.` separators); callers encode outside strings.
+ */
+export interface KvStore {
+  readonly bucket: string;
+  get(key: string): Promise<KvEntry | null>;
+  /** Writes only if the key does not exist (or was deleted); throws `KvConflictError` otherwise. */
+  create(key: string, value: Uint8Array): Promise<number>;
+  /** Writes only if the key is at `revision`; throws `KvConflictError` otherwise. */
+  update(key: string, value: Uint8Array, revision: number): Promise<number>;
+  put(key: string, value: Uint8Array): Promise<number>;
+  delete(key: string): Promise<void>;
+  /** Keys currently present, optionally filtered by a NATS wildcard pattern (`a.*`, `a.>`). */
+  keys(filter?: string): Promise<string[]>;
+}
+
+/** Thrown by `create`/`update` when the compare-and-set fails. */
+export class KvConflictError extends Error {
+  override readonly name = 'KvConflictError';
+  readonly code = 'CONFLICT';
+  constructor(
+    readonly bucket: string,
+    readonly key: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`compare-and-set failed for ${bucket}/${key}`, options);
+  }
+}
+
+export interface PublishOptions {
+  /** Deduplication id (JetStream `Nats-Msg-Id`): a second publish with the same id within the window is dropped. */
+  msgId?: string;
+}
+
+/** A message delivered by a durable consumer; settle it exactly once. */
+export interface DeliveredMessage {
+  readonly subject: string;
+  readonly data: Uint8Array;
+  /** 1 on first delivery. Informational only: never rely on it for exactly-once. */
+  readonly deliveryCount: number;
+  ack(): void;
+  /** Redeliver later (after `delayMs`, default: at once). */
+  nak(delayMs?: number): void;
+  /** Never redeliver. */
+  term(): void;
+  /** Extends the ack deadline (long-running work). */
+  working(): void;
+}
+
+export interface ConsumerOptions {
+  /** Durable consumer name: replicas with the same name share the messages. */
+  durable: string;
+  filterSubject: string;
+  /** Unacknowledged messages in flight at once (default 256). */
+  maxAckPending?: number;
+  /** Redelivery after this long without an ack (default 30 s). */
+  ackWaitMs?: number;
+}
+
+export interface Consumer {
+  /** Stops delivering; in-flight handlers may still settle their messages. */
+  stop(): Promise<void>;
+}
+
+export interface StreamConfig {
+  name: string;
+  subjects: string[];
+  /** `workqueue`: a message is removed once acked; `limits`: kept until `maxAgeMs`. */
+  retention: 'workqueue' | 'limits';
+  maxAgeMs?: number;
+  /** Window for `msgId` dedup (default 2 min). */
+  duplicateWindowMs?: number;
+}
+
+/** Durable, at-least-once message streams (JetStream). */
+export interface Streams {
+  /** Creates the stream if missing (idempotent). */
+  ensure(config: StreamConfig): Promise<void>;
+  /** Resolves once the stream has stored the message. Throws when no stream captures the subject. */
+  publish(subject: string, data: Uint8Array, options?: PublishOptions): Promise<void>;
+  /**
+   * Delivers messages of a durable consumer to `handler`, at most
+   * `maxAckPending` unsettled at once. A message the handler neither acks
+   * nor naks is redelivered after `ackWaitMs`. A handler that throws naks.
+   */
+  consume(stream: string, options: ConsumerOptions, handler: (msg: DeliveredMessage) => Promise<void>): Promise<Consumer>;
+  /** Deletes a stream (tests and teardown). */
+  remove(name: string): Promise<void>;
+}
+
+/** Fire-and-forget core pub/sub (no persistence). */
+export interface Bus {
+  publish(subject: string, data: Uint8Array): void;
+  subscribe(subject: string, handler: (subject: string, data: Uint8Array) => void): { unsubscribe(): void };
+}
+
+/** Time, injectable so tests can skip it. */
+export interface Clock {
+  now(): number;
+  /** Calls `fn` once, at or after epoch ms `at`. */
+  setTimer(at: number, fn: () => void): unknown;
+  clearTimer(handle: unknown): void;
+}
+
+/** Everything a component needs to reach infrastructure. */
+export interface Transport {
+  readonly kind: 'memory' | 'nats';
+  readonly streams: Streams;
+  readonly bus: Bus;
+  readonly clock: Clock;
+  /** Opens (creating if missing) a KV bucket. */
+  kv(bucket: string, options?: { ttlMs?: number }): Promise<KvStore>;
+  /** Deletes a KV bucket (tests and teardown). */
+  removeKv(bucket: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimer: (at, fn) => {
+    // Node timers overflow past ~24.8 days: re-arm in slices.
+    const MAX = 2 ** 31 - 1;
+    const handle: { t?: ReturnType<typeof setTimeout> } = {};
+    const arm = (): void => {
+      const wait = at - Date.now();
+      if (wait > MAX) handle.t = setTimeout(arm, MAX);
+      else handle.t = setTimeout(fn, Math.max(0, wait));
+      handle.t.unref?.();
+    };
+    arm();
+    return handle;
+  },
+  clearTimer: (handle) => {
+    const t = (handle as { t?: ReturnType<typeof setTimeout> } | undefined)?.t;
+    if (t) clearTimeout(t);
+  },
+};

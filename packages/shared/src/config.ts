@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { SquadflowError, toFieldIssues } from './errors.ts';
+
+/**
+ * Environment configuration, validated once. Names live here and only here.
+ *
+ * | variable | meaning | default |
+ * |---|---|---|
+ * | SQUADFLOW_NATS_URL | NATS server(s), comma-separated; unset = embedded in-memory mode | (unset) |
+ * | SQUADFLOW_PREFIX | prefix of every subject, stream and bucket | sqf |
+ * | SQUADFLOW_LOG_LEVEL | pino level | info |
+ * | SQUADFLOW_CONCURRENCY | events processed in parallel per orchestrator | 256 |
+ */
+export const EnvConfigSchema = z.object({
+  SQUADFLOW_NATS_URL: z.string().min(1).optional(),
+  SQUADFLOW_PREFIX: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/).default('sqf'),
+  SQUADFLOW_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SQUADFLOW_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(256),
+});
+export type EnvConfig = z.output<typeof EnvConfigSchema>;
+
+export interface Config {
+  natsUrl: string | undefined;
+  prefix: string;
+  logLevel: EnvConfig['SQUADFLOW_LOG_LEVEL'];
+  concurrency: number;
+}
+
+/** Reads and validates the environment; throws `INVALID_CONFIG` naming the variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvConfigSchema.safeParse(cleaned);
+  if (!parsed.success) throw new SquadflowError('INVALID_CONFIG', 'invalid environment', toFieldIssues(parsed.error.issues));
+  const e = parsed.data;
+  return { natsUrl: e.SQUADFLOW_NATS_URL, prefix: e.SQUADFLOW_PREFIX, logLevel: e.SQUADFLOW_LOG_LEVEL, concurrency: e.SQUADFLOW_CONCURRENCY };
+}

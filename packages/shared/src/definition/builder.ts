@@ -1,0 +1,87 @@
+import type { Duration } from '../duration.ts';
+import type { InputMapping, OnError, RetryPolicy, WorkflowDefinition, WorkflowDefinitionInput } from './schema.ts';
+import { validateDefinition } from './validate.ts';
+
+type Dep<Names extends string> = Names | { step: Names; on: 'signal' | 'timeout' };
+
+interface CommonOptions<Names extends string> {
+  condition?: string;
+  delay?: Duration;
+  dependsOn?: ReadonlyArray<Dep<Names>>;
+  description?: string;
+}
+
+export interface TaskOptions<Names extends string> extends CommonOptions<Names> {
+  squad: string;
+  action: string;
+  input?: InputMapping;
+  retry?: Partial<Omit<RetryPolicy, 'initialInterval' | 'maxInterval'>> & { initialInterval?: Duration; maxInterval?: Duration };
+  timeout?: Duration;
+  onError?: OnError;
+  compensate?: { squad?: string; action: string; input?: InputMapping };
+}
+
+export interface WaitOptions<Names extends string> extends CommonOptions<Names> {
+  signal: string;
+  timeout?: Duration;
+}
+
+/**
+ * A typed builder for workflow definitions. Dependencies may only name steps
+ * added before (so a typo is a compile error), and `build()` validates the
+ * result exactly as registration does.
+ *
+ * ```ts
+ * const def = workflow('order')
+ *   .task('reserve', { squad: 'inventory', action: 'reserve', retry: { retries: 3 } })
+ *   .task('notify', { squad: 'whatsapp', action: 'send', dependsOn: ['reserve'], delay: '5m' })
+ *   .build();
+ * ```
+ */
+export class WorkflowBuilder<Names extends string = never> {
+  private readonly def: WorkflowDefinitionInput & { steps: unknown[] };
+
+  constructor(name: string) {
+    this.def = { name, steps: [] };
+  }
+
+  describe(description: string): this {
+    this.def.description = description;
+    return this;
+  }
+
+  /** JSON Schema that trigger contexts must satisfy. */
+  contextSchema(schema: Record<string, unknown>): this {
+    this.def.contextSchema = schema;
+    return this;
+  }
+
+  defaults(defaults: { timeout?: Duration; retry?: TaskOptions<Names>['retry'] }): this {
+    this.def.defaults = defaults as WorkflowDefinitionInput['defaults'];
+    return this;
+  }
+
+  task<N extends string>(name: N, options: TaskOptions<Names>): WorkflowBuilder<Names | N> {
+    this.def.steps.push({ name, type: 'task', ...options });
+    return this as unknown as WorkflowBuilder<Names | N>;
+  }
+
+  wait<N extends string>(name: N, options: WaitOptions<Names>): WorkflowBuilder<Names | N> {
+    this.def.steps.push({ name, type: 'wait', ...options });
+    return this as unknown as WorkflowBuilder<Names | N>;
+  }
+
+  output(expression: string): this {
+    this.def.output = expression;
+    return this;
+  }
+
+  /** The definition as plain JSON, validated; throws `INVALID_DEFINITION`. */
+  build(): WorkflowDefinition {
+    return validateDefinition(structuredClone(this.def));
+  }
+}
+
+export function workflow(name: string): WorkflowBuilder {
+  return new WorkflowBuilder(name);
+}

@@ -1,0 +1,118 @@
+import { z } from 'zod';
+import { DurationSchema } from '../duration.ts';
+
+/**
+ * The JSON-serializable workflow definition. Files, the HTTP API and the
+ * TypeScript builder all produce this shape; the engine compiles it to a
+ * statechart. Field semantics are documented in docs/definitions.md.
+ */
+
+/** Workflow, squad, action and step names: safe as subject tokens and KV keys. */
+export const NameSchema = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'must start with a letter and contain only letters, digits, "_" or "-" (max 64)');
+
+/** A JSONata expression (see expressions.ts for the data model). */
+export const ExpressionSchema = z.string().min(1, 'expression is empty');
+
+export const RetryPolicySchema = z.strictObject({
+  /** Retries after the first attempt (the seeds' `retry_on_failure`). */
+  retries: z.number().int().min(0).max(100).default(0),
+  /** Backoff before the first retry. */
+  initialInterval: DurationSchema.default('1s'),
+  /** Each further backoff is the previous one times this. */
+  backoffCoefficient: z.number().min(1).max(100).default(2),
+  /** Upper bound of a single backoff. */
+  maxInterval: DurationSchema.default('5m'),
+  /** Fraction of each backoff that is randomised (deterministically per attempt). */
+  jitter: z.number().min(0).max(1).default(0.2),
+});
+
+export const OnErrorSchema = z.enum(['fail', 'skip', 'compensate', 'escalate']);
+
+/** `"a"` waits for step a to settle; `{ step: "w", on: "timeout" }` follows one outcome of a wait step. */
+export const DependencySchema = z.union([
+  NameSchema,
+  z.strictObject({ step: NameSchema, on: z.enum(['signal', 'timeout']) }),
+]);
+
+/** How a step's input is built: one expression, or an object of expressions. */
+export const InputMappingSchema = z.union([ExpressionSchema, z.record(z.string(), ExpressionSchema)]);
+
+const commonStepFields = {
+  name: NameSchema,
+  /** Runs the step only when this is true; otherwise it is skipped and dependants still run. */
+  condition: ExpressionSchema.optional(),
+  /** Wait this long (durably) once the step is ready, before it starts. */
+  delay: DurationSchema.optional(),
+  dependsOn: z.array(DependencySchema).default([]),
+  description: z.string().max(2_000).optional(),
+};
+
+export const CompensationSchema = z.strictObject({
+  /** Defaults to the step's squad. */
+  squad: NameSchema.optional(),
+  action: NameSchema,
+  /** Defaults to `{ context, output }` of the step being compensated. */
+  input: InputMappingSchema.optional(),
+});
+
+export const TaskStepSchema = z.strictObject({
+  ...commonStepFields,
+  type: z.literal('task'),
+  squad: NameSchema,
+  action: NameSchema,
+  /** Defaults to the execution context. */
+  input: InputMappingSchema.optional(),
+  retry: RetryPolicySchema.optional(),
+  /** Per attempt; defaults to the workflow's `defaults.timeout` (30 s). */
+  timeout: DurationSchema.optional(),
+  onError: OnErrorSchema.default('fail'),
+  compensate: CompensationSchema.optional(),
+});
+
+export const WaitStepSchema = z.strictObject({
+  ...commonStepFields,
+  type: z.literal('wait'),
+  /** Correlation key template, e.g. `ai_conversation_{phone}` (placeholders are expressions). */
+  signal: z.string().min(1),
+  /** Without a timeout the step waits until the signal comes or the execution is cancelled. */
+  timeout: DurationSchema.optional(),
+});
+
+const withDefaultType = (value: unknown): unknown =>
+  value && typeof value === 'object' && !Array.isArray(value) && !('type' in value) ? { ...value, type: 'task' } : value;
+
+export const StepSchema = z.preprocess(withDefaultType, z.discriminatedUnion('type', [TaskStepSchema, WaitStepSchema]));
+
+export const WorkflowDefinitionSchema = z.strictObject({
+  name: NameSchema,
+  /** Set by the registry; a definition file may pin it. */
+  version: z.number().int().positive().optional(),
+  description: z.string().max(10_000).optional(),
+  /** JSON Schema (draft 2020-12) that every trigger context must satisfy. */
+  contextSchema: z.record(z.string(), z.unknown()).optional(),
+  defaults: z
+    .strictObject({
+      timeout: DurationSchema.default('30s'),
+      retry: RetryPolicySchema.optional(),
+    })
+    .default({ timeout: '30s' }),
+  steps: z.array(StepSchema).min(1, 'a workflow needs at least one step'),
+  /** Expression for the execution's output; defaults to every step's output by name. */
+  output: ExpressionSchema.optional(),
+});
+
+export type RetryPolicy = z.output<typeof RetryPolicySchema>;
+export type OnError = z.output<typeof OnErrorSchema>;
+export type Dependency = z.output<typeof DependencySchema>;
+export type InputMapping = z.output<typeof InputMappingSchema>;
+export type TaskStep = z.output<typeof TaskStepSchema>;
+export type WaitStep = z.output<typeof WaitStepSchema>;
+export type Step = TaskStep | WaitStep;
+/** A validated definition with defaults filled in. */
+export type WorkflowDefinition = z.output<typeof WorkflowDefinitionSchema>;
+/** A definition as written (defaults optional). */
+export type WorkflowDefinitionInput = z.input<typeof WorkflowDefinitionSchema>;
+export type TaskStepInput = Omit<z.input<typeof TaskStepSchema>, 'type'> & { type?: 'task' };
+export type WaitStepInput = z.input<typeof WaitStepSchema>;

@@ -1,0 +1,103 @@
+import { SquadflowError, toFieldIssues, type FieldIssue } from '../errors.ts';
+import { compileExpression, compileTemplate } from '../expressions.ts';
+import { WorkflowDefinitionSchema, type Step, type WorkflowDefinition } from './schema.ts';
+import { dependencyName } from './dependencies.ts';
+
+/**
+ * Validates a definition: shape (zod), then meaning: duplicate step names,
+ * unknown dependencies, `on:` used on a step that is not a wait, cycles, and
+ * expressions that do not parse. Each issue names the step and the problem.
+ * Throws `INVALID_DEFINITION`; returns the definition with defaults filled in.
+ */
+export function validateDefinition(input: unknown): WorkflowDefinition {
+  const parsed = WorkflowDefinitionSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new SquadflowError('INVALID_DEFINITION', 'invalid workflow definition', toFieldIssues(parsed.error.issues));
+  }
+  const def = parsed.data;
+  const issues: FieldIssue[] = [];
+  const byName = new Map<string, Step>();
+  def.steps.forEach((step, i) => {
+    if (byName.has(step.name)) issues.push({ path: `steps.${i}.name`, message: `duplicate step name "${step.name}"` });
+    byName.set(step.name, step);
+  });
+  def.steps.forEach((step, i) => {
+    step.dependsOn.forEach((dep, j) => {
+      const name = dependencyName(dep);
+      const target = byName.get(name);
+      const path = `steps.${i}.dependsOn.${j}`;
+      if (!target) issues.push({ path, message: `step "${step.name}" depends on unknown step "${name}"` });
+      else if (name === step.name) issues.push({ path, message: `step "${step.name}" depends on itself` });
+      else if (typeof dep !== 'string' && target.type !== 'wait') {
+        issues.push({ path, message: `step "${step.name}": "on: ${dep.on}" needs a wait step, "${name}" is a task` });
+      }
+    });
+    const expressions: Array<[string, string]> = [];
+    if (step.condition) expressions.push([`steps.${i}.condition`, step.condition]);
+    if (step.type === 'task') {
+      pushMapping(expressions, `steps.${i}.input`, step.input);
+      pushMapping(expressions, `steps.${i}.compensate.input`, step.compensate?.input);
+    }
+    for (const [path, source] of expressions) {
+      try {
+        compileExpression(source);
+      } catch (err) {
+        issues.push({ path, message: `step "${step.name}": ${(err as Error).message}` });
+      }
+    }
+    if (step.type === 'wait') {
+      try {
+        compileTemplate(step.signal);
+      } catch (err) {
+        issues.push({ path: `steps.${i}.signal`, message: `step "${step.name}": ${(err as Error).message}` });
+      }
+    }
+  });
+  if (def.output) {
+    try {
+      compileExpression(def.output);
+    } catch (err) {
+      issues.push({ path: 'output', message: (err as Error).message });
+    }
+  }
+  if (!issues.length) {
+    const cycle = findCycle(def.steps);
+    if (cycle) {
+      const i = def.steps.findIndex((s) => s.name === cycle[0]);
+      issues.push({ path: `steps.${i}.dependsOn`, message: `step "${cycle[0]}" is in a dependency cycle: ${cycle.join(' -> ')}` });
+    }
+  }
+  if (issues.length) throw new SquadflowError('INVALID_DEFINITION', `invalid workflow definition "${def.name}"`, issues);
+  return def;
+}
+
+function pushMapping(out: Array<[string, string]>, path: string, mapping: string | Record<string, string> | undefined): void {
+  if (mapping === undefined) return;
+  if (typeof mapping === 'string') out.push([path, mapping]);
+  else for (const [key, source] of Object.entries(mapping)) out.push([`${path}.${key}`, source]);
+}
+
+/** Depth-first search; returns the cycle as a path of step names, or undefined. */
+function findCycle(steps: readonly Step[]): string[] | undefined {
+  const deps = new Map(steps.map((s) => [s.name, s.dependsOn.map(dependencyName)]));
+  const state = new Map<string, 'visiting' | 'done'>();
+  const stack: string[] = [];
+  const visit = (name: string): string[] | undefined => {
+    if (state.get(name) === 'done') return undefined;
+    if (state.get(name) === 'visiting') return [...stack.slice(stack.indexOf(name)), name];
+    state.set(name, 'visiting');
+    stack.push(name);
+    for (const dep of deps.get(name) ?? []) {
+      const cycle = visit(dep);
+      if (cycle) return cycle;
+    }
+    stack.pop();
+    state.set(name, 'done');
+    return undefined;
+  };
+  for (const step of steps) {
+    const cycle = visit(step.name);
+    if (cycle) return cycle;
+  }
+  return undefined;
+}

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { NameSchema } from '../definition/schema.ts';
+import { codec } from './codec.ts';
+import { ExecutionIdSchema } from './common.ts';
+
+/** Operator commands addressed to one execution. */
+export const ControlMessageSchema = z.discriminatedUnion('action', [
+  z.strictObject({
+    kind: z.literal('control'),
+    controlId: z.string().min(1),
+    executionId: ExecutionIdSchema,
+    action: z.literal('cancel'),
+    reason: z.string().max(2_000).optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('control'),
+    controlId: z.string().min(1),
+    executionId: ExecutionIdSchema,
+    /** Resolves an escalation: run the step again, skip it, or end the execution as failed. */
+    action: z.enum(['retry', 'skip', 'abort']),
+    step: NameSchema.optional(),
+  }),
+]);
+export type ControlMessage = z.output<typeof ControlMessageSchema>;
+export const controlCodec = codec('control message', ControlMessageSchema);

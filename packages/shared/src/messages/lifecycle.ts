@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { NameSchema } from '../definition/schema.ts';
+import { codec } from './codec.ts';
+import { EpochMsSchema, ExecutionIdSchema } from './common.ts';
+
+export const LifecycleTypeSchema = z.enum([
+  'execution.started',
+  'execution.completed',
+  'execution.failed',
+  'execution.compensated',
+  'execution.escalated',
+  'execution.cancelled',
+  'step.completed',
+  'step.failed',
+  'step.skipped',
+]);
+export type LifecycleType = z.output<typeof LifecycleTypeSchema>;
+
+/**
+ * What squadflow tells other services, on `subjects.lifecycle(workflow, type)`.
+ * `id` is deterministic, so a republished event is deduplicated by JetStream.
+ */
+export const LifecycleEventSchema = z.strictObject({
+  id: z.string().min(1),
+  type: LifecycleTypeSchema,
+  executionId: ExecutionIdSchema,
+  workflow: NameSchema,
+  version: z.number().int().positive(),
+  step: NameSchema.optional(),
+  at: EpochMsSchema,
+  data: z.unknown().optional(),
+});
+export type LifecycleEvent = z.output<typeof LifecycleEventSchema>;
+export const lifecycleCodec = codec('lifecycle event', LifecycleEventSchema);

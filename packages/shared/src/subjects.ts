@@ -1,0 +1,98 @@
+import { SquadflowError } from './errors.ts';
+
+/**
+ * Every subject, stream, consumer and KV bucket name is built here. A prefix
+ * (default `sqf`) isolates deployments and test runs on one NATS server.
+ *
+ * Subjects (`p` = prefix):
+ * - `p.in.trigger.<workflow>`   trigger events (engine API and outside services)
+ * - `p.in.reply.<execution>`    step replies from squads
+ * - `p.in.signal.<key>`         signals by correlation key (key encoded)
+ * - `p.in.control.<execution>`  cancel / escalation resolution
+ * - `p.cmd.<squad>.<action>`    step commands for squads (work queue)
+ * - `p.lc.<workflow>.<type>`    lifecycle events (`type` is e.g. `execution.completed`)
+ */
+export interface Names {
+  readonly prefix: string;
+  trigger(workflow: string): string;
+  reply(executionId: string): string;
+  signal(key: string): string;
+  control(executionId: string): string;
+  command(squad: string, action: string): string;
+  /** All commands of one squad. */
+  squadCommands(squad: string): string;
+  lifecycle(workflow: string, type: string): string;
+  readonly inboundAll: string;
+  readonly commandsAll: string;
+  readonly lifecycleAll: string;
+  readonly streams: { inbound: string; commands: string; lifecycle: string };
+  readonly buckets: { executions: string; timers: string; workflows: string; waits: string; idempotency: string };
+  readonly consumers: { orchestrator: string; squad(squad: string): string };
+}
+
+const PREFIX = /^[a-z][a-z0-9_]{0,31}$/;
+
+export function names(prefix = 'sqf'): Names {
+  if (!PREFIX.test(prefix)) {
+    throw new SquadflowError('INVALID_CONFIG', 'invalid prefix', [
+      { path: 'prefix', message: 'lowercase letter, then lowercase letters, digits or "_" (max 32)' },
+    ]);
+  }
+  const up = prefix.toUpperCase();
+  return {
+    prefix,
+    trigger: (workflow) => `${prefix}.in.trigger.${token(workflow)}`,
+    reply: (executionId) => `${prefix}.in.reply.${token(executionId)}`,
+    signal: (key) => `${prefix}.in.signal.${encodeToken(key)}`,
+    control: (executionId) => `${prefix}.in.control.${token(executionId)}`,
+    command: (squad, action) => `${prefix}.cmd.${token(squad)}.${token(action)}`,
+    squadCommands: (squad) => `${prefix}.cmd.${token(squad)}.>`,
+    lifecycle: (workflow, type) => `${prefix}.lc.${token(workflow)}.${type}`,
+    inboundAll: `${prefix}.in.>`,
+    commandsAll: `${prefix}.cmd.>`,
+    lifecycleAll: `${prefix}.lc.>`,
+    streams: { inbound: `${up}_IN`, commands: `${up}_CMD`, lifecycle: `${up}_LC` },
+    buckets: {
+      executions: `${prefix}_exec`,
+      timers: `${prefix}_timers`,
+      workflows: `${prefix}_wf`,
+      waits: `${prefix}_waits`,
+      idempotency: `${prefix}_idem`,
+    },
+    consumers: { orchestrator: `${up}_orchestrator`, squad: (squad) => `${up}_squad_${token(squad)}` },
+  };
+}
+
+const SAFE_TOKEN = /^[A-Za-z0-9_-]+$/;
+
+/** A token we generate ourselves (names, ids): checked, not encoded. */
+function token(value: string): string {
+  if (!SAFE_TOKEN.test(value)) throw new SquadflowError('INVALID_ARGUMENT', `unsafe subject token ${JSON.stringify(value)}`);
+  return value;
+}
+
+/**
+ * Encodes an outside string (a phone number, a message id) into a KV key or
+ * subject token: `[A-Za-z0-9_-]` stay, every other UTF-8 byte becomes `=XX`.
+ * Reversible and injective, so distinct keys never collide.
+ */
+export function encodeToken(value: string): string {
+  if (value === '') throw new SquadflowError('INVALID_ARGUMENT', 'empty key');
+  let out = '';
+  for (const byte of new TextEncoder().encode(value)) {
+    const ch = String.fromCharCode(byte);
+    out += /[A-Za-z0-9_-]/.test(ch) ? ch : `=${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
+export function decodeToken(encoded: string): string {
+  const bytes: number[] = [];
+  for (let i = 0; i < encoded.length; i++) {
+    if (encoded[i] === '=') {
+      bytes.push(parseInt(encoded.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else bytes.push(encoded.charCodeAt(i));
+  }
+  return new TextDecoder().decode(new Uint8Array(bytes));
+}
