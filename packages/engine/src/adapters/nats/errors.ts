@@ -1,0 +1,37 @@
+import { JetStreamApiError, JetStreamApiCodes } from '@nats-io/jetstream';
+import { RequestError } from '@nats-io/transport-node';
+
+/**
+ * How the v3 client reports the failures we translate. JetStream API
+ * failures are `JetStreamApiError` with the server's numeric `code`; a
+ * publish nobody answers surfaces as `JetStreamNotEnabled` (not exported)
+ * wrapping a no-responders `RequestError`.
+ */
+export const ApiCodes = {
+  ...JetStreamApiCodes,
+  /** `stream name already in use with a different configuration` (concurrent create). */
+  StreamNameInUse: 10058,
+  /** `consumer already exists` (2.10+ create action with a different config). */
+  ConsumerExists: 10148,
+} as const;
+
+/** True for a JetStream API error with one of `codes`. */
+export function isApiError(err: unknown, ...codes: number[]): err is JetStreamApiError {
+  return err instanceof JetStreamApiError && codes.includes(err.code);
+}
+
+/** True for a failed KV compare-and-set (wrong last subject sequence). */
+export function isWrongLastSequence(err: unknown): boolean {
+  return isApiError(err, ApiCodes.StreamWrongLastSequence, ApiCodes.StreamWrongLastSequenceUnknown);
+}
+
+export function isStreamNotFound(err: unknown): boolean {
+  return isApiError(err, ApiCodes.StreamNotFound) || (err instanceof Error && err.message === 'stream not found');
+}
+
+/** True when a JetStream publish got no responders: no stream captures the subject. */
+export function isNoResponders(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const cause = err.cause;
+  return (cause instanceof RequestError && cause.isNoResponders()) || (err instanceof RequestError && err.isNoResponders());
+}

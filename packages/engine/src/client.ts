@@ -1,0 +1,197 @@
+import { randomUUID } from 'node:crypto';
+import {
+  controlCodec,
+  JsonObjectSchema,
+  names as makeNames,
+  signalCodec,
+  SquadflowError,
+  toFieldIssues,
+  triggerCodec,
+  type Names,
+  type WorkflowDefinition,
+} from '@squadflow/shared';
+import { TERMINAL_STATUSES, type ExecutionStatus } from './compile/index.ts';
+import { toView, type ExecutionView } from './execution-view.ts';
+import { executionIdFor } from './ids.ts';
+import { computeMetrics, type EngineMetrics } from './metrics.ts';
+import { KvConflictError, type Transport } from './ports.ts';
+import { openStores, type EngineStores } from './stores.ts';
+import type { ExecutionRecord } from './store/execution-record.ts';
+import type { WorkflowSummary } from './store/registry.ts';
+import { ensureStreams } from './topology.ts';
+
+export interface TriggerOptions {
+  /** The same key twice returns the same execution (kept as long as the execution is stored). */
+  idempotencyKey?: string;
+  /** Pin a definition version (default: the latest). */
+  version?: number;
+}
+
+export interface ListExecutionsFilter {
+  workflow?: string;
+  status?: ExecutionStatus | ExecutionStatus[];
+  /** Created at or after (epoch ms). */
+  since?: number;
+  /** Created before (epoch ms). */
+  until?: number;
+  /** Newest first; default 100. */
+  limit?: number;
+}
+
+/**
+ * The engine API used by the gateway, the CLI and tests. It talks to
+ * orchestrators only through NATS subjects and KV (or their in-memory
+ * adapters): it never calls into a running orchestrator, so it works from
+ * any process.
+ */
+export class EngineClient {
+  readonly names: Names;
+
+  private constructor(
+    private readonly transport: Transport,
+    private readonly stores: EngineStores,
+    names: Names,
+  ) {
+    this.names = names;
+  }
+
+  static async connect(options: { transport: Transport; prefix?: string }): Promise<EngineClient> {
+    const n = makeNames(options.prefix);
+    await ensureStreams(options.transport, n);
+    return new EngineClient(options.transport, await openStores(options.transport, n), n);
+  }
+
+  /** Validates, compiles and stores a definition. Unchanged definitions keep their version. */
+  registerWorkflow(definition: unknown): Promise<{ name: string; version: number; created: boolean }> {
+    return this.stores.registry.register(definition);
+  }
+
+  listWorkflows(): Promise<WorkflowSummary[]> {
+    return this.stores.registry.list();
+  }
+
+  getWorkflow(name: string, version?: number): Promise<WorkflowDefinition> {
+    return this.stores.registry.definition(name, version);
+  }
+
+  /**
+   * Starts an execution and returns its id once the trigger is durably
+   * accepted. Throws `WORKFLOW_NOT_FOUND`, or `INVALID_CONTEXT` naming each
+   * bad field; nothing starts then.
+   */
+  async trigger(workflow: string, context: unknown, options: TriggerOptions = {}): Promise<string> {
+    const compiled = await this.stores.registry.get(workflow, options.version);
+    const parsed = JsonObjectSchema.safeParse(context);
+    if (!parsed.success) throw new SquadflowError('INVALID_CONTEXT', 'context must be a JSON object', toFieldIssues(parsed.error.issues, 'context'));
+    const issues = compiled.checkContext(parsed.data);
+    if (issues.length) throw new SquadflowError('INVALID_CONTEXT', `invalid context for workflow "${workflow}"`, issues);
+
+    const executionId = executionIdFor(workflow, options.idempotencyKey);
+    const now = this.transport.clock.now();
+    const pending: ExecutionRecord = {
+      v: 1,
+      executionId,
+      workflow,
+      version: compiled.version,
+      status: 'pending',
+      createdAt: now,
+      updatedAt: now,
+      context: parsed.data,
+      ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
+    };
+    try {
+      await this.stores.executions.create(pending);
+    } catch (err) {
+      if (!(err instanceof KvConflictError)) throw err;
+      const existing = await this.stores.executions.read(executionId);
+      // Started already: the same key returns the same execution. Still pending: publish again (deduplicated).
+      if (existing && existing.record.status !== 'pending') return executionId;
+    }
+    await this.transport.streams.publish(
+      this.names.trigger(workflow),
+      triggerCodec.encode({
+        kind: 'trigger',
+        workflow,
+        version: compiled.version,
+        executionId,
+        context: parsed.data,
+        requestedAt: now,
+        ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
+      }),
+      { msgId: `trigger.${executionId}` },
+    );
+    return executionId;
+  }
+
+  async getExecution(executionId: string): Promise<ExecutionView | null> {
+    const stored = await this.stores.executions.read(executionId);
+    return stored ? toView(stored.record) : null;
+  }
+
+  async listExecutions(filter: ListExecutionsFilter = {}): Promise<ExecutionView[]> {
+    const statuses = filter.status === undefined ? undefined : new Set([filter.status].flat());
+    return (await this.stores.executions.list())
+      .filter(
+        (r) =>
+          (!filter.workflow || r.workflow === filter.workflow) &&
+          (!statuses || statuses.has(r.status)) &&
+          (filter.since === undefined || r.createdAt >= filter.since) &&
+          (filter.until === undefined || r.createdAt < filter.until),
+      )
+      .sort((a, b) => b.createdAt - a.createdAt || b.executionId.localeCompare(a.executionId))
+      .slice(0, filter.limit ?? 100)
+      .map(toView);
+  }
+
+  /** Cancels a running execution. Throws `EXECUTION_NOT_FOUND` or `EXECUTION_ENDED`. */
+  async cancel(executionId: string, reason?: string): Promise<void> {
+    await this.assertActive(executionId);
+    await this.control({ kind: 'control', controlId: randomUUID(), executionId, action: 'cancel', ...(reason ? { reason } : {}) });
+  }
+
+  /** Resolves an escalated execution: retry the step, skip it, or abort (ends failed). */
+  async resolveEscalation(executionId: string, action: 'retry' | 'skip' | 'abort', step?: string): Promise<void> {
+    await this.assertActive(executionId);
+    await this.control({ kind: 'control', controlId: randomUUID(), executionId, action, ...(step ? { step } : {}) });
+  }
+
+  /** Sends a signal to whatever waits on `key`; returns the signal's id. */
+  async signal(key: string, data?: unknown, options: { signalId?: string } = {}): Promise<string> {
+    const signalId = options.signalId ?? randomUUID();
+    const message = signalCodec.parse({ kind: 'signal', signalId, key, ...(data === undefined ? {} : { data }), sentAt: this.transport.clock.now() });
+    await this.transport.streams.publish(this.names.signal(key), signalCodec.encode(message), { msgId: `signal.${signalId}` });
+    return signalId;
+  }
+
+  async metrics(): Promise<EngineMetrics> {
+    return computeMetrics(await this.stores.executions.list());
+  }
+
+  /**
+   * Resolves when the execution reaches one of `statuses` (default: any end
+   * status), polling storage with backoff. Throws `TIMEOUT` after `timeoutMs`.
+   */
+  async waitFor(executionId: string, statuses: readonly ExecutionStatus[] = [...TERMINAL_STATUSES], timeoutMs = 30_000): Promise<ExecutionView> {
+    const deadline = Date.now() + timeoutMs;
+    let pause = 5;
+    for (;;) {
+      const view = await this.getExecution(executionId);
+      if (view && statuses.includes(view.status)) return view;
+      if (Date.now() > deadline) {
+        throw new SquadflowError('TIMEOUT', `execution ${executionId} did not reach ${statuses.join('|')} within ${timeoutMs} ms (status: ${view?.status ?? 'unknown'})`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, pause));
+      pause = Math.min(pause * 2, 200);
+    }
+  }
+
+  private async assertActive(executionId: string): Promise<void> {
+    const view = await this.getExecution(executionId);
+    if (!view) throw new SquadflowError('EXECUTION_NOT_FOUND', `execution ${executionId} not found`);
+    if (TERMINAL_STATUSES.has(view.status)) throw new SquadflowError('EXECUTION_ENDED', `execution ${executionId} has already ended (${view.status})`);
+  }
+
+  private control(message: Parameters<typeof controlCodec.encode>[0]): Promise<void> {
+    return this.transport.streams.publish(this.names.control(message.executionId), controlCodec.encode(message), { msgId: `control.${message.controlId}` });
+  }
+}

@@ -1,0 +1,92 @@
+import {
+  compileJsonSchema,
+  evaluateCondition,
+  compileExpression,
+  renderTemplate,
+  SquadflowError,
+  validateDefinition,
+  type ExpressionScope,
+  type FieldIssue,
+  type InputMapping,
+  type Step,
+  type WorkflowDefinition,
+} from '@squadflow/shared';
+import { outputs } from './context-ops.ts';
+import { buildMachine, type WorkflowMachine } from './machine.ts';
+import { planWorkflow, type WorkflowPlan } from './plan.ts';
+import type { ExecutionContext, MachineEvent } from './types.ts';
+
+/** One registered workflow version, compiled once: the machine plus everything the loop evaluates. */
+export interface CompiledWorkflow {
+  readonly definition: WorkflowDefinition;
+  readonly version: number;
+  readonly plan: WorkflowPlan;
+  readonly machine: WorkflowMachine;
+  /** Issues of a trigger context against `contextSchema` (empty when valid). */
+  checkContext(context: unknown): FieldIssue[];
+  /** Resolves an `evaluate` effect into the event that answers it. */
+  evaluate(ctx: ExecutionContext, step: string, purpose: 'step' | 'compensation'): Promise<MachineEvent>;
+  /** The execution output: the `output` expression, or every step output by name. */
+  output(ctx: ExecutionContext): Promise<unknown>;
+}
+
+/** Validates and compiles a definition; throws `INVALID_DEFINITION` naming the step and the problem. */
+export function compileWorkflow(input: unknown, version: number): CompiledWorkflow {
+  const definition = validateDefinition(input);
+  const checkContext = definition.contextSchema ? compileJsonSchema(definition.contextSchema) : () => [];
+  const plan = planWorkflow(definition, version);
+  const machine = buildMachine(plan);
+  const steps = new Map<string, Step>(definition.steps.map((s) => [s.name, s]));
+  const scopeOf = (ctx: ExecutionContext): ExpressionScope => ({
+    context: ctx.input,
+    steps: outputs(ctx),
+    execution: { id: ctx.executionId, workflow: ctx.workflow },
+  });
+
+  return {
+    definition,
+    version,
+    plan,
+    machine,
+    checkContext,
+    async evaluate(ctx, name, purpose) {
+      const step = steps.get(name)!;
+      const scope = scopeOf(ctx);
+      try {
+        if (purpose === 'compensation') {
+          const mapping = step.type === 'task' ? step.compensate?.input : undefined;
+          const scopeWithOutput = { ...scope, context: { ...scope.context } };
+          const input = mapping === undefined ? undefined : await mapInput(mapping, scopeWithOutput);
+          return { type: 'ceval', step: name, ...(input === undefined ? {} : { input }) };
+        }
+        if (step.condition && !(await evaluateCondition(step.condition, scope))) {
+          return { type: `eval.${name}`, run: false, reason: `condition is false: ${step.condition}` };
+        }
+        if (step.type === 'wait') return { type: `eval.${name}`, run: true, key: await renderTemplate(step.signal, scope) };
+        const input = step.input === undefined ? undefined : await mapInput(step.input, scope);
+        return { type: `eval.${name}`, run: true, ...(input === undefined ? {} : { input }) };
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        return purpose === 'compensation' ? { type: 'ceval', step: name, error: message } : { type: `eval.${name}`, run: false, error: message };
+      }
+    },
+    async output(ctx) {
+      if (!definition.output) return outputs(ctx);
+      return compileExpression(definition.output).evaluate(scopeOf(ctx));
+    },
+  };
+}
+
+async function mapInput(mapping: InputMapping, scope: ExpressionScope): Promise<unknown> {
+  if (typeof mapping === 'string') return compileExpression(mapping).evaluate(scope);
+  const out: Record<string, unknown> = {};
+  for (const [key, source] of Object.entries(mapping)) out[key] = await compileExpression(source).evaluate(scope);
+  return out;
+}
+
+export function assertContext(workflow: CompiledWorkflow, context: unknown): void {
+  const issues = workflow.checkContext(context);
+  if (issues.length) {
+    throw new SquadflowError('INVALID_CONTEXT', `invalid context for workflow "${workflow.definition.name}"`, issues);
+  }
+}

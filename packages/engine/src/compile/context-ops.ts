@@ -1,0 +1,137 @@
+import type { StepError, TimerKind } from '@squadflow/shared';
+import { backoffMs } from './backoff.ts';
+import { commandId, lifecycleId, timerId } from './ids.ts';
+import type { StepPlan } from './plan.ts';
+import type { AttemptRecord, Effect, ExecutionContext, LifecycleKind, StepRecord } from './types.ts';
+
+/**
+ * Pure updates of the execution context. Each takes a context and returns the
+ * next one; effects are appended to `outbox`, never performed. The machine's
+ * named actions (machine-actions.ts) are thin wrappers around these.
+ */
+type Ctx = ExecutionContext;
+
+export function emit(ctx: Ctx, ...effects: Effect[]): Ctx {
+  return { ...ctx, outbox: [...ctx.outbox, ...effects] };
+}
+
+export function patchStep(ctx: Ctx, step: string, patch: Partial<StepRecord>): Ctx {
+  const current = ctx.steps[step] ?? { status: 'blocked', attempt: 0, attempts: [] };
+  return { ...ctx, steps: { ...ctx.steps, [step]: { ...current, ...patch } } };
+}
+
+export function lifecycle(ctx: Ctx, type: LifecycleKind, step?: string, data?: unknown): Ctx {
+  const attempt = step ? (ctx.steps[step]?.attempt ?? 0) : 0;
+  return emit(ctx, { kind: 'lifecycle', id: lifecycleId(ctx.executionId, type, step, attempt), type, ...(step ? { step } : {}), ...(data === undefined ? {} : { data }) });
+}
+
+export function startTimer(ctx: Ctx, step: string, attempt: number, timer: TimerKind, delayMs: number): Ctx {
+  const id = timerId(ctx.executionId, step, attempt, timer);
+  const next = emit(ctx, { kind: 'timer.start', id, step, attempt, timer, dueAt: ctx.now + delayMs });
+  return { ...next, timers: [...next.timers.filter((t) => t !== id), id] };
+}
+
+/** Forgets a timer that just fired (the engine deletes its stored copy). */
+export function timerFired(ctx: Ctx, step: string, attempt: number, timer: TimerKind): Ctx {
+  const id = timerId(ctx.executionId, step, attempt, timer);
+  return { ...ctx, timers: ctx.timers.filter((t) => t !== id) };
+}
+
+export function cancelTimer(ctx: Ctx, step: string, attempt: number, timer: TimerKind): Ctx {
+  const id = timerId(ctx.executionId, step, attempt, timer);
+  if (!ctx.timers.includes(id)) return ctx;
+  return { ...emit(ctx, { kind: 'timer.cancel', id }), timers: ctx.timers.filter((t) => t !== id) };
+}
+
+export function registerWait(ctx: Ctx, key: string, step: string, purpose: 'wait' | 'escalation'): Ctx {
+  const next = emit(ctx, { kind: 'wait.register', key, step, purpose });
+  return { ...next, waits: [...next.waits, { key, step }] };
+}
+
+export function unregisterWaits(ctx: Ctx, step: string): Ctx {
+  const mine = ctx.waits.filter((w) => w.step === step);
+  if (!mine.length) return ctx;
+  const next = emit(ctx, ...mine.map((w): Effect => ({ kind: 'wait.unregister', key: w.key, step })));
+  return { ...next, waits: next.waits.filter((w) => w.step !== step) };
+}
+
+/** Cancels every timer and wait of one step (a halted or resolved step leaves nothing armed). */
+export function releaseStep(ctx: Ctx, step: string): Ctx {
+  const prefix = `${ctx.executionId}.${step}.`;
+  const mine = ctx.timers.filter((t) => t.startsWith(prefix));
+  const next = mine.length ? emit(ctx, ...mine.map((id): Effect => ({ kind: 'timer.cancel', id }))) : ctx;
+  return unregisterWaits({ ...next, timers: next.timers.filter((t) => !t.startsWith(prefix)) }, step);
+}
+
+/** Cancels everything still armed (terminal states). */
+export function releaseAll(ctx: Ctx): Ctx {
+  const next = emit(
+    ctx,
+    ...ctx.timers.map((id): Effect => ({ kind: 'timer.cancel', id })),
+    ...ctx.waits.map((w): Effect => ({ kind: 'wait.unregister', key: w.key, step: w.step })),
+  );
+  return { ...next, timers: [], waits: [] };
+}
+
+export function outputs(ctx: Ctx): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, rec] of Object.entries(ctx.steps)) if (rec.output !== undefined) out[name] = rec.output;
+  return out;
+}
+
+/** Starts attempt n+1 of a task step: dispatch the command and arm its timeout. */
+export function startAttempt(ctx: Ctx, plan: StepPlan): Ctx {
+  const rec = ctx.steps[plan.name]!;
+  const attempt = rec.attempt + 1;
+  const timeoutMs = plan.timeoutMs ?? 30_000;
+  let next = patchStep(ctx, plan.name, {
+    status: 'running',
+    attempt,
+    startedAt: rec.startedAt ?? ctx.now,
+    attempts: [...rec.attempts, { attempt, startedAt: ctx.now, status: 'running' }],
+  });
+  next = emit(next, {
+    kind: 'dispatch',
+    id: commandId(ctx.executionId, plan.name, attempt, false),
+    step: plan.name,
+    attempt,
+    squad: plan.squad,
+    action: plan.action,
+    compensation: false,
+    input: rec.input ?? ctx.input,
+    deadline: ctx.now + timeoutMs,
+  });
+  return startTimer(next, plan.name, attempt, 'timeout', timeoutMs);
+}
+
+/** Closes the current attempt record. */
+export function endAttempt(ctx: Ctx, step: string, status: AttemptRecord['status'], error?: StepError): Ctx {
+  const rec = ctx.steps[step]!;
+  const attempts = rec.attempts.map((a, i) =>
+    i === rec.attempts.length - 1 ? { ...a, endedAt: ctx.now, status, ...(error ? { error } : {}) } : a,
+  );
+  return patchStep(ctx, step, { attempts, ...(error ? { error } : {}) });
+}
+
+export function retriesLeft(ctx: Ctx, plan: StepPlan): boolean {
+  return (ctx.steps[plan.name]?.attempt ?? 0) <= plan.retry.retries;
+}
+
+export function startBackoff(ctx: Ctx, plan: StepPlan): Ctx {
+  const attempt = ctx.steps[plan.name]!.attempt;
+  const wait = backoffMs(plan.retry, attempt, `${ctx.executionId}.${plan.name}`);
+  return startTimer(patchStep(ctx, plan.name, { status: 'backoff' }), plan.name, attempt, 'backoff', wait);
+}
+
+export function completeStep(ctx: Ctx, step: string, output: unknown, extra: Partial<StepRecord> = {}): Ctx {
+  const next = patchStep(ctx, step, { status: 'completed', output, endedAt: ctx.now, ...extra });
+  return lifecycle({ ...next, completed: [...next.completed, step] }, 'step.completed', step);
+}
+
+export function skipStep(ctx: Ctx, step: string, reason: string): Ctx {
+  const rec = ctx.steps[step];
+  const next = patchStep(releaseStep(ctx, step), step, { status: 'skipped', reason, endedAt: ctx.now, startedAt: rec?.startedAt ?? ctx.now });
+  return lifecycle(next, 'step.skipped', step, { reason });
+}
+
+export const TIMEOUT_ERROR: StepError = { message: 'step attempt timed out', code: 'TIMEOUT', retryable: true };

@@ -1,0 +1,4 @@
+export { compileWorkflow, assertContext, type CompiledWorkflow } from './compiled-workflow.ts';
+export { deriveStatus, TERMINAL_STATUSES, type ExecutionStatus } from './status.ts';
+export type { Effect, ExecutionContext, MachineEvent, StepRecord, AttemptRecord, LifecycleKind } from './types.ts';
+export { escalationKey } from './ids.ts';

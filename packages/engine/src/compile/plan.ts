@@ -1,0 +1,62 @@
+import {
+  dependencyName,
+  durationMs,
+  type OnError,
+  type RetryPolicy,
+  type WorkflowDefinition,
+} from '@squadflow/shared';
+
+/**
+ * A definition with everything the machine needs precomputed at registration:
+ * durations in ms, effective retry policies, dependency lists. The per-event
+ * path never parses a duration or walks the definition.
+ */
+export interface StepPlan {
+  name: string;
+  type: 'task' | 'wait';
+  deps: Array<{ step: string; on?: 'signal' | 'timeout' }>;
+  dependants: string[];
+  hasCondition: boolean;
+  delayMs: number;
+  timeoutMs: number | undefined;
+  retry: RetryPolicy;
+  onError: OnError;
+  squad: string;
+  action: string;
+  compensate?: { squad: string; action: string };
+}
+
+export interface WorkflowPlan {
+  name: string;
+  version: number;
+  steps: Map<string, StepPlan>;
+  order: string[];
+}
+
+const NO_RETRY: RetryPolicy = { retries: 0, initialInterval: '1s', backoffCoefficient: 2, maxInterval: '5m', jitter: 0.2 };
+
+export function planWorkflow(def: WorkflowDefinition, version: number): WorkflowPlan {
+  const steps = new Map<string, StepPlan>();
+  for (const step of def.steps) {
+    const deps = step.dependsOn.map((d) => (typeof d === 'string' ? { step: d } : { step: d.step, on: d.on }));
+    const timeout = step.timeout ?? (step.type === 'task' ? def.defaults.timeout : undefined);
+    steps.set(step.name, {
+      name: step.name,
+      type: step.type,
+      deps,
+      dependants: [],
+      hasCondition: step.condition !== undefined,
+      delayMs: step.delay === undefined ? 0 : durationMs(step.delay),
+      timeoutMs: timeout === undefined ? undefined : durationMs(timeout),
+      retry: (step.type === 'task' ? step.retry : undefined) ?? def.defaults.retry ?? NO_RETRY,
+      onError: step.type === 'task' ? step.onError : 'fail',
+      squad: step.type === 'task' ? step.squad : '',
+      action: step.type === 'task' ? step.action : '',
+      ...(step.type === 'task' && step.compensate
+        ? { compensate: { squad: step.compensate.squad ?? step.squad, action: step.compensate.action } }
+        : {}),
+    });
+  }
+  for (const step of def.steps) for (const d of step.dependsOn) steps.get(dependencyName(d))?.dependants.push(step.name);
+  return { name: def.name, version, steps, order: def.steps.map((s) => s.name) };
+}

@@ -1,0 +1,135 @@
+import type { JsonObject, StepError, TimerKind } from '@squadflow/shared';
+
+/** What a transition asks the engine to do. Recorded in the snapshot, performed after it is persisted. */
+export type Effect =
+  | { kind: 'evaluate'; step: string; purpose: 'step' | 'compensation' }
+  | {
+      kind: 'dispatch';
+      id: string;
+      step: string;
+      attempt: number;
+      squad: string;
+      action: string;
+      compensation: boolean;
+      input: unknown;
+      deadline: number;
+    }
+  | { kind: 'timer.start'; id: string; step: string; attempt: number; timer: TimerKind; dueAt: number }
+  | { kind: 'timer.cancel'; id: string }
+  | { kind: 'wait.register'; key: string; step: string; purpose: 'wait' | 'escalation' }
+  | { kind: 'wait.unregister'; key: string; step: string }
+  | { kind: 'lifecycle'; id: string; type: LifecycleKind; step?: string; data?: unknown };
+
+export type LifecycleKind =
+  | 'execution.started'
+  | 'execution.completed'
+  | 'execution.failed'
+  | 'execution.compensated'
+  | 'execution.escalated'
+  | 'execution.cancelled'
+  | 'step.completed'
+  | 'step.failed'
+  | 'step.skipped';
+
+export type StepStatus =
+  | 'blocked'
+  | 'evaluating'
+  | 'delayed'
+  | 'running'
+  | 'backoff'
+  | 'waiting'
+  | 'escalated'
+  | 'completed'
+  | 'skipped'
+  | 'failed'
+  | 'halted'
+  | 'compensating'
+  | 'compensated';
+
+export interface AttemptRecord {
+  attempt: number;
+  startedAt: number;
+  endedAt?: number;
+  status: 'running' | 'completed' | 'failed' | 'timed_out' | 'abandoned';
+  error?: StepError;
+  /** Set on compensation attempts. */
+  compensation?: boolean;
+}
+
+/** Per-step state and history, kept in the execution's context. */
+export interface StepRecord {
+  status: StepStatus;
+  attempt: number;
+  attempts: AttemptRecord[];
+  input?: unknown;
+  output?: unknown;
+  error?: StepError;
+  /** Why a step was skipped (condition false, branch not taken, onError skip, operator). */
+  reason?: string;
+  /** Wait steps: which way the wait ended. */
+  outcome?: 'signal' | 'timeout';
+  /** Wait steps: the rendered correlation key. */
+  key?: string;
+  startedAt?: number;
+  endedAt?: number;
+}
+
+/** Why the execution stopped scheduling new steps. */
+export interface Failure {
+  step: string;
+  onError: 'fail' | 'compensate' | 'abort';
+  error?: StepError;
+}
+
+export interface CompensationProgress {
+  /** Steps to compensate, in the order they run (reverse completion order). */
+  queue: string[];
+  index: number;
+  attempt: number;
+  input?: unknown;
+}
+
+export interface ExecutionContext {
+  executionId: string;
+  workflow: string;
+  version: number;
+  input: JsonObject;
+  steps: Record<string, StepRecord>;
+  /** Completed steps in completion order (the saga runs compensations in reverse). */
+  completed: string[];
+  failure?: Failure;
+  compensation?: CompensationProgress;
+  cancelReason?: string;
+  /** Durable timers and waits currently armed, so terminal states can release them. */
+  timers: string[];
+  waits: Array<{ key: string; step: string }>;
+  /** Effects of the last event; the engine clears it before the next one. */
+  outbox: Effect[];
+  /** Time of the event being processed (set by the engine; the machine never reads a clock). */
+  now: number;
+  startedAt: number;
+  endedAt?: number;
+}
+
+/** Events the compiled machine accepts. Step-scoped event types keep other regions from even evaluating guards. */
+export type MachineEvent =
+  | { type: `eval.${string}`; run: boolean; input?: unknown; key?: string; error?: string; reason?: string }
+  | { type: `reply.${string}`; attempt: number; ok: boolean; output?: unknown; error?: StepError }
+  | { type: `timer.${string}`; attempt: number; timer: TimerKind }
+  | { type: `signal.${string}`; data?: unknown; signalId: string }
+  | { type: 'ceval'; step: string; input?: unknown; error?: string }
+  | { type: 'creply'; step: string; attempt: number; ok: boolean; output?: unknown; error?: StepError }
+  | { type: 'ctimer'; step: string; attempt: number; timer: TimerKind }
+  | { type: 'resolve'; action: 'retry' | 'skip' | 'abort'; step?: string }
+  | { type: 'cancel'; reason?: string }
+  | { type: 'settled' }
+  | { type: 'comp.next' }
+  | { type: 'halt' };
+
+export interface MachineInput {
+  executionId: string;
+  workflow: string;
+  version: number;
+  input: JsonObject;
+  at: number;
+}

@@ -1,0 +1,86 @@
+import { lifecycleCodec, stepCommandCodec, type Logger, type Names } from '@squadflow/shared';
+import type { Effect, ExecutionContext } from './compile/index.ts';
+import type { Transport } from './ports.ts';
+import type { WaitIndex } from './store/waits.ts';
+import type { TimerService } from './timers.ts';
+
+export interface EffectDeps {
+  transport: Transport;
+  names: Names;
+  timers: TimerService;
+  waits: WaitIndex;
+  logger: Logger;
+  /** Called after a wait is registered, to deliver a signal that came just before (lookback). */
+  afterWaitRegistered(executionId: string, key: string, step: string): void;
+}
+
+/**
+ * Performs what a transition recorded, after the snapshot is persisted. Every
+ * effect is idempotent by its deterministic id, so performing the same outbox
+ * twice (after a crash, or on a redelivered event) changes nothing. Effects of
+ * one event run concurrently (pipelined publishes), and `timer.start` /
+ * `wait.register` are re-checked against what the context still holds armed.
+ */
+export async function performEffects(deps: EffectDeps, ctx: ExecutionContext, effects: readonly Effect[]): Promise<void> {
+  await Promise.all(effects.map((effect) => performOne(deps, ctx, effect)));
+}
+
+async function performOne(deps: EffectDeps, ctx: ExecutionContext, effect: Effect): Promise<void> {
+  const { names: n } = deps;
+  switch (effect.kind) {
+    case 'dispatch':
+      return deps.transport.streams.publish(
+        n.command(effect.squad, effect.action),
+        stepCommandCodec.encode({
+          id: effect.id,
+          executionId: ctx.executionId,
+          workflow: ctx.workflow,
+          step: effect.step,
+          attempt: effect.attempt,
+          squad: effect.squad,
+          action: effect.action,
+          compensation: effect.compensation,
+          input: effect.input,
+          deadline: effect.deadline,
+        }),
+        { msgId: effect.id },
+      );
+    case 'timer.start':
+      if (!ctx.timers.includes(effect.id)) return;
+      return deps.timers.arm({
+        kind: 'timer',
+        id: effect.id,
+        executionId: ctx.executionId,
+        step: effect.step,
+        attempt: effect.attempt,
+        timer: effect.timer,
+        dueAt: effect.dueAt,
+      });
+    case 'timer.cancel':
+      return deps.timers.cancel(effect.id);
+    case 'wait.register':
+      if (!ctx.waits.some((w) => w.key === effect.key && w.step === effect.step)) return;
+      await deps.waits.register(effect.key, { executionId: ctx.executionId, step: effect.step, purpose: effect.purpose });
+      if (effect.purpose === 'wait') deps.afterWaitRegistered(ctx.executionId, effect.key, effect.step);
+      return;
+    case 'wait.unregister':
+      return deps.waits.unregister(effect.key, ctx.executionId, effect.step);
+    case 'lifecycle':
+      return deps.transport.streams.publish(
+        n.lifecycle(ctx.workflow, effect.type),
+        lifecycleCodec.encode({
+          id: effect.id,
+          type: effect.type,
+          executionId: ctx.executionId,
+          workflow: ctx.workflow,
+          version: ctx.version,
+          ...(effect.step ? { step: effect.step } : {}),
+          at: ctx.now,
+          ...(effect.data === undefined ? {} : { data: effect.data }),
+        }),
+        { msgId: effect.id },
+      );
+    case 'evaluate':
+      return; // resolved inside the transition loop, before persisting
+  }
+}

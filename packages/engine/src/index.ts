@@ -1,0 +1,9 @@
+export * from './ports.ts';
+export * from './adapters/index.ts';
+export { Orchestrator, type OrchestratorOptions, type ApplyResult } from './orchestrator.ts';
+export { EngineClient, type TriggerOptions, type ListExecutionsFilter } from './client.ts';
+export type { ExecutionView, StepView } from './execution-view.ts';
+export type { EngineMetrics, StepDurationStats } from './metrics.ts';
+export type { WorkflowSummary } from './store/registry.ts';
+export { compileWorkflow, deriveStatus, TERMINAL_STATUSES, escalationKey, type CompiledWorkflow, type ExecutionStatus } from './compile/index.ts';
+export { ensureStreams, removeTopology, streamConfigs } from './topology.ts';

@@ -1,0 +1,58 @@
+import { TERMINAL_STATUSES, type ExecutionContext, type ExecutionStatus } from './compile/index.ts';
+import type { ExecutionRecord } from './store/execution-record.ts';
+
+export interface StepDurationStats {
+  workflow: string;
+  step: string;
+  count: number;
+  p50Ms: number;
+  p95Ms: number;
+}
+
+export interface EngineMetrics {
+  total: number;
+  byStatus: Record<ExecutionStatus, number>;
+  /** completed / ended executions, 0..1; null before any execution ended. */
+  successRate: number | null;
+  active: number;
+  steps: StepDurationStats[];
+}
+
+/** Computes metrics from execution records: counts, success rate, and step duration percentiles of successful attempts. */
+export function computeMetrics(records: readonly ExecutionRecord[]): EngineMetrics {
+  const byStatus = { pending: 0, running: 0, paused: 0, waiting: 0, completed: 0, failed: 0, compensated: 0, escalated: 0, cancelled: 0 };
+  const durations = new Map<string, number[]>();
+  for (const r of records) {
+    byStatus[r.status]++;
+    const ctx = (r.snapshot as { context?: ExecutionContext } | undefined)?.context;
+    if (!ctx) continue;
+    for (const [step, rec] of Object.entries(ctx.steps)) {
+      for (const a of rec.attempts) {
+        if (a.status !== 'completed' || a.compensation || a.endedAt === undefined) continue;
+        const key = `${r.workflow}\u0000${step}`;
+        const list = durations.get(key) ?? [];
+        list.push(a.endedAt - a.startedAt);
+        durations.set(key, list);
+      }
+    }
+  }
+  const ended = [...TERMINAL_STATUSES].reduce((sum, s) => sum + byStatus[s], 0);
+  const steps = [...durations.entries()].map(([key, list]) => {
+    const [workflow, step] = key.split('\u0000') as [string, string];
+    list.sort((a, b) => a - b);
+    return { workflow, step, count: list.length, p50Ms: percentile(list, 0.5), p95Ms: percentile(list, 0.95) };
+  });
+  return {
+    total: records.length,
+    byStatus,
+    successRate: ended ? byStatus.completed / ended : null,
+    active: records.length - ended,
+    steps: steps.sort((a, b) => (a.workflow + a.step).localeCompare(b.workflow + b.step)),
+  };
+}
+
+/** Nearest-rank percentile of a sorted list. */
+function percentile(sorted: readonly number[], q: number): number {
+  if (!sorted.length) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}

@@ -1,0 +1,303 @@
+import { initialTransition, transition } from 'xstate';
+import {
+  createLogger,
+  inboundCodec,
+  names as makeNames,
+  SquadflowError,
+  type ControlMessage,
+  type Logger,
+  type Names,
+  type SignalMessage,
+  type StepReply,
+  type TimerFired,
+  type TriggerMessage,
+} from '@squadflow/shared';
+import type { CompiledWorkflow, ExecutionContext, MachineEvent } from './compile/index.ts';
+import { performEffects, type EffectDeps } from './effects.ts';
+import { ExecutionCache, type LiveExecution, type Snapshot } from './execution-cache.ts';
+import { executionIdFor } from './ids.ts';
+import { KvConflictError, type Consumer, type DeliveredMessage, type Transport } from './ports.ts';
+import { recordFor, failedRecord } from './record-builder.ts';
+import { SerialQueue } from './serial-queue.ts';
+import { openStores, type EngineStores } from './stores.ts';
+import { TimerService } from './timers.ts';
+import { ensureStreams } from './topology.ts';
+import type { WaitRegistration } from './store/waits.ts';
+
+export interface OrchestratorOptions {
+  transport: Transport;
+  /** Subject/bucket prefix (default `sqf`). */
+  prefix?: string;
+  logger?: Logger;
+  /** Inbound messages in flight at once (default 256). */
+  concurrency?: number;
+  /** Drop every actor from memory after each event, so the next one restores it from storage. */
+  evictAfterEvent?: boolean;
+  /** Executions kept in memory (default 10,000); others are restored from KV on their next event. */
+  maxCachedExecutions?: number;
+  /** A signal that arrived this long before its wait was armed still resumes it (default 60 s). */
+  signalLookbackMs?: number;
+}
+
+export type ApplyResult = 'applied' | 'stale' | 'ended' | 'missing' | 'pending';
+
+/**
+ * The per-event loop. For each inbound message or due timer: load the actor
+ * (memory, else KV), compute the transition with the pure machine, resolve
+ * expression evaluations, persist the snapshot and its effects with a
+ * compare-and-set on the revision read, perform the effects, then ack. A
+ * crash anywhere leads to redelivery and the same outcome.
+ */
+export class Orchestrator {
+  readonly names: Names;
+  private readonly logger: Logger;
+  private readonly queue = new SerialQueue();
+  private readonly cache: ExecutionCache;
+  private consumer?: Consumer;
+  private timers!: TimerService;
+  private stores!: EngineStores;
+  private effectDeps!: EffectDeps;
+
+  private constructor(private readonly options: OrchestratorOptions) {
+    this.names = makeNames(options.prefix);
+    this.logger = (options.logger ?? createLogger()).child({ component: 'orchestrator' });
+    this.cache = new ExecutionCache(options.evictAfterEvent ? 0 : (options.maxCachedExecutions ?? 10_000));
+  }
+
+  /** Ensures streams and buckets, re-arms stored timers, and starts consuming. */
+  static async start(options: OrchestratorOptions): Promise<Orchestrator> {
+    const o = new Orchestrator(options);
+    await o.init();
+    return o;
+  }
+
+  private async init(): Promise<void> {
+    const { transport } = this.options;
+    await ensureStreams(transport, this.names);
+    this.stores = await openStores(transport, this.names);
+    this.timers = new TimerService(this.stores.timers, transport.clock, (t) => this.onTimer(t), this.logger);
+    this.effectDeps = {
+      transport,
+      names: this.names,
+      timers: this.timers,
+      waits: this.stores.waits,
+      logger: this.logger,
+      afterWaitRegistered: (executionId, key, step) => void this.deliverBuffered(executionId, key, step),
+    };
+    const rearmed = await this.timers.start();
+    this.consumer = await transport.streams.consume(
+      this.names.streams.inbound,
+      { durable: this.names.consumers.orchestrator, filterSubject: this.names.inboundAll, maxAckPending: this.options.concurrency ?? 256, ackWaitMs: 30_000 },
+      (msg) => this.handle(msg),
+    );
+    this.logger.info({ prefix: this.names.prefix, rearmed }, 'orchestrator started');
+  }
+
+  /** Stops consuming and firing timers; waits for events in progress. */
+  async stop(): Promise<void> {
+    await this.consumer?.stop();
+    this.timers.stop();
+    await this.queue.idle();
+  }
+
+  private async handle(msg: DeliveredMessage): Promise<void> {
+    let inbound;
+    try {
+      inbound = inboundCodec.decode(msg.data);
+    } catch (err) {
+      this.logger.warn({ err, subject: msg.subject }, 'dropping invalid inbound message');
+      msg.term();
+      return;
+    }
+    try {
+      if (inbound.kind === 'trigger') await this.onTrigger(inbound);
+      else if (inbound.kind === 'reply') await this.onReply(inbound);
+      else if (inbound.kind === 'signal') await this.onSignal(inbound);
+      else await this.onControl(inbound);
+      msg.ack();
+    } catch (err) {
+      this.logger.error({ err, subject: msg.subject }, 'inbound message failed; it will be redelivered');
+      msg.nak(1_000);
+    }
+  }
+
+  private onTrigger(t: TriggerMessage): Promise<void> {
+    const executionId = t.executionId ?? executionIdFor(t.workflow, t.idempotencyKey);
+    return this.queue.run(executionId, async () => {
+      for (;;) {
+        const existing = await this.stores.executions.read(executionId);
+        if (existing && existing.record.status !== 'pending') {
+          // A redelivered or repeated trigger: the execution exists; finish its last effects if needed.
+          const live = await this.load(executionId);
+          if (live) await this.flush(live);
+          return;
+        }
+        const at = this.options.transport.clock.now();
+        let workflow: CompiledWorkflow;
+        try {
+          workflow = await this.stores.registry.get(t.workflow, t.version ?? existing?.record.version);
+        } catch (err) {
+          if (!(err instanceof SquadflowError)) throw err;
+          return this.writeFailure(executionId, t, at, err, existing?.revision);
+        }
+        const issues = workflow.checkContext(t.context);
+        if (issues.length) {
+          const err = new SquadflowError('INVALID_CONTEXT', `invalid context for workflow "${t.workflow}"`, issues);
+          return this.writeFailure(executionId, t, at, err, existing?.revision);
+        }
+        const input = { executionId, workflow: t.workflow, version: workflow.version, input: t.context, at };
+        const [initial] = initialTransition(workflow.machine, input);
+        const snapshot = await this.settle(workflow, initial as Snapshot);
+        const record = await recordFor(workflow, snapshot, {
+          createdAt: existing?.record.createdAt ?? at,
+          context: t.context,
+          ...(t.idempotencyKey ? { idempotencyKey: t.idempotencyKey } : {}),
+        });
+        try {
+          const revision = existing ? await this.stores.executions.update(record, existing.revision) : await this.stores.executions.create(record);
+          await this.commit({ record, revision, snapshot, workflow, effectsDone: false });
+          return;
+        } catch (err) {
+          if (!(err instanceof KvConflictError)) throw err;
+        }
+      }
+    });
+  }
+
+  private async writeFailure(executionId: string, t: TriggerMessage, at: number, err: SquadflowError, revision?: number): Promise<void> {
+    this.logger.warn({ executionId, workflow: t.workflow, err: err.toJSON() }, 'trigger rejected');
+    const record = failedRecord(executionId, t, at, err);
+    try {
+      if (revision === undefined) await this.stores.executions.create(record);
+      else await this.stores.executions.update(record, revision);
+    } catch (e) {
+      if (!(e instanceof KvConflictError)) throw e;
+    }
+  }
+
+  private onReply(r: StepReply): Promise<ApplyResult> {
+    const base = { attempt: r.attempt, ok: r.ok, ...(r.output === undefined ? {} : { output: r.output }), ...(r.error ? { error: r.error } : {}) };
+    const event: MachineEvent = r.compensation ? { type: 'creply', step: r.step, ...base } : { type: `reply.${r.step}`, ...base };
+    return this.apply(r.executionId, event);
+  }
+
+  private async onSignal(s: SignalMessage): Promise<void> {
+    let waiting = await this.stores.waits.lookup(s.key);
+    if (!waiting.length) {
+      // Nothing waits yet: keep it for the lookback window, then look again in
+      // case a wait was armed meanwhile (closes the race with registration).
+      await this.stores.waits.buffer(s.key, { signalId: s.signalId, data: s.data, receivedAt: this.options.transport.clock.now() });
+      waiting = await this.stores.waits.lookup(s.key);
+    }
+    for (const reg of waiting) await this.deliverSignal(reg, s.signalId, s.data);
+  }
+
+  private async deliverSignal(reg: WaitRegistration, signalId: string, data: unknown): Promise<ApplyResult> {
+    if (reg.purpose === 'escalation') {
+      const action = (data as { action?: unknown } | undefined)?.action;
+      if (action !== 'retry' && action !== 'skip' && action !== 'abort') {
+        this.logger.warn({ executionId: reg.executionId, data }, 'escalation signal needs data.action: retry | skip | abort');
+        return 'stale';
+      }
+      return this.apply(reg.executionId, { type: 'resolve', action, step: reg.step });
+    }
+    return this.apply(reg.executionId, { type: `signal.${reg.step}`, signalId, ...(data === undefined ? {} : { data }) });
+  }
+
+  private async deliverBuffered(executionId: string, key: string, step: string): Promise<void> {
+    try {
+      const lookback = this.options.signalLookbackMs ?? 60_000;
+      const buffered = await this.stores.waits.takeBuffered(key, this.options.transport.clock.now(), lookback);
+      if (buffered) await this.deliverSignal({ executionId, step, purpose: 'wait' }, buffered.signalId, buffered.data);
+    } catch (err) {
+      this.logger.error({ err, executionId, key }, 'delivering a buffered signal failed');
+    }
+  }
+
+  private onControl(c: ControlMessage): Promise<ApplyResult> {
+    if (c.action === 'cancel') return this.apply(c.executionId, { type: 'cancel', ...(c.reason ? { reason: c.reason } : {}) });
+    return this.apply(c.executionId, { type: 'resolve', action: c.action, ...(c.step ? { step: c.step } : {}) });
+  }
+
+  private async onTimer(t: TimerFired): Promise<void> {
+    const compensation = t.timer === 'compensation-timeout' || t.timer === 'compensation-backoff';
+    const event: MachineEvent = compensation
+      ? { type: 'ctimer', step: t.step, attempt: t.attempt, timer: t.timer }
+      : { type: `timer.${t.step}`, attempt: t.attempt, timer: t.timer };
+    await this.apply(t.executionId, event);
+  }
+
+  /** Applies one event to one execution: load, transition, persist (CAS), act. */
+  apply(executionId: string, event: MachineEvent): Promise<ApplyResult> {
+    return this.queue.run(executionId, async () => {
+      for (;;) {
+        const live = await this.load(executionId);
+        if (!live) return 'missing';
+        if (live.snapshot.status !== 'active') {
+          await this.flush(live);
+          return 'ended';
+        }
+        const prepared = withContext(live.snapshot, { outbox: [], now: this.options.transport.clock.now() });
+        const [next] = transition(live.workflow.machine, prepared, event);
+        if (next === prepared) {
+          // Stale, duplicate or late: nothing moves. Finish the last effects in case a crash cut them short.
+          await this.flush(live);
+          return 'stale';
+        }
+        const snapshot = await this.settle(live.workflow, next as Snapshot);
+        const record = await recordFor(live.workflow, snapshot, live.record);
+        try {
+          const revision = await this.stores.executions.update(record, live.revision);
+          await this.commit({ record, revision, snapshot, workflow: live.workflow, effectsDone: false });
+          return 'applied';
+        } catch (err) {
+          if (!(err instanceof KvConflictError)) throw err;
+          this.cache.delete(executionId); // another writer won: reload and recompute
+        }
+      }
+    });
+  }
+
+  /** Resolves `evaluate` effects (conditions, mappings, keys) into events, before anything is persisted. */
+  private async settle(workflow: CompiledWorkflow, start: Snapshot): Promise<Snapshot> {
+    let snapshot = start;
+    let hasEvaluations = false;
+    for (let i = 0; i < snapshot.context.outbox.length; i++) {
+      const effect = snapshot.context.outbox[i]!;
+      if (effect.kind !== 'evaluate') continue;
+      hasEvaluations = true;
+      const event = await workflow.evaluate(snapshot.context, effect.step, effect.purpose);
+      snapshot = transition(workflow.machine, snapshot, event)[0] as Snapshot;
+    }
+    return hasEvaluations ? withContext(snapshot, { outbox: snapshot.context.outbox.filter((e) => e.kind !== 'evaluate') }) : snapshot;
+  }
+
+  private async commit(live: LiveExecution): Promise<void> {
+    this.cache.set(live);
+    await this.flush(live);
+    if (this.options.evictAfterEvent) this.cache.delete(live.record.executionId);
+  }
+
+  /** Performs the outbox of the last persisted transition, once per process. */
+  private async flush(live: LiveExecution): Promise<void> {
+    if (live.effectsDone) return;
+    await performEffects(this.effectDeps, live.snapshot.context, live.snapshot.context.outbox);
+    live.effectsDone = true;
+  }
+
+  private async load(executionId: string): Promise<LiveExecution | undefined> {
+    const hit = this.cache.get(executionId);
+    if (hit) return hit;
+    const stored = await this.stores.executions.read(executionId);
+    if (!stored || stored.record.snapshot === undefined || stored.record.version === undefined) return undefined;
+    const workflow = await this.stores.registry.get(stored.record.workflow, stored.record.version);
+    const snapshot = workflow.machine.resolveState(stored.record.snapshot as never) as unknown as Snapshot;
+    const live: LiveExecution = { record: stored.record, revision: stored.revision, snapshot, workflow, effectsDone: false };
+    this.cache.set(live);
+    return live;
+  }
+}
+
+function withContext(snapshot: Snapshot, patch: Partial<ExecutionContext>): Snapshot {
+  return { ...snapshot, context: { ...snapshot.context, ...patch } } as Snapshot;
+}

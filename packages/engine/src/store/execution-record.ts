@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { codec, EpochMsSchema, ExecutionIdSchema, JsonObjectSchema } from '@squadflow/shared';
+
+/**
+ * What one execution's KV entry holds: its summary (queried by the API) and
+ * the persisted XState snapshot, whose context carries the step history and
+ * the effects of the last event (`outbox`), performed after this is written.
+ * A record without a snapshot is `pending`: accepted by the API, not yet
+ * started by an orchestrator.
+ */
+export const ExecutionRecordSchema = z.object({
+  v: z.literal(1),
+  executionId: ExecutionIdSchema,
+  workflow: z.string(),
+  version: z.number().int().positive().optional(),
+  status: z.enum(['pending', 'running', 'paused', 'waiting', 'completed', 'failed', 'compensated', 'escalated', 'cancelled']),
+  createdAt: EpochMsSchema,
+  updatedAt: EpochMsSchema,
+  idempotencyKey: z.string().optional(),
+  /** The trigger context (kept for pending records and for the API). */
+  context: JsonObjectSchema,
+  snapshot: z.unknown().optional(),
+  output: z.unknown().optional(),
+  error: z.object({ code: z.string(), message: z.string(), issues: z.array(z.object({ path: z.string(), message: z.string() })).optional() }).optional(),
+});
+export type ExecutionRecord = z.output<typeof ExecutionRecordSchema>;
+export const executionRecordCodec = codec('execution record', ExecutionRecordSchema);

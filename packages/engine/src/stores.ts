@@ -1,0 +1,28 @@
+import type { Names } from '@squadflow/shared';
+import type { KvStore, Transport } from './ports.ts';
+import { ExecutionStore } from './store/execution-store.ts';
+import { WorkflowRegistry } from './store/registry.ts';
+import { WaitIndex } from './store/waits.ts';
+
+/** The KV buckets the engine uses, opened once per process. */
+export interface EngineStores {
+  executions: ExecutionStore;
+  registry: WorkflowRegistry;
+  waits: WaitIndex;
+  timers: KvStore;
+}
+
+export async function openStores(transport: Transport, n: Names): Promise<EngineStores> {
+  const [executions, workflows, waits, timers] = await Promise.all([
+    transport.kv(n.buckets.executions),
+    transport.kv(n.buckets.workflows),
+    transport.kv(n.buckets.waits),
+    transport.kv(n.buckets.timers),
+  ]);
+  return {
+    executions: new ExecutionStore(executions),
+    registry: new WorkflowRegistry(workflows),
+    waits: new WaitIndex(waits),
+    timers,
+  };
+}

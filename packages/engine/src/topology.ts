@@ -1,0 +1,30 @@
+import type { Names } from '@squadflow/shared';
+import type { StreamConfig, Transport } from './ports.ts';
+
+/**
+ * The streams every component relies on, defined once. The orchestrator and
+ * every squad call `ensureStreams` at start (idempotent), so start order does
+ * not matter.
+ *
+ * - inbound (`p.in.>`): triggers, replies, signals, control; a work queue
+ *   consumed by the orchestrators' shared durable consumer.
+ * - commands (`p.cmd.>`): step commands; a work queue, one durable consumer per squad.
+ * - lifecycle (`p.lc.>`): events for other services; kept 7 days.
+ */
+export function streamConfigs(n: Names): StreamConfig[] {
+  return [
+    { name: n.streams.inbound, subjects: [n.inboundAll], retention: 'workqueue', duplicateWindowMs: 120_000 },
+    { name: n.streams.commands, subjects: [n.commandsAll], retention: 'workqueue', duplicateWindowMs: 120_000 },
+    { name: n.streams.lifecycle, subjects: [n.lifecycleAll], retention: 'limits', maxAgeMs: 7 * 86_400_000, duplicateWindowMs: 120_000 },
+  ];
+}
+
+export async function ensureStreams(transport: Transport, n: Names): Promise<void> {
+  for (const config of streamConfigs(n)) await transport.streams.ensure(config);
+}
+
+/** Deletes every stream and bucket of a prefix (tests, teardown). */
+export async function removeTopology(transport: Transport, n: Names): Promise<void> {
+  for (const config of streamConfigs(n)) await transport.streams.remove(config.name);
+  for (const bucket of Object.values(n.buckets)) await transport.removeKv(bucket);
+}

@@ -1,0 +1,71 @@
+import { KvConflictError, type KvStore } from '@squadflow/engine';
+import { codec, encodeToken, EpochMsSchema, StepReplySchema, type StepReply } from '@squadflow/shared';
+import { z } from 'zod';
+
+/** How long a command's record is kept: longer than any redelivery of it can arrive. */
+export const IDEMPOTENCY_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+
+/**
+ * The per-command record. `started` is written BEFORE the handler runs, so a
+ * redelivery after a crash sees that the handler may already have run and
+ * does not run it again (at most once per attempt). `done` holds the one
+ * reply the command will ever get.
+ */
+const IdempotencyRecordSchema = z.discriminatedUnion('state', [
+  z.strictObject({ state: z.literal('started'), at: EpochMsSchema }),
+  z.strictObject({ state: z.literal('done'), at: EpochMsSchema, reply: StepReplySchema }),
+]);
+export type IdempotencyRecord = z.output<typeof IdempotencyRecordSchema>;
+export const idempotencyRecordCodec = codec('idempotency record', IdempotencyRecordSchema);
+
+/** Result of trying to claim a command. */
+export type Claim =
+  /** Ours: run the handler, then `settle` at this revision. */
+  | { status: 'claimed'; revision: number }
+  /** Already answered: re-publish `reply`. */
+  | { status: 'done'; reply: StepReply }
+  /** Started by another delivery that has not answered (crashed or still running). */
+  | { status: 'started'; revision: number };
+
+/** The squad side of "run at most once per (execution, step, attempt)", over one KV bucket. */
+export class IdempotencyLedger {
+  constructor(private readonly kv: KvStore) {}
+
+  /** Records `started` if nobody did; otherwise returns the existing record. */
+  async claim(commandId: string, at: number): Promise<Claim> {
+    const key = encodeToken(commandId);
+    try {
+      const revision = await this.kv.create(key, idempotencyRecordCodec.encode({ state: 'started', at }));
+      return { status: 'claimed', revision };
+    } catch (err) {
+      if (!(err instanceof KvConflictError)) throw err;
+    }
+    const entry = await this.kv.get(key);
+    // Deleted or expired between create and get: rare; claim again.
+    if (!entry) return this.claim(commandId, at);
+    const record = idempotencyRecordCodec.decode(entry.value);
+    return record.state === 'done' ? { status: 'done', reply: record.reply } : { status: 'started', revision: entry.revision };
+  }
+
+  /**
+   * Stores `reply` as the command's final answer, unless another delivery
+   * settled it first (compare-and-set on the `started` revision). Returns the
+   * reply that won, so every delivery publishes the same answer.
+   */
+  async settle(commandId: string, reply: StepReply, startedRevision: number, at: number): Promise<StepReply> {
+    const key = encodeToken(commandId);
+    const value = idempotencyRecordCodec.encode({ state: 'done', at, reply });
+    try {
+      await this.kv.update(key, value, startedRevision);
+      return reply;
+    } catch (err) {
+      if (!(err instanceof KvConflictError)) throw err;
+    }
+    const entry = await this.kv.get(key);
+    const record = entry ? idempotencyRecordCodec.decode(entry.value) : null;
+    if (record?.state === 'done') return record.reply;
+    // The record vanished (TTL) or was rewritten as started: ours is the only answer.
+    await this.kv.put(key, value);
+    return reply;
+  }
+}

@@ -1,0 +1,111 @@
+import { createMemoryTransport, type Transport } from '@squadflow/engine';
+import { names, silentLogger, stepCommandCodec, stepReplyCodec, type Names, type StepCommand, type StepReply } from '@squadflow/shared';
+import { startSquad, type RunningSquad, type SquadOptions } from '../src/index.ts';
+
+/** Values pushed as they arrive; `next()` awaits the next one not yet returned. */
+export class Inbox<T> {
+  readonly items: T[] = [];
+  private readonly waiters = new Map<number, (value: T) => void>();
+  private read = 0;
+
+  push(item: T): void {
+    const index = this.items.push(item) - 1;
+    this.waiters.get(index)?.(item);
+    this.waiters.delete(index);
+  }
+
+  next(): Promise<T> {
+    const index = this.read++;
+    if (index < this.items.length) return Promise.resolve(this.items[index] as T);
+    return new Promise((resolve) => this.waiters.set(index, resolve));
+  }
+}
+
+export interface Harness {
+  transport: Transport;
+  n: Names;
+  squad: string;
+  /** Replies as stored on the inbound stream (after msgId dedup). */
+  replies: Inbox<StepReply>;
+  /** Every reply publish the runtime attempted, with its msgId (before dedup). */
+  publishedReplies: Inbox<{ reply: StepReply; msgId: string | undefined }>;
+  start(options: Pick<SquadOptions, 'actions'> & Partial<SquadOptions>): Promise<RunningSquad>;
+  command(overrides: Partial<StepCommand> & { action: string }): StepCommand;
+  send(command: StepCommand, msgId?: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A memory transport with a unique prefix, a reply collector and a publish spy. */
+export async function createHarness(): Promise<Harness> {
+  const base = createMemoryTransport();
+  const n = names(`t_${Math.random().toString(36).slice(2, 10)}`);
+  const squad = 'billing';
+  const replies = new Inbox<StepReply>();
+  const publishedReplies = new Inbox<{ reply: StepReply; msgId: string | undefined }>();
+
+  // A spying wrapper rather than a patched adapter: records every reply publish with its msgId.
+  const transport: Transport = {
+    kind: base.kind,
+    bus: base.bus,
+    clock: base.clock,
+    streams: {
+      ensure: (config) => base.streams.ensure(config),
+      consume: (stream, options, handler) => base.streams.consume(stream, options, handler),
+      remove: (name) => base.streams.remove(name),
+      publish: async (subject, data, options) => {
+        await base.streams.publish(subject, data, options);
+        if (subject.startsWith(`${n.prefix}.in.reply.`)) publishedReplies.push({ reply: stepReplyCodec.decode(data), msgId: options?.msgId });
+      },
+    },
+    kv: (bucket, options) => base.kv(bucket, options),
+    removeKv: (bucket) => base.removeKv(bucket),
+    close: () => base.close(),
+  };
+
+  const running: RunningSquad[] = [];
+  let collecting = false;
+  let sequence = 0;
+  const executionId = `exec-${Math.random().toString(36).slice(2, 10)}`;
+  return {
+    transport,
+    n,
+    squad,
+    replies,
+    publishedReplies,
+    async start(options) {
+      const squadRuntime = await startSquad({ transport, prefix: n.prefix, squad, logger: silentLogger(), ...options });
+      running.push(squadRuntime);
+      if (!collecting) {
+        collecting = true;
+        await transport.streams.consume(n.streams.inbound, { durable: 'test_replies', filterSubject: n.inboundAll }, async (msg) => {
+          replies.push(stepReplyCodec.decode(msg.data));
+          msg.ack();
+        });
+      }
+      return squadRuntime;
+    },
+    command(overrides) {
+      const attempt = overrides.attempt ?? 1;
+      const step = overrides.step ?? `step${++sequence}`;
+      return {
+        id: `${executionId}.${step}.${attempt}`,
+        executionId,
+        workflow: 'invoice',
+        step,
+        attempt,
+        squad,
+        compensation: false,
+        input: {},
+        deadline: Date.now() + 60_000,
+        ...overrides,
+      };
+    },
+    async send(command, msgId = command.id) {
+      await transport.streams.publish(n.command(squad, command.action), stepCommandCodec.encode(command), { msgId });
+    },
+    async close() {
+      await Promise.all(running.map((r) => r.stop()));
+      await transport.close();
+    },
+  };
+}
