@@ -8,7 +8,7 @@ import {
   type JetStreamManager,
 } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
-import type { Logger } from '@squadflow/shared';
+import { SquadflowError, type Logger } from '@squadflow/shared';
 import type { Consumer, ConsumerOptions, DeliveredMessage } from '../../ports.ts';
 import { consumerSettings } from '../defaults.ts';
 import { NotFoundError } from '../errors.ts';
@@ -134,6 +134,10 @@ async function upsertDurable(jsm: JetStreamManager, stream: string, config: Part
     await jsm.consumers.add(stream, config);
   } catch (err) {
     if (isStreamNotFound(err)) throw new NotFoundError('stream', stream, { cause: err });
+    if (isApiError(err, ApiCodes.WorkQueueNotUnique, ApiCodes.WorkQueueMultipleUnfiltered)) {
+      // Same error as the memory adapter: a work queue hands each subject to one durable only.
+      throw new SquadflowError('INVALID_ARGUMENT', `filtered consumer not unique on workqueue stream ${stream}`, [], { cause: err });
+    }
     if (!isApiError(err, ApiCodes.ConsumerExists)) throw err;
     const { ack_wait, max_ack_pending, filter_subject } = config;
     await jsm.consumers.update(stream, config.durable_name, { ack_wait, max_ack_pending, filter_subject });

@@ -13,6 +13,10 @@ export const ApiCodes = {
   StreamNameInUse: 10058,
   /** `consumer already exists` (2.10+ create action with a different config). */
   ConsumerExists: 10148,
+  /** `multiple non-filtered consumers not allowed on workqueue stream`. */
+  WorkQueueMultipleUnfiltered: 10099,
+  /** `filtered consumer not unique on workqueue stream`. */
+  WorkQueueNotUnique: 10100,
 } as const;
 
 /** True for a JetStream API error with one of `codes`. */
