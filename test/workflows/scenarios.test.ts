@@ -4,7 +4,7 @@
  * from storage (through a JSON round trip) after every event.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SquadflowError, workflow } from '@squadflow/shared';
+import { names, SquadflowError, stepReplyCodec, workflow } from '@squadflow/shared';
 import { createHarness, type Harness, type HarnessKind } from '../support/harness.ts';
 
 const modes: Array<[HarnessKind, boolean]> = [
@@ -195,6 +195,44 @@ describe.each(modes)('workflows on %s adapters (evict actors after every event: 
     await h.client.waitFor(aborted, ['escalated']);
     await h.client.resolveEscalation(aborted, 'abort');
     expect((await h.client.waitFor(aborted)).status).toBe('failed');
+  });
+
+  it('ignores duplicate replies, late replies and replies to an old attempt', async () => {
+    await h.client.registerWorkflow(
+      workflow('replies')
+        .task('work', { squad: 'alpha', action: 'flaky', input: '{ "failAttempts": 1 }', retry: { retries: 2, initialInterval: '10ms' } })
+        .wait('hold', { signal: 'hold_{$execution.id}', dependsOn: ['work'] })
+        .build(),
+    );
+    const id = await h.client.trigger('replies', {});
+    const before = await h.client.waitFor(id, ['waiting']);
+    const n = names(h.prefix);
+    const reply = (attempt: number, ok: boolean, output?: unknown) =>
+      h.transport.streams.publish(
+        n.reply(id),
+        stepReplyCodec.encode({
+          kind: 'reply',
+          commandId: `${id}.work.${attempt}`,
+          executionId: id,
+          step: 'work',
+          attempt,
+          compensation: false,
+          ok,
+          ...(ok ? { output } : { error: { message: 'late failure', retryable: true } }),
+        }),
+      );
+    await reply(2, true, { attempt: 'duplicate with another output' }); // duplicate of the accepted reply
+    await reply(2, false); // late contradicting reply
+    await reply(1, true, { attempt: 'old' }); // reply to the failed first attempt
+    await reply(7, true, { attempt: 'future' }); // an attempt that never ran
+    // Events of one execution are applied in order: once the signal is through, so are the replies.
+    await h.client.signal(`hold_${id}`, { go: true });
+    const after = await h.client.waitFor(id);
+    expect(after.status).toBe('completed');
+    const work = (v: typeof after) => v.steps.find((s) => s.name === 'work')!;
+    expect(work(after).output).toEqual({ attempt: 2 });
+    expect(work(after).attempts).toEqual(work(before).attempts);
+    expect(forExecution(id).filter((i) => i.step === 'work')).toHaveLength(2);
   });
 
   it('cancels a running execution and releases its timers', async () => {

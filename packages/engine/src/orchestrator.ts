@@ -12,7 +12,7 @@ import {
   type TimerFired,
   type TriggerMessage,
 } from '@squadflow/shared';
-import type { CompiledWorkflow, ExecutionContext, MachineEvent } from './compile/index.ts';
+import { TERMINAL_STATUSES, type CompiledWorkflow, type ExecutionContext, type MachineEvent } from './compile/index.ts';
 import { performEffects, type EffectDeps } from './effects.ts';
 import { ExecutionCache, type LiveExecution, type Snapshot } from './execution-cache.ts';
 import { executionIdFor } from './ids.ts';
@@ -57,6 +57,8 @@ export class Orchestrator {
   private timers!: TimerService;
   private stores!: EngineStores;
   private effectDeps!: EffectDeps;
+  private recovery?: Promise<void>;
+  private stopping = false;
 
   private constructor(private readonly options: OrchestratorOptions) {
     this.names = makeNames(options.prefix);
@@ -87,14 +89,45 @@ export class Orchestrator {
     const rearmed = await this.timers.start();
     this.consumer = await transport.streams.consume(
       this.names.streams.inbound,
-      { durable: this.names.consumers.orchestrator, filterSubject: this.names.inboundAll, maxAckPending: this.options.concurrency ?? 256, ackWaitMs: 30_000 },
+      // Events take milliseconds; a short ack wait means messages a crashed
+      // process held come back within seconds, well inside step timeouts.
+      { durable: this.names.consumers.orchestrator, filterSubject: this.names.inboundAll, maxAckPending: this.options.concurrency ?? 256, ackWaitMs: 5_000 },
       (msg) => this.handle(msg),
     );
     this.logger.info({ prefix: this.names.prefix, rearmed }, 'orchestrator started');
+    this.recovery = this.recover();
+  }
+
+  /**
+   * After a crash, the last effects of some executions may not have been
+   * performed (persisted, then killed). Their inbound message comes back
+   * after the ack wait and timers re-fire, but re-performing every active
+   * execution's outbox now (idempotent by effect id) gets them moving at once.
+   */
+  private async recover(): Promise<void> {
+    try {
+      const active = (await this.stores.executions.list()).filter((r) => r.snapshot !== undefined && !TERMINAL_STATUSES.has(r.status));
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < active.length && !this.stopping) {
+          const id = active[next++]!.executionId;
+          await this.queue.run(id, async () => {
+            const live = await this.load(id);
+            if (live) await this.flush(live);
+          });
+        }
+      };
+      await Promise.all(Array.from({ length: 16 }, worker));
+      this.logger.info({ executions: active.length }, 'recovery pass done');
+    } catch (err) {
+      this.logger.error({ err }, 'recovery pass failed; executions still resume on redelivery and timers');
+    }
   }
 
   /** Stops consuming and firing timers; waits for events in progress. */
   async stop(): Promise<void> {
+    this.stopping = true;
+    await this.recovery;
     await this.consumer?.stop();
     this.timers.stop();
     await this.queue.idle();

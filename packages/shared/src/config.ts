@@ -13,7 +13,10 @@ import { SquadflowError, toFieldIssues } from './errors.ts';
  */
 export const EnvConfigSchema = z.object({
   SQUADFLOW_NATS_URL: z.string().min(1).optional(),
-  SQUADFLOW_PREFIX: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/).default('sqf'),
+  SQUADFLOW_PREFIX: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,31}$/)
+    .default('sqf'),
   SQUADFLOW_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SQUADFLOW_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(256),
 });
@@ -32,5 +35,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const parsed = EnvConfigSchema.safeParse(cleaned);
   if (!parsed.success) throw new SquadflowError('INVALID_CONFIG', 'invalid environment', toFieldIssues(parsed.error.issues));
   const e = parsed.data;
-  return { natsUrl: e.SQUADFLOW_NATS_URL, prefix: e.SQUADFLOW_PREFIX, logLevel: e.SQUADFLOW_LOG_LEVEL, concurrency: e.SQUADFLOW_CONCURRENCY };
+  return {
+    natsUrl: e.SQUADFLOW_NATS_URL,
+    prefix: e.SQUADFLOW_PREFIX,
+    logLevel: e.SQUADFLOW_LOG_LEVEL,
+    concurrency: e.SQUADFLOW_CONCURRENCY,
+  };
 }

@@ -38,8 +38,6 @@ export function durationMs(value: Duration): number {
   return ms;
 }
 
-export const DurationSchema = z
-  .union([z.number(), z.string()])
-  .refine((v) => parseDuration(v) !== undefined, {
-    message: 'expected a duration: milliseconds, "500ms", "30s", "5m", "1h", "2d" or ISO 8601 like "PT2H"',
-  });
+export const DurationSchema = z.union([z.number(), z.string()]).refine((v) => parseDuration(v) !== undefined, {
+  message: 'expected a duration: milliseconds, "500ms", "30s", "5m", "1h", "2d" or ISO 8601 like "PT2H"',
+});

@@ -39,10 +39,7 @@ export class SquadflowError extends Error {
 }
 
 /** Converts zod issues (or anything with `path` and `message`) into field issues. */
-export function toFieldIssues(
-  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>,
-  prefix = '',
-): FieldIssue[] {
+export function toFieldIssues(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>, prefix = ''): FieldIssue[] {
   return issues.map((i) => ({
     path: [prefix, ...i.path.map(String)].filter(Boolean).join('.'),
     message: i.message,

@@ -36,7 +36,8 @@ export function compileExpression(source: string): CompiledExpression {
   if (hit) return hit;
   let ast: jsonata.Expression;
   try {
-    ast = jsonata(source);
+    // JSONata 2.x guardrails: `stack` bounds evaluation depth, `timeout` wall time, per evaluation.
+    ast = jsonata(source, { stack: MAX_DEPTH, timeout: MAX_MS });
   } catch (err) {
     const e = err as { message?: string; position?: number };
     throw new SquadflowError(
@@ -47,7 +48,6 @@ export function compileExpression(source: string): CompiledExpression {
   const compiled: CompiledExpression = {
     source,
     async evaluate(scope) {
-      timebox(ast);
       try {
         const value = await ast.evaluate(scope.context, {
           context: scope.context,
@@ -105,22 +105,4 @@ export async function renderTemplate(template: string, scope: ExpressionScope): 
 function normalize(value: unknown): unknown {
   if (value === undefined || value === null || typeof value !== 'object') return value;
   return JSON.parse(JSON.stringify(value)) as unknown;
-}
-
-/** Limits recursion depth and wall time of one evaluation (JSONata's documented hooks). */
-function timebox(expr: jsonata.Expression): void {
-  let depth = 0;
-  const started = Date.now();
-  const check = (): void => {
-    if (depth > MAX_DEPTH) throw new Error(`expression exceeded depth ${MAX_DEPTH}`);
-    if (Date.now() - started > MAX_MS) throw new Error(`expression exceeded ${MAX_MS} ms`);
-  };
-  expr.assign('__evaluate_entry', () => {
-    depth++;
-    check();
-  });
-  expr.assign('__evaluate_exit', () => {
-    depth--;
-    check();
-  });
 }

@@ -22,6 +22,8 @@ export interface Names {
   /** All commands of one squad. */
   squadCommands(squad: string): string;
   lifecycle(workflow: string, type: string): string;
+  /** Subscription filter for lifecycle events: any workflow and/or any type by default (`p.lc.*.execution.completed`). */
+  lifecycleFilter(options?: { workflow?: string; type?: string }): string;
   readonly inboundAll: string;
   readonly commandsAll: string;
   readonly lifecycleAll: string;
@@ -48,6 +50,7 @@ export function names(prefix = 'sqf'): Names {
     command: (squad, action) => `${prefix}.cmd.${token(squad)}.${token(action)}`,
     squadCommands: (squad) => `${prefix}.cmd.${token(squad)}.>`,
     lifecycle: (workflow, type) => `${prefix}.lc.${token(workflow)}.${type}`,
+    lifecycleFilter: (options = {}) => `${prefix}.lc.${options.workflow ? token(options.workflow) : '*'}.${options.type ?? '>'}`,
     inboundAll: `${prefix}.in.>`,
     commandsAll: `${prefix}.cmd.>`,
     lifecycleAll: `${prefix}.lc.>`,

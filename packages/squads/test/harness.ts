@@ -14,10 +14,20 @@ export class Inbox<T> {
     this.waiters.delete(index);
   }
 
-  next(): Promise<T> {
+  /** Fails after `ms` so a missing item fails the test fast, showing what did arrive. */
+  next(ms = 5_000): Promise<T> {
     const index = this.read++;
     if (index < this.items.length) return Promise.resolve(this.items[index] as T);
-    return new Promise((resolve) => this.waiters.set(index, resolve));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters.delete(index);
+        reject(new Error(`item #${index + 1} did not arrive within ${ms} ms; got ${JSON.stringify(this.items)}`));
+      }, ms);
+      this.waiters.set(index, (item) => {
+        clearTimeout(timer);
+        resolve(item);
+      });
+    });
   }
 }
 

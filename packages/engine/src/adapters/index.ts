@@ -3,7 +3,7 @@
  * default, everything in this process) and `connectNatsTransport`
  * (JetStream streams and KV on a NATS server).
  */
-export { createMemoryTransport, type MemoryTransportOptions } from './memory/transport.ts';
+export { createMemoryTransport, type MemoryTransport, type MemoryTransportOptions } from './memory/transport.ts';
 export {
   connectNatsTransport,
   fromNatsConnection,

@@ -76,13 +76,20 @@ export function isSubsetOf(sub: string, sup: string): boolean {
 }
 
 const BAD_TOKEN = /[\s]/;
+// Publish-path fast check: non-empty tokens without whitespace, none of them a bare wildcard.
+const LITERAL = /^[^\s.]+(?:\.[^\s.]+)*$/;
+const WILDCARD_TOKEN = /(?:^|\.)[*>](?:\.|$)/;
 
 /** Throws `INVALID_ARGUMENT` unless `subject` is a valid subject (`wildcards`: a valid pattern). */
 export function validateSubject(subject: string, wildcards: boolean): void {
+  if (!wildcards) {
+    if (LITERAL.test(subject) && !WILDCARD_TOKEN.test(subject)) return;
+    throw new SquadflowError('INVALID_ARGUMENT', `invalid subject ${JSON.stringify(subject)}`);
+  }
   const tokens = subject.split('.');
   const ok = tokens.every((t, i) => {
     if (t === '' || BAD_TOKEN.test(t)) return false;
-    if (t === '*' || t === '>') return wildcards && (t === '*' || i === tokens.length - 1);
+    if (t === '>') return i === tokens.length - 1;
     return true;
   });
   if (!ok) throw new SquadflowError('INVALID_ARGUMENT', `invalid subject ${JSON.stringify(subject)}`);

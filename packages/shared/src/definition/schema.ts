@@ -31,10 +31,7 @@ export const RetryPolicySchema = z.strictObject({
 export const OnErrorSchema = z.enum(['fail', 'skip', 'compensate', 'escalate']);
 
 /** `"a"` waits for step a to settle; `{ step: "w", on: "timeout" }` follows one outcome of a wait step. */
-export const DependencySchema = z.union([
-  NameSchema,
-  z.strictObject({ step: NameSchema, on: z.enum(['signal', 'timeout']) }),
-]);
+export const DependencySchema = z.union([NameSchema, z.strictObject({ step: NameSchema, on: z.enum(['signal', 'timeout']) })]);
 
 /** How a step's input is built: one expression, or an object of expressions. */
 export const InputMappingSchema = z.union([ExpressionSchema, z.record(z.string(), ExpressionSchema)]);

@@ -1,4 +1,5 @@
-import { SquadflowError, toFieldIssues, type FieldIssue } from '../errors.ts';
+import type { z } from 'zod';
+import { SquadflowError, type FieldIssue } from '../errors.ts';
 import { compileExpression, compileTemplate } from '../expressions.ts';
 import { WorkflowDefinitionSchema, type Step, type WorkflowDefinition } from './schema.ts';
 import { dependencyName } from './dependencies.ts';
@@ -12,7 +13,8 @@ import { dependencyName } from './dependencies.ts';
 export function validateDefinition(input: unknown): WorkflowDefinition {
   const parsed = WorkflowDefinitionSchema.safeParse(input);
   if (!parsed.success) {
-    throw new SquadflowError('INVALID_DEFINITION', 'invalid workflow definition', toFieldIssues(parsed.error.issues));
+    const name = isRecord(input) && typeof input['name'] === 'string' ? ` ${JSON.stringify(input['name'])}` : '';
+    throw new SquadflowError('INVALID_DEFINITION', `invalid workflow definition${name}`, shapeIssues(input, parsed.error.issues));
   }
   const def = parsed.data;
   const issues: FieldIssue[] = [];
@@ -69,6 +71,29 @@ export function validateDefinition(input: unknown): WorkflowDefinition {
   }
   if (issues.length) throw new SquadflowError('INVALID_DEFINITION', `invalid workflow definition "${def.name}"`, issues);
   return def;
+}
+
+/**
+ * Zod issues as field issues that name the step at fault (`step "b": ...`),
+ * with one issue per unknown key at that key's path (`steps.0.retries`).
+ */
+function shapeIssues(input: unknown, issues: readonly z.core.$ZodIssue[]): FieldIssue[] {
+  const steps = isRecord(input) && Array.isArray(input['steps']) ? (input['steps'] as unknown[]) : [];
+  return issues.flatMap((issue) => {
+    const located: Array<[PropertyKey[], string]> =
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((key) => [[...issue.path, key], `unknown field ${JSON.stringify(key)}`])
+        : [[issue.path, issue.message]];
+    return located.map(([path, message]) => {
+      const step = path[0] === 'steps' && typeof path[1] === 'number' ? steps[path[1]] : undefined;
+      const stepName = isRecord(step) && typeof step['name'] === 'string' ? step['name'] : undefined;
+      return { path: path.map(String).join('.'), message: stepName ? `step ${JSON.stringify(stepName)}: ${message}` : message };
+    });
+  });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function pushMapping(out: Array<[string, string]>, path: string, mapping: string | Record<string, string> | undefined): void {

@@ -5,7 +5,16 @@ import { SignalMessageSchema } from './signal.ts';
 import { StepReplySchema } from './step-reply.ts';
 import { TriggerMessageSchema } from './trigger.ts';
 
-/** Everything the orchestrator consumes from its inbound stream. */
-export const InboundMessageSchema = z.union([TriggerMessageSchema, StepReplySchema, SignalMessageSchema, ControlMessageSchema]);
+/**
+ * Everything the orchestrator consumes from its inbound stream. Discriminated
+ * on `kind`, so a bad message is reported by field (`ok`, `step`...), not as
+ * one root-level "Invalid input".
+ */
+export const InboundMessageSchema = z.discriminatedUnion('kind', [
+  TriggerMessageSchema,
+  StepReplySchema,
+  SignalMessageSchema,
+  ControlMessageSchema,
+]);
 export type InboundMessage = z.output<typeof InboundMessageSchema>;
 export const inboundCodec = codec('inbound message', InboundMessageSchema);

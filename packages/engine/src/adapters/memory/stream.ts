@@ -73,6 +73,11 @@ export class MemoryStream {
     return this.log.find(seq, accept);
   }
 
+  /** Applies the dedup window and max age now (otherwise done lazily on append and read). */
+  prune(): void {
+    this.expire(this.clock.now());
+  }
+
   remove(seq: number): void {
     this.log.delete(seq);
   }

@@ -83,6 +83,14 @@ export class MemoryStreams implements Streams {
     this.streams.delete(name);
   }
 
+  /** Stored message count and last sequence of a stream (diagnostics; JetStream's stream info state). */
+  info(name: string): { messages: number; lastSeq: number } | null {
+    const stream = this.streams.get(name);
+    if (!stream) return null;
+    stream.prune();
+    return { messages: stream.log.size, lastSeq: stream.log.lastSeq };
+  }
+
   /** Stops all delivery and timers (transport close). */
   close(): void {
     this.closed = true;

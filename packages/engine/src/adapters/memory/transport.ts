@@ -12,12 +12,18 @@ export interface MemoryTransportOptions {
   logger?: Logger;
 }
 
+/** The memory transport, with its concrete `streams` (which add `info()` for diagnostics). */
+export interface MemoryTransport extends Transport {
+  readonly kind: 'memory';
+  readonly streams: MemoryStreams;
+}
+
 /**
  * The embedded transport: streams, KV and pub/sub in this process, with the
  * JetStream semantics the NATS adapter has (both pass the same contract
  * suite). Nothing survives the process; use NATS for durability.
  */
-export function createMemoryTransport(options: MemoryTransportOptions = {}): Transport {
+export function createMemoryTransport(options: MemoryTransportOptions = {}): MemoryTransport {
   const clock = options.clock ?? systemClock;
   const streams = new MemoryStreams(clock, options.logger);
   const bus = new MemoryBus(options.logger);

@@ -1,0 +1,31 @@
+/**
+ * The orchestrator as a process: `node --import tsx packages/engine/src/bin/orchestrator.ts`.
+ * Configured from the environment (see packages/shared/src/config.ts); needs
+ * SQUADFLOW_NATS_URL (the embedded in-memory mode runs everything in one
+ * process and comes with `squadflow start`). Prints `ready` once consuming;
+ * SIGTERM/SIGINT stop it gracefully (events in progress finish).
+ */
+import { createLogger, loadConfig, SquadflowError } from '@squadflow/shared';
+import { connectNatsTransport } from '../adapters/index.ts';
+import { Orchestrator } from '../orchestrator.ts';
+
+const config = loadConfig();
+const logger = createLogger({ component: 'orchestrator-process', level: config.logLevel });
+if (!config.natsUrl) {
+  throw new SquadflowError('INVALID_CONFIG', 'the orchestrator process needs NATS', [{ path: 'SQUADFLOW_NATS_URL', message: 'required' }]);
+}
+const transport = await connectNatsTransport({ servers: config.natsUrl, name: `squadflow-orchestrator-${process.pid}`, logger });
+const orchestrator = await Orchestrator.start({ transport, prefix: config.prefix, logger, concurrency: config.concurrency });
+process.stdout.write('ready\n');
+
+let stopping = false;
+const shutdown = async (signal: string): Promise<void> => {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'stopping');
+  await orchestrator.stop();
+  await transport.close();
+  process.exit(0);
+};
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,60 @@
+/**
+ * A squadflow deployment made of real OS processes on the shared NATS server:
+ * one orchestrator process and one process per squad (the fixture squad),
+ * plus an engine client in the test process to register, trigger and query.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EngineClient, connectNatsTransport, type Transport } from '@squadflow/engine';
+import { cleanupPrefix, natsUrl, uniquePrefix } from '../../packages/engine/test/support/nats.ts';
+import { readInvocations, spawnTsProcess, type ChildHandle, type Invocation } from '../../packages/engine/test/support/processes.ts';
+
+const ORCHESTRATOR = 'packages/engine/src/bin/orchestrator.ts';
+const SQUAD = 'packages/engine/test/fixtures/squad-process.ts';
+
+export interface Deployment {
+  prefix: string;
+  client: EngineClient;
+  transport: Transport;
+  orchestrator: ChildHandle;
+  squads: ChildHandle[];
+  startOrchestrator(): Promise<ChildHandle>;
+  invocations(): Invocation[];
+  close(): Promise<void>;
+}
+
+export async function deploy(label: string, squadNames: string[]): Promise<Deployment> {
+  const prefix = uniquePrefix(label);
+  const dir = mkdtempSync(join(tmpdir(), 'squadflow-'));
+  const log = join(dir, 'invocations.jsonl');
+  const env = { SQUADFLOW_NATS_URL: natsUrl(), SQUADFLOW_PREFIX: prefix, SQUADFLOW_LOG_LEVEL: 'warn', INVOCATION_LOG: log };
+  const transport = await connectNatsTransport({ servers: natsUrl() });
+  const client = await EngineClient.connect({ transport, prefix });
+  const children: ChildHandle[] = [];
+  const startOrchestrator = async (): Promise<ChildHandle> => {
+    const child = await spawnTsProcess(ORCHESTRATOR, env, { label: `orchestrator ${prefix}` });
+    children.push(child);
+    d.orchestrator = child;
+    return child;
+  };
+  const squads = await Promise.all(squadNames.map((squad) => spawnTsProcess(SQUAD, { ...env, SQUAD_NAME: squad }, { label: `squad ${squad}` })));
+  children.push(...squads);
+  const d: Deployment = {
+    prefix,
+    client,
+    transport,
+    orchestrator: undefined as unknown as ChildHandle,
+    squads,
+    startOrchestrator,
+    invocations: () => readInvocations(log),
+    close: async () => {
+      await Promise.all(children.map((c) => c.stop()));
+      await transport.close();
+      await cleanupPrefix(prefix);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  await startOrchestrator();
+  return d;
+}
