@@ -7,3 +7,4 @@ export type { EngineMetrics, StepDurationStats } from './metrics.ts';
 export type { WorkflowSummary } from './store/registry.ts';
 export { compileWorkflow, deriveStatus, TERMINAL_STATUSES, escalationKey, type CompiledWorkflow, type ExecutionStatus } from './compile/index.ts';
 export { ensureStreams, removeTopology, streamConfigs } from './topology.ts';
+export { ManualClock } from './manual-clock.ts';

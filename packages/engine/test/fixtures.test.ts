@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { names, stepCommandCodec, stepReplyCodec, type StepCommand, type StepReply } from '@squadflow/shared';
+import { names, type Names, stepCommandCodec, stepReplyCodec, type StepCommand, type StepReply } from '@squadflow/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectNatsTransport } from '../src/index.ts';
 import type { Transport } from '../src/ports.ts';
@@ -24,6 +24,18 @@ afterEach(async () => {
   child = transport = prefix = undefined;
 });
 
+/** A test-side NATS transport collecting every reply of the prefix from the inbound stream. */
+async function replyCollector(n: Names): Promise<{ client: Transport; replies: Collector<StepReply> }> {
+  const client = await connectNatsTransport({ servers: natsUrl() });
+  transport = client;
+  const replies = new Collector<StepReply>();
+  await client.streams.consume(n.streams.inbound, { durable: 'test_replies', filterSubject: n.inboundAll }, async (msg) => {
+    replies.push(stepReplyCodec.decode(msg.data));
+    msg.ack();
+  });
+  return { client, replies };
+}
+
 function startFixtureSquad(p: string): Promise<{ child: ChildHandle; log: string }> {
   const log = join(mkdtempSync(join(tmpdir(), 'squadflow-fixture-')), 'invocations.jsonl');
   const env = { SQUADFLOW_NATS_URL: natsUrl(), SQUADFLOW_PREFIX: p, SQUAD_NAME: SQUAD, INVOCATION_LOG: log };
@@ -36,12 +48,7 @@ describe('squad-process fixture', () => {
     const n = names(prefix);
     const started = await startFixtureSquad(prefix);
     child = started.child;
-    transport = await connectNatsTransport({ servers: natsUrl() });
-    const replies = new Collector<StepReply>();
-    await transport.streams.consume(n.streams.inbound, { durable: 'test_replies', filterSubject: n.inboundAll }, async (msg) => {
-      replies.push(stepReplyCodec.decode(msg.data));
-      msg.ack();
-    });
+    const { client, replies } = await replyCollector(n);
 
     const command: StepCommand = {
       id: 'ex_fixture.greet.1',
@@ -55,7 +62,7 @@ describe('squad-process fixture', () => {
       input: { hello: 'world' },
       deadline: Date.now() + 30_000,
     };
-    await transport.streams.publish(n.command(SQUAD, 'noop'), stepCommandCodec.encode(command), { msgId: command.id });
+    await client.streams.publish(n.command(SQUAD, 'noop'), stepCommandCodec.encode(command), { msgId: command.id });
 
     const [reply] = await replies.count(1);
     expect(reply).toMatchObject({ commandId: command.id, ok: true, output: { ok: true, step: 'greet', echo: { hello: 'world' } } });
@@ -72,12 +79,7 @@ describe('squad-process fixture', () => {
     const n = names(prefix);
     const started = await startFixtureSquad(prefix);
     child = started.child;
-    transport = await connectNatsTransport({ servers: natsUrl() });
-    const replies = new Collector<StepReply>();
-    await transport.streams.consume(n.streams.inbound, { durable: 'test_replies', filterSubject: n.inboundAll }, async (msg) => {
-      replies.push(stepReplyCodec.decode(msg.data));
-      msg.ack();
-    });
+    const { client, replies } = await replyCollector(n);
     const send = async (step: string, action: string, input: unknown, extra: Partial<StepCommand> = {}): Promise<void> => {
       const attempt = extra.attempt ?? 1;
       const command: StepCommand = {
@@ -93,7 +95,7 @@ describe('squad-process fixture', () => {
         deadline: Date.now() + 30_000,
         ...extra,
       };
-      await transport!.streams.publish(n.command(SQUAD, action), stepCommandCodec.encode(command), { msgId: command.id });
+      await client.streams.publish(n.command(SQUAD, action), stepCommandCodec.encode(command), { msgId: command.id });
     };
 
     await send('nap', 'sleep', { ms: 10 });

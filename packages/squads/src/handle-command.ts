@@ -60,7 +60,11 @@ async function processCommand(msg: DeliveredMessage, command: StepCommand, deps:
   const action = deps.actions.get(command.action);
   if (!action) {
     const message = `squad ${deps.squad} has no action ${JSON.stringify(command.action)}`;
-    await publish(deps, command, reply(command, { ok: false, error: { message, code: RuntimeErrorCode.UNKNOWN_ACTION, retryable: false } }));
+    await publish(
+      deps,
+      command,
+      reply(command, { ok: false, error: { message, code: RuntimeErrorCode.UNKNOWN_ACTION, retryable: false } }),
+    );
     log.warn('unknown action');
     msg.ack();
     return;
@@ -85,7 +89,11 @@ async function processCommand(msg: DeliveredMessage, command: StepCommand, deps:
       // never run it twice; let the orchestrator retry as a new attempt.
       const interrupted = reply(command, {
         ok: false,
-        error: { message: 'a previous delivery of this command started but did not finish', code: RuntimeErrorCode.INTERRUPTED, retryable: true },
+        error: {
+          message: 'a previous delivery of this command started but did not finish',
+          code: RuntimeErrorCode.INTERRUPTED,
+          retryable: true,
+        },
       });
       log.warn('command was started by a previous delivery; replying INTERRUPTED');
       await publish(deps, command, await deps.ledger.settle(command.id, interrupted, claim.revision, clock.now()));

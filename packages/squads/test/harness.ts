@@ -64,7 +64,8 @@ export async function createHarness(): Promise<Harness> {
       remove: (name) => base.streams.remove(name),
       publish: async (subject, data, options) => {
         await base.streams.publish(subject, data, options);
-        if (subject.startsWith(`${n.prefix}.in.reply.`)) publishedReplies.push({ reply: stepReplyCodec.decode(data), msgId: options?.msgId });
+        if (subject.startsWith(`${n.prefix}.in.reply.`))
+          publishedReplies.push({ reply: stepReplyCodec.decode(data), msgId: options?.msgId });
       },
     },
     kv: (bucket, options) => base.kv(bucket, options),

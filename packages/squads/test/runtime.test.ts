@@ -37,7 +37,13 @@ describe('startSquad', () => {
     });
     expect(reply.startedAt).toBeLessThanOrEqual(reply.finishedAt ?? 0);
     expect((await h.publishedReplies.next()).msgId).toBe(`${command.id}.reply`);
-    expect(seen[0]).toMatchObject({ idempotencyKey: command.id, workflow: 'invoice', step: command.step, attempt: 1, deadline: command.deadline });
+    expect(seen[0]).toMatchObject({
+      idempotencyKey: command.id,
+      workflow: 'invoice',
+      step: command.step,
+      attempt: 1,
+      deadline: command.deadline,
+    });
   });
 
   it('runs the handler once when the same command is delivered again and re-publishes the stored reply', async () => {

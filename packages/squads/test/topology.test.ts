@@ -9,6 +9,10 @@ describe('squadStreamConfigs', () => {
     const n = names('t_topology');
     const engine = new Map(streamConfigs(n).map((c) => [c.name, c]));
     for (const config of squadStreamConfigs(n)) expect(config).toEqual(engine.get(config.name));
-    expect(squadStreamConfigs(n).map((c) => c.name).sort()).toEqual([n.streams.commands, n.streams.inbound].sort());
+    expect(
+      squadStreamConfigs(n)
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual([n.streams.commands, n.streams.inbound].sort());
   });
 });

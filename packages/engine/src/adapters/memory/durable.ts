@@ -219,7 +219,7 @@ export class Durable implements Settler, StreamListener {
       this.clock.clearTimer(this.timer);
     }
     this.timerAt = head.at;
-    this.timer = this.clock.setTimer(head.at, () => {});
+    this.timer = this.clock.setTimer(head.at, () => this.onTimer());
   }
 
   private onTimer(): void {

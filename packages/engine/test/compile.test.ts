@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { initialTransition, transition } from 'xstate';
+import { SquadflowError, workflow } from '@squadflow/shared';
+import { compileWorkflow } from '../src/compile/index.ts';
+import { backoffMs } from '../src/compile/backoff.ts';
+
+const def = workflow('chart')
+  .task('a', { squad: 's', action: 'x' })
+  .task('b', { squad: 's', action: 'x', dependsOn: ['a'], delay: '5m' })
+  .wait('w', { signal: 'k_{id}', timeout: '2h', dependsOn: ['a'] })
+  .task('c', { squad: 's', action: 'x', dependsOn: [{ step: 'w', on: 'timeout' }, 'b'] })
+  .build();
+
+describe('definition compiler', () => {
+  it('compiles a definition to a parallel state with one region per step and no eventless transitions', () => {
+    const { machine } = compileWorkflow(def, 1);
+    const running = machine.root.states['running']!;
+    expect(running.type).toBe('parallel');
+    expect(Object.keys(running.states)).toEqual(['a', 'b', 'w', 'c']);
+    expect(Object.keys(running.states['b']!.states)).toContain('delayed');
+    expect(Object.keys(running.states['w']!.states)).toContain('waiting');
+    const eventless = JSON.stringify(machine.root.definition).includes('"always"');
+    expect(eventless).toBe(false);
+  });
+
+  it('is pure: the same event on the same snapshot records the same effects, with deterministic ids and no clock reads', () => {
+    const { machine } = compileWorkflow(def, 1);
+    const input = { executionId: 'ex_1', workflow: 'chart', version: 1, input: { id: 7 }, at: 1_000 };
+    const [s1] = initialTransition(machine, input);
+    const [s2] = initialTransition(machine, input);
+    expect(JSON.stringify(machine.getPersistedSnapshot(s1))).toBe(JSON.stringify(machine.getPersistedSnapshot(s2)));
+    const ready = { ...s1, context: { ...s1.context, outbox: [], now: 2_000 } } as typeof s1;
+    const [n1] = transition(machine, ready, { type: 'eval.a', run: true });
+    const [n2] = transition(machine, ready, { type: 'eval.a', run: true });
+    expect(n1.context.outbox).toEqual(n2.context.outbox);
+    expect(n1.context.outbox).toEqual([
+      { kind: 'dispatch', id: 'ex_1.a.1', step: 'a', attempt: 1, squad: 's', action: 'x', compensation: false, input: { id: 7 }, deadline: 32_000 },
+      { kind: 'timer.start', id: 'ex_1.a.1.timeout', step: 'a', attempt: 1, timer: 'timeout', dueAt: 32_000 },
+    ]);
+  });
+
+  it('ignores a reply for an attempt other than the current one', () => {
+    const { machine } = compileWorkflow(def, 1);
+    const [s] = initialTransition(machine, { executionId: 'ex_1', workflow: 'chart', version: 1, input: { id: 7 }, at: 0 });
+    const [running] = transition(machine, s, { type: 'eval.a', run: true });
+    const [stale] = transition(machine, running, { type: 'reply.a', attempt: 2, ok: true, output: {} });
+    expect(stale).toBe(running);
+  });
+
+  it('rejects a cycle, naming the steps in it', () => {
+    const cyclic = { name: 'loop', steps: [{ name: 'a', squad: 's', action: 'x', dependsOn: ['b'] }, { name: 'b', squad: 's', action: 'x', dependsOn: ['a'] }] };
+    const err = (() => {
+      try {
+        compileWorkflow(cyclic, 1);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(SquadflowError);
+    expect((err as SquadflowError).code).toBe('INVALID_DEFINITION');
+    expect((err as SquadflowError).issues[0]!.message).toBe('step "a" is in a dependency cycle: a -> b -> a');
+  });
+});
+
+describe('retry backoff', () => {
+  const policy = { retries: 5, initialInterval: '1s', backoffCoefficient: 2, maxInterval: '10s', jitter: 0.2 };
+
+  it('grows exponentially within its jitter band and stops at the max interval', () => {
+    for (const [attempt, base] of [
+      [1, 1_000],
+      [2, 2_000],
+      [3, 4_000],
+      [5, 10_000],
+      [9, 10_000],
+    ] as const) {
+      const ms = backoffMs(policy, attempt, 'ex_1.step');
+      expect(ms).toBeGreaterThanOrEqual(base * 0.8);
+      expect(ms).toBeLessThanOrEqual(base * 1.2);
+    }
+  });
+
+  it('is deterministic per execution, step and attempt, and differs between executions', () => {
+    expect(backoffMs(policy, 3, 'ex_1.step')).toBe(backoffMs(policy, 3, 'ex_1.step'));
+    const spread = new Set(Array.from({ length: 20 }, (_, i) => backoffMs(policy, 3, `ex_${i}.step`)));
+    expect(spread.size).toBeGreaterThan(10);
+  });
+});

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { silentLogger, type TimerFired } from '@squadflow/shared';
+import { createMemoryTransport } from '../src/index.ts';
+import { ManualClock } from '../src/manual-clock.ts';
+import { TimerService } from '../src/timers.ts';
+
+const timer = (id: string, dueAt: number): TimerFired => ({ kind: 'timer', id, executionId: 'ex_1', step: 's', attempt: 1, timer: 'delay', dueAt });
+
+async function setup(clock: ManualClock, fired: string[], fail = new Set<string>()) {
+  const transport = createMemoryTransport({ clock });
+  const kv = await transport.kv('timers');
+  const service = new TimerService(
+    kv,
+    clock,
+    async (t) => {
+      if (fail.has(t.id)) {
+        fail.delete(t.id);
+        throw new Error('store unavailable');
+      }
+      fired.push(t.id);
+    },
+    silentLogger(),
+  );
+  return { kv, service };
+}
+
+describe('durable timers', () => {
+  it('fire at their due time, in order, and not before', async () => {
+    const clock = new ManualClock();
+    const fired: string[] = [];
+    const { service } = await setup(clock, fired);
+    await service.arm(timer('b', clock.now() + 2_000));
+    await service.arm(timer('a', clock.now() + 1_000));
+    await clock.advance(999);
+    expect(fired).toEqual([]);
+    await clock.advance(1);
+    expect(fired).toEqual(['a']);
+    await clock.advance(5_000);
+    expect(fired).toEqual(['a', 'b']);
+  });
+
+  it('are deleted from storage once their event was applied, and kept while it was not', async () => {
+    const clock = new ManualClock();
+    const fired: string[] = [];
+    const { kv, service } = await setup(clock, fired, new Set(['x']));
+    await service.arm(timer('x', clock.now() + 10));
+    await clock.advance(10);
+    expect(fired).toEqual([]);
+    expect(await kv.keys()).toEqual(['x']); // the event failed: the timer stays and retries
+    await clock.advance(1_000);
+    expect(fired).toEqual(['x']);
+    expect(await kv.keys()).toEqual([]);
+  });
+
+  it('survive a restart: a new service re-arms stored timers, and overdue ones fire at once', async () => {
+    const clock = new ManualClock();
+    const firstFired: string[] = [];
+    const { kv, service } = await setup(clock, firstFired);
+    await service.arm(timer('due-later', clock.now() + 60_000));
+    await service.arm(timer('overdue', clock.now() + 1_000));
+    service.stop(); // the process dies: nothing fires any more
+    await clock.advance(5_000);
+    expect(firstFired).toEqual([]);
+
+    const fired: string[] = [];
+    const restarted = new TimerService(kv, clock, async (t) => void fired.push(t.id), silentLogger());
+    expect(await restarted.start()).toBe(2);
+    await clock.advance(0);
+    expect(fired).toEqual(['overdue']);
+    await clock.advance(54_999);
+    expect(fired).toEqual(['overdue']);
+    await clock.advance(1);
+    expect(fired).toEqual(['overdue', 'due-later']);
+  });
+
+  it('can be cancelled before they fire', async () => {
+    const clock = new ManualClock();
+    const fired: string[] = [];
+    const { kv, service } = await setup(clock, fired);
+    await service.arm(timer('c', clock.now() + 100));
+    await service.cancel('c');
+    await clock.advance(1_000);
+    expect(fired).toEqual([]);
+    expect(await kv.keys()).toEqual([]);
+  });
+});

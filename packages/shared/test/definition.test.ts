@@ -1,0 +1,215 @@
+import { describe, expect, it } from 'vitest';
+import { SquadflowError, validateDefinition, type WorkflowDefinitionInput } from '../src/index.ts';
+
+/** Runs `validateDefinition` and returns the `SquadflowError` it must throw. */
+function rejection(input: unknown): SquadflowError {
+  try {
+    validateDefinition(input);
+  } catch (err) {
+    expect(err).toBeInstanceOf(SquadflowError);
+    return err as SquadflowError;
+  }
+  throw new Error('expected the definition to be rejected');
+}
+
+const task = (name: string, extra: Record<string, unknown> = {}) => ({ name, squad: 'inventory', action: 'check', ...extra });
+
+describe('validateDefinition: valid definitions', () => {
+  it('fills in defaults: step type task, empty dependsOn, onError fail, a 30 s workflow timeout', () => {
+    const def = validateDefinition({ name: 'order', steps: [task('check')] });
+    expect(def).toEqual({
+      name: 'order',
+      defaults: { timeout: '30s' },
+      steps: [{ name: 'check', type: 'task', squad: 'inventory', action: 'check', dependsOn: [], onError: 'fail' }],
+    });
+  });
+
+  it('fills retry policy defaults when a retry block is given', () => {
+    const def = validateDefinition({ name: 'order', steps: [task('check', { retry: { retries: 3 } })] });
+    const step = def.steps[0]!;
+    expect(step.type).toBe('task');
+    expect(step.type === 'task' && step.retry).toEqual({
+      retries: 3,
+      initialInterval: '1s',
+      backoffCoefficient: 2,
+      maxInterval: '5m',
+      jitter: 0.2,
+    });
+  });
+
+  it('accepts a full definition: waits with on: signal / timeout branches, conditions, mappings, compensation, output', () => {
+    const input: WorkflowDefinitionInput = {
+      name: 'abandoned_cart',
+      version: 2,
+      description: 'Recover abandoned carts over WhatsApp',
+      contextSchema: { type: 'object', required: ['phone'] },
+      defaults: { timeout: '10s', retry: { retries: 1 } },
+      steps: [
+        task('reserve', { onError: 'compensate', compensate: { action: 'release', input: { sku: '$steps.reserve.sku' } } }),
+        { name: 'send_offer', squad: 'whatsapp', action: 'send', dependsOn: ['reserve'], delay: '5m', input: { to: 'phone' } },
+        { name: 'wait_reply', type: 'wait', signal: 'ai_conversation_{phone}', timeout: 'PT2H', dependsOn: ['send_offer'] },
+        { name: 'thank', squad: 'whatsapp', action: 'send', dependsOn: [{ step: 'wait_reply', on: 'signal' }] },
+        {
+          name: 'remind',
+          squad: 'whatsapp',
+          action: 'send',
+          dependsOn: [{ step: 'wait_reply', on: 'timeout' }],
+          condition: 'cart_value > 100',
+          onError: 'skip',
+        },
+      ],
+      output: '$steps.thank',
+    };
+    const def = validateDefinition(input);
+    expect(def.steps.map((s) => s.type)).toEqual(['task', 'task', 'wait', 'task', 'task']);
+    expect(def.defaults).toEqual({
+      timeout: '10s',
+      retry: { retries: 1, initialInterval: '1s', backoffCoefficient: 2, maxInterval: '5m', jitter: 0.2 },
+    });
+    expect(def.steps[3]!.dependsOn).toEqual([{ step: 'wait_reply', on: 'signal' }]);
+    expect(def.output).toBe('$steps.thank');
+  });
+
+  it('does not modify the input object', () => {
+    const input = { name: 'order', steps: [task('check')] };
+    const copy = structuredClone(input);
+    validateDefinition(input);
+    expect(input).toEqual(copy);
+  });
+});
+
+describe('validateDefinition: rejected definitions name the path and the step', () => {
+  it('rejects a dependency on an unknown step', () => {
+    const err = rejection({ name: 'order', steps: [task('a'), task('b', { dependsOn: ['nope'] })] });
+    expect(err.code).toBe('INVALID_DEFINITION');
+    expect(err.issues).toEqual([{ path: 'steps.1.dependsOn.0', message: 'step "b" depends on unknown step "nope"' }]);
+    expect(err.message).toContain('"order"');
+    expect(err.message).toContain('step "b"');
+  });
+
+  it('rejects a dependency cycle and prints the cycle', () => {
+    const err = rejection({
+      name: 'order',
+      steps: [task('a', { dependsOn: ['c'] }), task('b', { dependsOn: ['a'] }), task('c', { dependsOn: ['b'] })],
+    });
+    expect(err.code).toBe('INVALID_DEFINITION');
+    expect(err.issues).toHaveLength(1);
+    expect(err.issues[0]!.path).toBe('steps.0.dependsOn');
+    expect(err.message).toContain('a -> c -> b -> a');
+    expect(err.message).toContain('step "a"');
+  });
+
+  it('rejects a step that depends on itself', () => {
+    const err = rejection({ name: 'order', steps: [task('a', { dependsOn: ['a'] })] });
+    expect(err.issues).toEqual([{ path: 'steps.0.dependsOn.0', message: 'step "a" depends on itself' }]);
+  });
+
+  it('rejects duplicate step names at the second occurrence', () => {
+    const err = rejection({ name: 'order', steps: [task('a'), task('a')] });
+    expect(err.code).toBe('INVALID_DEFINITION');
+    expect(err.issues).toEqual([{ path: 'steps.1.name', message: 'duplicate step name "a"' }]);
+    expect(err.message).toContain('"a"');
+  });
+
+  it('rejects a condition that is not valid JSONata', () => {
+    const err = rejection({ name: 'order', steps: [task('a'), task('b', { condition: 'stock_level < = 3' })] });
+    expect(err.code).toBe('INVALID_DEFINITION');
+    expect(err.issues.map((i) => i.path)).toEqual(['steps.1.condition']);
+    expect(err.message).toContain('step "b"');
+    expect(err.message).toContain('stock_level < = 3');
+  });
+
+  it('rejects a bad expression inside an input mapping object, naming its key', () => {
+    const err = rejection({ name: 'order', steps: [task('a', { input: { phone: 'customer.phone', sku: '$.(' } })] });
+    expect(err.issues.map((i) => i.path)).toEqual(['steps.0.input.sku']);
+    expect(err.message).toContain('step "a"');
+  });
+
+  it('rejects a bad expression in a compensation input', () => {
+    const err = rejection({ name: 'order', steps: [task('a', { compensate: { action: 'undo', input: 'a +' } })] });
+    expect(err.issues.map((i) => i.path)).toEqual(['steps.0.compensate.input']);
+    expect(err.message).toContain('step "a"');
+  });
+
+  it('rejects a bad workflow output expression', () => {
+    const err = rejection({ name: 'order', steps: [task('a')], output: '{ "x": }' });
+    expect(err.issues.map((i) => i.path)).toEqual(['output']);
+  });
+
+  it('rejects a wait step whose signal template has a bad placeholder', () => {
+    const err = rejection({ name: 'order', steps: [{ name: 'w', type: 'wait', signal: 'ai_conversation_{phone +}' }] });
+    expect(err.code).toBe('INVALID_DEFINITION');
+    expect(err.issues.map((i) => i.path)).toEqual(['steps.0.signal']);
+    expect(err.message).toContain('step "w"');
+  });
+
+  it('rejects an on: dependency that points at a task step', () => {
+    const err = rejection({ name: 'order', steps: [task('a'), task('b', { dependsOn: [{ step: 'a', on: 'timeout' }] })] });
+    expect(err.issues).toEqual([{ path: 'steps.1.dependsOn.0', message: 'step "b": "on: timeout" needs a wait step, "a" is a task' }]);
+  });
+
+  it('rejects an on: value other than signal or timeout', () => {
+    const err = rejection({
+      name: 'order',
+      steps: [{ name: 'w', type: 'wait', signal: 'k' }, task('b', { dependsOn: [{ step: 'w', on: 'done' }] })],
+    });
+    expect(err.issues.map((i) => i.path)).toContain('steps.1.dependsOn.0');
+    expect(err.message).toContain('step "b"');
+  });
+
+  it('rejects a malformed duration', () => {
+    const err = rejection({ name: 'order', steps: [task('a'), task('b', { delay: '5 minutes' })] });
+    expect(err.code).toBe('INVALID_DEFINITION');
+    expect(err.issues.map((i) => i.path)).toEqual(['steps.1.delay']);
+    expect(err.issues[0]!.message).toMatch(/^step "b": expected a duration/);
+    expect(err.message).toContain('"order"');
+  });
+
+  it('rejects a malformed duration in the workflow defaults', () => {
+    const err = rejection({ name: 'order', defaults: { timeout: 'soon' }, steps: [task('a')] });
+    expect(err.issues.map((i) => i.path)).toEqual(['defaults.timeout']);
+  });
+
+  it('rejects an unknown field on a step, at the path of that field', () => {
+    const err = rejection({ name: 'order', steps: [task('a'), task('b', { retries: 3 })] });
+    expect(err.code).toBe('INVALID_DEFINITION');
+    expect(err.issues).toEqual([{ path: 'steps.1.retries', message: 'step "b": unknown field "retries"' }]);
+  });
+
+  it('rejects an unknown top-level field', () => {
+    const err = rejection({ name: 'order', steps: [task('a')], timeout: '5s' });
+    expect(err.issues).toEqual([{ path: 'timeout', message: 'unknown field "timeout"' }]);
+  });
+
+  it('rejects a task step without squad or action', () => {
+    const err = rejection({ name: 'order', steps: [{ name: 'a' }] });
+    expect(err.issues.map((i) => i.path).sort()).toEqual(['steps.0.action', 'steps.0.squad']);
+    expect(err.message).toContain('step "a"');
+  });
+
+  it('rejects names that are not safe as subject tokens', () => {
+    const err = rejection({ name: 'order.v2', steps: [task('check stock')] });
+    expect(err.issues.map((i) => i.path).sort()).toEqual(['name', 'steps.0.name']);
+  });
+
+  it('rejects a workflow without steps', () => {
+    const err = rejection({ name: 'order', steps: [] });
+    expect(err.issues).toEqual([{ path: 'steps', message: 'a workflow needs at least one step' }]);
+  });
+
+  it('rejects something that is not an object at all', () => {
+    const err = rejection('order');
+    expect(err.code).toBe('INVALID_DEFINITION');
+    expect(err.issues).toHaveLength(1);
+  });
+
+  it('reports every semantic problem at once, not only the first', () => {
+    const err = rejection({ name: 'order', steps: [task('a', { dependsOn: ['x'] }), task('a', { condition: '(' })] });
+    expect(err.issues.map((i) => i.path).sort()).toEqual(['steps.0.dependsOn.0', 'steps.1.condition', 'steps.1.name']);
+  });
+
+  it('serialises to JSON with code, message and issues', () => {
+    const err = rejection({ name: 'order', steps: [task('a', { dependsOn: ['x'] })] });
+    expect(JSON.parse(JSON.stringify(err))).toEqual({ code: 'INVALID_DEFINITION', message: err.message, issues: err.issues });
+  });
+});

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { decodeToken, encodeToken, names, SquadflowError } from '../src/index.ts';
+
+/** What JetStream KV accepts in a key token, and NATS in a subject token (no dots, spaces, wildcards). */
+const KEY_TOKEN = /^[A-Za-z0-9_=-]+$/;
+
+describe('encodeToken / decodeToken', () => {
+  const samples = [
+    '+55 11 99999-9999',
+    '5511999999999',
+    'wamid.HBgNNTUxMTk5OTk5OTk5ORUCABIYFjNFQjBDMDk2',
+    'a.b.c',
+    '*',
+    '>',
+    'ação',
+    'こんにちは',
+    '🚀 launch',
+    'key=value',
+    '=3D',
+    'already_safe-token',
+    '\u0000',
+  ];
+
+  it.each(samples)('round-trips %j and produces a safe token', (value) => {
+    const encoded = encodeToken(value);
+    expect(encoded).toMatch(KEY_TOKEN);
+    expect(decodeToken(encoded)).toBe(value);
+  });
+
+  it('leaves letters, digits, "_" and "-" as they are', () => {
+    expect(encodeToken('order_42-A')).toBe('order_42-A');
+  });
+
+  it('encodes dots, spaces and "+" so a phone number is one subject token', () => {
+    expect(encodeToken('+55 11 99999-9999')).toBe('=2B55=2011=2099999-9999');
+    expect(encodeToken('a.b')).toBe('a=2Eb');
+    expect(encodeToken('+55 11 99999-9999')).not.toContain('.');
+  });
+
+  it('is injective: distinct inputs never share an encoding', () => {
+    const inputs = [...samples, 'a=2Eb', 'a.b', 'a=2eb', '=', '==', '=2E', '.', 'A', 'a', 'é', 'e\u0301'];
+    const encodings = new Map<string, string>();
+    for (const input of inputs) {
+      const encoded = encodeToken(input);
+      expect(encodings.get(encoded) ?? input).toBe(input);
+      encodings.set(encoded, input);
+    }
+    expect(encodings.size).toBe(new Set(inputs).size);
+  });
+
+  it('rejects an empty key', () => {
+    expect(() => encodeToken('')).toThrow(SquadflowError);
+    expect(() => encodeToken('')).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+  });
+});
+
+describe('names()', () => {
+  const n = names('sqf');
+
+  it('builds inbound, command and lifecycle subjects under the prefix', () => {
+    expect(n.trigger('order')).toBe('sqf.in.trigger.order');
+    expect(n.reply('exec_1')).toBe('sqf.in.reply.exec_1');
+    expect(n.control('exec_1')).toBe('sqf.in.control.exec_1');
+    expect(n.command('inventory', 'reserve')).toBe('sqf.cmd.inventory.reserve');
+    expect(n.squadCommands('inventory')).toBe('sqf.cmd.inventory.>');
+    expect(n.lifecycle('order', 'execution.completed')).toBe('sqf.lc.order.execution.completed');
+    expect([n.inboundAll, n.commandsAll, n.lifecycleAll]).toEqual(['sqf.in.>', 'sqf.cmd.>', 'sqf.lc.>']);
+  });
+
+  it('encodes signal keys that come from outside into one token', () => {
+    expect(n.signal('ai_conversation_+55 11 99999-9999')).toBe('sqf.in.signal.ai_conversation_=2B55=2011=2099999-9999');
+    expect(n.signal('a.b').split('.')).toHaveLength(4);
+  });
+
+  it('names streams, buckets and consumers after the prefix', () => {
+    const t = names('t_run1');
+    expect(t.streams).toEqual({ inbound: 'T_RUN1_IN', commands: 'T_RUN1_CMD', lifecycle: 'T_RUN1_LC' });
+    expect(t.buckets).toEqual({
+      executions: 't_run1_exec',
+      timers: 't_run1_timers',
+      workflows: 't_run1_wf',
+      waits: 't_run1_waits',
+      idempotency: 't_run1_idem',
+    });
+    expect(t.consumers.orchestrator).toBe('T_RUN1_orchestrator');
+    expect(t.consumers.squad('inventory')).toBe('T_RUN1_squad_inventory');
+  });
+
+  it('defaults the prefix to sqf', () => {
+    expect(names().prefix).toBe('sqf');
+  });
+
+  it.each(['Sqf', '1sqf', 'sq.f', 'sq-f', '', 'a'.repeat(33), 'sqf>'])('rejects the invalid prefix %j with INVALID_CONFIG', (prefix) => {
+    expect(() => names(prefix)).toThrow(
+      expect.objectContaining({ code: 'INVALID_CONFIG', issues: [expect.objectContaining({ path: 'prefix' })] }),
+    );
+  });
+
+  it('refuses ids and names that would break a subject instead of encoding them silently', () => {
+    expect(() => n.reply('exec.1')).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => n.command('inventory', 'reserve.*')).toThrow(SquadflowError);
+    expect(() => n.trigger('order >')).toThrow(SquadflowError);
+  });
+});
