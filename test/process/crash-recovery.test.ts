@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { lifecycleCodec, names, workflow, type LifecycleEvent } from '@squadflow/shared';
 import type { ExecutionView } from '@squadflow/engine';
+import { until } from '../support/until.ts';
 import { deploy, type Deployment } from './support.ts';
 
 let d: Deployment | undefined;
@@ -12,17 +13,6 @@ afterEach(async () => {
   await d?.close();
   d = undefined;
 });
-
-/** Waits until `check` holds, polling the engine's storage. */
-async function until<T>(what: string, probe: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (check(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('workflows across processes', () => {
   it('completes a fan-out/fan-in workflow whose squads run as separate processes', async () => {
@@ -51,14 +41,25 @@ describe('workflows across processes', () => {
     await d.client.registerWorkflow(
       workflow('crashy')
         .task('first', { squad: 'alpha', action: 'noop' })
-        .task('shaky', { squad: 'beta', action: 'flaky', input: '{ "failAttempts": 1 }', dependsOn: ['first'], retry: { retries: 2, initialInterval: '300ms' } })
+        .task('shaky', {
+          squad: 'beta',
+          action: 'flaky',
+          input: '{ "failAttempts": 1 }',
+          dependsOn: ['first'],
+          retry: { retries: 2, initialInterval: '300ms' },
+        })
         .task('later', { squad: 'alpha', action: 'noop', delay: '800ms', dependsOn: ['first'] })
         .task('last', { squad: 'beta', action: 'noop', dependsOn: ['shaky', 'later'] })
         .build(),
     );
     const ids = await Promise.all(Array.from({ length: 200 }, (_, i) => d!.client.trigger('crashy', { n: i })));
     // Kill while executions are mid-flight: many started, none (or few) finished.
-    await until('executions in flight', async () => d!.invocations().length, (n) => n >= 250);
+    await until(
+      'executions in flight',
+      async () => d!.invocations().length,
+      (n) => n >= 250,
+      60_000,
+    );
     d.orchestrator.kill('SIGKILL');
     expect(await d.orchestrator.exited).toBeNull();
     const atKill = await d.client.listExecutions({ workflow: 'crashy', limit: 1000 });
@@ -69,14 +70,24 @@ describe('workflows across processes', () => {
       'all 200 executions to end',
       () => d!.client.listExecutions({ workflow: 'crashy', limit: 1000 }),
       (list) => list.length === 200 && list.every((e) => e.status === 'completed' || e.status === 'failed'),
-      120_000,
-    );
-    expect(done.filter((e) => e.status === 'completed')).toHaveLength(200);
+      45_000,
+    ).catch(async (err: unknown) => {
+      const list = await d!.client.listExecutions({ workflow: 'crashy', limit: 1000 });
+      const stuck = list.filter((e) => e.status !== 'completed').slice(0, 3);
+      throw new Error(
+        `${String(err)}; ${list.length} executions, not completed: ${JSON.stringify(stuck.map((e) => ({ id: e.executionId, status: e.status, steps: e.steps.map((s) => [s.name, s.status, s.attempts.length]) })))}`,
+      );
+    });
+    const notCompleted = done
+      .filter((e) => e.status !== 'completed')
+      .map((e) => ({ error: e.error, steps: e.steps.map((s) => [s.name, s.status, s.attempts]) }));
+    expect(notCompleted).toEqual([]);
 
     // Handlers ran at most once per (execution, step, attempt).
     const runs = d.invocations();
     const perAttempt = new Map<string, number>();
-    for (const r of runs) perAttempt.set(`${r.executionId}/${r.step}/${r.attempt}`, (perAttempt.get(`${r.executionId}/${r.step}/${r.attempt}`) ?? 0) + 1);
+    for (const r of runs)
+      perAttempt.set(`${r.executionId}/${r.step}/${r.attempt}`, (perAttempt.get(`${r.executionId}/${r.step}/${r.attempt}`) ?? 0) + 1);
     expect([...perAttempt.values()].filter((n) => n > 1)).toEqual([]);
     for (const id of ids) {
       const mine = runs.filter((r) => r.executionId === id);
@@ -97,7 +108,12 @@ describe('workflows across processes', () => {
     d = await deploy('delay', ['alpha']);
     await d.client.registerWorkflow(workflow('sleeper').task('nap', { squad: 'alpha', action: 'noop', delay: '2s' }).build());
     const id = await d.client.trigger('sleeper', {});
-    const armed = await until('the delay to be armed', () => d!.client.getExecution(id), (v) => v?.steps[0]?.status === 'delayed');
+    const armed = await until(
+      'the delay to be armed',
+      () => d!.client.getExecution(id),
+      (v) => v?.steps[0]?.status === 'delayed',
+      60_000,
+    );
     const armedAt = armed!.steps[0]!.startedAt!;
     d.orchestrator.kill('SIGKILL');
     await d.orchestrator.exited;
@@ -127,7 +143,10 @@ async function collectLifecycle(d: Deployment, type: string, expected: number): 
       if (events.length >= expected) reached();
     },
   );
-  await Promise.race([enough, new Promise((_, reject) => setTimeout(() => reject(new Error(`only ${events.length} ${type} events`)), 20_000))]);
+  await Promise.race([
+    enough,
+    new Promise((_, reject) => setTimeout(() => reject(new Error(`only ${events.length} ${type} events`)), 20_000)),
+  ]);
   await new Promise((resolve) => setTimeout(resolve, 300)); // only to see extras that should not exist
   await consumer.stop();
   return events;

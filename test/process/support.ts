@@ -38,7 +38,9 @@ export async function deploy(label: string, squadNames: string[]): Promise<Deplo
     d.orchestrator = child;
     return child;
   };
-  const squads = await Promise.all(squadNames.map((squad) => spawnTsProcess(SQUAD, { ...env, SQUAD_NAME: squad }, { label: `squad ${squad}` })));
+  const squads = await Promise.all(
+    squadNames.map((squad) => spawnTsProcess(SQUAD, { ...env, SQUAD_NAME: squad }, { label: `squad ${squad}` })),
+  );
   children.push(...squads);
   const d: Deployment = {
     prefix,

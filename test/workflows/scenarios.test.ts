@@ -4,8 +4,9 @@
  * from storage (through a JSON round trip) after every event.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { names, SquadflowError, stepReplyCodec, workflow } from '@squadflow/shared';
+import { names, SquadflowError, stepReplyCodec, triggerCodec, workflow } from '@squadflow/shared';
 import { createHarness, type Harness, type HarnessKind } from '../support/harness.ts';
+import { until } from '../support/until.ts';
 
 const modes: Array<[HarnessKind, boolean]> = [
   ['memory', false],
@@ -29,7 +30,12 @@ describe.each(modes)('workflows on %s adapters (evict actors after every event: 
         .task('start', { squad: 'alpha', action: 'noop' })
         .task('left', { squad: 'beta', action: 'sleep', input: '{ "ms": 50 }', dependsOn: ['start'] })
         .task('right', { squad: 'alpha', action: 'sleep', input: '{ "ms": 50 }', dependsOn: ['start'] })
-        .task('join', { squad: 'beta', action: 'noop', input: '{ "l": $steps.left.slept, "r": $steps.right.slept }', dependsOn: ['left', 'right'] })
+        .task('join', {
+          squad: 'beta',
+          action: 'noop',
+          input: '{ "l": $steps.left.slept, "r": $steps.right.slept }',
+          dependsOn: ['left', 'right'],
+        })
         .task('end', { squad: 'alpha', action: 'noop', dependsOn: ['join'] })
         .build(),
     );
@@ -49,7 +55,12 @@ describe.each(modes)('workflows on %s adapters (evict actors after every event: 
   it('retries a failing step with backoff and records every attempt', async () => {
     await h.client.registerWorkflow(
       workflow('retrying')
-        .task('shaky', { squad: 'alpha', action: 'flaky', input: '{ "failAttempts": 2 }', retry: { retries: 3, initialInterval: '20ms', jitter: 0 } })
+        .task('shaky', {
+          squad: 'alpha',
+          action: 'flaky',
+          input: '{ "failAttempts": 2 }',
+          retry: { retries: 3, initialInterval: '20ms', jitter: 0 },
+        })
         .build(),
     );
     const id = await h.client.trigger('retrying', {});
@@ -98,7 +109,10 @@ describe.each(modes)('workflows on %s adapters (evict actors after every event: 
 
   it('waits a durable delay before a step', async () => {
     await h.client.registerWorkflow(
-      workflow('delayed').task('first', { squad: 'alpha', action: 'noop' }).task('later', { squad: 'beta', action: 'noop', delay: '300ms', dependsOn: ['first'] }).build(),
+      workflow('delayed')
+        .task('first', { squad: 'alpha', action: 'noop' })
+        .task('later', { squad: 'beta', action: 'noop', delay: '300ms', dependsOn: ['first'] })
+        .build(),
     );
     const view = await h.client.waitFor(await h.client.trigger('delayed', {}));
     const [first, later] = view.steps;
@@ -108,7 +122,15 @@ describe.each(modes)('workflows on %s adapters (evict actors after every event: 
 
   it('times out a slow attempt and retries it', async () => {
     await h.client.registerWorkflow(
-      workflow('slow').task('crawl', { squad: 'alpha', action: 'sleep', input: '{ "ms": 400 }', timeout: '100ms', retry: { retries: 1, initialInterval: '10ms' } }).build(),
+      workflow('slow')
+        .task('crawl', {
+          squad: 'alpha',
+          action: 'sleep',
+          input: '{ "ms": 400 }',
+          timeout: '100ms',
+          retry: { retries: 1, initialInterval: '10ms' },
+        })
+        .build(),
     );
     const view = await h.client.waitFor(await h.client.trigger('slow', {}));
     expect(view.status).toBe('failed');
@@ -123,7 +145,13 @@ describe.each(modes)('workflows on %s adapters (evict actors after every event: 
       workflow('saga')
         .task('reserve', { squad: 'alpha', action: 'noop', compensate: { action: 'compensate' } })
         .task('charge', { squad: 'beta', action: 'noop', dependsOn: ['reserve'], compensate: { action: 'compensate' } })
-        .task('ship', { squad: 'alpha', action: 'fail', dependsOn: ['charge'], onError: 'compensate', compensate: { action: 'compensate' } })
+        .task('ship', {
+          squad: 'alpha',
+          action: 'fail',
+          dependsOn: ['charge'],
+          onError: 'compensate',
+          compensate: { action: 'compensate' },
+        })
         .task('notify', { squad: 'beta', action: 'noop', dependsOn: ['ship'] })
         .build(),
     );
@@ -262,11 +290,17 @@ describe.each(modes)('workflows on %s adapters (evict actors after every event: 
     const bad = { name: 'broken', steps: [{ name: 'a', squad: 'alpha', action: 'noop', dependsOn: ['ghost'] }] };
     const defError = await h.client.registerWorkflow(bad).catch((e: unknown) => e);
     expect(defError).toBeInstanceOf(SquadflowError);
-    expect((defError as SquadflowError).issues).toEqual([{ path: 'steps.0.dependsOn.0', message: 'step "a" depends on unknown step "ghost"' }]);
+    expect((defError as SquadflowError).issues).toEqual([
+      { path: 'steps.0.dependsOn.0', message: 'step "a" depends on unknown step "ghost"' },
+    ]);
 
     await h.client.registerWorkflow(
       workflow('typed')
-        .contextSchema({ type: 'object', required: ['customer_phone'], properties: { customer_phone: { type: 'string' }, cart_value: { type: 'number' } } })
+        .contextSchema({
+          type: 'object',
+          required: ['customer_phone'],
+          properties: { customer_phone: { type: 'string' }, cart_value: { type: 'number' } },
+        })
         .task('a', { squad: 'alpha', action: 'noop' })
         .build(),
     );
@@ -279,15 +313,46 @@ describe.each(modes)('workflows on %s adapters (evict actors after every event: 
     expect((await h.client.listExecutions({ limit: 10_000 })).length).toBe(before);
   });
 
+  it('starts an execution from a trigger event another service publishes, once per idempotency key, and records a rejected one with the fields at fault', async () => {
+    const n = names(h.prefix);
+    const publish = (context: Record<string, unknown>, idempotencyKey: string) =>
+      h.transport.streams.publish(n.trigger('typed'), triggerCodec.encode({ kind: 'trigger', workflow: 'typed', context, idempotencyKey }));
+    await publish({ customer_phone: '+5511999999999' }, 'crm-1');
+    await publish({ customer_phone: '+5511999999999' }, 'crm-1');
+    await publish({ customer_phone: 42 }, 'crm-2');
+    const find = async (key: string) =>
+      (await h.client.listExecutions({ workflow: 'typed', limit: 1000 })).filter((e) => e.idempotencyKey === key);
+    const ok = await until(
+      'the published trigger to complete',
+      () => find('crm-1'),
+      (list) => list[0]?.status === 'completed',
+    );
+    expect(ok).toHaveLength(1);
+    const [rejected] = await until(
+      'the rejected trigger to be recorded',
+      () => find('crm-2'),
+      (list) => list.length > 0,
+    );
+    expect(rejected!.status).toBe('failed');
+    expect(rejected!.error).toMatchObject({ code: 'INVALID_CONTEXT', issues: [{ path: 'context.customer_phone' }] });
+    expect(rejected!.steps).toEqual([]);
+  });
+
   it('keeps running executions on the version they started with', async () => {
     const v1 = await h.client.registerWorkflow(workflow('versioned').task('a', { squad: 'alpha', action: 'noop', delay: '300ms' }).build());
     const id = await h.client.trigger('versioned', {});
     const v2 = await h.client.registerWorkflow(
-      workflow('versioned').task('a', { squad: 'alpha', action: 'noop', delay: '300ms' }).task('b', { squad: 'beta', action: 'noop', dependsOn: ['a'] }).build(),
+      workflow('versioned')
+        .task('a', { squad: 'alpha', action: 'noop', delay: '300ms' })
+        .task('b', { squad: 'beta', action: 'noop', dependsOn: ['a'] })
+        .build(),
     );
     expect(v2.version).toBe(v1.version + 1);
     const again = await h.client.registerWorkflow(
-      workflow('versioned').task('a', { squad: 'alpha', action: 'noop', delay: '300ms' }).task('b', { squad: 'beta', action: 'noop', dependsOn: ['a'] }).build(),
+      workflow('versioned')
+        .task('a', { squad: 'alpha', action: 'noop', delay: '300ms' })
+        .task('b', { squad: 'beta', action: 'noop', dependsOn: ['a'] })
+        .build(),
     );
     expect(again).toMatchObject({ version: v2.version, created: false });
     const view = await h.client.waitFor(id);

@@ -82,7 +82,8 @@ export class EngineClient {
   async trigger(workflow: string, context: unknown, options: TriggerOptions = {}): Promise<string> {
     const compiled = await this.stores.registry.get(workflow, options.version);
     const parsed = JsonObjectSchema.safeParse(context);
-    if (!parsed.success) throw new SquadflowError('INVALID_CONTEXT', 'context must be a JSON object', toFieldIssues(parsed.error.issues, 'context'));
+    if (!parsed.success)
+      throw new SquadflowError('INVALID_CONTEXT', 'context must be a JSON object', toFieldIssues(parsed.error.issues, 'context'));
     const issues = compiled.checkContext(parsed.data);
     if (issues.length) throw new SquadflowError('INVALID_CONTEXT', `invalid context for workflow "${workflow}"`, issues);
 
@@ -158,7 +159,13 @@ export class EngineClient {
   /** Sends a signal to whatever waits on `key`; returns the signal's id. */
   async signal(key: string, data?: unknown, options: { signalId?: string } = {}): Promise<string> {
     const signalId = options.signalId ?? randomUUID();
-    const message = signalCodec.parse({ kind: 'signal', signalId, key, ...(data === undefined ? {} : { data }), sentAt: this.transport.clock.now() });
+    const message = signalCodec.parse({
+      kind: 'signal',
+      signalId,
+      key,
+      ...(data === undefined ? {} : { data }),
+      sentAt: this.transport.clock.now(),
+    });
     await this.transport.streams.publish(this.names.signal(key), signalCodec.encode(message), { msgId: `signal.${signalId}` });
     return signalId;
   }
@@ -171,14 +178,21 @@ export class EngineClient {
    * Resolves when the execution reaches one of `statuses` (default: any end
    * status), polling storage with backoff. Throws `TIMEOUT` after `timeoutMs`.
    */
-  async waitFor(executionId: string, statuses: readonly ExecutionStatus[] = [...TERMINAL_STATUSES], timeoutMs = 30_000): Promise<ExecutionView> {
+  async waitFor(
+    executionId: string,
+    statuses: readonly ExecutionStatus[] = [...TERMINAL_STATUSES],
+    timeoutMs = 30_000,
+  ): Promise<ExecutionView> {
     const deadline = Date.now() + timeoutMs;
     let pause = 5;
     for (;;) {
       const view = await this.getExecution(executionId);
       if (view && statuses.includes(view.status)) return view;
       if (Date.now() > deadline) {
-        throw new SquadflowError('TIMEOUT', `execution ${executionId} did not reach ${statuses.join('|')} within ${timeoutMs} ms (status: ${view?.status ?? 'unknown'})`);
+        throw new SquadflowError(
+          'TIMEOUT',
+          `execution ${executionId} did not reach ${statuses.join('|')} within ${timeoutMs} ms (status: ${view?.status ?? 'unknown'})`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, pause));
       pause = Math.min(pause * 2, 200);
@@ -188,10 +202,13 @@ export class EngineClient {
   private async assertActive(executionId: string): Promise<void> {
     const view = await this.getExecution(executionId);
     if (!view) throw new SquadflowError('EXECUTION_NOT_FOUND', `execution ${executionId} not found`);
-    if (TERMINAL_STATUSES.has(view.status)) throw new SquadflowError('EXECUTION_ENDED', `execution ${executionId} has already ended (${view.status})`);
+    if (TERMINAL_STATUSES.has(view.status))
+      throw new SquadflowError('EXECUTION_ENDED', `execution ${executionId} has already ended (${view.status})`);
   }
 
   private control(message: Parameters<typeof controlCodec.encode>[0]): Promise<void> {
-    return this.transport.streams.publish(this.names.control(message.executionId), controlCodec.encode(message), { msgId: `control.${message.controlId}` });
+    return this.transport.streams.publish(this.names.control(message.executionId), controlCodec.encode(message), {
+      msgId: `control.${message.controlId}`,
+    });
   }
 }

@@ -6,6 +6,9 @@ import { createHash, randomBytes } from 'node:crypto';
  * stored (days, not a dedup window of minutes).
  */
 export function executionIdFor(workflow: string, idempotencyKey?: string): string {
-  if (idempotencyKey === undefined) return `ex_${randomBytes(12).toString('base64url').replace(/[^A-Za-z0-9]/g, 'x')}`;
+  if (idempotencyKey === undefined)
+    return `ex_${randomBytes(12)
+      .toString('base64url')
+      .replace(/[^A-Za-z0-9]/g, 'x')}`;
   return `ex_${createHash('sha256').update(`${workflow}\u0000${idempotencyKey}`).digest('hex').slice(0, 32)}`;
 }

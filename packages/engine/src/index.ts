@@ -5,6 +5,13 @@ export { EngineClient, type TriggerOptions, type ListExecutionsFilter } from './
 export type { ExecutionView, StepView } from './execution-view.ts';
 export type { EngineMetrics, StepDurationStats } from './metrics.ts';
 export type { WorkflowSummary } from './store/registry.ts';
-export { compileWorkflow, deriveStatus, TERMINAL_STATUSES, escalationKey, type CompiledWorkflow, type ExecutionStatus } from './compile/index.ts';
+export {
+  compileWorkflow,
+  deriveStatus,
+  TERMINAL_STATUSES,
+  escalationKey,
+  type CompiledWorkflow,
+  type ExecutionStatus,
+} from './compile/index.ts';
 export { ensureStreams, removeTopology, streamConfigs } from './topology.ts';
 export { ManualClock } from './manual-clock.ts';

@@ -91,7 +91,12 @@ export class Orchestrator {
       this.names.streams.inbound,
       // Events take milliseconds; a short ack wait means messages a crashed
       // process held come back within seconds, well inside step timeouts.
-      { durable: this.names.consumers.orchestrator, filterSubject: this.names.inboundAll, maxAckPending: this.options.concurrency ?? 256, ackWaitMs: 5_000 },
+      {
+        durable: this.names.consumers.orchestrator,
+        filterSubject: this.names.inboundAll,
+        maxAckPending: this.options.concurrency ?? 256,
+        ackWaitMs: 5_000,
+      },
       (msg) => this.handle(msg),
     );
     this.logger.info({ prefix: this.names.prefix, rearmed }, 'orchestrator started');
@@ -187,7 +192,9 @@ export class Orchestrator {
           ...(t.idempotencyKey ? { idempotencyKey: t.idempotencyKey } : {}),
         });
         try {
-          const revision = existing ? await this.stores.executions.update(record, existing.revision) : await this.stores.executions.create(record);
+          const revision = existing
+            ? await this.stores.executions.update(record, existing.revision)
+            : await this.stores.executions.create(record);
           await this.commit({ record, revision, snapshot, workflow, effectsDone: false });
           return;
         } catch (err) {
@@ -209,7 +216,12 @@ export class Orchestrator {
   }
 
   private onReply(r: StepReply): Promise<ApplyResult> {
-    const base = { attempt: r.attempt, ok: r.ok, ...(r.output === undefined ? {} : { output: r.output }), ...(r.error ? { error: r.error } : {}) };
+    const base = {
+      attempt: r.attempt,
+      ok: r.ok,
+      ...(r.output === undefined ? {} : { output: r.output }),
+      ...(r.error ? { error: r.error } : {}),
+    };
     const event: MachineEvent = r.compensation ? { type: 'creply', step: r.step, ...base } : { type: `reply.${r.step}`, ...base };
     return this.apply(r.executionId, event);
   }

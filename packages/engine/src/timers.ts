@@ -53,7 +53,10 @@ export class TimerService {
   private schedule(timer: TimerFired): void {
     if (this.stopped) return;
     this.unschedule(timer.id);
-    this.alarms.set(timer.id, this.clock.setTimer(timer.dueAt, () => void this.fire(timer)));
+    this.alarms.set(
+      timer.id,
+      this.clock.setTimer(timer.dueAt, () => void this.fire(timer)),
+    );
   }
 
   private unschedule(id: string): void {
@@ -65,13 +68,19 @@ export class TimerService {
   private async fire(timer: TimerFired): Promise<void> {
     this.alarms.delete(timer.id);
     if (this.stopped) return;
+    // Node's timers may fire a millisecond early by the wall clock: never deliver before the due time.
+    if (this.clock.now() < timer.dueAt) return this.schedule(timer);
     try {
       await this.onFire(timer);
       // Re-armed meanwhile (same id scheduled again)? Then it is live: keep it.
       if (!this.alarms.has(timer.id)) await this.kv.delete(timer.id);
     } catch (err) {
       this.logger.warn({ err, timer: timer.id }, 'timer event failed; retrying in 1 s');
-      if (!this.stopped) this.alarms.set(timer.id, this.clock.setTimer(this.clock.now() + 1_000, () => void this.fire(timer)));
+      if (!this.stopped)
+        this.alarms.set(
+          timer.id,
+          this.clock.setTimer(this.clock.now() + 1_000, () => void this.fire(timer)),
+        );
     }
   }
 }

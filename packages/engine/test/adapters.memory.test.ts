@@ -156,6 +156,27 @@ describe('memory streams', () => {
     await transport.close();
   });
 
+  it('redelivers a message a handler naks synchronously in a later event-loop turn, not in a tight loop', async () => {
+    const transport = createMemoryTransport();
+    await transport.streams.ensure({ name: 'N', subjects: ['n.>'], retention: 'workqueue' });
+    const counts = new Collector<number>();
+    let turnPending = false;
+    let sameTurn = 0;
+    await transport.streams.consume('N', { durable: 'd', filterSubject: 'n.>' }, async (m) => {
+      // If the next delivery came before this immediate ran, it was delivered in the same turn.
+      if (turnPending) sameTurn++;
+      turnPending = true;
+      setImmediate(() => (turnPending = false));
+      counts.push(m.deliveryCount);
+      if (m.deliveryCount < 50) m.nak();
+      else m.ack();
+    });
+    await transport.streams.publish('n.a', enc('x'));
+    expect((await counts.count(50)).slice(0, 3)).toEqual([1, 2, 3]);
+    expect(sameTurn).toBe(0);
+    await transport.close();
+  });
+
   it('delivers a backlog of 20000 messages quickly and exactly once', async () => {
     const transport = createMemoryTransport();
     await transport.streams.ensure({ name: 'B', subjects: ['b.>'], retention: 'workqueue' });
@@ -180,7 +201,9 @@ describe('memory streams', () => {
   it('rejects overlapping stream subjects and filters outside the stream, as a NATS server does', async () => {
     const transport = createMemoryTransport();
     await transport.streams.ensure({ name: 'A', subjects: ['x.*'], retention: 'limits' });
-    await expect(transport.streams.ensure({ name: 'B', subjects: ['x.y'], retention: 'limits' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(transport.streams.ensure({ name: 'B', subjects: ['x.y'], retention: 'limits' })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
     await expect(transport.streams.consume('A', { durable: 'd', filterSubject: 'y.>' }, async () => {})).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',
     });

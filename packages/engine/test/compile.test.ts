@@ -34,7 +34,17 @@ describe('definition compiler', () => {
     const [n2] = transition(machine, ready, { type: 'eval.a', run: true });
     expect(n1.context.outbox).toEqual(n2.context.outbox);
     expect(n1.context.outbox).toEqual([
-      { kind: 'dispatch', id: 'ex_1.a.1', step: 'a', attempt: 1, squad: 's', action: 'x', compensation: false, input: { id: 7 }, deadline: 32_000 },
+      {
+        kind: 'dispatch',
+        id: 'ex_1.a.1',
+        step: 'a',
+        attempt: 1,
+        squad: 's',
+        action: 'x',
+        compensation: false,
+        input: { id: 7 },
+        deadline: 32_000,
+      },
       { kind: 'timer.start', id: 'ex_1.a.1.timeout', step: 'a', attempt: 1, timer: 'timeout', dueAt: 32_000 },
     ]);
   });
@@ -48,7 +58,13 @@ describe('definition compiler', () => {
   });
 
   it('rejects a cycle, naming the steps in it', () => {
-    const cyclic = { name: 'loop', steps: [{ name: 'a', squad: 's', action: 'x', dependsOn: ['b'] }, { name: 'b', squad: 's', action: 'x', dependsOn: ['a'] }] };
+    const cyclic = {
+      name: 'loop',
+      steps: [
+        { name: 'a', squad: 's', action: 'x', dependsOn: ['b'] },
+        { name: 'b', squad: 's', action: 'x', dependsOn: ['a'] },
+      ],
+    };
     const err = (() => {
       try {
         compileWorkflow(cyclic, 1);

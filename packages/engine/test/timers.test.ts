@@ -4,7 +4,15 @@ import { createMemoryTransport } from '../src/index.ts';
 import { ManualClock } from '../src/manual-clock.ts';
 import { TimerService } from '../src/timers.ts';
 
-const timer = (id: string, dueAt: number): TimerFired => ({ kind: 'timer', id, executionId: 'ex_1', step: 's', attempt: 1, timer: 'delay', dueAt });
+const timer = (id: string, dueAt: number): TimerFired => ({
+  kind: 'timer',
+  id,
+  executionId: 'ex_1',
+  step: 's',
+  attempt: 1,
+  timer: 'delay',
+  dueAt,
+});
 
 async function setup(clock: ManualClock, fired: string[], fail = new Set<string>()) {
   const transport = createMemoryTransport({ clock });

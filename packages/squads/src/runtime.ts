@@ -1,9 +1,8 @@
-import type { DeliveredMessage, Transport } from '@squadflow/engine';
+import { ensureStreams, type DeliveredMessage, type Transport } from '@squadflow/engine';
 import { createLogger, names, SquadflowError, type Logger } from '@squadflow/shared';
 import { normalizeActions, type ActionDefinition, type ActionHandler } from './action.ts';
 import { handleCommand } from './handle-command.ts';
 import { IDEMPOTENCY_TTL_MS, IdempotencyLedger } from './idempotency.ts';
-import { squadStreamConfigs } from './topology.ts';
 
 const ACK_WAIT_MS = 30_000;
 
@@ -43,7 +42,7 @@ export async function startSquad(options: SquadOptions): Promise<RunningSquad> {
   const logger = (options.logger ?? createLogger()).child({ component: 'squad', squad });
 
   // The orchestrator ensures the same configs; `ensure` is idempotent, so start order does not matter.
-  for (const config of squadStreamConfigs(n)) await transport.streams.ensure(config);
+  await ensureStreams(transport, n);
   const ledger = new IdempotencyLedger(await transport.kv(n.buckets.idempotency, { ttlMs: IDEMPOTENCY_TTL_MS }));
   const deps = { squad, names: n, transport, actions: normalizeActions(options.actions), ledger, logger };
 

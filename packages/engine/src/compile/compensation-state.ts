@@ -6,10 +6,7 @@
  * signal retries it, skips it, or aborts (the execution ends `failed`).
  */
 export function compensatingState(): Record<string, unknown> {
-  const next = [
-    { guard: 'compHasNext', target: 'preparing', reenter: true, actions: ['compNext'] },
-    { target: '#workflow.compensated' },
-  ];
+  const next = [{ guard: 'compHasNext', target: 'preparing', reenter: true, actions: ['compNext'] }, { target: '#workflow.compensated' }];
   return {
     initial: 'preparing',
     entry: ['compStart'],
@@ -47,7 +44,11 @@ export function compensatingState(): Record<string, unknown> {
           resolve: [
             { guard: { type: 'resolveIs', params: { action: 'retry' } }, target: 'running', actions: ['compResolved', 'compRetry'] },
             { guard: { type: 'resolveIs', params: { action: 'skip' } }, target: 'done', actions: ['compResolved', 'compSkipped'] },
-            { guard: { type: 'resolveIs', params: { action: 'abort' } }, target: '#workflow.failed', actions: ['compResolved', 'compAbort'] },
+            {
+              guard: { type: 'resolveIs', params: { action: 'abort' } },
+              target: '#workflow.failed',
+              actions: ['compResolved', 'compAbort'],
+            },
           ],
         },
       },

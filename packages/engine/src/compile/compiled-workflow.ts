@@ -67,7 +67,9 @@ export function compileWorkflow(input: unknown, version: number): CompiledWorkfl
         return { type: `eval.${name}`, run: true, ...(input === undefined ? {} : { input }) };
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
-        return purpose === 'compensation' ? { type: 'ceval', step: name, error: message } : { type: `eval.${name}`, run: false, error: message };
+        return purpose === 'compensation'
+          ? { type: 'ceval', step: name, error: message }
+          : { type: `eval.${name}`, run: false, error: message };
       }
     },
     async output(ctx) {

@@ -22,7 +22,13 @@ export function patchStep(ctx: Ctx, step: string, patch: Partial<StepRecord>): C
 
 export function lifecycle(ctx: Ctx, type: LifecycleKind, step?: string, data?: unknown): Ctx {
   const attempt = step ? (ctx.steps[step]?.attempt ?? 0) : 0;
-  return emit(ctx, { kind: 'lifecycle', id: lifecycleId(ctx.executionId, type, step, attempt), type, ...(step ? { step } : {}), ...(data === undefined ? {} : { data }) });
+  return emit(ctx, {
+    kind: 'lifecycle',
+    id: lifecycleId(ctx.executionId, type, step, attempt),
+    type,
+    ...(step ? { step } : {}),
+    ...(data === undefined ? {} : { data }),
+  });
 }
 
 export function startTimer(ctx: Ctx, step: string, attempt: number, timer: TimerKind, delayMs: number): Ctx {
@@ -130,7 +136,12 @@ export function completeStep(ctx: Ctx, step: string, output: unknown, extra: Par
 
 export function skipStep(ctx: Ctx, step: string, reason: string): Ctx {
   const rec = ctx.steps[step];
-  const next = patchStep(releaseStep(ctx, step), step, { status: 'skipped', reason, endedAt: ctx.now, startedAt: rec?.startedAt ?? ctx.now });
+  const next = patchStep(releaseStep(ctx, step), step, {
+    status: 'skipped',
+    reason,
+    endedAt: ctx.now,
+    startedAt: rec?.startedAt ?? ctx.now,
+  });
   return lifecycle(next, 'step.skipped', step, { reason });
 }
 

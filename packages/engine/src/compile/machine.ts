@@ -30,6 +30,8 @@ type Ctx = ExecutionContext;
 /** Events are checked by type before a guard or action sees them; fields are read loosely. */
 type AnyEvent = MachineEvent & Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 type P = { step: string };
+/** Named actions take the step plus per-use extras (timer kind, onError). */
+type Params = P & Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 type Args = { context: Ctx; event: MachineEvent };
 
 const SETTLED_STATES = new Set<StepRecord['status']>(['completed', 'skipped']);
@@ -41,9 +43,12 @@ export function buildMachine(plan: WorkflowPlan) {
   const rec = (ctx: Ctx, step: string): StepRecord => ctx.steps[step]!;
   const comp = (ctx: Ctx) => ctx.compensation!;
   const compStep = (ctx: Ctx): string => comp(ctx).queue[comp(ctx).index]!;
-  const finish = (type: LifecycleKind) => (ctx: Ctx): Ctx => lifecycle({ ...releaseAll(ctx), endedAt: ctx.now }, type);
-  const act = (fn: (ctx: Ctx, event: AnyEvent, params: P & Record<string, any>) => Ctx) => // eslint-disable-line @typescript-eslint/no-explicit-any
-    assign(({ context, event }: Args, params: P & Record<string, any>) => fn(context, ev(event), params)); // eslint-disable-line @typescript-eslint/no-explicit-any
+  const finish =
+    (type: LifecycleKind) =>
+    (ctx: Ctx): Ctx =>
+      lifecycle({ ...releaseAll(ctx), endedAt: ctx.now }, type);
+  const act = (fn: (ctx: Ctx, event: AnyEvent, params: Params) => Ctx) =>
+    assign(({ context, event }: Args, params: Params) => fn(context, ev(event), params));
   const rootAct = (fn: (ctx: Ctx, event: AnyEvent) => Ctx) => assign(({ context, event }: Args) => fn(context, ev(event)));
   const currentFailure = (ctx: Ctx, event: AnyEvent, step: string, source: 'reply' | 'timeout'): boolean => {
     const attempt = rec(ctx, step).attempt;
@@ -55,180 +60,194 @@ export function buildMachine(plan: WorkflowPlan) {
   const compRetriesLeft = (ctx: Ctx): boolean => comp(ctx).attempt <= stepOf(compStep(ctx)).retry.retries;
 
   const guards = {
-      depsSettled: ({ context }: Args, { step }: P) => stepOf(step).deps.every((d) => SETTLED_STATES.has(rec(context, d.step).status)),
-      branchNotTaken: ({ context }: Args, { step }: P) =>
-        stepOf(step).deps.every((d) => SETTLED_STATES.has(rec(context, d.step).status)) &&
-        stepOf(step).deps.some((d) => d.on !== undefined && rec(context, d.step).outcome !== d.on),
-      evalFailed: ({ event }: Args) => ev(event).error !== undefined,
-      evalSkip: ({ event }: Args) => !ev(event).run,
-      isTimer: ({ context, event }: Args, { step, timer }: P & { timer: TimerKind }) =>
-        ev(event).timer === timer && ev(event).attempt === rec(context, step).attempt,
-      replyOk: ({ context, event }: Args, { step }: P) => ev(event).ok === true && ev(event).attempt === rec(context, step).attempt,
-      failCanRetry: ({ context, event }: Args, { step, source }: P & { source: 'reply' | 'timeout' }) =>
-        currentFailure(context, ev(event), step, source) &&
-        failureError(ev(event), source).retryable !== false &&
-        retriesLeft(context, stepOf(step)) &&
-        !context.failure,
-      failHalting: ({ context, event }: Args, { step, source }: P & { source: 'reply' | 'timeout' }) =>
-        currentFailure(context, ev(event), step, source) && context.failure !== undefined,
-      failCurrent: ({ context, event }: Args, { step, source }: P & { source: 'reply' | 'timeout' }) =>
-        currentFailure(context, ev(event), step, source),
-      resolveIs: ({ event }: Args, params: { step?: string; action: string }) =>
-        ev(event).action === params.action && (!ev(event).step || !params.step || ev(event).step === params.step),
-      shouldCompensate: ({ context }: Args) =>
-        context.failure?.onError === 'compensate' && context.completed.some((s) => stepOf(s).compensate),
-      compensateNothing: ({ context }: Args) => context.failure?.onError === 'compensate',
-      hasFailed: ({ context }: Args) => context.failure !== undefined,
-      compHasNext: ({ context }: Args) => comp(context).index + 1 < comp(context).queue.length,
-      compEvalFailed: ({ context, event }: Args) => ev(event).step === compStep(context) && ev(event).error !== undefined,
-      compEvalOk: ({ context, event }: Args) => ev(event).step === compStep(context) && ev(event).error === undefined,
-      compReplyOk: ({ context, event }: Args) =>
-        ev(event).step === compStep(context) && ev(event).attempt === comp(context).attempt && ev(event).ok === true,
-      compCanRetry: ({ context, event }: Args) =>
-        ev(event).step === compStep(context) &&
-        ev(event).attempt === comp(context).attempt &&
-        !ev(event).ok &&
-        ev(event).error?.retryable !== false &&
-        compRetriesLeft(context),
-      compCurrent: ({ context, event }: Args) =>
-        ev(event).step === compStep(context) && ev(event).attempt === comp(context).attempt && !ev(event).ok,
-      compTimeoutRetry: ({ context, event }: Args) =>
-        ev(event).step === compStep(context) &&
-        ev(event).attempt === comp(context).attempt &&
-        ev(event).timer === 'compensation-timeout' &&
-        compRetriesLeft(context),
-      compTimeoutCurrent: ({ context, event }: Args) =>
-        ev(event).step === compStep(context) && ev(event).attempt === comp(context).attempt && ev(event).timer === 'compensation-timeout',
-      compBackoffFired: ({ context, event }: Args) =>
-        ev(event).step === compStep(context) && ev(event).attempt === comp(context).attempt && ev(event).timer === 'compensation-backoff',
+    depsSettled: ({ context }: Args, { step }: P) => stepOf(step).deps.every((d) => SETTLED_STATES.has(rec(context, d.step).status)),
+    branchNotTaken: ({ context }: Args, { step }: P) =>
+      stepOf(step).deps.every((d) => SETTLED_STATES.has(rec(context, d.step).status)) &&
+      stepOf(step).deps.some((d) => d.on !== undefined && rec(context, d.step).outcome !== d.on),
+    evalFailed: ({ event }: Args) => ev(event).error !== undefined,
+    evalSkip: ({ event }: Args) => !ev(event).run,
+    isTimer: ({ context, event }: Args, { step, timer }: P & { timer: TimerKind }) =>
+      ev(event).timer === timer && ev(event).attempt === rec(context, step).attempt,
+    replyOk: ({ context, event }: Args, { step }: P) => ev(event).ok === true && ev(event).attempt === rec(context, step).attempt,
+    failCanRetry: ({ context, event }: Args, { step, source }: P & { source: 'reply' | 'timeout' }) =>
+      currentFailure(context, ev(event), step, source) &&
+      failureError(ev(event), source).retryable !== false &&
+      retriesLeft(context, stepOf(step)) &&
+      !context.failure,
+    failHalting: ({ context, event }: Args, { step, source }: P & { source: 'reply' | 'timeout' }) =>
+      currentFailure(context, ev(event), step, source) && context.failure !== undefined,
+    failCurrent: ({ context, event }: Args, { step, source }: P & { source: 'reply' | 'timeout' }) =>
+      currentFailure(context, ev(event), step, source),
+    resolveIs: ({ event }: Args, params: { step?: string; action: string }) =>
+      ev(event).action === params.action && (!ev(event).step || !params.step || ev(event).step === params.step),
+    shouldCompensate: ({ context }: Args) =>
+      context.failure?.onError === 'compensate' && context.completed.some((s) => stepOf(s).compensate),
+    compensateNothing: ({ context }: Args) => context.failure?.onError === 'compensate',
+    hasFailed: ({ context }: Args) => context.failure !== undefined,
+    compHasNext: ({ context }: Args) => comp(context).index + 1 < comp(context).queue.length,
+    compEvalFailed: ({ context, event }: Args) => ev(event).step === compStep(context) && ev(event).error !== undefined,
+    compEvalOk: ({ context, event }: Args) => ev(event).step === compStep(context) && ev(event).error === undefined,
+    compReplyOk: ({ context, event }: Args) =>
+      ev(event).step === compStep(context) && ev(event).attempt === comp(context).attempt && ev(event).ok === true,
+    compCanRetry: ({ context, event }: Args) =>
+      ev(event).step === compStep(context) &&
+      ev(event).attempt === comp(context).attempt &&
+      !ev(event).ok &&
+      ev(event).error?.retryable !== false &&
+      compRetriesLeft(context),
+    compCurrent: ({ context, event }: Args) =>
+      ev(event).step === compStep(context) && ev(event).attempt === comp(context).attempt && !ev(event).ok,
+    compTimeoutRetry: ({ context, event }: Args) =>
+      ev(event).step === compStep(context) &&
+      ev(event).attempt === comp(context).attempt &&
+      ev(event).timer === 'compensation-timeout' &&
+      compRetriesLeft(context),
+    compTimeoutCurrent: ({ context, event }: Args) =>
+      ev(event).step === compStep(context) && ev(event).attempt === comp(context).attempt && ev(event).timer === 'compensation-timeout',
+    compBackoffFired: ({ context, event }: Args) =>
+      ev(event).step === compStep(context) && ev(event).attempt === comp(context).attempt && ev(event).timer === 'compensation-backoff',
   };
   const actions = {
-      raiseSettled: raise({ type: 'settled' }),
-      raiseHalt: raise({ type: 'halt' }),
-      raiseCompNext: raise({ type: 'comp.next' }),
-      started: rootAct((ctx) => lifecycle(ctx, 'execution.started')),
-      evaluate: act((ctx, _e, { step }) => emit(patchStep(ctx, step, { status: 'evaluating' }), { kind: 'evaluate', step, purpose: 'step' })),
-      applyEval: act((ctx, e, { step }) =>
-        patchStep(ctx, step, { ...(e.input === undefined ? {} : { input: e.input }), ...(e.key === undefined ? {} : { key: e.key }) }),
+    raiseSettled: raise({ type: 'settled' }),
+    raiseHalt: raise({ type: 'halt' }),
+    raiseCompNext: raise({ type: 'comp.next' }),
+    started: rootAct((ctx) => lifecycle(ctx, 'execution.started')),
+    evaluate: act((ctx, _e, { step }) => emit(patchStep(ctx, step, { status: 'evaluating' }), { kind: 'evaluate', step, purpose: 'step' })),
+    applyEval: act((ctx, e, { step }) =>
+      patchStep(ctx, step, { ...(e.input === undefined ? {} : { input: e.input }), ...(e.key === undefined ? {} : { key: e.key }) }),
+    ),
+    evalError: act((ctx, e, { step }) =>
+      patchStep(ctx, step, { error: { message: String(e.error), code: 'EXPRESSION', retryable: false }, startedAt: ctx.now }),
+    ),
+    skipCondition: act((ctx, e, { step }) => skipStep(ctx, step, e.reason ?? 'condition is false')),
+    skipBranch: act((ctx, _e, { step }) => {
+      const missed = stepOf(step).deps.find((d) => d.on !== undefined && rec(ctx, d.step).outcome !== d.on)!;
+      return skipStep(ctx, step, `branch "${missed.step}: ${missed.on}" not taken`);
+    }),
+    startDelay: act((ctx, _e, { step }) =>
+      startTimer(patchStep(ctx, step, { status: 'delayed', startedAt: ctx.now }), step, 0, 'delay', stepOf(step).delayMs),
+    ),
+    timerFired: act((ctx, e, { step, timer }) => timerFired(ctx, step, e.attempt ?? 0, timer)),
+    startAttempt: act((ctx, _e, { step }) => startAttempt(ctx, stepOf(step))),
+    succeed: act((ctx, e, { step }) => {
+      const attempt = rec(ctx, step).attempt;
+      return completeStep(endAttempt(cancelTimer(ctx, step, attempt, 'timeout'), step, 'completed'), step, e.output ?? null);
+    }),
+    failAttempt: act((ctx, e, { step }) => {
+      const attempt = rec(ctx, step).attempt;
+      return endAttempt(cancelTimer(ctx, step, attempt, 'timeout'), step, 'failed', failureError(e, 'reply'));
+    }),
+    timeoutAttempt: act((ctx, _e, { step }) =>
+      endAttempt(timerFired(ctx, step, rec(ctx, step).attempt, 'timeout'), step, 'timed_out', TIMEOUT_ERROR),
+    ),
+    startBackoff: act((ctx, _e, { step }) => startBackoff(ctx, stepOf(step))),
+    failStep: act((ctx, _e, { step, onError }) => {
+      const failed = patchStep(releaseStep(ctx, step), step, { status: 'failed', endedAt: ctx.now });
+      const error = rec(failed, step).error;
+      const withFailure = failed.failure ? failed : { ...failed, failure: { step, onError, ...(error ? { error } : {}) } };
+      return lifecycle(withFailure, 'step.failed', step, error);
+    }),
+    skipFailed: act((ctx, _e, { step }) =>
+      skipStep(lifecycle(ctx, 'step.failed', step, rec(ctx, step).error), step, 'failed; onError: skip'),
+    ),
+    skipResolved: act((ctx, _e, { step }) => skipStep(ctx, step, 'skipped by operator')),
+    escalate: act((ctx, _e, { step }) =>
+      lifecycle(
+        registerWait(patchStep(ctx, step, { status: 'escalated' }), escalationKey(ctx.executionId), step, 'escalation'),
+        'execution.escalated',
+        step,
+        rec(ctx, step).error,
       ),
-      evalError: act((ctx, e, { step }) =>
-        patchStep(ctx, step, { error: { message: String(e.error), code: 'EXPRESSION', retryable: false }, startedAt: ctx.now }),
-      ),
-      skipCondition: act((ctx, e, { step }) => skipStep(ctx, step, e.reason ?? 'condition is false')),
-      skipBranch: act((ctx, _e, { step }) => {
-        const missed = stepOf(step).deps.find((d) => d.on !== undefined && rec(ctx, d.step).outcome !== d.on)!;
-        return skipStep(ctx, step, `branch "${missed.step}: ${missed.on}" not taken`);
-      }),
-      startDelay: act((ctx, _e, { step }) =>
-        startTimer(patchStep(ctx, step, { status: 'delayed', startedAt: ctx.now }), step, 0, 'delay', stepOf(step).delayMs),
-      ),
-      timerFired: act((ctx, e, { step, timer }) => timerFired(ctx, step, e.attempt ?? 0, timer)),
-      startAttempt: act((ctx, _e, { step }) => startAttempt(ctx, stepOf(step))),
-      succeed: act((ctx, e, { step }) => {
-        const attempt = rec(ctx, step).attempt;
-        return completeStep(endAttempt(cancelTimer(ctx, step, attempt, 'timeout'), step, 'completed'), step, e.output ?? null);
-      }),
-      failAttempt: act((ctx, e, { step }) => {
-        const attempt = rec(ctx, step).attempt;
-        return endAttempt(cancelTimer(ctx, step, attempt, 'timeout'), step, 'failed', failureError(e, 'reply'));
-      }),
-      timeoutAttempt: act((ctx, _e, { step }) =>
-        endAttempt(timerFired(ctx, step, rec(ctx, step).attempt, 'timeout'), step, 'timed_out', TIMEOUT_ERROR),
-      ),
-      startBackoff: act((ctx, _e, { step }) => startBackoff(ctx, stepOf(step))),
-      failStep: act((ctx, _e, { step, onError }) => {
-        const failed = patchStep(releaseStep(ctx, step), step, { status: 'failed', endedAt: ctx.now });
-        const error = rec(failed, step).error;
-        const withFailure = failed.failure ? failed : { ...failed, failure: { step, onError, ...(error ? { error } : {}) } };
-        return lifecycle(withFailure, 'step.failed', step, error);
-      }),
-      skipFailed: act((ctx, _e, { step }) => skipStep(lifecycle(ctx, 'step.failed', step, rec(ctx, step).error), step, 'failed; onError: skip')),
-      skipResolved: act((ctx, _e, { step }) => skipStep(ctx, step, 'skipped by operator')),
-      escalate: act((ctx, _e, { step }) =>
-        lifecycle(registerWait(patchStep(ctx, step, { status: 'escalated' }), escalationKey(ctx.executionId), step, 'escalation'), 'execution.escalated', step, rec(ctx, step).error),
-      ),
-      resolveEscalation: act((ctx, _e, { step }) => unregisterWaits(ctx, step)),
-      halt: act((ctx, _e, { step }) => {
-        const status = rec(ctx, step).status;
-        const released = releaseStep(ctx, step);
-        return patchStep(released, step, { status: status === 'running' || status === 'backoff' ? 'failed' : 'halted', endedAt: ctx.now });
-      }),
-      startWaiting: act((ctx, _e, { step }) => {
-        const r = rec(ctx, step);
-        const timeout = stepOf(step).timeoutMs;
-        const next = registerWait(patchStep(ctx, step, { status: 'waiting', startedAt: r.startedAt ?? ctx.now }), r.key!, step, 'wait');
-        return timeout === undefined ? next : startTimer(next, step, 0, 'wait', timeout);
-      }),
-      receiveSignal: act((ctx, e, { step }) =>
-        completeStep(unregisterWaits(cancelTimer(ctx, step, 0, 'wait'), step), step, e.data ?? null, { outcome: 'signal' }),
-      ),
-      waitTimedOut: act((ctx, _e, { step }) =>
-        completeStep(unregisterWaits(timerFired(ctx, step, 0, 'wait'), step), step, null, { outcome: 'timeout' }),
-      ),
-      setCancelReason: rootAct((ctx, e) => ({ ...ctx, ...(e.reason ? { cancelReason: e.reason } : {}) })),
-      finishCompleted: rootAct(finish('execution.completed')),
-      finishFailed: rootAct(finish('execution.failed')),
-      finishCompensated: rootAct(finish('execution.compensated')),
-      finishCancelled: rootAct(finish('execution.cancelled')),
-      compStart: rootAct((ctx) => ({
-        ...ctx,
-        compensation: { queue: [...ctx.completed].reverse().filter((s) => stepOf(s).compensate), index: 0, attempt: 0 },
-      })),
-      compEvaluate: rootAct((ctx) =>
-        emit(patchStep(ctx, compStep(ctx), { status: 'compensating' }), { kind: 'evaluate', step: compStep(ctx), purpose: 'compensation' }),
-      ),
-      compApplyEval: rootAct((ctx, e) => ({ ...ctx, compensation: { ...comp(ctx), input: e.input } })),
-      compEvalError: rootAct((ctx, e) => patchStep(ctx, compStep(ctx), { error: { message: String(e.error), code: 'EXPRESSION', retryable: false } })),
-      compDispatch: rootAct((ctx) => {
-        const step = compStep(ctx);
-        const plan = stepOf(step);
-        const attempt = comp(ctx).attempt + 1;
-        const timeoutMs = plan.timeoutMs ?? 30_000;
-        const r = rec(ctx, step);
-        let next: Ctx = { ...ctx, compensation: { ...comp(ctx), attempt } };
-        next = patchStep(next, step, { attempts: [...r.attempts, { attempt, startedAt: ctx.now, status: 'running', compensation: true }] });
-        next = emit(next, {
-          kind: 'dispatch',
-          id: commandId(ctx.executionId, step, attempt, true),
-          step,
-          attempt,
-          squad: plan.compensate!.squad,
-          action: plan.compensate!.action,
-          compensation: true,
-          input: comp(ctx).input ?? { context: ctx.input, output: r.output ?? null },
-          deadline: ctx.now + timeoutMs,
-        });
-        return startTimer(next, step, attempt, 'compensation-timeout', timeoutMs);
-      }),
-      compSucceed: rootAct((ctx) => {
-        const step = compStep(ctx);
-        const next = endAttempt(cancelTimer(ctx, step, comp(ctx).attempt, 'compensation-timeout'), step, 'completed');
-        return patchStep(next, step, { status: 'compensated' });
-      }),
-      compFailAttempt: rootAct((ctx, e) => {
-        const step = compStep(ctx);
-        return endAttempt(cancelTimer(ctx, step, comp(ctx).attempt, 'compensation-timeout'), step, 'failed', e.error ?? { message: 'compensation failed', retryable: true });
-      }),
-      compTimeoutAttempt: rootAct((ctx) => {
-        const step = compStep(ctx);
-        return endAttempt(timerFired(ctx, step, comp(ctx).attempt, 'compensation-timeout'), step, 'timed_out', TIMEOUT_ERROR);
-      }),
-      compBackoff: rootAct((ctx) => {
-        const step = compStep(ctx);
-        const wait = backoffMs(stepOf(step).retry, comp(ctx).attempt, `${ctx.executionId}.${step}.c`);
-        return startTimer(ctx, step, comp(ctx).attempt, 'compensation-backoff', wait);
-      }),
-      compBackoffFired: rootAct((ctx) => timerFired(ctx, compStep(ctx), comp(ctx).attempt, 'compensation-backoff')),
-      compEscalate: rootAct((ctx) => {
-        const step = compStep(ctx);
-        const next = registerWait(patchStep(ctx, step, { status: 'escalated' }), escalationKey(ctx.executionId), step, 'escalation');
-        return lifecycle(next, 'execution.escalated', step, { compensation: true, error: rec(ctx, step).error });
-      }),
-      compResolved: rootAct((ctx) => unregisterWaits(ctx, compStep(ctx))),
-      compRetry: rootAct((ctx) => patchStep(ctx, compStep(ctx), { status: 'compensating' })),
-      compSkipped: rootAct((ctx) => patchStep(ctx, compStep(ctx), { status: 'completed', reason: 'compensation skipped by operator' })),
-      compAbort: rootAct((ctx) => ({ ...ctx, failure: { ...ctx.failure!, onError: 'abort' } })),
-      compNext: rootAct((ctx) => ({ ...ctx, compensation: { queue: comp(ctx).queue, index: comp(ctx).index + 1, attempt: 0 } })),
+    ),
+    resolveEscalation: act((ctx, _e, { step }) => unregisterWaits(ctx, step)),
+    halt: act((ctx, _e, { step }) => {
+      const status = rec(ctx, step).status;
+      const released = releaseStep(ctx, step);
+      return patchStep(released, step, { status: status === 'running' || status === 'backoff' ? 'failed' : 'halted', endedAt: ctx.now });
+    }),
+    startWaiting: act((ctx, _e, { step }) => {
+      const r = rec(ctx, step);
+      const timeout = stepOf(step).timeoutMs;
+      const next = registerWait(patchStep(ctx, step, { status: 'waiting', startedAt: r.startedAt ?? ctx.now }), r.key!, step, 'wait');
+      return timeout === undefined ? next : startTimer(next, step, 0, 'wait', timeout);
+    }),
+    receiveSignal: act((ctx, e, { step }) =>
+      completeStep(unregisterWaits(cancelTimer(ctx, step, 0, 'wait'), step), step, e.data ?? null, { outcome: 'signal' }),
+    ),
+    waitTimedOut: act((ctx, _e, { step }) =>
+      completeStep(unregisterWaits(timerFired(ctx, step, 0, 'wait'), step), step, null, { outcome: 'timeout' }),
+    ),
+    setCancelReason: rootAct((ctx, e) => ({ ...ctx, ...(e.reason ? { cancelReason: e.reason } : {}) })),
+    finishCompleted: rootAct(finish('execution.completed')),
+    finishFailed: rootAct(finish('execution.failed')),
+    finishCompensated: rootAct(finish('execution.compensated')),
+    finishCancelled: rootAct(finish('execution.cancelled')),
+    compStart: rootAct((ctx) => ({
+      ...ctx,
+      compensation: { queue: [...ctx.completed].reverse().filter((s) => stepOf(s).compensate), index: 0, attempt: 0 },
+    })),
+    compEvaluate: rootAct((ctx) =>
+      emit(patchStep(ctx, compStep(ctx), { status: 'compensating' }), { kind: 'evaluate', step: compStep(ctx), purpose: 'compensation' }),
+    ),
+    compApplyEval: rootAct((ctx, e) => ({ ...ctx, compensation: { ...comp(ctx), input: e.input } })),
+    compEvalError: rootAct((ctx, e) =>
+      patchStep(ctx, compStep(ctx), { error: { message: String(e.error), code: 'EXPRESSION', retryable: false } }),
+    ),
+    compDispatch: rootAct((ctx) => {
+      const step = compStep(ctx);
+      const plan = stepOf(step);
+      const attempt = comp(ctx).attempt + 1;
+      const timeoutMs = plan.timeoutMs ?? 30_000;
+      const r = rec(ctx, step);
+      let next: Ctx = { ...ctx, compensation: { ...comp(ctx), attempt } };
+      next = patchStep(next, step, { attempts: [...r.attempts, { attempt, startedAt: ctx.now, status: 'running', compensation: true }] });
+      next = emit(next, {
+        kind: 'dispatch',
+        id: commandId(ctx.executionId, step, attempt, true),
+        step,
+        attempt,
+        squad: plan.compensate!.squad,
+        action: plan.compensate!.action,
+        compensation: true,
+        input: comp(ctx).input ?? { context: ctx.input, output: r.output ?? null },
+        deadline: ctx.now + timeoutMs,
+      });
+      return startTimer(next, step, attempt, 'compensation-timeout', timeoutMs);
+    }),
+    compSucceed: rootAct((ctx) => {
+      const step = compStep(ctx);
+      const next = endAttempt(cancelTimer(ctx, step, comp(ctx).attempt, 'compensation-timeout'), step, 'completed');
+      return patchStep(next, step, { status: 'compensated' });
+    }),
+    compFailAttempt: rootAct((ctx, e) => {
+      const step = compStep(ctx);
+      return endAttempt(
+        cancelTimer(ctx, step, comp(ctx).attempt, 'compensation-timeout'),
+        step,
+        'failed',
+        e.error ?? { message: 'compensation failed', retryable: true },
+      );
+    }),
+    compTimeoutAttempt: rootAct((ctx) => {
+      const step = compStep(ctx);
+      return endAttempt(timerFired(ctx, step, comp(ctx).attempt, 'compensation-timeout'), step, 'timed_out', TIMEOUT_ERROR);
+    }),
+    compBackoff: rootAct((ctx) => {
+      const step = compStep(ctx);
+      const wait = backoffMs(stepOf(step).retry, comp(ctx).attempt, `${ctx.executionId}.${step}.c`);
+      return startTimer(ctx, step, comp(ctx).attempt, 'compensation-backoff', wait);
+    }),
+    compBackoffFired: rootAct((ctx) => timerFired(ctx, compStep(ctx), comp(ctx).attempt, 'compensation-backoff')),
+    compEscalate: rootAct((ctx) => {
+      const step = compStep(ctx);
+      const next = registerWait(patchStep(ctx, step, { status: 'escalated' }), escalationKey(ctx.executionId), step, 'escalation');
+      return lifecycle(next, 'execution.escalated', step, { compensation: true, error: rec(ctx, step).error });
+    }),
+    compResolved: rootAct((ctx) => unregisterWaits(ctx, compStep(ctx))),
+    compRetry: rootAct((ctx) => patchStep(ctx, compStep(ctx), { status: 'compensating' })),
+    compSkipped: rootAct((ctx) => patchStep(ctx, compStep(ctx), { status: 'completed', reason: 'compensation skipped by operator' })),
+    compAbort: rootAct((ctx) => ({ ...ctx, failure: { ...ctx.failure!, onError: 'abort' } })),
+    compNext: rootAct((ctx) => ({ ...ctx, compensation: { queue: comp(ctx).queue, index: comp(ctx).index + 1, attempt: 0 } })),
   };
   // The config is generated from the plan, so XState cannot infer the names
   // of actions and guards it uses; the loose casts end there, and the chart's
@@ -267,7 +286,8 @@ export type WorkflowMachine = ReturnType<typeof buildMachine>;
 
 function initialContext(plan: WorkflowPlan, input: MachineInput): Ctx {
   const steps: Record<string, StepRecord> = {};
-  for (const name of plan.order) steps[name] = { status: plan.steps.get(name)!.deps.length ? 'blocked' : 'evaluating', attempt: 0, attempts: [] };
+  for (const name of plan.order)
+    steps[name] = { status: plan.steps.get(name)!.deps.length ? 'blocked' : 'evaluating', attempt: 0, attempts: [] };
   return {
     executionId: input.executionId,
     workflow: input.workflow,

@@ -1,10 +1,4 @@
-import {
-  dependencyName,
-  durationMs,
-  type OnError,
-  type RetryPolicy,
-  type WorkflowDefinition,
-} from '@squadflow/shared';
+import { dependencyName, durationMs, type OnError, type RetryPolicy, type WorkflowDefinition } from '@squadflow/shared';
 
 /**
  * A definition with everything the machine needs precomputed at registration:

@@ -2,15 +2,7 @@ import type { ExecutionContext } from './types.ts';
 
 /** The statuses users see (the brief's list; `paused` arrives with pause/resume). */
 export type ExecutionStatus =
-  | 'pending'
-  | 'running'
-  | 'paused'
-  | 'waiting'
-  | 'completed'
-  | 'failed'
-  | 'compensated'
-  | 'escalated'
-  | 'cancelled';
+  'pending' | 'running' | 'paused' | 'waiting' | 'completed' | 'failed' | 'compensated' | 'escalated' | 'cancelled';
 
 export const TERMINAL_STATUSES: ReadonlySet<ExecutionStatus> = new Set(['completed', 'failed', 'compensated', 'cancelled']);
 

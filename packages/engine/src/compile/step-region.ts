@@ -63,7 +63,11 @@ export function stepRegion(plan: StepPlan): Config {
           delayed: {
             entry: [a('startDelay')],
             on: {
-              [`timer.${plan.name}`]: { guard: g('isTimer', { timer: 'delay' }), target: begin, actions: [a('timerFired', { timer: 'delay' })] },
+              [`timer.${plan.name}`]: {
+                guard: g('isTimer', { timer: 'delay' }),
+                target: begin,
+                actions: [a('timerFired', { timer: 'delay' })],
+              },
               halt: halted,
             },
           },
@@ -95,7 +99,11 @@ export function stepRegion(plan: StepPlan): Config {
       backoff: {
         entry: [a('startBackoff')],
         on: {
-          [`timer.${plan.name}`]: { guard: g('isTimer', { timer: 'backoff' }), target: 'running', actions: [a('timerFired', { timer: 'backoff' })] },
+          [`timer.${plan.name}`]: {
+            guard: g('isTimer', { timer: 'backoff' }),
+            target: 'running',
+            actions: [a('timerFired', { timer: 'backoff' })],
+          },
           halt: halted,
         },
       },
@@ -106,7 +114,11 @@ export function stepRegion(plan: StepPlan): Config {
           resolve: [
             { guard: g('resolveIs', { action: 'retry' }), target: 'running', actions: [a('resolveEscalation')] },
             { guard: g('resolveIs', { action: 'skip' }), target: 'skipped', actions: [a('resolveEscalation'), a('skipResolved'), SETTLED] },
-            { guard: g('resolveIs', { action: 'abort' }), target: 'failed', actions: [a('resolveEscalation'), a('failStep', { onError: 'abort' }), HALT] },
+            {
+              guard: g('resolveIs', { action: 'abort' }),
+              target: 'failed',
+              actions: [a('resolveEscalation'), a('failStep', { onError: 'abort' }), HALT],
+            },
           ],
           halt: halted,
         },

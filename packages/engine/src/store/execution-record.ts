@@ -21,7 +21,9 @@ export const ExecutionRecordSchema = z.object({
   context: JsonObjectSchema,
   snapshot: z.unknown().optional(),
   output: z.unknown().optional(),
-  error: z.object({ code: z.string(), message: z.string(), issues: z.array(z.object({ path: z.string(), message: z.string() })).optional() }).optional(),
+  error: z
+    .object({ code: z.string(), message: z.string(), issues: z.array(z.object({ path: z.string(), message: z.string() })).optional() })
+    .optional(),
 });
 export type ExecutionRecord = z.output<typeof ExecutionRecordSchema>;
 export const executionRecordCodec = codec('execution record', ExecutionRecordSchema);

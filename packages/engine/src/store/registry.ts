@@ -55,7 +55,8 @@ export class WorkflowRegistry {
     const hit = this.compiled.get(cacheKey);
     if (hit) return hit;
     const entry = v ? await this.kv.get(`${name}.v${v}`) : null;
-    if (!entry) throw new SquadflowError('WORKFLOW_NOT_FOUND', `workflow "${name}"${version ? ` version ${version}` : ''} is not registered`);
+    if (!entry)
+      throw new SquadflowError('WORKFLOW_NOT_FOUND', `workflow "${name}"${version ? ` version ${version}` : ''} is not registered`);
     const compiled = compileWorkflow({ ...(JSON.parse(dec.decode(entry.value)) as object), version: v }, v!);
     this.compiled.set(cacheKey, compiled);
     return compiled;

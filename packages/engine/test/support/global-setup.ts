@@ -10,7 +10,7 @@
  * through `SQUADFLOW_NATS_URL`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -73,7 +73,14 @@ async function startLocalServer(binary: string): Promise<ResolvedNats> {
   child.stderr?.on('data', (chunk: Buffer) => {
     log = (log + chunk.toString()).slice(-4000);
   });
+  // If vitest dies without running teardown, do not leave a server and its store behind.
+  const onExit = (): void => {
+    child.kill('SIGKILL');
+    rmSync(storeDir, { recursive: true, force: true });
+  };
+  process.once('exit', onExit);
   const teardown = async (): Promise<void> => {
+    process.off('exit', onExit);
     await stop(child);
     await rm(storeDir, { recursive: true, force: true });
   };

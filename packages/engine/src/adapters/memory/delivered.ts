@@ -32,7 +32,7 @@ export class MemoryDelivered implements DeliveredMessage {
 
   term(): void {
     // JetStream treats term like an ack for storage: a work queue drops the message.
-    if (this.settle()) this.settler.nak(this.seq, this.token, 0);
+    if (this.settle()) this.settler.finish(this.seq);
   }
 
   working(): void {

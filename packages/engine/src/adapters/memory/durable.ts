@@ -152,28 +152,40 @@ export class Durable implements Settler, StreamListener {
   private drain(): void {
     this.scheduled = false;
     if (this.closed) return;
+    // A batch only serves what was due when it started: a handler that naks (or publishes) synchronously
+    // must not make this loop spin forever; requeue/append already scheduled the next batch.
+    let redeliveries = this.redeliveries.length - this.redeliveryHead;
+    const lastSeq = this.stream.log.lastSeq;
     while (this.inflight.size < this.maxAckPending && this.subscribers.length > 0) {
-      const message = this.nextMessage();
-      if (!message) break;
+      const message = redeliveries > 0 ? this.nextRedelivery() : this.nextNew(lastSeq);
+      if (redeliveries > 0) {
+        redeliveries--;
+        if (!message) continue;
+      } else if (!message) break;
       this.deliver(message);
     }
   }
 
-  private nextMessage(): StoredMessage | undefined {
-    while (this.redeliveryHead < this.redeliveries.length) {
-      const seq = this.redeliveries[this.redeliveryHead++]!;
-      if (!this.counts.has(seq) || this.inflight.has(seq)) continue;
-      const message = this.stream.get(seq);
-      if (message) return message;
-      this.counts.delete(seq); // expired (maxAge) while waiting
-    }
-    if (this.redeliveryHead > 0) {
+  /** The next queued redelivery, or undefined if that entry is stale (settled meanwhile, or expired). */
+  private nextRedelivery(): StoredMessage | undefined {
+    const seq = this.redeliveries[this.redeliveryHead++]!;
+    if (this.redeliveryHead === this.redeliveries.length) {
       this.redeliveries = [];
       this.redeliveryHead = 0;
     }
+    if (!this.counts.has(seq) || this.inflight.has(seq)) return undefined;
+    const message = this.stream.get(seq);
+    if (!message) this.counts.delete(seq); // expired (maxAge) while waiting
+    return message;
+  }
+
+  /** The next message after the cursor that the filter accepts, up to `lastSeq`. */
+  private nextNew(lastSeq: number): StoredMessage | undefined {
+    if (this.cursor >= lastSeq) return undefined;
     const message = this.stream.find(this.cursor + 1, this.accept);
-    // Nothing matched: skip the whole tail so the next scan starts at the next append.
-    this.cursor = message ? message.seq : this.stream.log.lastSeq;
+    if (message && message.seq > lastSeq) return undefined;
+    // Nothing matched: skip the scanned range so the next scan starts after it.
+    this.cursor = message ? message.seq : lastSeq;
     return message;
   }
 

@@ -104,7 +104,12 @@ export async function consumeNats(
       if (stopped) return;
       stopped = true;
       wake();
-      await messages.close();
+      try {
+        await messages.close();
+      } catch (err) {
+        // The connection is already closed: the pull subscription is gone with it.
+        logger?.debug({ ...log, err }, 'closing consumer on a closed connection');
+      }
       await loop;
     },
   };
@@ -129,7 +134,11 @@ function watchStatus(messages: ConsumerMessages, notify: (status: ConsumerNotifi
  * NATS 2.9 updates a durable on a plain create; 2.10+ answers "consumer
  * already exists" (10148) to a create with a different config.
  */
-async function upsertDurable(jsm: JetStreamManager, stream: string, config: Partial<ConsumerConfig> & { durable_name: string }): Promise<void> {
+async function upsertDurable(
+  jsm: JetStreamManager,
+  stream: string,
+  config: Partial<ConsumerConfig> & { durable_name: string },
+): Promise<void> {
   try {
     await jsm.consumers.add(stream, config);
   } catch (err) {

@@ -29,6 +29,7 @@ export function isWrongLastSequence(err: unknown): boolean {
   return isApiError(err, ApiCodes.StreamWrongLastSequence, ApiCodes.StreamWrongLastSequenceUnknown);
 }
 
+/** True when the stream (or a KV bucket's stream) does not exist (API error 10059). */
 export function isStreamNotFound(err: unknown): boolean {
   return isApiError(err, ApiCodes.StreamNotFound) || (err instanceof Error && err.message === 'stream not found');
 }

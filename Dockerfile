@@ -1,0 +1,31 @@
+# One image for every squadflow process; the command picks the role.
+# Packages export their TypeScript sources (no build step): processes run with `node --import tsx`.
+#
+#   docker build -t squadflow .
+#   docker run -e SQUADFLOW_NATS_URL=nats://nats:4222 squadflow            # the orchestrator (default)
+#
+# Squad services will use the same image with their own command (see docker-compose.yml).
+FROM node:20-slim
+
+ENV CI=true
+RUN npm install -g pnpm@10.34.9
+
+WORKDIR /app
+
+# Dependencies first, so source edits do not invalidate the install layer.
+COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./
+COPY packages/shared/package.json packages/shared/
+COPY packages/engine/package.json packages/engine/
+COPY packages/squads/package.json packages/squads/
+COPY packages/gateway/package.json packages/gateway/
+# tsx (a root devDependency) runs the TypeScript sources, so dev dependencies are installed too.
+RUN pnpm install --frozen-lockfile
+
+COPY tsconfig.json ./
+COPY packages/ packages/
+
+USER node
+ENV NODE_ENV=production \
+    SQUADFLOW_NATS_URL=nats://nats:4222
+# SIGTERM stops the orchestrator gracefully (events in progress finish).
+CMD ["node", "--import", "tsx", "packages/engine/src/bin/orchestrator.ts"]
