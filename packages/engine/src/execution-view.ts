@@ -14,6 +14,8 @@ export interface StepView {
   error?: StepError;
   reason?: string;
   outcome?: 'signal' | 'timeout';
+  /** The last progress a heartbeat reported. */
+  progress?: unknown;
 }
 
 /** An execution as the API shows it: status plus per-step history. */
@@ -47,6 +49,7 @@ export function toView(record: ExecutionRecord): ExecutionView {
         ...(r.error ? { error: r.error } : {}),
         ...(r.reason ? { reason: r.reason } : {}),
         ...(r.outcome ? { outcome: r.outcome } : {}),
+        ...(r.progress === undefined ? {} : { progress: r.progress }),
       }))
     : [];
   return {

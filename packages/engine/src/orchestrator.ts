@@ -5,6 +5,7 @@ import {
   names as makeNames,
   SquadflowError,
   type ControlMessage,
+  type HeartbeatMessage,
   type Logger,
   type Names,
   type SignalMessage,
@@ -151,6 +152,7 @@ export class Orchestrator {
       if (inbound.kind === 'trigger') await this.onTrigger(inbound);
       else if (inbound.kind === 'reply') await this.onReply(inbound);
       else if (inbound.kind === 'signal') await this.onSignal(inbound);
+      else if (inbound.kind === 'heartbeat') await this.onHeartbeat(inbound);
       else await this.onControl(inbound);
       msg.ack();
     } catch (err) {
@@ -257,6 +259,14 @@ export class Orchestrator {
     } catch (err) {
       this.logger.error({ err, executionId, key }, 'delivering a buffered signal failed');
     }
+  }
+
+  private onHeartbeat(h: HeartbeatMessage): Promise<ApplyResult> {
+    const progress = h.progress === undefined ? {} : { progress: h.progress };
+    const event: MachineEvent = h.compensation
+      ? { type: 'cheartbeat', step: h.step, attempt: h.attempt, ...progress }
+      : { type: `heartbeat.${h.step}`, attempt: h.attempt, ...progress };
+    return this.apply(h.executionId, event);
   }
 
   private onControl(c: ControlMessage): Promise<ApplyResult> {

@@ -19,3 +19,4 @@ export * from './messages/control.ts';
 export * from './messages/timer.ts';
 export * from './messages/lifecycle.ts';
 export * from './messages/inbound.ts';
+export * from './messages/heartbeat.ts';

@@ -9,6 +9,7 @@ import { SquadflowError } from './errors.ts';
  * - `p.in.reply.<execution>`    step replies from squads
  * - `p.in.signal.<key>`         signals by correlation key (key encoded)
  * - `p.in.control.<execution>`  cancel / escalation resolution
+ * - `p.in.heartbeat.<execution>` progress of long-running actions
  * - `p.cmd.<squad>.<action>`    step commands for squads (work queue)
  * - `p.lc.<workflow>.<type>`    lifecycle events (`type` is e.g. `execution.completed`)
  */
@@ -18,6 +19,7 @@ export interface Names {
   reply(executionId: string): string;
   signal(key: string): string;
   control(executionId: string): string;
+  heartbeat(executionId: string): string;
   command(squad: string, action: string): string;
   /** All commands of one squad. */
   squadCommands(squad: string): string;
@@ -47,6 +49,7 @@ export function names(prefix = 'sqf'): Names {
     reply: (executionId) => `${prefix}.in.reply.${token(executionId)}`,
     signal: (key) => `${prefix}.in.signal.${encodeToken(key)}`,
     control: (executionId) => `${prefix}.in.control.${token(executionId)}`,
+    heartbeat: (executionId) => `${prefix}.in.heartbeat.${token(executionId)}`,
     command: (squad, action) => `${prefix}.cmd.${token(squad)}.${token(action)}`,
     squadCommands: (squad) => `${prefix}.cmd.${token(squad)}.>`,
     lifecycle: (workflow, type) => `${prefix}.lc.${token(workflow)}.${type}`,

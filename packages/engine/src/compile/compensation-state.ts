@@ -28,6 +28,7 @@ export function compensatingState(): Record<string, unknown> {
             { guard: 'compCanRetry', target: 'backoff', actions: ['compFailAttempt'] },
             { guard: 'compCurrent', target: 'escalated', actions: ['compFailAttempt'] },
           ],
+          cheartbeat: { guard: 'compCurrentHeartbeat', actions: ['compHeartbeat'] },
           ctimer: [
             { guard: 'compTimeoutRetry', target: 'backoff', actions: ['compTimeoutAttempt'] },
             { guard: 'compTimeoutCurrent', target: 'escalated', actions: ['compTimeoutAttempt'] },

@@ -68,6 +68,8 @@ export function buildMachine(plan: WorkflowPlan) {
     evalSkip: ({ event }: Args) => !ev(event).run,
     isTimer: ({ context, event }: Args, { step, timer }: P & { timer: TimerKind }) =>
       ev(event).timer === timer && ev(event).attempt === rec(context, step).attempt,
+    currentAttempt: ({ context, event }: Args, { step }: P) => ev(event).attempt === rec(context, step).attempt,
+    compCurrentHeartbeat: ({ context, event }: Args) => ev(event).step === compStep(context) && ev(event).attempt === comp(context).attempt,
     replyOk: ({ context, event }: Args, { step }: P) => ev(event).ok === true && ev(event).attempt === rec(context, step).attempt,
     failCanRetry: ({ context, event }: Args, { step, source }: P & { source: 'reply' | 'timeout' }) =>
       currentFailure(context, ev(event), step, source) &&
@@ -140,6 +142,17 @@ export function buildMachine(plan: WorkflowPlan) {
     timeoutAttempt: act((ctx, _e, { step }) =>
       endAttempt(timerFired(ctx, step, rec(ctx, step).attempt, 'timeout'), step, 'timed_out', TIMEOUT_ERROR),
     ),
+    // A heartbeat re-arms the attempt's timeout (same timer id, later due time).
+    heartbeat: act((ctx, e, { step }) => {
+      const attempt = rec(ctx, step).attempt;
+      const next = patchStep(ctx, step, e.progress === undefined ? {} : { progress: e.progress });
+      return startTimer(next, step, attempt, 'timeout', stepOf(step).timeoutMs ?? 30_000);
+    }),
+    compHeartbeat: rootAct((ctx, e) => {
+      const step = compStep(ctx);
+      const next = patchStep(ctx, step, e.progress === undefined ? {} : { progress: e.progress });
+      return startTimer(next, step, comp(ctx).attempt, 'compensation-timeout', stepOf(step).timeoutMs ?? 30_000);
+    }),
     startBackoff: act((ctx, _e, { step }) => startBackoff(ctx, stepOf(step))),
     failStep: act((ctx, _e, { step, onError }) => {
       const failed = patchStep(releaseStep(ctx, step), step, { status: 'failed', endedAt: ctx.now });

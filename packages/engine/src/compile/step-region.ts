@@ -94,6 +94,7 @@ export function stepRegion(plan: StepPlan): Config {
             ...failRoutes(a('failAttempt'), 'reply'),
           ],
           [`timer.${plan.name}`]: failRoutes(a('timeoutAttempt'), 'timeout'),
+          [`heartbeat.${plan.name}`]: { guard: g('currentAttempt'), actions: [a('heartbeat')] },
         },
       },
       backoff: {

@@ -68,6 +68,8 @@ export interface StepRecord {
   reason?: string;
   /** Wait steps: which way the wait ended. */
   outcome?: 'signal' | 'timeout';
+  /** The last progress a heartbeat reported. */
+  progress?: unknown;
   /** Wait steps: the rendered correlation key. */
   key?: string;
   startedAt?: number;
@@ -117,6 +119,8 @@ export type MachineEvent =
   | { type: `reply.${string}`; attempt: number; ok: boolean; output?: unknown; error?: StepError }
   | { type: `timer.${string}`; attempt: number; timer: TimerKind }
   | { type: `signal.${string}`; data?: unknown; signalId: string }
+  | { type: `heartbeat.${string}`; attempt: number; progress?: unknown }
+  | { type: 'cheartbeat'; step: string; attempt: number; progress?: unknown }
   | { type: 'ceval'; step: string; input?: unknown; error?: string }
   | { type: 'creply'; step: string; attempt: number; ok: boolean; output?: unknown; error?: StepError }
   | { type: 'ctimer'; step: string; attempt: number; timer: TimerKind }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { codec } from './codec.ts';
 import { ControlMessageSchema } from './control.ts';
+import { HeartbeatMessageSchema } from './heartbeat.ts';
 import { SignalMessageSchema } from './signal.ts';
 import { StepReplySchema } from './step-reply.ts';
 import { TriggerMessageSchema } from './trigger.ts';
@@ -15,6 +16,7 @@ export const InboundMessageSchema = z.discriminatedUnion('kind', [
   StepReplySchema,
   SignalMessageSchema,
   ControlMessageSchema,
+  HeartbeatMessageSchema,
 ]);
 export type InboundMessage = z.output<typeof InboundMessageSchema>;
 export const inboundCodec = codec('inbound message', InboundMessageSchema);
