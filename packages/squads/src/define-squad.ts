@@ -2,8 +2,8 @@ import { NameSchema, SquadflowError, toFieldIssues, type Duration } from '@squad
 import type { ActionDefinition } from './action.ts';
 
 /** One action a squad offers, with what operators and the engine may know about it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- actions of a squad have different input/output types
 export interface SquadAction<I = any, O = any> extends ActionDefinition<I, O> {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
   description?: string;
   /** Name of the action in this squad that undoes this one (saga compensation). */
   compensate?: string;
