@@ -338,6 +338,27 @@ describe.each(modes)('workflows on %s adapters (evict actors after every event: 
     expect(rejected!.steps).toEqual([]);
   });
 
+  it('starts the next workflow with the output of a completed execution, once (handoff)', async () => {
+    await h.client.registerWorkflow(workflow('handoff_next').task('receive', { squad: 'beta', action: 'noop' }).build());
+    await h.client.registerWorkflow(
+      workflow('handoff_first')
+        .task('brief', { squad: 'alpha', action: 'noop', input: '{ "product": product }' })
+        .handoff('handoff_next', { input: '{ "brief": $output.brief.echo.product, "from": $execution.id }' })
+        .handoff('handoff_next', { when: 'product = "never"' })
+        .build(),
+    );
+    const id = await h.client.trigger('handoff_first', { product: 'Widget Pro' });
+    expect((await h.client.waitFor(id)).status).toBe('completed');
+    const next = await until(
+      'the next workflow to complete',
+      () => h.client.listExecutions({ workflow: 'handoff_next' }),
+      (list) => list.length > 0 && list.every((e) => e.status === 'completed'),
+    );
+    expect(next).toHaveLength(1);
+    expect(next[0]!.context).toEqual({ brief: 'Widget Pro', from: id });
+    expect(next[0]!.idempotencyKey).toBe(`then.${id}.0`);
+  });
+
   it('keeps running executions on the version they started with', async () => {
     const v1 = await h.client.registerWorkflow(workflow('versioned').task('a', { squad: 'alpha', action: 'noop', delay: '300ms' }).build());
     const id = await h.client.trigger('versioned', {});

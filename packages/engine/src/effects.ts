@@ -1,4 +1,4 @@
-import { lifecycleCodec, stepCommandCodec, type Logger, type Names } from '@squadflow/shared';
+import { lifecycleCodec, stepCommandCodec, triggerCodec, type Logger, type Names } from '@squadflow/shared';
 import type { Effect, ExecutionContext } from './compile/index.ts';
 import type { Transport } from './ports.ts';
 import type { WaitIndex } from './store/waits.ts';
@@ -79,6 +79,12 @@ async function performOne(deps: EffectDeps, ctx: ExecutionContext, effect: Effec
           ...(effect.data === undefined ? {} : { data: effect.data }),
         }),
         { msgId: effect.id },
+      );
+    case 'trigger':
+      return deps.transport.streams.publish(
+        n.trigger(effect.workflow),
+        triggerCodec.encode({ kind: 'trigger', workflow: effect.workflow, context: effect.context, idempotencyKey: effect.idempotencyKey, requestedAt: ctx.now }),
+        { msgId: `trigger.${effect.idempotencyKey}` },
       );
     case 'evaluate':
       return; // resolved inside the transition loop, before persisting

@@ -324,7 +324,16 @@ export class Orchestrator {
       const event = await workflow.evaluate(snapshot.context, effect.step, effect.purpose);
       snapshot = transition(workflow.machine, snapshot, event)[0] as Snapshot;
     }
-    return hasEvaluations ? withContext(snapshot, { outbox: snapshot.context.outbox.filter((e) => e.kind !== 'evaluate') }) : snapshot;
+    let outbox = hasEvaluations ? snapshot.context.outbox.filter((e) => e.kind !== 'evaluate') : snapshot.context.outbox;
+    // The transition that completes the execution also starts its `then` handoffs, in the same persisted outbox.
+    if (outbox.some((e) => e.kind === 'lifecycle' && e.type === 'execution.completed')) {
+      try {
+        outbox = [...outbox, ...(await workflow.handoffs(snapshot.context))];
+      } catch (err) {
+        this.logger.error({ err, executionId: snapshot.context.executionId }, 'handoff expression failed; no next workflow started');
+      }
+    }
+    return outbox === snapshot.context.outbox ? snapshot : withContext(snapshot, { outbox });
   }
 
   private async commit(live: LiveExecution): Promise<void> {

@@ -17,6 +17,8 @@ export interface ExpressionScope {
   context: Record<string, unknown>;
   steps: Record<string, unknown>;
   execution: { id: string; workflow: string };
+  /** The execution's output, bound as `$output` (completion handoffs). */
+  output?: unknown;
 }
 
 /** Upper bounds that keep a hostile expression from hanging the orchestrator. */
@@ -53,6 +55,7 @@ export function compileExpression(source: string): CompiledExpression {
           context: scope.context,
           steps: scope.steps,
           execution: scope.execution,
+          output: scope.output,
         });
         return normalize(value);
       } catch (err) {

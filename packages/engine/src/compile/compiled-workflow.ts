@@ -14,7 +14,7 @@ import {
 import { outputs } from './context-ops.ts';
 import { buildMachine, type WorkflowMachine } from './machine.ts';
 import { planWorkflow, type WorkflowPlan } from './plan.ts';
-import type { ExecutionContext, MachineEvent } from './types.ts';
+import type { Effect, ExecutionContext, MachineEvent } from './types.ts';
 
 /** One registered workflow version, compiled once: the machine plus everything the loop evaluates. */
 export interface CompiledWorkflow {
@@ -28,6 +28,8 @@ export interface CompiledWorkflow {
   evaluate(ctx: ExecutionContext, step: string, purpose: 'step' | 'compensation'): Promise<MachineEvent>;
   /** The execution output: the `output` expression, or every step output by name. */
   output(ctx: ExecutionContext): Promise<unknown>;
+  /** The `then` handoffs of a completed execution, as trigger effects (empty when none applies). */
+  handoffs(ctx: ExecutionContext): Promise<Effect[]>;
 }
 
 /** Validates and compiles a definition; throws `INVALID_DEFINITION` naming the step and the problem. */
@@ -75,6 +77,20 @@ export function compileWorkflow(input: unknown, version: number): CompiledWorkfl
     async output(ctx) {
       if (!definition.output) return outputs(ctx);
       return compileExpression(definition.output).evaluate(scopeOf(ctx));
+    },
+    async handoffs(ctx) {
+      if (!definition.then?.length) return [];
+      const scope = { ...scopeOf(ctx), output: await this.output(ctx) };
+      const effects: Effect[] = [];
+      for (const [i, next] of definition.then.entries()) {
+        if (next.when && !(await evaluateCondition(next.when, scope))) continue;
+        const context = next.input ? await compileExpression(next.input).evaluate(scope) : scope.output;
+        if (!context || typeof context !== 'object' || Array.isArray(context)) {
+          throw new SquadflowError('INVALID_EXPRESSION', `then.${i}: the next context must be a JSON object`);
+        }
+        effects.push({ kind: 'trigger', workflow: next.workflow, context: context as Record<string, unknown>, idempotencyKey: `then.${ctx.executionId}.${i}` });
+      }
+      return effects;
     },
   };
 }

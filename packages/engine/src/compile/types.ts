@@ -18,7 +18,9 @@ export type Effect =
   | { kind: 'timer.cancel'; id: string }
   | { kind: 'wait.register'; key: string; step: string; purpose: 'wait' | 'escalation' }
   | { kind: 'wait.unregister'; key: string; step: string }
-  | { kind: 'lifecycle'; id: string; type: LifecycleKind; step?: string; data?: unknown };
+  | { kind: 'lifecycle'; id: string; type: LifecycleKind; step?: string; data?: unknown }
+  /** Starts another workflow (a `then` handoff); added by the loop when an execution completes. */
+  | { kind: 'trigger'; workflow: string; context: Record<string, unknown>; idempotencyKey: string };
 
 export type LifecycleKind =
   | 'execution.started'

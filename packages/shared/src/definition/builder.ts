@@ -71,6 +71,16 @@ export class WorkflowBuilder<Names extends string = never> {
     return this as unknown as WorkflowBuilder<Names | N>;
   }
 
+  /**
+   * Starts `workflow` when an execution completes, with `input` (over
+   * `$output`, `$context`, `$steps`) as its context (default: the output).
+   * (Named `handoff`, not `then`, so a builder is never mistaken for a promise.)
+   */
+  handoff(workflow: string, options: { input?: string; when?: string } = {}): this {
+    this.def.then = [...(this.def.then ?? []), { workflow, ...options }];
+    return this;
+  }
+
   output(expression: string): this {
     this.def.output = expression;
     return this;

@@ -98,6 +98,17 @@ export const WorkflowDefinitionSchema = z.strictObject({
   steps: z.array(StepSchema).min(1, 'a workflow needs at least one step'),
   /** Expression for the execution's output; defaults to every step's output by name. */
   output: ExpressionSchema.optional(),
+  /**
+   * Workflows to start when an execution completes (handoffs). `input` maps
+   * the output (`$output`, also `$context`, `$steps`) to the next context;
+   * default: the output itself. `when` is a condition over the same data.
+   * The next execution's idempotency key is derived from this execution, so
+   * it starts once.
+   */
+  then: z
+    .array(z.strictObject({ workflow: NameSchema, input: ExpressionSchema.optional(), when: ExpressionSchema.optional() }))
+    .max(16)
+    .optional(),
 });
 
 export type RetryPolicy = z.output<typeof RetryPolicySchema>;

@@ -62,6 +62,17 @@ export function validateDefinition(input: unknown): WorkflowDefinition {
       issues.push({ path: 'output', message: (err as Error).message });
     }
   }
+  def.then?.forEach((next, i) => {
+    for (const key of ['input', 'when'] as const) {
+      const source = next[key];
+      if (source === undefined) continue;
+      try {
+        compileExpression(source);
+      } catch (err) {
+        issues.push({ path: `then.${i}.${key}`, message: (err as Error).message });
+      }
+    }
+  });
   if (!issues.length) {
     const cycle = findCycle(def.steps);
     if (cycle) {
