@@ -39,6 +39,13 @@ export class ManualClock implements Clock {
     return this.alarms.size;
   }
 
+  /** Due time of the earliest alarm, if any. */
+  nextDue(): number | undefined {
+    let min: number | undefined;
+    for (const a of this.alarms) if (min === undefined || a.at < min) min = a.at;
+    return min;
+  }
+
   /** Moves time forward by `ms`, firing due alarms in order. */
   async advance(ms: number): Promise<void> {
     const target = this.current + ms;

@@ -139,6 +139,11 @@ export class Orchestrator {
     await this.queue.idle();
   }
 
+  /** Resolves when no event is being applied in this process (time-skipping tests). */
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
   private async handle(msg: DeliveredMessage): Promise<void> {
     let inbound;
     try {
