@@ -101,3 +101,24 @@ describe('retry backoff', () => {
     expect(spread.size).toBeGreaterThan(10);
   });
 });
+
+describe('statechart export', () => {
+  it('exports the compiled chart as JSON with guards and as a Mermaid state diagram', async () => {
+    const { statechartJson, statechartMermaid } = await import('../src/compile/index.ts');
+    const { machine } = compileWorkflow(def, 1);
+    const json = statechartJson(machine);
+    const region = json.states['running']!.states['a']!;
+    expect(region.initial).toBe('evaluating');
+    expect(region.states['running']!.transitions).toContainEqual({
+      event: 'reply.a',
+      target: ['workflow.running.a.completed'],
+      guard: 'replyOk',
+      actions: ['succeed', 'raiseSettled'],
+    });
+    const mermaid = statechartMermaid(machine);
+    expect(mermaid.split('\n')[0]).toBe('stateDiagram-v2');
+    expect(mermaid).toContain('--'); // parallel regions
+    expect(mermaid).toMatch(/: timer\.w \[isTimer\]/);
+    expect(JSON.parse(JSON.stringify(json))).toEqual(json);
+  });
+});

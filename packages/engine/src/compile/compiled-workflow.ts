@@ -88,7 +88,12 @@ export function compileWorkflow(input: unknown, version: number): CompiledWorkfl
         if (!context || typeof context !== 'object' || Array.isArray(context)) {
           throw new SquadflowError('INVALID_EXPRESSION', `then.${i}: the next context must be a JSON object`);
         }
-        effects.push({ kind: 'trigger', workflow: next.workflow, context: context as Record<string, unknown>, idempotencyKey: `then.${ctx.executionId}.${i}` });
+        effects.push({
+          kind: 'trigger',
+          workflow: next.workflow,
+          context: context as Record<string, unknown>,
+          idempotencyKey: `then.${ctx.executionId}.${i}`,
+        });
       }
       return effects;
     },

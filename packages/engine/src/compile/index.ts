@@ -2,3 +2,4 @@ export { compileWorkflow, assertContext, type CompiledWorkflow } from './compile
 export { deriveStatus, TERMINAL_STATUSES, type ExecutionStatus } from './status.ts';
 export type { Effect, ExecutionContext, MachineEvent, StepRecord, AttemptRecord, LifecycleKind } from './types.ts';
 export { escalationKey } from './ids.ts';
+export { statechartJson, statechartMermaid, type ChartState } from './statechart-export.ts';
