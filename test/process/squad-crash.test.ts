@@ -19,7 +19,13 @@ describe('squad crash', () => {
     d = await deploy('squadkill', ['worker', 'worker']);
     await d.client.registerWorkflow(
       workflow('long_job')
-        .task('crunch', { squad: 'worker', action: 'sleep', input: '{ "ms": 1500 }', timeout: '4s', retry: { retries: 2, initialInterval: '100ms' } })
+        .task('crunch', {
+          squad: 'worker',
+          action: 'sleep',
+          input: '{ "ms": 1500 }',
+          timeout: '4s',
+          retry: { retries: 2, initialInterval: '100ms' },
+        })
         .task('report', { squad: 'worker', action: 'noop', dependsOn: ['crunch'] })
         .build(),
     );

@@ -150,6 +150,18 @@ export class EngineClient {
     await this.control({ kind: 'control', controlId: randomUUID(), executionId, action: 'cancel', ...(reason ? { reason } : {}) });
   }
 
+  /** Pauses a running execution: no new step starts and its timers wait; steps in flight finish. */
+  async pause(executionId: string, reason?: string): Promise<void> {
+    await this.assertActive(executionId);
+    await this.control({ kind: 'control', controlId: randomUUID(), executionId, action: 'pause', ...(reason ? { reason } : {}) });
+  }
+
+  /** Resumes a paused execution; timers that fell due while it was paused fire now. */
+  async resume(executionId: string): Promise<void> {
+    await this.assertActive(executionId);
+    await this.control({ kind: 'control', controlId: randomUUID(), executionId, action: 'resume' });
+  }
+
   /** Resolves an escalated execution: retry the step, skip it, or abort (ends failed). */
   async resolveEscalation(executionId: string, action: 'retry' | 'skip' | 'abort', step?: string): Promise<void> {
     await this.assertActive(executionId);

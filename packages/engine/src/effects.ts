@@ -58,6 +58,9 @@ async function performOne(deps: EffectDeps, ctx: ExecutionContext, effect: Effec
       });
     case 'timer.cancel':
       return deps.timers.cancel(effect.id);
+    case 'timers.resume':
+      await Promise.all(ctx.timers.map((id) => deps.timers.reload(id)));
+      return;
     case 'wait.register':
       if (!ctx.waits.some((w) => w.key === effect.key && w.step === effect.step)) return;
       await deps.waits.register(effect.key, { executionId: ctx.executionId, step: effect.step, purpose: effect.purpose });
@@ -83,7 +86,13 @@ async function performOne(deps: EffectDeps, ctx: ExecutionContext, effect: Effec
     case 'trigger':
       return deps.transport.streams.publish(
         n.trigger(effect.workflow),
-        triggerCodec.encode({ kind: 'trigger', workflow: effect.workflow, context: effect.context, idempotencyKey: effect.idempotencyKey, requestedAt: ctx.now }),
+        triggerCodec.encode({
+          kind: 'trigger',
+          workflow: effect.workflow,
+          context: effect.context,
+          idempotencyKey: effect.idempotencyKey,
+          requestedAt: ctx.now,
+        }),
         { msgId: `trigger.${effect.idempotencyKey}` },
       );
     case 'evaluate':

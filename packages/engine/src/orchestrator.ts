@@ -40,7 +40,7 @@ export interface OrchestratorOptions {
   signalLookbackMs?: number;
 }
 
-export type ApplyResult = 'applied' | 'stale' | 'ended' | 'missing' | 'pending';
+export type ApplyResult = 'applied' | 'stale' | 'ended' | 'missing' | 'pending' | 'deferred';
 
 /**
  * The per-event loop. For each inbound message or due timer: load the actor
@@ -275,20 +275,29 @@ export class Orchestrator {
   }
 
   private onControl(c: ControlMessage): Promise<ApplyResult> {
-    if (c.action === 'cancel') return this.apply(c.executionId, { type: 'cancel', ...(c.reason ? { reason: c.reason } : {}) });
-    return this.apply(c.executionId, { type: 'resolve', action: c.action, ...(c.step ? { step: c.step } : {}) });
+    switch (c.action) {
+      case 'cancel':
+        return this.apply(c.executionId, { type: 'cancel', ...(c.reason ? { reason: c.reason } : {}) });
+      case 'pause':
+        return this.apply(c.executionId, { type: 'pause', ...(c.reason ? { reason: c.reason } : {}) });
+      case 'resume':
+        return this.apply(c.executionId, { type: 'resume' });
+      default:
+        return this.apply(c.executionId, { type: 'resolve', action: c.action, ...(c.step ? { step: c.step } : {}) });
+    }
   }
 
-  private async onTimer(t: TimerFired): Promise<void> {
+  private async onTimer(t: TimerFired): Promise<boolean> {
     const compensation = t.timer === 'compensation-timeout' || t.timer === 'compensation-backoff';
     const event: MachineEvent = compensation
       ? { type: 'ctimer', step: t.step, attempt: t.attempt, timer: t.timer }
       : { type: `timer.${t.step}`, attempt: t.attempt, timer: t.timer };
-    await this.apply(t.executionId, event);
+    // Timers of a paused execution wait (stored, unarmed) until it resumes.
+    return (await this.apply(t.executionId, event, { deferIfPaused: true })) !== 'deferred';
   }
 
   /** Applies one event to one execution: load, transition, persist (CAS), act. */
-  apply(executionId: string, event: MachineEvent): Promise<ApplyResult> {
+  apply(executionId: string, event: MachineEvent, options: { deferIfPaused?: boolean } = {}): Promise<ApplyResult> {
     return this.queue.run(executionId, async () => {
       for (;;) {
         const live = await this.load(executionId);
@@ -297,6 +306,7 @@ export class Orchestrator {
           await this.flush(live);
           return 'ended';
         }
+        if (options.deferIfPaused && live.snapshot.context.paused) return 'deferred';
         const prepared = withContext(live.snapshot, { outbox: [], now: this.options.transport.clock.now() });
         const [next] = transition(live.workflow.machine, prepared, event);
         if (next === prepared) {

@@ -17,7 +17,8 @@ export class TimerService {
   constructor(
     private readonly kv: KvStore,
     private readonly clock: Clock,
-    private readonly onFire: (timer: TimerFired) => Promise<void>,
+    /** Applies a due timer; `false` means deferred (the execution is paused): keep it stored, unarmed. */
+    private readonly onFire: (timer: TimerFired) => Promise<boolean | void>,
     private readonly logger: Logger,
   ) {}
 
@@ -34,6 +35,12 @@ export class TimerService {
   async arm(timer: TimerFired): Promise<void> {
     await this.kv.put(timer.id, timerCodec.encode(timer));
     this.schedule(timer);
+  }
+
+  /** Arms a stored timer again (a resumed execution's timers; overdue ones fire at once). */
+  async reload(id: string): Promise<void> {
+    const entry = await this.kv.get(id);
+    if (entry) this.schedule(timerCodec.decode(entry.value));
   }
 
   async cancel(id: string): Promise<void> {
@@ -71,9 +78,9 @@ export class TimerService {
     // Node's timers may fire a millisecond early by the wall clock: never deliver before the due time.
     if (this.clock.now() < timer.dueAt) return this.schedule(timer);
     try {
-      await this.onFire(timer);
-      // Re-armed meanwhile (same id scheduled again)? Then it is live: keep it.
-      if (!this.alarms.has(timer.id)) await this.kv.delete(timer.id);
+      const applied = await this.onFire(timer);
+      // Deferred, or re-armed meanwhile (same id scheduled again)? Then keep it.
+      if (applied !== false && !this.alarms.has(timer.id)) await this.kv.delete(timer.id);
     } catch (err) {
       this.logger.warn({ err, timer: timer.id }, 'timer event failed; retrying in 1 s');
       if (!this.stopped)

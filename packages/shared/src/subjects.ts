@@ -30,7 +30,7 @@ export interface Names {
   readonly commandsAll: string;
   readonly lifecycleAll: string;
   readonly streams: { inbound: string; commands: string; lifecycle: string };
-  readonly buckets: { executions: string; timers: string; workflows: string; waits: string; idempotency: string };
+  readonly buckets: { executions: string; timers: string; workflows: string; waits: string; idempotency: string; squads: string };
   readonly consumers: { orchestrator: string; squad(squad: string): string };
 }
 
@@ -64,6 +64,7 @@ export function names(prefix = 'sqf'): Names {
       workflows: `${prefix}_wf`,
       waits: `${prefix}_waits`,
       idempotency: `${prefix}_idem`,
+      squads: `${prefix}_squads`,
     },
     consumers: { orchestrator: `${up}_orchestrator`, squad: (squad) => `${up}_squad_${token(squad)}` },
   };

@@ -11,5 +11,6 @@ export {
   type FromConnectionOptions,
   type NatsTransportOptions,
 } from './nats/transport.ts';
+export { natsConnectionOf } from './nats/connection-of.ts';
 export { NoStreamError, NotFoundError } from './errors.ts';
 export { subjectMatches } from './subjects.ts';

@@ -55,7 +55,11 @@ export function compensatingState(): Record<string, unknown> {
       },
       // A transient state would need an eventless transition; instead `done`
       // decides on the same internal event the saga raises for itself.
-      done: { entry: ['raiseCompNext'], on: { 'comp.next': next } },
+      done: {
+        entry: ['raiseCompNext'],
+        // While paused, the next compensation waits for the resume.
+        on: { 'comp.next': [{ guard: 'isPaused' }, ...next], resumed: next },
+      },
     },
   };
 }

@@ -21,7 +21,9 @@ export function patchStep(ctx: Ctx, step: string, patch: Partial<StepRecord>): C
 }
 
 export function lifecycle(ctx: Ctx, type: LifecycleKind, step?: string, data?: unknown): Ctx {
-  const attempt = step ? (ctx.steps[step]?.attempt ?? 0) : 0;
+  // Pause and resume can repeat: their ids carry the time so each one is published.
+  const repeatable = type === 'execution.paused' || type === 'execution.resumed';
+  const attempt = repeatable ? ctx.now : step ? (ctx.steps[step]?.attempt ?? 0) : 0;
   return emit(ctx, {
     kind: 'lifecycle',
     id: lifecycleId(ctx.executionId, type, step, attempt),

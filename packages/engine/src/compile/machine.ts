@@ -60,8 +60,12 @@ export function buildMachine(plan: WorkflowPlan) {
   const compRetriesLeft = (ctx: Ctx): boolean => comp(ctx).attempt <= stepOf(compStep(ctx)).retry.retries;
 
   const guards = {
-    depsSettled: ({ context }: Args, { step }: P) => stepOf(step).deps.every((d) => SETTLED_STATES.has(rec(context, d.step).status)),
+    isPaused: ({ context }: Args) => context.paused === true,
+    notPaused: ({ context }: Args) => context.paused !== true,
+    depsSettled: ({ context }: Args, { step }: P) =>
+      !context.paused && stepOf(step).deps.every((d) => SETTLED_STATES.has(rec(context, d.step).status)),
     branchNotTaken: ({ context }: Args, { step }: P) =>
+      !context.paused &&
       stepOf(step).deps.every((d) => SETTLED_STATES.has(rec(context, d.step).status)) &&
       stepOf(step).deps.some((d) => d.on !== undefined && rec(context, d.step).outcome !== d.on),
     evalFailed: ({ event }: Args) => ev(event).error !== undefined,
@@ -190,6 +194,11 @@ export function buildMachine(plan: WorkflowPlan) {
     waitTimedOut: act((ctx, _e, { step }) =>
       completeStep(unregisterWaits(timerFired(ctx, step, 0, 'wait'), step), step, null, { outcome: 'timeout' }),
     ),
+    pause: rootAct((ctx, e) =>
+      lifecycle({ ...ctx, paused: true }, 'execution.paused', undefined, e.reason ? { reason: e.reason } : undefined),
+    ),
+    resume: rootAct((ctx) => emit(lifecycle({ ...ctx, paused: false }, 'execution.resumed'), { kind: 'timers.resume' })),
+    raiseResumed: raise({ type: 'resumed' }),
     setCancelReason: rootAct((ctx, e) => ({ ...ctx, ...(e.reason ? { cancelReason: e.reason } : {}) })),
     finishCompleted: rootAct(finish('execution.completed')),
     finishFailed: rootAct(finish('execution.failed')),
@@ -274,7 +283,11 @@ export function buildMachine(plan: WorkflowPlan) {
     context: ({ input }: { input: MachineInput }) => initialContext(plan, input),
     entry: ['started'],
     initial: 'running',
-    on: { cancel: { target: '.cancelled', actions: ['setCancelReason'] } },
+    on: {
+      cancel: { target: '.cancelled', actions: ['setCancelReason'] },
+      pause: { guard: 'notPaused', actions: ['pause'] },
+      resume: { guard: 'isPaused', actions: ['resume', 'raiseResumed'] },
+    },
     states: {
       running: {
         type: 'parallel',

@@ -11,6 +11,7 @@ export function deriveStatus(value: unknown, ctx: ExecutionContext): ExecutionSt
   if (typeof value === 'string') {
     if (value === 'completed' || value === 'failed' || value === 'compensated' || value === 'cancelled') return value;
   }
+  if (ctx.paused) return 'paused';
   const records = Object.values(ctx.steps);
   if (records.some((r) => r.status === 'escalated')) return 'escalated';
   const active = records.filter((r) => ['evaluating', 'delayed', 'running', 'backoff', 'waiting', 'compensating'].includes(r.status));

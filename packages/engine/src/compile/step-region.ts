@@ -43,6 +43,11 @@ export function stepRegion(plan: StepPlan): Config {
           { guard: g('branchNotTaken'), target: 'skipped', actions: [a('skipBranch'), SETTLED] },
           { guard: g('depsSettled'), target: 'evaluating' },
         ],
+        // A resume re-checks dependencies that settled while the execution was paused.
+        resumed: [
+          { guard: g('branchNotTaken'), target: 'skipped', actions: [a('skipBranch'), SETTLED] },
+          { guard: g('depsSettled'), target: 'evaluating' },
+        ],
         halt: halted,
       },
     },

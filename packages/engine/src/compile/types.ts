@@ -16,6 +16,8 @@ export type Effect =
     }
   | { kind: 'timer.start'; id: string; step: string; attempt: number; timer: TimerKind; dueAt: number }
   | { kind: 'timer.cancel'; id: string }
+  /** Re-arms every timer the execution holds (after a resume: those due meanwhile fire now). */
+  | { kind: 'timers.resume' }
   | { kind: 'wait.register'; key: string; step: string; purpose: 'wait' | 'escalation' }
   | { kind: 'wait.unregister'; key: string; step: string }
   | { kind: 'lifecycle'; id: string; type: LifecycleKind; step?: string; data?: unknown }
@@ -29,6 +31,8 @@ export type LifecycleKind =
   | 'execution.compensated'
   | 'execution.escalated'
   | 'execution.cancelled'
+  | 'execution.paused'
+  | 'execution.resumed'
   | 'step.completed'
   | 'step.failed'
   | 'step.skipped';
@@ -104,6 +108,8 @@ export interface ExecutionContext {
   failure?: Failure;
   compensation?: CompensationProgress;
   cancelReason?: string;
+  /** Paused by an operator: no new step starts, timers wait. */
+  paused?: boolean;
   /** Durable timers and waits currently armed, so terminal states can release them. */
   timers: string[];
   waits: Array<{ key: string; step: string }>;
@@ -128,6 +134,9 @@ export type MachineEvent =
   | { type: 'ctimer'; step: string; attempt: number; timer: TimerKind }
   | { type: 'resolve'; action: 'retry' | 'skip' | 'abort'; step?: string }
   | { type: 'cancel'; reason?: string }
+  | { type: 'pause'; reason?: string }
+  | { type: 'resume' }
+  | { type: 'resumed' }
   | { type: 'settled' }
   | { type: 'comp.next' }
   | { type: 'halt' };

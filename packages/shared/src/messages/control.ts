@@ -16,6 +16,14 @@ export const ControlMessageSchema = z.discriminatedUnion('action', [
     kind: z.literal('control'),
     controlId: z.string().min(1),
     executionId: ExecutionIdSchema,
+    /** Pause: no new step is dispatched and timers wait; in-flight steps finish. Resume: go on (overdue timers fire). */
+    action: z.enum(['pause', 'resume']),
+    reason: z.string().max(2_000).optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('control'),
+    controlId: z.string().min(1),
+    executionId: ExecutionIdSchema,
     /** Resolves an escalation: run the step again, skip it, or end the execution as failed. */
     action: z.enum(['retry', 'skip', 'abort']),
     step: NameSchema.optional(),

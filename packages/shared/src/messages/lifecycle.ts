@@ -10,6 +10,8 @@ export const LifecycleTypeSchema = z.enum([
   'execution.compensated',
   'execution.escalated',
   'execution.cancelled',
+  'execution.paused',
+  'execution.resumed',
   'step.completed',
   'step.failed',
   'step.skipped',

@@ -5,6 +5,7 @@ import type { Logger } from '@squadflow/shared';
 import { systemClock, type Clock, type KvStore, type Transport } from '../../ports.ts';
 import { validateBucketName } from '../subjects.ts';
 import { NatsBus } from './bus.ts';
+import { registerNatsConnection } from './connection-of.ts';
 import { ApiCodes, isApiError, isStreamNotFound } from './errors.ts';
 import { NatsKv } from './kv.ts';
 import { NatsStreams } from './streams.ts';
@@ -65,7 +66,7 @@ export async function fromNatsConnection(nc: NatsConnection, options: FromConnec
     }
   };
 
-  return {
+  const transport: Transport = {
     kind: 'nats',
     streams,
     bus: new NatsBus(nc, logger),
@@ -95,6 +96,8 @@ export async function fromNatsConnection(nc: NatsConnection, options: FromConnec
       if (options.closeConnection !== false && !nc.isClosed()) await nc.drain();
     },
   };
+  registerNatsConnection(transport, nc);
+  return transport;
 }
 
 /**
