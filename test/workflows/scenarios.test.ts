@@ -433,5 +433,17 @@ describe.each(modes)('workflows on %s adapters (evict actors after every event: 
     const fans = await h.client.listExecutions({ workflow: 'fan' });
     expect(fans.every((e) => e.workflow === 'fan')).toBe(true);
     expect((await h.client.listWorkflows()).map((w) => w.name)).toEqual(expect.arrayContaining(['fan', 'saga', 'conversation']));
+    // Cursor pagination walks every execution once, newest first.
+    const all = await h.client.listExecutions({ limit: 1000 });
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await h.client.pageExecutions({ limit: 4, ...(cursor ? { cursor } : {}) });
+      expect(page.executions.length).toBeLessThanOrEqual(4);
+      seen.push(...page.executions.map((e) => e.executionId));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(all.map((e) => e.executionId));
+    await expect(h.client.pageExecutions({ cursor: 'garbage' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 });

@@ -34,8 +34,16 @@ export interface ListExecutionsFilter {
   since?: number;
   /** Created before (epoch ms). */
   until?: number;
-  /** Newest first; default 100. */
+  /** Newest first; default 100, at most 1000. */
   limit?: number;
+  /** Opaque cursor from a previous page's `nextCursor`. */
+  cursor?: string;
+}
+
+export interface ExecutionPage {
+  executions: ExecutionView[];
+  /** Pass as `cursor` for the next page; absent on the last page. */
+  nextCursor?: string;
 }
 
 /**
@@ -130,18 +138,39 @@ export class EngineClient {
   }
 
   async listExecutions(filter: ListExecutionsFilter = {}): Promise<ExecutionView[]> {
+    return (await this.pageExecutions(filter)).executions;
+  }
+
+  /**
+   * One page of executions, newest first (by creation time, then id). The
+   * cursor names the last execution of the page, so pages stay stable while
+   * new executions arrive.
+   */
+  async pageExecutions(filter: ListExecutionsFilter = {}): Promise<ExecutionPage> {
     const statuses = filter.status === undefined ? undefined : new Set([filter.status].flat());
-    return (await this.stores.executions.list())
+    const limit = Math.min(Math.max(filter.limit ?? 100, 1), 1000);
+    const after = filter.cursor === undefined ? undefined : decodeCursor(filter.cursor);
+    const matching = (await this.stores.executions.list())
       .filter(
         (r) =>
           (!filter.workflow || r.workflow === filter.workflow) &&
           (!statuses || statuses.has(r.status)) &&
           (filter.since === undefined || r.createdAt >= filter.since) &&
-          (filter.until === undefined || r.createdAt < filter.until),
+          (filter.until === undefined || r.createdAt < filter.until) &&
+          (!after || r.createdAt < after.createdAt || (r.createdAt === after.createdAt && r.executionId < after.executionId)),
       )
-      .sort((a, b) => b.createdAt - a.createdAt || b.executionId.localeCompare(a.executionId))
-      .slice(0, filter.limit ?? 100)
-      .map(toView);
+      .sort((a, b) => b.createdAt - a.createdAt || (a.executionId < b.executionId ? 1 : a.executionId > b.executionId ? -1 : 0));
+    const page = matching.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      executions: page.map(toView),
+      ...(matching.length > limit && last ? { nextCursor: encodeCursor(last.createdAt, last.executionId) } : {}),
+    };
+  }
+
+  /** Whether any execution waits on a correlation key right now (e.g. a WhatsApp conversation). */
+  async isWaiting(key: string): Promise<boolean> {
+    return (await this.stores.waits.lookup(key)).some((r) => r.purpose === 'wait');
   }
 
   /** Cancels a running execution. Throws `EXECUTION_NOT_FOUND` or `EXECUTION_ENDED`. */
@@ -223,4 +252,18 @@ export class EngineClient {
       msgId: `control.${message.controlId}`,
     });
   }
+}
+
+function encodeCursor(createdAt: number, executionId: string): string {
+  return Buffer.from(JSON.stringify([createdAt, executionId])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: number; executionId: string } {
+  try {
+    const [createdAt, executionId] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [unknown, unknown];
+    if (typeof createdAt === 'number' && typeof executionId === 'string') return { createdAt, executionId };
+  } catch {
+    // fall through
+  }
+  throw new SquadflowError('INVALID_ARGUMENT', 'invalid cursor', [{ path: 'cursor', message: 'not a cursor returned by a previous page' }]);
 }

@@ -1,7 +1,7 @@
 export * from './ports.ts';
 export * from './adapters/index.ts';
 export { Orchestrator, type OrchestratorOptions, type ApplyResult } from './orchestrator.ts';
-export { EngineClient, type TriggerOptions, type ListExecutionsFilter } from './client.ts';
+export { EngineClient, type TriggerOptions, type ListExecutionsFilter, type ExecutionPage } from './client.ts';
 export type { ExecutionView, StepView } from './execution-view.ts';
 export type { EngineMetrics, StepDurationStats } from './metrics.ts';
 export type { WorkflowSummary } from './store/registry.ts';
