@@ -5,14 +5,15 @@ import {
   createMemoryTransport,
   type ExecutionStatus,
   type ExecutionView,
+  type Transport,
 } from '@squadflow/engine';
 import { durationMs, names, silentLogger, SquadflowError, type Duration, type Logger, type Names } from '@squadflow/shared';
 import type { SquadDefinition } from '../define-squad.ts';
 import { startSquad, type RunningSquad } from '../runtime.ts';
 
 export interface TestEnvironmentOptions {
-  /** Squads to run in-process. */
-  squads?: SquadDefinition[];
+  /** Squads to run in-process, or a factory given the environment's transport (squads that keep state in KV). */
+  squads?: SquadDefinition[] | ((transport: Transport, prefix: string) => Promise<SquadDefinition[]>);
   /** Definitions to register before the test starts. */
   workflows?: unknown[];
   /** Start of simulated time (epoch ms). */
@@ -50,10 +51,9 @@ export class TestEnvironment {
     const logger = options.logger ?? silentLogger();
     const prefix = 'sqf';
     const orchestrator = await Orchestrator.start({ transport, prefix, logger });
+    const definitions = typeof options.squads === 'function' ? await options.squads(transport, prefix) : (options.squads ?? []);
     const squads = await Promise.all(
-      (options.squads ?? []).map((definition) =>
-        startSquad({ transport, prefix, squad: definition.name, actions: definition.actions, logger }),
-      ),
+      definitions.map((definition) => startSquad({ transport, prefix, squad: definition.name, actions: definition.actions, logger })),
     );
     const client = await EngineClient.connect({ transport, prefix });
     for (const definition of options.workflows ?? []) await client.registerWorkflow(definition);

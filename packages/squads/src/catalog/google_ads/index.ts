@@ -1,0 +1,1 @@
+export { createGoogleAdsSquad, type GoogleAdsSquadDeps } from './squad.ts';

@@ -1,0 +1,12 @@
+export { createInventorySquad, type InventorySquadDeps } from './squad.ts';
+export { analyzeStock, REORDER_COVER_DAYS, type StockAnalysis, type StockSeverity } from './analysis.ts';
+export {
+  inventoryBucket,
+  InventoryFileSchema,
+  KvInventoryStore,
+  openInventoryStore,
+  ProductStockSchema,
+  type InventoryStore,
+  type OpenInventoryOptions,
+  type ProductStock,
+} from './store.ts';

@@ -1,0 +1,2 @@
+export { createTrafficSquad, type TrafficSquadDeps } from './squad.ts';
+export { cartRecoveryBudget, leadNurtureBudget } from './budget.ts';

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { catalogAction } from '../common/action.ts';
+import { answerFor } from './answer-rules.ts';
+import type { WhatsAppClient } from './client.ts';
+import { optionalText, Phone, send, SentOutput } from './send.ts';
+import { reminderText } from './texts.ts';
+
+export interface ConversationDeps {
+  client: WhatsAppClient;
+  /** Approved template sent by `send_template` when the input names none (default `lead_activation`). */
+  activationTemplate?: string;
+  /** Its language code (default `pt_BR`). */
+  templateLanguage?: string;
+}
+
+/** Seed 004's conversation: an activation template, instant answers, a reminder after inactivity. */
+export function conversationActions(deps: ConversationDeps) {
+  return {
+    /** Sends an approved template (the lead activation template by default). */
+    send_template: catalogAction({
+      description:
+        'Sends an approved WhatsApp template (default: the lead activation template). Input: { phone_number, template?, language?, parameters? }.',
+      input: z.object({
+        phone_number: Phone,
+        template: z.string().min(1).optional(),
+        language: z.string().min(2).optional(),
+        /** Body parameters `{{1}}`, `{{2}}`...: only when the template declares them (Meta rejects extra ones). */
+        parameters: z.array(z.string()).optional(),
+      }),
+      output: SentOutput.extend({ template: z.string() }),
+      async handler(input, ctx) {
+        const name = input.template ?? deps.activationTemplate ?? 'lead_activation';
+        const template = {
+          name,
+          language: input.language ?? deps.templateLanguage ?? 'pt_BR',
+          ...(input.parameters ? { parameters: input.parameters } : {}),
+        };
+        const sent = await send(deps.client, { to: input.phone_number, type: 'template', template, purpose: 'template' }, ctx);
+        return { ...sent, template: name };
+      },
+    }),
+    /** Answers an inbound text or media message at once with a rule-based reply; `handoff` asks for a person. */
+    answer_message: catalogAction({
+      description:
+        'Answers an inbound message (text or media) with a deterministic rule-based reply. Input: the conversation context. Output: intent and handoff for branching.',
+      input: z.object({
+        phone_number: Phone,
+        name: optionalText,
+        message: z.object({ text: optionalText, media_id: optionalText }).nullish(),
+      }),
+      output: SentOutput.extend({
+        text: z.string(),
+        intent: z.enum(['opt_out', 'human', 'media', 'pricing', 'activation', 'thanks', 'greeting', 'unknown']),
+        handoff: z.boolean(),
+      }),
+      async handler(input, ctx) {
+        const answer = answerFor(input.message ?? undefined, input.name);
+        const sent = await send(
+          deps.client,
+          { to: input.phone_number, type: 'text', text: answer.reply, purpose: `answer_${answer.intent}` },
+          ctx,
+        );
+        return { ...sent, text: answer.reply, intent: answer.intent, handoff: answer.handoff };
+      },
+    }),
+    /** Nudges a lead who went quiet (the conversation's 2-hour inactivity timeout). */
+    send_reminder_message: catalogAction({
+      description:
+        'Sends the inactivity reminder to a lead who stopped answering. Input: the conversation context ({ phone_number, name }).',
+      input: z.object({ phone_number: Phone, name: optionalText }),
+      output: SentOutput.extend({ text: z.string() }),
+      async handler(input, ctx) {
+        const text = reminderText(input);
+        return { ...(await send(deps.client, { to: input.phone_number, type: 'text', text, purpose: 'reminder' }, ctx)), text };
+      },
+    }),
+  };
+}
