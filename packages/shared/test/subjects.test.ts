@@ -81,6 +81,7 @@ describe('names()', () => {
       workflows: 't_run1_wf',
       waits: 't_run1_waits',
       idempotency: 't_run1_idem',
+      squads: 't_run1_squads',
     });
     expect(t.consumers.orchestrator).toBe('T_RUN1_orchestrator');
     expect(t.consumers.squad('inventory')).toBe('T_RUN1_squad_inventory');

@@ -1,7 +1,7 @@
 import type { Logger } from '@squadflow/shared';
 import type { ZodType } from 'zod';
 
-/** What a handler knows about the step attempt it is running. */
+/** What a handler knows about the step attempt it is running, and how it talks back while it runs. */
 export interface ActionContext {
   executionId: string;
   workflow: string;
@@ -12,12 +12,27 @@ export interface ActionContext {
   idempotencyKey: string;
   /** True when the orchestrator asks to undo the step (saga compensation). */
   compensation: boolean;
-  /** Epoch ms after which the orchestrator no longer waits for this attempt. */
-  deadline: number;
-  /** Aborts at `deadline`; pass it to fetch, timers and other cancellable work. */
+  /**
+   * Epoch ms at which this attempt is aborted: the earlier of the command's
+   * deadline and the action's own `timeout`. Each heartbeat moves it out by
+   * the attempt's original span, so read it again after heartbeating.
+   */
+  readonly deadline: number;
+  /**
+   * Aborts at `deadline` (reason: a `TimeoutError` DOMException) or when the
+   * squad shuts down before the handler finished (an `AbortError`). Pass it
+   * to fetch, timers and other cancellable work.
+   */
   signal: AbortSignal;
-  /** Child logger carrying executionId, step and attempt. */
+  /** Child logger carrying executionId, step, attempt and action. */
   logger: Logger;
+  /**
+   * Tells the orchestrator this attempt is alive, optionally with a small
+   * JSON progress value (shown as the step's `progress`). Each heartbeat
+   * extends the step's timeout, like Temporal's activity heartbeats. Cheap to
+   * call often: publications are throttled, the latest progress wins. Never throws.
+   */
+  heartbeat(progress?: unknown): void;
 }
 
 /**
@@ -42,11 +57,9 @@ export function defineAction<I, O>(definition: ActionDefinition<I, O>): ActionDe
   return definition;
 }
 
-/** Normalises the `actions` option: bare handlers become definitions. */
-export function normalizeActions(actions: Record<string, ActionDefinition | ActionHandler>): Map<string, ActionDefinition> {
-  const out = new Map<string, ActionDefinition>();
-  for (const [name, action] of Object.entries(actions)) {
-    out.set(name, typeof action === 'function' ? { handler: action } : action);
-  }
-  return out;
+/** Normalises an `actions` record: bare handlers become definitions. */
+export function normalizeActions(actions: Record<string, ActionDefinition | ActionHandler>): Record<string, ActionDefinition> {
+  return Object.fromEntries(
+    Object.entries(actions).map(([name, action]) => [name, typeof action === 'function' ? { handler: action } : action]),
+  );
 }

@@ -1,4 +1,4 @@
-import { NameSchema, SquadflowError, toFieldIssues, type Duration } from '@squadflow/shared';
+import { NameSchema, parseDuration, SquadflowError, toFieldIssues, type Duration, type FieldIssue } from '@squadflow/shared';
 import type { ActionDefinition } from './action.ts';
 
 /** One action a squad offers, with what operators and the engine may know about it. */
@@ -15,23 +15,38 @@ export interface SquadAction<I = any, O = any> extends ActionDefinition<I, O> {
 export interface SquadDefinition<A extends Record<string, SquadAction> = Record<string, SquadAction>> {
   name: string;
   description?: string;
+  /** Semantic version shown by the NATS services API and the squad catalog (default `0.1.0`). */
+  version?: string;
   actions: A;
 }
 
+/** The version reported when a definition does not declare one. */
+export const DEFAULT_SQUAD_VERSION = '0.1.0';
+
+/** What the NATS services API accepts as a version (semver 2.0). */
+const SEMVER = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
+
 /**
  * Declares a squad. Checks the squad and action names (they become subject
- * tokens) and that every `compensate` names an action of the same squad;
- * throws `INVALID_DEFINITION` naming the field.
+ * tokens), the version, each action's `timeout`, and that every `compensate`
+ * names an action of the same squad; throws `INVALID_DEFINITION` naming the field.
  */
 export function defineSquad<A extends Record<string, SquadAction>>(definition: SquadDefinition<A>): SquadDefinition<A> {
-  const issues = [];
+  const issues: FieldIssue[] = [];
   const name = NameSchema.safeParse(definition.name);
   if (!name.success) issues.push(...toFieldIssues(name.error.issues, 'name'));
+  if (definition.version !== undefined && !SEMVER.test(definition.version)) {
+    issues.push({ path: 'version', message: 'expected a semantic version like "1.2.3"' });
+  }
   for (const [action, def] of Object.entries(definition.actions)) {
     const parsed = NameSchema.safeParse(action);
     if (!parsed.success) issues.push(...toFieldIssues(parsed.error.issues, `actions.${action}`));
+    if (typeof def?.handler !== 'function') issues.push({ path: `actions.${action}.handler`, message: 'must be a function' });
     if (def.compensate !== undefined && !(def.compensate in definition.actions)) {
       issues.push({ path: `actions.${action}.compensate`, message: `unknown action "${def.compensate}"` });
+    }
+    if (def.timeout !== undefined && !(parseDuration(def.timeout)! > 0)) {
+      issues.push({ path: `actions.${action}.timeout`, message: 'expected a positive duration: milliseconds, "500ms", "30s", "5m"' });
     }
   }
   if (issues.length) throw new SquadflowError('INVALID_DEFINITION', `invalid squad "${definition.name}"`, issues);

@@ -1,22 +1,35 @@
 import type { DeliveredMessage, Transport } from '@squadflow/engine';
 import { stepCommandCodec, stepReplyCodec, type Logger, type Names, type StepCommand, type StepReply } from '@squadflow/shared';
-import type { ActionDefinition } from './action.ts';
+import type { ActionContext, ActionDefinition } from './action.ts';
+import { AttemptControl } from './attempt.ts';
 import { RuntimeErrorCode } from './errors.ts';
+import { HEARTBEAT_MAX_RATE_MS, HeartbeatPublisher } from './heartbeat.ts';
 import type { IdempotencyLedger } from './idempotency.ts';
 import { invokeAction, validate, type Outcome } from './invoke.ts';
+import type { SquadStats } from './stats.ts';
 
 /** Extend the 30 s ack wait well before it expires while a handler runs. */
 const WORKING_INTERVAL_MS = 10_000;
 /** Back-off before redelivery when infrastructure (KV, publish) failed. */
 const RETRY_DELAY_MS = 1_000;
 
+/** An action as the runtime runs it: the definition plus its resolved default timeout. */
+export interface RuntimeAction extends ActionDefinition {
+  timeoutMs?: number;
+}
+
 export interface CommandDeps {
   squad: string;
   names: Names;
   transport: Transport;
-  actions: ReadonlyMap<string, ActionDefinition>;
+  actions: ReadonlyMap<string, RuntimeAction>;
   ledger: IdempotencyLedger;
   logger: Logger;
+  stats: SquadStats;
+  /** Attempts whose handler runs now: the runtime interrupts them when its shutdown grace ends. */
+  running: Set<AttemptControl>;
+  /** True once the shutdown grace has ended: no handler may start any more. */
+  interrupting(): boolean;
 }
 
 /**
@@ -52,19 +65,19 @@ export async function handleCommand(msg: DeliveredMessage, deps: CommandDeps): P
 async function processCommand(msg: DeliveredMessage, command: StepCommand, deps: CommandDeps, log: Logger): Promise<void> {
   const { clock } = deps.transport;
   if (clock.now() >= command.deadline) {
-    // The orchestrator has already timed this attempt out; running it would be wasted (or harmful) work.
-    log.info('deadline passed before the command ran; skipped');
+    // Without heartbeats the orchestrator has timed this attempt out: running it would be wasted (or harmful) work.
+    // With heartbeats it may still wait, so a reply stored by a delivery that crashed before publishing still goes out.
+    const stored = await deps.ledger.storedReply(command.id);
+    if (stored) await publish(deps, command, stored);
+    log.info({ replayed: stored !== undefined }, 'deadline passed before the command ran; skipped');
     msg.ack();
     return;
   }
   const action = deps.actions.get(command.action);
   if (!action) {
     const message = `squad ${deps.squad} has no action ${JSON.stringify(command.action)}`;
-    await publish(
-      deps,
-      command,
-      reply(command, { ok: false, error: { message, code: RuntimeErrorCode.UNKNOWN_ACTION, retryable: false } }),
-    );
+    const error = { message, code: RuntimeErrorCode.UNKNOWN_ACTION, retryable: false };
+    await publish(deps, command, reply(command, { ok: false, error }));
     log.warn('unknown action');
     msg.ack();
     return;
@@ -73,9 +86,15 @@ async function processCommand(msg: DeliveredMessage, command: StepCommand, deps:
   if (!input.ok) {
     // Deterministic from the command alone: no record needed, a redelivery gives the same reply.
     const error = { message: input.message, code: RuntimeErrorCode.INVALID_INPUT, retryable: false };
+    deps.stats.answered(command.action, error);
     await publish(deps, command, reply(command, { ok: false, error }));
     log.info({ error: input.message }, 'invalid input');
     msg.ack();
+    return;
+  }
+  if (deps.interrupting()) {
+    // Not claimed yet, so no handler ran for this attempt: another replica may run it as is.
+    msg.nak();
     return;
   }
 
@@ -87,14 +106,7 @@ async function processCommand(msg: DeliveredMessage, command: StepCommand, deps:
     } else {
       // A previous delivery started the handler and crashed, or is still running:
       // never run it twice; let the orchestrator retry as a new attempt.
-      const interrupted = reply(command, {
-        ok: false,
-        error: {
-          message: 'a previous delivery of this command started but did not finish',
-          code: RuntimeErrorCode.INTERRUPTED,
-          retryable: true,
-        },
-      });
+      const interrupted = failure(command, RuntimeErrorCode.INTERRUPTED, 'a previous delivery of this command started but did not finish');
       log.warn('command was started by a previous delivery; replying INTERRUPTED');
       await publish(deps, command, await deps.ledger.settle(command.id, interrupted, claim.revision, clock.now()));
     }
@@ -103,34 +115,81 @@ async function processCommand(msg: DeliveredMessage, command: StepCommand, deps:
   }
 
   const startedAt = clock.now();
-  const keepAlive = setInterval(() => msg.working(), WORKING_INTERVAL_MS);
-  keepAlive.unref();
-  let outcome: Outcome;
-  try {
-    log.debug('handler started');
-    outcome = await invokeAction(
-      action,
-      input.value,
-      {
-        executionId: command.executionId,
-        workflow: command.workflow,
-        step: command.step,
-        attempt: command.attempt,
-        idempotencyKey: command.id,
-        compensation: command.compensation,
-        deadline: command.deadline,
-        logger: log,
-      },
-      clock,
-    );
-  } finally {
-    clearInterval(keepAlive);
-  }
+  const outcome = deps.interrupting()
+    ? { ok: false as const, error: { message: 'the squad is shutting down', code: RuntimeErrorCode.INTERRUPTED, retryable: true } }
+    : await runHandler(msg, command, action, input.value, deps, log, startedAt);
   const finishedAt = clock.now();
   const final = await deps.ledger.settle(command.id, reply(command, outcome, startedAt, finishedAt), claim.revision, finishedAt);
+  // Counted once settled (before publishing), so whoever sees the reply sees the counters include it.
+  deps.stats.answered(command.action, final.ok ? undefined : (final.error ?? { message: 'failed' }));
   await publish(deps, command, final);
   log.debug({ ok: final.ok, ms: finishedAt - startedAt }, 'handler finished; reply published');
   msg.ack();
+}
+
+/** Runs the handler with its deadline, heartbeats and ack-wait keep-alive; always releases them. */
+async function runHandler(
+  msg: DeliveredMessage,
+  command: StepCommand,
+  action: RuntimeAction,
+  input: unknown,
+  deps: CommandDeps,
+  log: Logger,
+  startedAt: number,
+): Promise<Outcome> {
+  const { clock, streams } = deps.transport;
+  const deadline = action.timeoutMs === undefined ? command.deadline : Math.min(command.deadline, startedAt + action.timeoutMs);
+  const control = new AttemptControl(clock, startedAt, deadline);
+  const beats = new HeartbeatPublisher({
+    command,
+    names: deps.names,
+    streams,
+    clock,
+    logger: log,
+    intervalMs: Math.max(1, Math.min(HEARTBEAT_MAX_RATE_MS, Math.floor(control.spanMs / 2))),
+    onSent: () => msg.working(),
+  });
+  const ctx: ActionContext = {
+    executionId: command.executionId,
+    workflow: command.workflow,
+    step: command.step,
+    attempt: command.attempt,
+    idempotencyKey: command.id,
+    compensation: command.compensation,
+    get deadline() {
+      return control.deadline;
+    },
+    signal: control.signal,
+    logger: log,
+    heartbeat(progress?: unknown) {
+      try {
+        control.extend();
+        beats.beat(progress);
+      } catch (err) {
+        log.warn({ err }, 'heartbeat failed');
+      }
+    },
+  };
+  const keepAlive = setInterval(() => msg.working(), WORKING_INTERVAL_MS);
+  keepAlive.unref();
+  deps.running.add(control);
+  deps.stats.started(command.action);
+  try {
+    log.debug('handler started');
+    return await invokeAction(action, input, ctx, control);
+  } finally {
+    clearInterval(keepAlive);
+    deps.running.delete(control);
+    deps.stats.ended(command.action);
+    control.finish();
+    beats.close();
+    // A heartbeat published after the reply would be ignored, but keep the inbound stream in causal order anyway.
+    await beats.settled();
+  }
+}
+
+function failure(command: StepCommand, code: string, message: string): StepReply {
+  return reply(command, { ok: false, error: { message, code, retryable: true } });
 }
 
 function reply(command: StepCommand, outcome: Outcome, startedAt?: number, finishedAt?: number): StepReply {

@@ -47,6 +47,14 @@ export class IdempotencyLedger {
     return record.state === 'done' ? { status: 'done', reply: record.reply } : { status: 'started', revision: entry.revision };
   }
 
+  /** The reply stored for a command that was answered, if any (a read only: claims nothing). */
+  async storedReply(commandId: string): Promise<StepReply | undefined> {
+    const entry = await this.kv.get(encodeToken(commandId));
+    if (!entry) return undefined;
+    const record = idempotencyRecordCodec.decode(entry.value);
+    return record.state === 'done' ? record.reply : undefined;
+  }
+
   /**
    * Stores `reply` as the command's final answer, unless another delivery
    * settled it first (compare-and-set on the `started` revision). Returns the

@@ -1,7 +1,7 @@
-import type { Clock } from '@squadflow/engine';
 import { toFieldIssues, type StepError } from '@squadflow/shared';
 import type { ZodType } from 'zod';
 import type { ActionContext, ActionDefinition } from './action.ts';
+import type { AttemptControl } from './attempt.ts';
 import { RuntimeErrorCode, toStepError } from './errors.ts';
 
 /** What one handler run produced, before it becomes a reply. */
@@ -21,44 +21,43 @@ export function validate(
 }
 
 /**
- * Runs a handler once with an AbortSignal that fires at `ctx.deadline`.
- * A handler that ignores the signal is not waited for past the deadline:
- * the attempt is reported as TIMEOUT and the late result is only logged,
- * so a stuck handler cannot hold a concurrency slot forever.
+ * Runs a handler once under `control`. A handler that ignores its aborted
+ * signal is not waited for: the attempt is answered at once (`TIMEOUT`
+ * past the deadline, `INTERRUPTED` at shutdown) and the late result is only
+ * logged, so a stuck handler cannot hold a concurrency slot or a shutdown.
  */
 export async function invokeAction(
   action: ActionDefinition,
   input: unknown,
-  ctx: Omit<ActionContext, 'signal'>,
-  clock: Clock,
+  ctx: ActionContext,
+  control: AttemptControl,
 ): Promise<Outcome> {
-  const controller = new AbortController();
-  const deadlinePassed = new Promise<'timeout'>((resolve) => {
-    controller.signal.addEventListener('abort', () => resolve('timeout'), { once: true });
-  });
-  const timer = clock.setTimer(ctx.deadline, () =>
-    controller.abort(new DOMException(`step deadline passed (${new Date(ctx.deadline).toISOString()})`, 'TimeoutError')),
-  );
-  const run = Promise.resolve().then(() => action.handler(input, { ...ctx, signal: controller.signal }));
+  const run = Promise.resolve().then(() => action.handler(input, ctx));
   try {
-    const first = await Promise.race([run.then((output) => ({ output })), deadlinePassed]);
-    if (first === 'timeout') {
+    const first = await Promise.race([run.then((output) => ({ output })), control.aborted]);
+    if (typeof first === 'string') {
       run.then(
-        () => ctx.logger.warn('handler finished after its deadline; result discarded'),
-        (err: unknown) => ctx.logger.debug({ err }, 'handler failed after its deadline'),
+        () => ctx.logger.warn({ cause: first }, 'handler finished after its attempt was aborted; result discarded'),
+        (err: unknown) => ctx.logger.debug({ err, cause: first }, 'handler failed after its attempt was aborted'),
       );
-      return { ok: false, error: toStepError(controller.signal.reason, true) };
+      return { ok: false, error: abortedError(control) };
     }
     const checked = validate(action.output, first.output, 'output');
     if (!checked.ok) return { ok: false, error: { message: checked.message, code: RuntimeErrorCode.INVALID_OUTPUT, retryable: false } };
     return { ok: true, output: checked.value };
   } catch (err) {
-    // After the deadline the rejection (AbortError, fetch failure) is a consequence of the abort.
-    const timedOut = controller.signal.aborted;
-    const error = timedOut ? toStepError(controller.signal.reason, true) : toStepError(err, false);
+    // Once aborted, the rejection (AbortError, fetch failure) is a consequence of the abort, not the handler's verdict.
+    const error = control.abortCause ? abortedError(control) : toStepError(err, false);
     ctx.logger.info({ err, code: error.code, retryable: error.retryable }, 'handler failed');
     return { ok: false, error };
-  } finally {
-    clock.clearTimer(timer);
   }
+}
+
+function abortedError(control: AttemptControl): StepError {
+  const reason: unknown = control.signal.reason;
+  if (control.abortCause === 'shutdown') {
+    const message = reason instanceof Error ? reason.message : 'the squad is shutting down';
+    return { message, code: RuntimeErrorCode.INTERRUPTED, retryable: true };
+  }
+  return toStepError(reason, true);
 }

@@ -1,6 +1,16 @@
 import { createMemoryTransport, type Transport } from '@squadflow/engine';
-import { names, silentLogger, stepCommandCodec, stepReplyCodec, type Names, type StepCommand, type StepReply } from '@squadflow/shared';
-import { startSquad, type RunningSquad, type SquadOptions } from '../src/index.ts';
+import {
+  heartbeatCodec,
+  names,
+  silentLogger,
+  stepCommandCodec,
+  stepReplyCodec,
+  type HeartbeatMessage,
+  type Names,
+  type StepCommand,
+  type StepReply,
+} from '@squadflow/shared';
+import { startSquad, type ActionDefinition, type ActionHandler, type RunningSquad, type SquadDefinition } from '../src/index.ts';
 
 /** Values pushed as they arrive; `next()` awaits the next one not yet returned. */
 export class Inbox<T> {
@@ -31,6 +41,14 @@ export class Inbox<T> {
   }
 }
 
+/** What a test may pass to `start`: the actions of the harness squad (`billing`) or a whole definition. */
+export interface StartOptions {
+  actions?: Record<string, ActionDefinition | ActionHandler>;
+  definition?: SquadDefinition;
+  concurrency?: number;
+  shutdownGraceMs?: number;
+}
+
 export interface Harness {
   transport: Transport;
   n: Names;
@@ -39,7 +57,9 @@ export interface Harness {
   replies: Inbox<StepReply>;
   /** Every reply publish the runtime attempted, with its msgId (before dedup). */
   publishedReplies: Inbox<{ reply: StepReply; msgId: string | undefined }>;
-  start(options: Pick<SquadOptions, 'actions'> & Partial<SquadOptions>): Promise<RunningSquad>;
+  /** Heartbeats as stored on the inbound stream. */
+  heartbeats: Inbox<HeartbeatMessage>;
+  start(options: StartOptions): Promise<RunningSquad>;
   command(overrides: Partial<StepCommand> & { action: string }): StepCommand;
   send(command: StepCommand, msgId?: string): Promise<void>;
   close(): Promise<void>;
@@ -52,6 +72,7 @@ export async function createHarness(): Promise<Harness> {
   const squad = 'billing';
   const replies = new Inbox<StepReply>();
   const publishedReplies = new Inbox<{ reply: StepReply; msgId: string | undefined }>();
+  const heartbeats = new Inbox<HeartbeatMessage>();
 
   // A spying wrapper rather than a patched adapter: records every reply publish with its msgId.
   const transport: Transport = {
@@ -83,13 +104,16 @@ export async function createHarness(): Promise<Harness> {
     squad,
     replies,
     publishedReplies,
-    async start(options) {
-      const squadRuntime = await startSquad({ transport, prefix: n.prefix, squad, logger: silentLogger(), ...options });
+    heartbeats,
+    async start({ actions, definition, ...rest }) {
+      const common = { transport, prefix: n.prefix, logger: silentLogger(), ...rest };
+      const squadRuntime = await startSquad(definition ? { ...common, definition } : { ...common, squad, actions: actions ?? {} });
       running.push(squadRuntime);
       if (!collecting) {
         collecting = true;
         await transport.streams.consume(n.streams.inbound, { durable: 'test_replies', filterSubject: n.inboundAll }, async (msg) => {
-          replies.push(stepReplyCodec.decode(msg.data));
+          if (msg.subject.startsWith(`${n.prefix}.in.heartbeat.`)) heartbeats.push(heartbeatCodec.decode(msg.data));
+          else replies.push(stepReplyCodec.decode(msg.data));
           msg.ack();
         });
       }
