@@ -12,6 +12,7 @@ import { readInvocations, spawnTsProcess, type ChildHandle, type Invocation } fr
 
 const ORCHESTRATOR = 'packages/engine/src/bin/orchestrator.ts';
 const SQUAD = 'packages/engine/test/fixtures/squad-process.ts';
+const CLI = 'packages/cli/src/main.ts';
 
 export interface Deployment {
   prefix: string;
@@ -24,7 +25,12 @@ export interface Deployment {
   close(): Promise<void>;
 }
 
-export async function deploy(label: string, squadNames: string[]): Promise<Deployment> {
+export interface DeployOptions {
+  /** Run the seed catalog's squads through the CLI (`squadflow squad <name>`) instead of the fixture squad. */
+  seedSquads?: boolean;
+}
+
+export async function deploy(label: string, squadNames: string[], options: DeployOptions = {}): Promise<Deployment> {
   const prefix = uniquePrefix(label);
   const dir = mkdtempSync(join(tmpdir(), 'squadflow-'));
   const log = join(dir, 'invocations.jsonl');
@@ -39,7 +45,11 @@ export async function deploy(label: string, squadNames: string[]): Promise<Deplo
     return child;
   };
   const squads = await Promise.all(
-    squadNames.map((squad) => spawnTsProcess(SQUAD, { ...env, SQUAD_NAME: squad }, { label: `squad ${squad}` })),
+    squadNames.map((squad) =>
+      options.seedSquads
+        ? spawnTsProcess(CLI, env, { label: `squad ${squad}`, args: ['squad', squad] })
+        : spawnTsProcess(SQUAD, { ...env, SQUAD_NAME: squad }, { label: `squad ${squad}` }),
+    ),
   );
   children.push(...squads);
   const d: Deployment = {

@@ -26,8 +26,12 @@ export interface ChildHandle {
  * line is forwarded to our stderr prefixed with `[label]`, so a failing
  * test shows what its processes said.
  */
-export function spawnTsProcess(script: string, env: Record<string, string>, opts: { label?: string } = {}): Promise<ChildHandle> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+export function spawnTsProcess(
+  script: string,
+  env: Record<string, string>,
+  opts: { label?: string; args?: string[] } = {},
+): Promise<ChildHandle> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...(opts.args ?? [])], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

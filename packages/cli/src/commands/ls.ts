@@ -1,0 +1,50 @@
+import type { ExecutionStatus } from '@squadflow/engine';
+import { intOption, stringOption, type Command } from '../command.ts';
+import { CliError, ExitCode } from '../exit-codes.ts';
+import { executionsTable } from '../format.ts';
+import { cliLogger, openSession } from '../session.ts';
+
+const STATUSES: readonly ExecutionStatus[] = [
+  'pending',
+  'running',
+  'paused',
+  'waiting',
+  'completed',
+  'failed',
+  'compensated',
+  'escalated',
+  'cancelled',
+];
+
+/** `--status failed,cancelled` → the statuses, each checked. */
+function parseStatuses(raw: string | undefined): ExecutionStatus[] | undefined {
+  if (raw === undefined) return undefined;
+  const list = raw.split(',').map((s) => s.trim());
+  const bad = list.filter((s) => !STATUSES.includes(s as ExecutionStatus));
+  if (bad.length) throw new CliError(ExitCode.USAGE, `--status: unknown status "${bad.join('", "')}" (one of ${STATUSES.join(', ')})`);
+  return list as ExecutionStatus[];
+}
+
+export const lsCommand: Command = {
+  name: 'ls',
+  summary: 'List executions, newest first',
+  usage: 'ls [--status <s>[,<s>...]] [--workflow <w>] [--limit 20]',
+  details: `  --status <s,...>   only these statuses: ${STATUSES.join(', ')}
+  --workflow <w>     only this workflow
+  --limit <n>        at most n executions (default 20)`,
+  options: { status: { type: 'string' }, workflow: { type: 'string' }, limit: { type: 'string' } },
+  positionals: { min: 0, max: 0 },
+  async run({ values, out, config }) {
+    const status = parseStatuses(stringOption(values, 'status'));
+    const workflow = stringOption(values, 'workflow');
+    const limit = intOption(values, 'limit', 20);
+    const session = await openSession(config, cliLogger(config, { fallback: 'error' }));
+    try {
+      const views = await session.client.listExecutions({ limit, ...(status ? { status } : {}), ...(workflow ? { workflow } : {}) });
+      out.result(views, () => executionsTable(views));
+      return ExitCode.OK;
+    } finally {
+      await session.close();
+    }
+  },
+};

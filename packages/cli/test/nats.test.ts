@@ -1,0 +1,143 @@
+/**
+ * The CLI against a NATS deployment: an orchestrator and squads run in this
+ * test process on a unique prefix; the CLI runs as a child process with
+ * SQUADFLOW_NATS_URL and SQUADFLOW_PREFIX pointing at them.
+ */
+import { EngineClient, Orchestrator, type ExecutionView } from '@squadflow/engine';
+import { silentLogger, workflow } from '@squadflow/shared';
+import { NonRetryableError, startSquad, type RunningSquad } from '@squadflow/squads';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withNatsTransport, type NatsTestTransport } from '../../engine/test/support/nats.ts';
+import { agencyWorkflows } from '../../squads/src/catalog/agency/index.ts';
+import { runCli, startCli } from './support.ts';
+
+let nats: NatsTestTransport;
+let orchestrator: Orchestrator;
+let client: EngineClient;
+const squads: RunningSquad[] = [];
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  nats = await withNatsTransport('cli');
+  const { transport, prefix } = nats;
+  const logger = silentLogger();
+  orchestrator = await Orchestrator.start({ transport, prefix, logger });
+  squads.push(
+    await startSquad({
+      transport,
+      prefix,
+      logger,
+      squad: 'clitest',
+      actions: {
+        noop: () => ({ ok: true }),
+        refuse: () => {
+          throw new NonRetryableError('refused on purpose');
+        },
+      },
+    }),
+  );
+  client = await EngineClient.connect({ transport, prefix });
+  for (const definition of agencyWorkflows) await client.registerWorkflow(definition);
+  await client.registerWorkflow(
+    workflow('await_approval')
+      .wait('approval', { signal: 'approval_{order_id}' })
+      .task('after', { squad: 'clitest', action: 'noop', dependsOn: ['approval'] })
+      .build(),
+  );
+  await client.registerWorkflow(
+    workflow('needs_a_person').task('risky', { squad: 'clitest', action: 'refuse', onError: 'escalate' }).build(),
+  );
+  env = { SQUADFLOW_NATS_URL: process.env['SQUADFLOW_NATS_URL']!, SQUADFLOW_PREFIX: prefix };
+});
+
+afterAll(async () => {
+  await Promise.all(squads.map((s) => s.stop()));
+  await orchestrator?.stop();
+  await nats?.cleanup();
+});
+
+describe('squadflow CLI against a NATS deployment', () => {
+  it('runs a handoff through the deployment, with the agency squad running as its own `squad agency` process', async () => {
+    const squad = await startCli(['squad', 'agency'], env);
+    try {
+      const run = await runCli(['run', 'marketing_to_sales', '--input', 'examples/handoffs/marketing_to_sales.json', '--json'], env);
+      expect(run.code).toBe(0);
+      const view = JSON.parse(run.stdout) as ExecutionView;
+      expect(view.output).toMatchObject({ success: true, handoff_data: { qualified_leads_count: 1 } });
+
+      // The execution lives in the deployment: the in-test client sees it too.
+      expect((await client.getExecution(view.executionId))?.status).toBe('completed');
+    } finally {
+      expect((await squad.stop('SIGTERM')).code).toBe(0);
+    }
+  });
+
+  it('status shows the per-step history of an execution, ls lists it, and both parse with --json', async () => {
+    const trigger = await runCli(['trigger', 'await_approval', '--data', '{"order_id":"s1"}'], env);
+    expect(trigger.code).toBe(0);
+    const id = trigger.stdout.trim();
+    await client.waitFor(id, ['waiting']);
+
+    const human = await runCli(['status', id], env);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/status +waiting/);
+    expect(human.stdout).toMatch(/approval +waiting/);
+
+    const json = await runCli(['status', id, '--json'], env);
+    const view = JSON.parse(json.stdout) as ExecutionView;
+    expect(view.steps.map((s) => [s.name, s.status])).toEqual([
+      ['approval', 'waiting'],
+      ['after', 'blocked'],
+    ]);
+
+    const listed = await runCli(['ls', '--workflow', 'await_approval', '--status', 'waiting', '--json'], env);
+    expect(listed.code).toBe(0);
+    expect((JSON.parse(listed.stdout) as ExecutionView[]).map((v) => v.executionId)).toContain(id);
+  });
+
+  it('signal reaches the execution waiting on its key, which then completes with the data', async () => {
+    const id = await client.trigger('await_approval', { order_id: 'sig42' });
+    await client.waitFor(id, ['waiting']);
+    const sent = await runCli(['signal', 'approval_sig42', '--data', '{"approved":true}', '--json'], env);
+    expect(sent.code).toBe(0);
+    expect(JSON.parse(sent.stdout)).toMatchObject({ key: 'approval_sig42' });
+    const view = await client.waitFor(id);
+    expect(view.status).toBe('completed');
+    expect(view.steps.find((s) => s.name === 'approval')?.output).toEqual({ approved: true });
+  });
+
+  it('cancel --wait cancels a running execution with its reason; a second cancel exits 2', async () => {
+    const id = await client.trigger('await_approval', { order_id: 'c1' });
+    await client.waitFor(id, ['waiting']);
+    const cancelled = await runCli(['cancel', id, '--reason', 'customer left', '--wait'], env);
+    expect(cancelled.code).toBe(0);
+    expect(cancelled.stdout).toContain('cancelled');
+    expect(await client.getExecution(id)).toMatchObject({ status: 'cancelled', cancelReason: 'customer left' });
+
+    const again = await runCli(['cancel', id], env);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('already ended');
+    expect((await runCli(['status', id], env)).code).toBe(1);
+  });
+
+  it('resolve skip lets an escalated execution continue to completion', async () => {
+    const id = await client.trigger('needs_a_person', {});
+    await client.waitFor(id, ['escalated']);
+    const resolved = await runCli(['resolve', id, 'skip'], env);
+    expect(resolved.code).toBe(0);
+    expect((await client.waitFor(id)).status).toBe('completed');
+  });
+
+  it('exits 3 for an unknown execution or squad, 2 for a bad resolve action', async () => {
+    expect((await runCli(['status', 'ex_doesnotexist'], env)).code).toBe(3);
+    expect((await runCli(['cancel', 'ex_doesnotexist'], env)).code).toBe(3);
+    expect((await runCli(['squad', 'no_such_squad'], env)).code).toBe(3);
+    expect((await runCli(['resolve', 'ex_doesnotexist', 'later'], env)).code).toBe(2);
+  });
+
+  it('exits 5 when NATS cannot be reached', async () => {
+    const result = await runCli(['ls'], { ...env, SQUADFLOW_NATS_URL: 'nats://127.0.0.1:1' });
+    expect(result.code).toBe(5);
+    expect(result.stderr).toContain('cannot reach NATS at nats://127.0.0.1:1');
+  });
+});
