@@ -18,8 +18,6 @@ export interface Embedded {
   client: EngineClient;
   squads: ReadonlyArray<{ name: string; actions: string[] }>;
   workflows: ReadonlyArray<{ name: string; version: number }>;
-  /** Catalog parts not written yet (see catalog.ts). */
-  missing: readonly string[];
   /** Stops squads (letting running handlers reply), then the orchestrator, then closes the transport. Idempotent. */
   stop(): Promise<void>;
 }
@@ -60,7 +58,6 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
       client,
       squads: catalog.squads.map((s) => ({ name: s.name, actions: Object.keys(s.actions) })),
       workflows: workflows.map(({ name, version }) => ({ name, version })),
-      missing: catalog.missing,
       stop,
     };
   } catch (err) {

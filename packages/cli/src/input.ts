@@ -45,17 +45,9 @@ export async function readContext(options: { input?: string | undefined; data?: 
   return { source: options.input, context: parseJsonObject(text, options.input) };
 }
 
-const REQUIRED = /required property "([^"]+)"/;
-
-/**
- * A field issue as people read it: `product_name: Required` rather than the
- * JSON Schema validator's `context: Instance does not have required property "product_name".`
- */
+/** A field issue as people read it: `product_name: Required` (the input file's fields, without the `context.` prefix). */
 export function readableIssue(issue: FieldIssue): { path: string; message: string } {
-  const path = issue.path.replace(/^context\.?/, '');
-  const required = REQUIRED.exec(issue.message);
-  if (required) return { path: [path, required[1]].filter(Boolean).join('.'), message: 'Required' };
-  return { path: path || '(root)', message: issue.message };
+  return { path: issue.path.replace(/^context\.?/, '') || '(root)', message: issue.message };
 }
 
 /** Re-throws a trigger's INVALID_CONTEXT as a usage error naming the source and each field: `in.json: product_name: Required`. */

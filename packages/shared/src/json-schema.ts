@@ -6,6 +6,8 @@ import { SquadflowError, type FieldIssue } from './errors.ts';
  * (@cfworker/json-schema): schemas come from users, so no validator that
  * generates code from them.
  */
+const REQUIRED = /required property "([^"]+)"/;
+
 export function compileJsonSchema(schema: Record<string, unknown>): (data: unknown) => FieldIssue[] {
   let validator: Validator;
   try {
@@ -20,9 +22,13 @@ export function compileJsonSchema(schema: Record<string, unknown>): (data: unkno
     if (result.valid) return [];
     // Keep the most specific errors: the leaves name the fields at fault.
     const leaves = result.errors.filter((e) => e.keyword !== 'properties' && e.keyword !== 'allOf' && e.keyword !== '$ref');
-    return (leaves.length ? leaves : result.errors).map((e) => ({
-      path: ['context', ...e.instanceLocation.replace(/^#\/?/, '').split('/').filter(Boolean)].join('.'),
-      message: e.error,
-    }));
+    return (leaves.length ? leaves : result.errors).map((e) => {
+      const path = ['context', ...e.instanceLocation.replace(/^#\/?/, '').split('/').filter(Boolean)];
+      // A missing property is reported at its parent; name the property itself, as zod does.
+      const missing = e.keyword === 'required' ? REQUIRED.exec(e.error)?.[1] : undefined;
+      return missing === undefined
+        ? { path: path.join('.'), message: e.error }
+        : { path: [...path, missing].join('.'), message: 'Required' };
+    });
   };
 }

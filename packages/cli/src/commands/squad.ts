@@ -35,7 +35,7 @@ SQUADFLOW_SQUAD_SHUTDOWN_GRACE, SQUADFLOW_LOG_LEVEL. Exit 3 for an unknown squad
       if (!definition) {
         await catalogTransport.close();
         const known = catalog.squads.map((s) => s.name).join(', ');
-        throw new CliError(ExitCode.NOT_FOUND, `squad "${name}" not found (known: ${known})`, catalog.missing);
+        throw new CliError(ExitCode.NOT_FOUND, `squad "${name}" not found (known: ${known})`);
       }
     }
     const squad = definition;

@@ -12,7 +12,6 @@ function summary(embedded: Embedded, gateway: RunningGateway | undefined) {
     squads: embedded.squads,
     workflows: embedded.workflows,
     gateway: gateway ? { url: gateway.url } : null,
-    missing: embedded.missing,
     ready: true,
   };
 }
@@ -26,7 +25,6 @@ function describe(s: ReturnType<typeof summary>): string {
     `  squads        ${s.squads.map((q) => `${q.name} (${q.actions.length} actions)`).join(', ')}`,
     `  workflows     ${s.workflows.map((w) => `${w.name} v${w.version}`).join(', ')}`,
     `  gateway       ${s.gateway ? s.gateway.url : 'not available yet (packages/gateway; hook: packages/cli/src/gateway-hook.ts)'}`,
-    ...s.missing.map((m) => `  not yet       ${m}`),
     'Stop with Ctrl-C (SIGINT) or SIGTERM.',
   ].join('\n');
 }
