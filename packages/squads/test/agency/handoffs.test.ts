@@ -115,7 +115,7 @@ describe('agency handoff inputs', () => {
     const err = await env.client.trigger(name, input).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SquadflowError);
     expect((err as SquadflowError).code).toBe('INVALID_CONTEXT');
-    expect((err as SquadflowError).message).toContain(`"${field}"`);
+    expect((err as SquadflowError).issues).toContainEqual({ path: `context.${field}`, message: 'Required' });
   });
 
   it('rejects a wrongly typed nested field with its path', async () => {
