@@ -16,6 +16,11 @@ export interface StepView {
   outcome?: 'signal' | 'timeout';
   /** The last progress a heartbeat reported. */
   progress?: unknown;
+  /** Human tasks: who is asked now, and how many escalations happened. */
+  assignee?: string;
+  escalationLevel?: number;
+  /** Wait and human steps: the correlation key that resumes them. */
+  key?: string;
 }
 
 /** An execution as the API shows it: status plus per-step history. */
@@ -50,6 +55,9 @@ export function toView(record: ExecutionRecord): ExecutionView {
         ...(r.reason ? { reason: r.reason } : {}),
         ...(r.outcome ? { outcome: r.outcome } : {}),
         ...(r.progress === undefined ? {} : { progress: r.progress }),
+        ...(r.assignee === undefined ? {} : { assignee: r.assignee }),
+        ...(r.escalationLevel === undefined ? {} : { escalationLevel: r.escalationLevel }),
+        ...(r.key === undefined ? {} : { key: r.key }),
       }))
     : [];
   return {

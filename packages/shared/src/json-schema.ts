@@ -8,7 +8,7 @@ import { SquadflowError, type FieldIssue } from './errors.ts';
  */
 const REQUIRED = /required property "([^"]+)"/;
 
-export function compileJsonSchema(schema: Record<string, unknown>): (data: unknown) => FieldIssue[] {
+export function compileJsonSchema(schema: Record<string, unknown>, root = 'context'): (data: unknown) => FieldIssue[] {
   let validator: Validator;
   try {
     validator = new Validator(schema as Schema, '2020-12', false);
@@ -23,7 +23,7 @@ export function compileJsonSchema(schema: Record<string, unknown>): (data: unkno
     // Keep the most specific errors: the leaves name the fields at fault.
     const leaves = result.errors.filter((e) => e.keyword !== 'properties' && e.keyword !== 'allOf' && e.keyword !== '$ref');
     return (leaves.length ? leaves : result.errors).map((e) => {
-      const path = ['context', ...e.instanceLocation.replace(/^#\/?/, '').split('/').filter(Boolean)];
+      const path = [root, ...e.instanceLocation.replace(/^#\/?/, '').split('/').filter(Boolean)];
       // A missing property is reported at its parent; name the property itself, as zod does.
       const missing = e.keyword === 'required' ? REQUIRED.exec(e.error)?.[1] : undefined;
       return missing === undefined

@@ -15,12 +15,12 @@ function rejection(input: unknown): SquadflowError {
 const task = (name: string, extra: Record<string, unknown> = {}) => ({ name, squad: 'inventory', action: 'check', ...extra });
 
 describe('validateDefinition: valid definitions', () => {
-  it('fills in defaults: step type task, empty dependsOn, onError fail, a 30 s workflow timeout', () => {
+  it('fills in defaults: step type task, empty dependsOn, a 30 s workflow timeout (onError is resolved at compile time)', () => {
     const def = validateDefinition({ name: 'order', steps: [task('check')] });
     expect(def).toEqual({
       name: 'order',
       defaults: { timeout: '30s' },
-      steps: [{ name: 'check', type: 'task', squad: 'inventory', action: 'check', dependsOn: [], onError: 'fail' }],
+      steps: [{ name: 'check', type: 'task', squad: 'inventory', action: 'check', dependsOn: [] }],
     });
   });
 
@@ -145,10 +145,10 @@ describe('validateDefinition: rejected definitions name the path and the step', 
 
   it('rejects an on: dependency that points at a task step', () => {
     const err = rejection({ name: 'order', steps: [task('a'), task('b', { dependsOn: [{ step: 'a', on: 'timeout' }] })] });
-    expect(err.issues).toEqual([{ path: 'steps.1.dependsOn.0', message: 'step "b": "on: timeout" needs a wait step, "a" is a task' }]);
+    expect(err.issues).toEqual([{ path: 'steps.1.dependsOn.0', message: 'step "b": "on: timeout" needs a wait or human step, "a" is a task' }]);
   });
 
-  it('rejects an on: value other than signal or timeout', () => {
+  it('rejects an on: value other than completed, skipped, signal or timeout', () => {
     const err = rejection({
       name: 'order',
       steps: [{ name: 'w', type: 'wait', signal: 'k' }, task('b', { dependsOn: [{ step: 'w', on: 'done' }] })],

@@ -57,14 +57,18 @@ export function compileWorkflow(input: unknown, version: number): CompiledWorkfl
       try {
         if (purpose === 'compensation') {
           const mapping = step.type === 'task' ? step.compensate?.input : undefined;
-          const scopeWithOutput = { ...scope, context: { ...scope.context } };
-          const input = mapping === undefined ? undefined : await mapInput(mapping, scopeWithOutput);
+          const input = mapping === undefined ? undefined : await mapInput(mapping, scope);
           return { type: 'ceval', step: name, ...(input === undefined ? {} : { input }) };
         }
         if (step.condition && !(await evaluateCondition(step.condition, scope))) {
           return { type: `eval.${name}`, run: false, reason: `condition is false: ${step.condition}` };
         }
         if (step.type === 'wait') return { type: `eval.${name}`, run: true, key: await renderTemplate(step.signal, scope) };
+        if (step.type === 'human') {
+          // A human task's default key names the execution and the step: unique, and easy for a task inbox to build.
+          const key = step.signal === undefined ? `human_${ctx.executionId}_${name}` : await renderTemplate(step.signal, scope);
+          return { type: `eval.${name}`, run: true, key };
+        }
         const input = step.input === undefined ? undefined : await mapInput(step.input, scope);
         return { type: `eval.${name}`, run: true, ...(input === undefined ? {} : { input }) };
       } catch (err) {

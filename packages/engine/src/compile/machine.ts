@@ -36,6 +36,13 @@ type Args = { context: Ctx; event: MachineEvent };
 
 const SETTLED_STATES = new Set<StepRecord['status']>(['completed', 'skipped']);
 
+/** Whether a settled step ended the way a dependency's `on` asks. */
+function outcomeIs(record: StepRecord, on: 'completed' | 'skipped' | 'signal' | 'timeout'): boolean {
+  if (on === 'completed') return record.status === 'completed';
+  if (on === 'skipped') return record.status === 'skipped';
+  return record.outcome === on;
+}
+
 /** Builds the XState machine of one workflow version. Called once per registration. */
 export function buildMachine(plan: WorkflowPlan) {
   const stepOf = (name: string): StepPlan => plan.steps.get(name)!;
@@ -67,7 +74,13 @@ export function buildMachine(plan: WorkflowPlan) {
     branchNotTaken: ({ context }: Args, { step }: P) =>
       !context.paused &&
       stepOf(step).deps.every((d) => SETTLED_STATES.has(rec(context, d.step).status)) &&
-      stepOf(step).deps.some((d) => d.on !== undefined && rec(context, d.step).outcome !== d.on),
+      stepOf(step).deps.some((d) => d.on !== undefined && !outcomeIs(rec(context, d.step), d.on)),
+    replyInvalidOutput: ({ context, event }: Args, { step }: P) =>
+      ev(event).ok === true &&
+      ev(event).attempt === rec(context, step).attempt &&
+      stepOf(step).checkOutput!(ev(event).output ?? null).length > 0,
+    isEscalationDue: ({ context, event }: Args, { step }: P) =>
+      ev(event).timer === 'escalation' && ev(event).attempt === (rec(context, step).escalationLevel ?? 0) + 1,
     evalFailed: ({ event }: Args) => ev(event).error !== undefined,
     evalSkip: ({ event }: Args) => !ev(event).run,
     isTimer: ({ context, event }: Args, { step, timer }: P & { timer: TimerKind }) =>
@@ -127,7 +140,7 @@ export function buildMachine(plan: WorkflowPlan) {
     ),
     skipCondition: act((ctx, e, { step }) => skipStep(ctx, step, e.reason ?? 'condition is false')),
     skipBranch: act((ctx, _e, { step }) => {
-      const missed = stepOf(step).deps.find((d) => d.on !== undefined && rec(ctx, d.step).outcome !== d.on)!;
+      const missed = stepOf(step).deps.find((d) => d.on !== undefined && !outcomeIs(rec(ctx, d.step), d.on))!;
       return skipStep(ctx, step, `branch "${missed.step}: ${missed.on}" not taken`);
     }),
     startDelay: act((ctx, _e, { step }) =>
@@ -184,10 +197,45 @@ export function buildMachine(plan: WorkflowPlan) {
     }),
     startWaiting: act((ctx, _e, { step }) => {
       const r = rec(ctx, step);
-      const timeout = stepOf(step).timeoutMs;
-      const next = registerWait(patchStep(ctx, step, { status: 'waiting', startedAt: r.startedAt ?? ctx.now }), r.key!, step, 'wait');
-      return timeout === undefined ? next : startTimer(next, step, 0, 'wait', timeout);
+      const plan = stepOf(step);
+      const human = plan.assignee === undefined ? {} : { assignee: plan.assignee, escalationLevel: 0 };
+      let next = registerWait(
+        patchStep(ctx, step, { status: 'waiting', startedAt: r.startedAt ?? ctx.now, ...human }),
+        r.key!,
+        step,
+        'wait',
+      );
+      if (plan.timeoutMs !== undefined) next = startTimer(next, step, 0, 'wait', plan.timeoutMs);
+      const first = plan.escalations[0];
+      return first ? startTimer(next, step, 1, 'escalation', first.afterMs) : next;
     }),
+    // A human task nobody decided: the next person in the chain is asked; a lifecycle event tells notifiers.
+    escalateHumanTask: act((ctx, e, { step }) => {
+      const plan = stepOf(step);
+      const level = e.attempt as number;
+      const target = plan.escalations[level - 1]!;
+      let next = timerFired(ctx, step, level, 'escalation');
+      next = patchStep(next, step, { assignee: target.to, escalationLevel: level });
+      next = lifecycle(next, 'step.escalated', step, { to: target.to, level, key: rec(ctx, step).key });
+      const following = plan.escalations[level];
+      return following ? startTimer(next, step, level + 1, 'escalation', following.afterMs - target.afterMs) : next;
+    }),
+    invalidOutput: act((ctx, e, { step }) => {
+      const attempt = rec(ctx, step).attempt;
+      const issues = stepOf(step).checkOutput!(e.output ?? null);
+      const error = {
+        message: `output does not match outputSchema: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+        code: 'INVALID_OUTPUT',
+        retryable: false,
+      };
+      return endAttempt(cancelTimer(ctx, step, attempt, 'timeout'), step, 'failed', error);
+    }),
+    suspendStep: act((ctx, _e, { step }) =>
+      lifecycle({ ...patchStep(ctx, step, { status: 'paused' }), paused: true }, 'execution.paused', undefined, {
+        step,
+        error: rec(ctx, step).error,
+      }),
+    ),
     receiveSignal: act((ctx, e, { step }) =>
       completeStep(unregisterWaits(cancelTimer(ctx, step, 0, 'wait'), step), step, e.data ?? null, { outcome: 'signal' }),
     ),

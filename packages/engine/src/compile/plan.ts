@@ -1,4 +1,12 @@
-import { dependencyName, durationMs, type OnError, type RetryPolicy, type WorkflowDefinition } from '@squadflow/shared';
+import {
+  compileJsonSchema,
+  dependencyName,
+  durationMs,
+  type FieldIssue,
+  type OnError,
+  type RetryPolicy,
+  type WorkflowDefinition,
+} from '@squadflow/shared';
 
 /**
  * A definition with everything the machine needs precomputed at registration:
@@ -7,8 +15,8 @@ import { dependencyName, durationMs, type OnError, type RetryPolicy, type Workfl
  */
 export interface StepPlan {
   name: string;
-  type: 'task' | 'wait';
-  deps: Array<{ step: string; on?: 'signal' | 'timeout' }>;
+  type: 'task' | 'wait' | 'human';
+  deps: Array<{ step: string; on?: 'completed' | 'skipped' | 'signal' | 'timeout' }>;
   dependants: string[];
   hasCondition: boolean;
   delayMs: number;
@@ -18,6 +26,11 @@ export interface StepPlan {
   squad: string;
   action: string;
   compensate?: { squad: string; action: string };
+  /** Checks a reply's output against the step's `outputSchema`. */
+  checkOutput?: (output: unknown) => FieldIssue[];
+  /** Human steps: who is asked, and who next, after how long (ms since the task started). */
+  assignee?: string;
+  escalations: Array<{ afterMs: number; to: string }>;
 }
 
 export interface WorkflowPlan {
@@ -43,9 +56,15 @@ export function planWorkflow(def: WorkflowDefinition, version: number): Workflow
       delayMs: step.delay === undefined ? 0 : durationMs(step.delay),
       timeoutMs: timeout === undefined ? undefined : durationMs(timeout),
       retry: (step.type === 'task' ? step.retry : undefined) ?? def.defaults.retry ?? NO_RETRY,
-      onError: step.type === 'task' ? step.onError : 'fail',
+      onError: (step.type === 'task' ? step.onError : undefined) ?? (def.continueOnError ? 'skip' : 'fail'),
       squad: step.type === 'task' ? step.squad : '',
       action: step.type === 'task' ? step.action : '',
+      ...(step.type === 'task' && step.outputSchema ? { checkOutput: compileJsonSchema(step.outputSchema, 'output') } : {}),
+      ...(step.type === 'human' ? { assignee: step.assignee } : {}),
+      escalations:
+        step.type === 'human'
+          ? step.escalations.map((e) => ({ afterMs: durationMs(e.after), to: e.to })).sort((a, b) => a.afterMs - b.afterMs)
+          : [],
       ...(step.type === 'task' && step.compensate
         ? { compensate: { squad: step.compensate.squad ?? step.squad, action: step.compensate.action } }
         : {}),

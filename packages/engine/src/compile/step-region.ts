@@ -31,6 +31,8 @@ export function stepRegion(plan: StepPlan): Config {
         return { target: 'skipped', actions: [...actions, a('skipFailed'), SETTLED] };
       case 'escalate':
         return { target: 'escalated', actions: [...actions, a('escalate')] };
+      case 'pause':
+        return { target: 'suspended', actions: [...actions, a('suspendStep')] };
       default:
         return { target: 'failed', actions: [...actions, a('failStep', { onError: plan.onError }), HALT] };
     }
@@ -95,6 +97,7 @@ export function stepRegion(plan: StepPlan): Config {
         entry: [a('startAttempt')],
         on: {
           [`reply.${plan.name}`]: [
+            ...(plan.checkOutput ? [{ guard: g('replyInvalidOutput'), ...exhausted([a('invalidOutput')]) }] : []),
             { guard: g('replyOk'), target: 'completed', actions: [a('succeed'), SETTLED] },
             ...failRoutes(a('failAttempt'), 'reply'),
           ],
@@ -114,6 +117,10 @@ export function stepRegion(plan: StepPlan): Config {
         },
       },
     });
+    if (plan.onError === 'pause') {
+      // Retries ran out: the whole execution pauses; an operator fixes the cause and resumes, and the step runs again.
+      states['suspended'] = { on: { resumed: { target: 'running' }, halt: halted } };
+    }
     if (plan.onError === 'escalate') {
       states['escalated'] = {
         on: {
@@ -135,7 +142,10 @@ export function stepRegion(plan: StepPlan): Config {
       entry: [a('startWaiting')],
       on: {
         [`signal.${plan.name}`]: { target: 'completed', actions: [a('receiveSignal'), SETTLED] },
-        [`timer.${plan.name}`]: { guard: g('isTimer', { timer: 'wait' }), target: 'completed', actions: [a('waitTimedOut'), SETTLED] },
+        [`timer.${plan.name}`]: [
+          { guard: g('isTimer', { timer: 'wait' }), target: 'completed', actions: [a('waitTimedOut'), SETTLED] },
+          ...(plan.escalations.length ? [{ guard: g('isEscalationDue'), actions: [a('escalateHumanTask')] }] : []),
+        ],
         halt: halted,
       },
     };

@@ -35,7 +35,8 @@ export type LifecycleKind =
   | 'execution.resumed'
   | 'step.completed'
   | 'step.failed'
-  | 'step.skipped';
+  | 'step.skipped'
+  | 'step.escalated';
 
 export type StepStatus =
   | 'blocked'
@@ -45,6 +46,7 @@ export type StepStatus =
   | 'backoff'
   | 'waiting'
   | 'escalated'
+  | 'paused'
   | 'completed'
   | 'skipped'
   | 'failed'
@@ -76,6 +78,9 @@ export interface StepRecord {
   outcome?: 'signal' | 'timeout';
   /** The last progress a heartbeat reported. */
   progress?: unknown;
+  /** Human steps: who is asked now, and how many escalations happened. */
+  assignee?: string;
+  escalationLevel?: number;
   /** Wait steps: the rendered correlation key. */
   key?: string;
   startedAt?: number;

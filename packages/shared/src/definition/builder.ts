@@ -2,7 +2,7 @@ import type { Duration } from '../duration.ts';
 import type { InputMapping, OnError, RetryPolicy, WorkflowDefinition, WorkflowDefinitionInput } from './schema.ts';
 import { validateDefinition } from './validate.ts';
 
-type Dep<Names extends string> = Names | { step: Names; on: 'signal' | 'timeout' };
+type Dep<Names extends string> = Names | { step: Names; on: 'completed' | 'skipped' | 'signal' | 'timeout' };
 
 interface CommonOptions<Names extends string> {
   condition?: string;
@@ -19,6 +19,17 @@ export interface TaskOptions<Names extends string> extends CommonOptions<Names> 
   timeout?: Duration;
   onError?: OnError;
   compensate?: { squad?: string; action: string; input?: InputMapping };
+  /** JSON Schema the output must satisfy (validation between pipeline stages). */
+  outputSchema?: Record<string, unknown>;
+}
+
+export interface HumanOptions<Names extends string> extends CommonOptions<Names> {
+  assignee: string;
+  title?: string;
+  /** Correlation key template; default `human_<execution id>_<step>`. */
+  signal?: string;
+  timeout?: Duration;
+  escalations?: Array<{ after: Duration; to: string }>;
 }
 
 export interface WaitOptions<Names extends string> extends CommonOptions<Names> {
@@ -78,6 +89,18 @@ export class WorkflowBuilder<Names extends string = never> {
    */
   handoff(workflow: string, options: { input?: string; when?: string } = {}): this {
     this.def.then = [...(this.def.then ?? []), { workflow, ...options }];
+    return this;
+  }
+
+  /** A task for a person, completed by a signal carrying the decision. */
+  human<N extends string>(name: N, options: HumanOptions<Names>): WorkflowBuilder<Names | N> {
+    this.def.steps.push({ name, type: 'human', ...options });
+    return this as unknown as WorkflowBuilder<Names | N>;
+  }
+
+  /** Seed 002's `continue_on_error`: failing steps without their own `onError` are skipped. */
+  continueOnError(value = true): this {
+    this.def.continueOnError = value;
     return this;
   }
 

@@ -28,10 +28,23 @@ export const RetryPolicySchema = z.strictObject({
   jitter: z.number().min(0).max(1).default(0.2),
 });
 
-export const OnErrorSchema = z.enum(['fail', 'skip', 'compensate', 'escalate']);
+/**
+ * What happens when a step fails for good (retries exhausted, or a non-retryable error):
+ * `fail` the execution, `skip` the step and go on, `compensate` (saga), `escalate`
+ * to a person (retry / skip / abort by signal), or `pause` the execution until an
+ * operator resumes it (the step then runs again).
+ */
+export const OnErrorSchema = z.enum(['fail', 'skip', 'compensate', 'escalate', 'pause']);
 
-/** `"a"` waits for step a to settle; `{ step: "w", on: "timeout" }` follows one outcome of a wait step. */
-export const DependencySchema = z.union([NameSchema, z.strictObject({ step: NameSchema, on: z.enum(['signal', 'timeout']) })]);
+/**
+ * `"a"` waits for step a to settle (completed or skipped). `{ step, on }` also
+ * requires an outcome, otherwise this step is skipped (a branch not taken):
+ * `completed` / `skipped` for any step, `signal` / `timeout` for a wait or human step.
+ */
+export const DependencySchema = z.union([
+  NameSchema,
+  z.strictObject({ step: NameSchema, on: z.enum(['completed', 'skipped', 'signal', 'timeout']) }),
+]);
 
 /** How a step's input is built: one expression, or an object of expressions. */
 export const InputMappingSchema = z.union([ExpressionSchema, z.record(z.string(), ExpressionSchema)]);
@@ -64,7 +77,10 @@ export const TaskStepSchema = z.strictObject({
   retry: RetryPolicySchema.optional(),
   /** Per attempt; defaults to the workflow's `defaults.timeout` (30 s). */
   timeout: DurationSchema.optional(),
-  onError: OnErrorSchema.default('fail'),
+  /** Default: `fail`, or `skip` when the workflow sets `continueOnError`. */
+  onError: OnErrorSchema.optional(),
+  /** JSON Schema the step's output must satisfy (pipelines: validation between stages); a bad output fails the step without retry. */
+  outputSchema: z.record(z.string(), z.unknown()).optional(),
   compensate: CompensationSchema.optional(),
 });
 
@@ -80,7 +96,29 @@ export const WaitStepSchema = z.strictObject({
 const withDefaultType = (value: unknown): unknown =>
   value && typeof value === 'object' && !Array.isArray(value) && !('type' in value) ? { ...value, type: 'task' } : value;
 
-export const StepSchema = z.preprocess(withDefaultType, z.discriminatedUnion('type', [TaskStepSchema, WaitStepSchema]));
+/**
+ * A task for a person: completed by a signal carrying the decision (key
+ * `signal`, default `human_{$execution.id}_{step}`), which later steps read as
+ * `$steps.<name>` (e.g. `$steps.review.approved`). `escalations` fire in order
+ * while nobody decides (after 24 h notify A, after 48 h escalate to B): each
+ * one publishes a `step.escalated` lifecycle event naming the new assignee.
+ * `timeout` ends the wait with the `timeout` outcome.
+ */
+export const HumanStepSchema = z.strictObject({
+  ...commonStepFields,
+  type: z.literal('human'),
+  assignee: z.string().min(1).max(256),
+  /** What the person is asked (shown by task inboxes, carried in lifecycle events). */
+  title: z.string().max(500).optional(),
+  signal: z.string().min(1).optional(),
+  timeout: DurationSchema.optional(),
+  escalations: z
+    .array(z.strictObject({ after: DurationSchema, to: z.string().min(1).max(256) }))
+    .max(10)
+    .default([]),
+});
+
+export const StepSchema = z.preprocess(withDefaultType, z.discriminatedUnion('type', [TaskStepSchema, WaitStepSchema, HumanStepSchema]));
 
 export const WorkflowDefinitionSchema = z.strictObject({
   name: NameSchema,
@@ -96,6 +134,8 @@ export const WorkflowDefinitionSchema = z.strictObject({
     })
     .default({ timeout: '30s' }),
   steps: z.array(StepSchema).min(1, 'a workflow needs at least one step'),
+  /** Seed 002's `continue_on_error`: steps without their own `onError` are skipped when they fail, and the workflow goes on. */
+  continueOnError: z.boolean().optional(),
   /** Expression for the execution's output; defaults to every step's output by name. */
   output: ExpressionSchema.optional(),
   /**
@@ -117,7 +157,8 @@ export type Dependency = z.output<typeof DependencySchema>;
 export type InputMapping = z.output<typeof InputMappingSchema>;
 export type TaskStep = z.output<typeof TaskStepSchema>;
 export type WaitStep = z.output<typeof WaitStepSchema>;
-export type Step = TaskStep | WaitStep;
+export type HumanStep = z.output<typeof HumanStepSchema>;
+export type Step = TaskStep | WaitStep | HumanStep;
 /** A validated definition with defaults filled in. */
 export type WorkflowDefinition = z.output<typeof WorkflowDefinitionSchema>;
 /** A definition as written (defaults optional). */

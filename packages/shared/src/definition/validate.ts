@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { SquadflowError, type FieldIssue } from '../errors.ts';
 import { compileExpression, compileTemplate } from '../expressions.ts';
+import { compileJsonSchema } from '../json-schema.ts';
 import { WorkflowDefinitionSchema, type Step, type WorkflowDefinition } from './schema.ts';
 import { dependencyName } from './dependencies.ts';
 
@@ -30,8 +31,8 @@ export function validateDefinition(input: unknown): WorkflowDefinition {
       const path = `steps.${i}.dependsOn.${j}`;
       if (!target) issues.push({ path, message: `step "${step.name}" depends on unknown step "${name}"` });
       else if (name === step.name) issues.push({ path, message: `step "${step.name}" depends on itself` });
-      else if (typeof dep !== 'string' && target.type !== 'wait') {
-        issues.push({ path, message: `step "${step.name}": "on: ${dep.on}" needs a wait step, "${name}" is a task` });
+      else if (typeof dep !== 'string' && (dep.on === 'signal' || dep.on === 'timeout') && target.type === 'task') {
+        issues.push({ path, message: `step "${step.name}": "on: ${dep.on}" needs a wait or human step, "${name}" is a task` });
       }
     });
     const expressions: Array<[string, string]> = [];
@@ -47,7 +48,14 @@ export function validateDefinition(input: unknown): WorkflowDefinition {
         issues.push({ path, message: `step "${step.name}": ${(err as Error).message}` });
       }
     }
-    if (step.type === 'wait') {
+    if (step.type === 'task' && step.outputSchema) {
+      try {
+        compileJsonSchema(step.outputSchema);
+      } catch (err) {
+        issues.push({ path: `steps.${i}.outputSchema`, message: `step "${step.name}": ${(err as Error).message}` });
+      }
+    }
+    if ((step.type === 'wait' || step.type === 'human') && step.signal !== undefined) {
       try {
         compileTemplate(step.signal);
       } catch (err) {

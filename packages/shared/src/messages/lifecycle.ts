@@ -15,6 +15,7 @@ export const LifecycleTypeSchema = z.enum([
   'step.completed',
   'step.failed',
   'step.skipped',
+  'step.escalated',
 ]);
 export type LifecycleType = z.output<typeof LifecycleTypeSchema>;
 

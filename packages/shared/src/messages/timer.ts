@@ -3,7 +3,15 @@ import { NameSchema } from '../definition/schema.ts';
 import { codec } from './codec.ts';
 import { EpochMsSchema, ExecutionIdSchema } from './common.ts';
 
-export const TimerKindSchema = z.enum(['delay', 'timeout', 'backoff', 'wait', 'compensation-timeout', 'compensation-backoff']);
+export const TimerKindSchema = z.enum([
+  'delay',
+  'timeout',
+  'backoff',
+  'wait',
+  'escalation',
+  'compensation-timeout',
+  'compensation-backoff',
+]);
 export type TimerKind = z.output<typeof TimerKindSchema>;
 
 /**

@@ -1,0 +1,181 @@
+/**
+ * The workflow language beyond the DAG basics, in the time-skipping
+ * environment: outcome branches, pause on error, continue on error,
+ * validation between pipeline stages, human tasks with escalation chains.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { workflow } from '@squadflow/shared';
+import type { ExecutionView } from '@squadflow/engine';
+import { defineSquad } from '@squadflow/squads';
+import { TestEnvironment } from '@squadflow/squads/testing';
+
+const calls: string[] = [];
+let broken = true;
+const tools = defineSquad({
+  name: 'tools',
+  actions: {
+    ok: { input: z.unknown(), output: z.unknown(), handler: (input: unknown, ctx) => (calls.push(ctx.step), { step: ctx.step, input }) },
+    fragile: {
+      input: z.unknown(),
+      output: z.unknown(),
+      handler: (_: unknown, ctx) => {
+        calls.push(ctx.step);
+        if (broken) throw new Error('supplier API down');
+        return { fixed: true };
+      },
+    },
+    emit: { input: z.unknown(), output: z.unknown(), handler: (input: unknown) => input },
+  },
+});
+
+let env: TestEnvironment | undefined;
+afterEach(async () => {
+  await env?.close();
+  env = undefined;
+  calls.length = 0;
+  broken = true;
+});
+
+const start = async (definition: unknown) => {
+  env = await TestEnvironment.create({ squads: [tools], workflows: [definition] });
+  return env;
+};
+const statuses = (view: ExecutionView) => Object.fromEntries(view.steps.map((s) => [s.name, s.status]));
+
+describe('workflow language', () => {
+  it('runs the true branch of a condition and skips the whole false branch, then joins', async () => {
+    const e = await start(
+      workflow('branches')
+        .task('decide', { squad: 'tools', action: 'ok', condition: 'approved' })
+        .task('implement', { squad: 'tools', action: 'ok', dependsOn: [{ step: 'decide', on: 'completed' }] })
+        .task('deploy', { squad: 'tools', action: 'ok', dependsOn: [{ step: 'implement', on: 'completed' }] })
+        .task('reject', { squad: 'tools', action: 'ok', dependsOn: [{ step: 'decide', on: 'skipped' }] })
+        .task('report', { squad: 'tools', action: 'ok', dependsOn: ['deploy', 'reject'] })
+        .build(),
+    );
+    const yes = await e.runUntil(await e.client.trigger('branches', { approved: true }));
+    expect(statuses(yes)).toEqual({
+      decide: 'completed',
+      implement: 'completed',
+      deploy: 'completed',
+      reject: 'skipped',
+      report: 'completed',
+    });
+    const no = await e.runUntil(await e.client.trigger('branches', { approved: false }));
+    expect(statuses(no)).toEqual({ decide: 'skipped', implement: 'skipped', deploy: 'skipped', reject: 'completed', report: 'completed' });
+  });
+
+  it('pauses the execution when retries run out (onError: pause), and runs the step again on resume', async () => {
+    const e = await start(
+      workflow('pausing')
+        .task('sync', { squad: 'tools', action: 'fragile', onError: 'pause', retry: { retries: 1, initialInterval: '1m' } })
+        .task('after', { squad: 'tools', action: 'ok', dependsOn: ['sync'] })
+        .build(),
+    );
+    const id = await e.client.trigger('pausing', {});
+    const paused = await e.runUntil(id, ['paused']);
+    expect(paused.steps[0]!.attempts.map((a) => a.status)).toEqual(['failed', 'failed']);
+    await e.advance('1d');
+    expect(calls).toEqual(['sync', 'sync']); // nothing runs while paused
+    broken = false; // the operator fixes the cause
+    await e.client.resume(id);
+    const view = await e.runUntil(id);
+    expect(view.status).toBe('completed');
+    expect(calls).toEqual(['sync', 'sync', 'sync', 'after']);
+  });
+
+  it('continues past failed steps when the workflow says continueOnError', async () => {
+    const e = await start(
+      workflow('tolerant')
+        .continueOnError()
+        .task('optional', { squad: 'tools', action: 'fragile' })
+        .task('critical', { squad: 'tools', action: 'fragile', onError: 'fail', dependsOn: ['optional'] })
+        .build(),
+    );
+    const view = await e.runUntil(await e.client.trigger('tolerant', {}));
+    expect(statuses(view)).toEqual({ optional: 'skipped', critical: 'failed' });
+    expect(view.status).toBe('failed');
+  });
+
+  it('feeds each pipeline stage the previous output and stops at a stage whose output is invalid', async () => {
+    const e = await start(
+      workflow('pipeline')
+        .task('extract', {
+          squad: 'tools',
+          action: 'emit',
+          input: '{ "rows": [1, 2, 3] }',
+          outputSchema: { type: 'object', required: ['rows'] },
+        })
+        .task('transform', {
+          squad: 'tools',
+          action: 'emit',
+          dependsOn: ['extract'],
+          input: '{ "total": $sum($steps.extract.rows) }',
+          outputSchema: { type: 'object', required: ['total'], properties: { total: { type: 'string' } } },
+          retry: { retries: 3 },
+        })
+        .task('load', { squad: 'tools', action: 'ok', dependsOn: ['transform'] })
+        .build(),
+    );
+    const view = await e.runUntil(await e.client.trigger('pipeline', {}));
+    expect(statuses(view)).toEqual({ extract: 'completed', transform: 'failed', load: 'halted' });
+    const transform = view.steps[1]!;
+    expect(transform.attempts).toHaveLength(1); // invalid output is not retried
+    expect(transform.error).toMatchObject({ code: 'INVALID_OUTPUT' });
+    expect(transform.error!.message).toContain('output.total');
+  });
+
+  it('escalates an undecided human task after 24 h and 48 h, and later branches read the decision', async () => {
+    const e = await start(
+      workflow('approval')
+        .task('analyze_request', { squad: 'tools', action: 'ok' })
+        .human('review_analysis', {
+          assignee: 'manager@company.com',
+          dependsOn: ['analyze_request'],
+          escalations: [
+            { after: '24h', to: 'manager@company.com' },
+            { after: '48h', to: 'director@company.com' },
+          ],
+          timeout: '72h',
+        })
+        .task('implement_solution', {
+          squad: 'tools',
+          action: 'ok',
+          dependsOn: ['review_analysis'],
+          condition: '$steps.review_analysis.approved = true',
+        })
+        .task('notify_rejection', {
+          squad: 'tools',
+          action: 'ok',
+          dependsOn: ['review_analysis'],
+          condition: '$steps.review_analysis.approved = false',
+        })
+        .build(),
+    );
+    const id = await e.client.trigger('approval', {});
+    const task = async () => (await e.client.getExecution(id))!.steps[1]!;
+    await e.runUntil(id, ['waiting']);
+    expect(await task()).toMatchObject({
+      status: 'waiting',
+      assignee: 'manager@company.com',
+      escalationLevel: 0,
+      key: `human_${id}_review_analysis`,
+    });
+    await e.advance('23h59m');
+    expect((await task()).escalationLevel).toBe(0);
+    await e.advance('1m');
+    expect(await task()).toMatchObject({ assignee: 'manager@company.com', escalationLevel: 1 });
+    await e.advance('24h');
+    expect(await task()).toMatchObject({ status: 'waiting', assignee: 'director@company.com', escalationLevel: 2 });
+    await e.client.signal((await task()).key!, { approved: false, by: 'director@company.com' });
+    const view = await e.runUntil(id);
+    expect(statuses(view)).toEqual({
+      analyze_request: 'completed',
+      review_analysis: 'completed',
+      implement_solution: 'skipped',
+      notify_rejection: 'completed',
+    });
+    expect(view.steps[1]!.output).toEqual({ approved: false, by: 'director@company.com' });
+  });
+});
