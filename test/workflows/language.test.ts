@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { workflow } from '@squadflow/shared';
+import { FlowBuilder, workflow } from '@squadflow/shared';
 import type { ExecutionView } from '@squadflow/engine';
 import { defineSquad } from '@squadflow/squads';
 import { TestEnvironment } from '@squadflow/squads/testing';
@@ -177,5 +177,35 @@ describe('workflow language', () => {
       notify_rejection: 'completed',
     });
     expect(view.steps[1]!.output).toEqual({ approved: false, by: 'director@company.com' });
+  });
+
+  it('starts a workflow from a matching NATS event once, and resumes it on a further event (seed 003 event-driven)', async () => {
+    const e = await start(
+      new FlowBuilder('zendesk_clickup')
+        .addEventTrigger('zendesk.ticket.created', {
+          condition: 'priority = "high"',
+          context: '{ "ticketId": id, "priority": priority }',
+          idempotencyKey: 'id',
+        })
+        .addStep('analyze_ticket', { squad: 'tools', action: 'ok' })
+        .addStep('create_clickup_task', { squad: 'tools', action: 'ok' })
+        .addWait('task_completed', { signal: 'task_done_{ticketId}' })
+        .addEventTrigger('clickup.task.completed', { signal: '"task_done_" & ticket' })
+        .addStep('update_zendesk_ticket', { squad: 'tools', action: 'ok' })
+        .build(),
+    );
+    const publish = (subject: string, event: unknown) =>
+      e.transport.streams.publish(subject, new TextEncoder().encode(JSON.stringify(event)));
+    await publish('zendesk.ticket.created', { id: 'ZD-1', priority: 'low' });
+    await publish('zendesk.ticket.created', { id: 'ZD-2', priority: 'high' });
+    await publish('zendesk.ticket.created', { id: 'ZD-2', priority: 'high' }); // redelivered by the source
+    await e.settle();
+    const started = await e.client.listExecutions({ workflow: 'zendesk_clickup' });
+    expect(started.map((x) => x.context)).toEqual([{ ticketId: 'ZD-2', priority: 'high' }]);
+    await e.runUntil(started[0]!.executionId, ['waiting']);
+    await publish('clickup.task.completed', { ticket: 'ZD-2' });
+    const view = await e.runUntil(started[0]!.executionId);
+    expect(view.status).toBe('completed');
+    expect(view.steps.find((s) => s.name === 'task_completed')!.output).toEqual({ ticket: 'ZD-2' });
   });
 });

@@ -23,6 +23,8 @@ import { SerialQueue } from './serial-queue.ts';
 import { openStores, type EngineStores } from './stores.ts';
 import { TimerService } from './timers.ts';
 import { ensureStreams } from './topology.ts';
+import { EngineClient } from './client.ts';
+import { EventRouter } from './events/event-router.ts';
 import type { WaitRegistration } from './store/waits.ts';
 
 export interface OrchestratorOptions {
@@ -59,6 +61,7 @@ export class Orchestrator {
   private stores!: EngineStores;
   private effectDeps!: EffectDeps;
   private recovery?: Promise<void>;
+  private events?: EventRouter;
   private stopping = false;
 
   private constructor(private readonly options: OrchestratorOptions) {
@@ -102,6 +105,14 @@ export class Orchestrator {
     );
     this.logger.info({ prefix: this.names.prefix, rearmed }, 'orchestrator started');
     this.recovery = this.recover();
+    this.events = new EventRouter({
+      transport,
+      names: this.names,
+      registry: this.stores.registry,
+      client: await EngineClient.connect({ transport, prefix: this.names.prefix }),
+      logger: this.logger.child({ component: 'events' }),
+    });
+    await this.events.start();
   }
 
   /**
@@ -134,9 +145,15 @@ export class Orchestrator {
   async stop(): Promise<void> {
     this.stopping = true;
     await this.recovery;
+    await this.events?.stop();
     await this.consumer?.stop();
     this.timers.stop();
     await this.queue.idle();
+  }
+
+  /** Re-reads the workflows' `events` now (otherwise every few seconds): new subjects are listened to at once. */
+  refreshEvents(): Promise<void> {
+    return this.events?.refresh() ?? Promise.resolve();
   }
 
   /** Resolves when no event is being applied in this process (time-skipping tests). */

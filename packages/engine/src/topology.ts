@@ -26,5 +26,6 @@ export async function ensureStreams(transport: Transport, n: Names): Promise<voi
 /** Deletes every stream and bucket of a prefix (tests, teardown). */
 export async function removeTopology(transport: Transport, n: Names): Promise<void> {
   for (const config of streamConfigs(n)) await transport.streams.remove(config.name);
+  await transport.streams.remove(n.streams.events);
   for (const bucket of Object.values(n.buckets)) await transport.removeKv(bucket);
 }

@@ -20,3 +20,4 @@ export * from './messages/timer.ts';
 export * from './messages/lifecycle.ts';
 export * from './messages/inbound.ts';
 export * from './messages/heartbeat.ts';
+export * from './definition/flow-builder.ts';

@@ -29,9 +29,18 @@ export interface Names {
   readonly inboundAll: string;
   readonly commandsAll: string;
   readonly lifecycleAll: string;
-  readonly streams: { inbound: string; commands: string; lifecycle: string };
-  readonly buckets: { executions: string; timers: string; workflows: string; waits: string; idempotency: string; squads: string };
-  readonly consumers: { orchestrator: string; squad(squad: string): string };
+  /** `events` captures the outside subjects that workflows' `events` listen to. */
+  readonly streams: { inbound: string; commands: string; lifecycle: string; events: string };
+  readonly buckets: {
+    executions: string;
+    timers: string;
+    workflows: string;
+    waits: string;
+    idempotency: string;
+    squads: string;
+    schedules: string;
+  };
+  readonly consumers: { orchestrator: string; events: string; squad(squad: string): string };
 }
 
 const PREFIX = /^[a-z][a-z0-9_]{0,31}$/;
@@ -57,7 +66,7 @@ export function names(prefix = 'sqf'): Names {
     inboundAll: `${prefix}.in.>`,
     commandsAll: `${prefix}.cmd.>`,
     lifecycleAll: `${prefix}.lc.>`,
-    streams: { inbound: `${up}_IN`, commands: `${up}_CMD`, lifecycle: `${up}_LC` },
+    streams: { inbound: `${up}_IN`, commands: `${up}_CMD`, lifecycle: `${up}_LC`, events: `${up}_EV` },
     buckets: {
       executions: `${prefix}_exec`,
       timers: `${prefix}_timers`,
@@ -65,8 +74,9 @@ export function names(prefix = 'sqf'): Names {
       waits: `${prefix}_waits`,
       idempotency: `${prefix}_idem`,
       squads: `${prefix}_squads`,
+      schedules: `${prefix}_schedules`,
     },
-    consumers: { orchestrator: `${up}_orchestrator`, squad: (squad) => `${up}_squad_${token(squad)}` },
+    consumers: { orchestrator: `${up}_orchestrator`, events: `${up}_events`, squad: (squad) => `${up}_squad_${token(squad)}` },
   };
 }
 

@@ -134,6 +134,31 @@ export const WorkflowDefinitionSchema = z.strictObject({
     })
     .default({ timeout: '30s' }),
   steps: z.array(StepSchema).min(1, 'a workflow needs at least one step'),
+  /**
+   * Events on NATS subjects (outside squadflow's prefix) that start this
+   * workflow, or, with `signal`, resume a running one: `condition` filters
+   * (JSONata over the event payload), `context` maps the event to the new
+   * execution's context (default: the event), `signal` gives the correlation
+   * key the event is delivered to, `idempotencyKey` names the event (default:
+   * a hash of subject and payload, so a redelivered event starts nothing twice).
+   */
+  events: z
+    .array(
+      z.strictObject({
+        subject: z
+          .string()
+          .regex(
+            /^(?:[^\s.*>]+|\*)(?:\.(?:[^\s.*>]+|\*))*(?:\.>)?$/,
+            'not a NATS subject (tokens separated by ".", wildcards "*" and a final ">")',
+          ),
+        condition: ExpressionSchema.optional(),
+        context: ExpressionSchema.optional(),
+        signal: ExpressionSchema.optional(),
+        idempotencyKey: ExpressionSchema.optional(),
+      }),
+    )
+    .max(20)
+    .optional(),
   /** Seed 002's `continue_on_error`: steps without their own `onError` are skipped when they fail, and the workflow goes on. */
   continueOnError: z.boolean().optional(),
   /** Expression for the execution's output; defaults to every step's output by name. */

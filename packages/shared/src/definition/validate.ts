@@ -70,6 +70,17 @@ export function validateDefinition(input: unknown): WorkflowDefinition {
       issues.push({ path: 'output', message: (err as Error).message });
     }
   }
+  def.events?.forEach((event, i) => {
+    for (const key of ['condition', 'context', 'signal', 'idempotencyKey'] as const) {
+      const source = event[key];
+      if (source === undefined) continue;
+      try {
+        compileExpression(source);
+      } catch (err) {
+        issues.push({ path: `events.${i}.${key}`, message: (err as Error).message });
+      }
+    }
+  });
   def.then?.forEach((next, i) => {
     for (const key of ['input', 'when'] as const) {
       const source = next[key];

@@ -57,6 +57,7 @@ export class TestEnvironment {
     );
     const client = await EngineClient.connect({ transport, prefix });
     for (const definition of options.workflows ?? []) await client.registerWorkflow(definition);
+    await orchestrator.refreshEvents();
     return new TestEnvironment(client, clock, transport, names(prefix), orchestrator, squads);
   }
 
