@@ -74,7 +74,7 @@ describe('names()', () => {
 
   it('names streams, buckets and consumers after the prefix', () => {
     const t = names('t_run1');
-    expect(t.streams).toEqual({ inbound: 'T_RUN1_IN', commands: 'T_RUN1_CMD', lifecycle: 'T_RUN1_LC' });
+    expect(t.streams).toEqual({ inbound: 'T_RUN1_IN', commands: 'T_RUN1_CMD', lifecycle: 'T_RUN1_LC', events: 'T_RUN1_EV' });
     expect(t.buckets).toEqual({
       executions: 't_run1_exec',
       timers: 't_run1_timers',
@@ -82,6 +82,7 @@ describe('names()', () => {
       waits: 't_run1_waits',
       idempotency: 't_run1_idem',
       squads: 't_run1_squads',
+      schedules: 't_run1_schedules',
     });
     expect(t.consumers.orchestrator).toBe('T_RUN1_orchestrator');
     expect(t.consumers.squad('inventory')).toBe('T_RUN1_squad_inventory');
