@@ -93,10 +93,10 @@ export class FlowBuilder {
   }
 
   /** Fork-join: each branch runs in sequence, the branches in parallel; the next step waits for all. */
-  addParallelBranch(branches: BranchStep[][]): this {
+  addParallelBranch(branches: Array<BranchStep[] | { name: string; steps: BranchStep[] }>): this {
     const start = this.frontier;
     const ends: Dependency[] = [];
-    for (const branch of branches) ends.push(...this.chain(branch, start));
+    for (const branch of branches) ends.push(...this.chain(Array.isArray(branch) ? branch : branch.steps, start));
     this.frontier = ends;
     return this;
   }
