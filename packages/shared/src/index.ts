@@ -21,3 +21,4 @@ export * from './messages/lifecycle.ts';
 export * from './messages/inbound.ts';
 export * from './messages/heartbeat.ts';
 export * from './definition/flow-builder.ts';
+export * from './definition/formats.ts';

@@ -145,7 +145,9 @@ describe('validateDefinition: rejected definitions name the path and the step', 
 
   it('rejects an on: dependency that points at a task step', () => {
     const err = rejection({ name: 'order', steps: [task('a'), task('b', { dependsOn: [{ step: 'a', on: 'timeout' }] })] });
-    expect(err.issues).toEqual([{ path: 'steps.1.dependsOn.0', message: 'step "b": "on: timeout" needs a wait or human step, "a" is a task' }]);
+    expect(err.issues).toEqual([
+      { path: 'steps.1.dependsOn.0', message: 'step "b": "on: timeout" needs a wait or human step, "a" is a task' },
+    ]);
   });
 
   it('rejects an on: value other than completed, skipped, signal or timeout', () => {
