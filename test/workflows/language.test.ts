@@ -208,4 +208,22 @@ describe('workflow language', () => {
     expect(view.status).toBe('completed');
     expect(view.steps.find((s) => s.name === 'task_completed')!.output).toEqual({ ticket: 'ZD-2' });
   });
+
+  it('does not miss a signal sent shortly before the wait began (lookback), but ignores one older than the window', async () => {
+    const e = await start(
+      workflow('early')
+        .task('prepare', { squad: 'tools', action: 'ok', delay: '30s' })
+        .wait('reply', { signal: 'reply_{order}', timeout: '1h', lookback: '1m', dependsOn: ['prepare'] })
+        .build(),
+    );
+    const id = await e.client.trigger('early', { order: 'A' });
+    await e.client.signal('reply_A', { ok: true }); // arrives while `prepare` is still delayed: nothing waits yet
+    const view = await e.runUntil(id);
+    expect(view.steps[1]).toMatchObject({ status: 'completed', outcome: 'signal', output: { ok: true } });
+
+    await e.client.signal('reply_B', { ok: 'too early' });
+    await e.advance('5m');
+    const late = await e.runUntil(await e.client.trigger('early', { order: 'B' }));
+    expect(late.steps[1]).toMatchObject({ status: 'completed', outcome: 'timeout' });
+  });
 });

@@ -19,6 +19,9 @@ import { openStores, type EngineStores } from './stores.ts';
 import type { ExecutionRecord } from './store/execution-record.ts';
 import type { WorkflowSummary } from './store/registry.ts';
 import { ensureStreams } from './topology.ts';
+import { scheduleApiFor, type ScheduleApi } from './schedules/api.ts';
+import type { ScheduleSpec } from './schedules/spec.ts';
+import type { ScheduleView } from './schedules/store.ts';
 
 export interface TriggerOptions {
   /** The same key twice returns the same execution (kept as long as the execution is stored). */
@@ -251,6 +254,44 @@ export class EngineClient {
     return this.transport.streams.publish(this.names.control(message.executionId), controlCodec.encode(message), {
       msgId: `control.${message.controlId}`,
     });
+  }
+
+  /**
+   * Stores a durable schedule that starts `spec.workflow` once per slot
+   * (cron with a time zone, `every`, or a one-shot `at`; docs/schedules.md).
+   * Throws `INVALID_ARGUMENT` naming the field, `WORKFLOW_NOT_FOUND`,
+   * `INVALID_CONTEXT`, or `CONFLICT` when the id is taken.
+   */
+  async createSchedule(spec: ScheduleSpec): Promise<ScheduleView> {
+    return (await this.scheduleApi()).create(spec);
+  }
+
+  /** Every schedule, by id. */
+  async listSchedules(): Promise<ScheduleView[]> {
+    return (await this.scheduleApi()).list();
+  }
+
+  async getSchedule(id: string): Promise<ScheduleView | null> {
+    return (await this.scheduleApi()).get(id);
+  }
+
+  /** Stops a schedule firing (a run in progress goes on). Throws `INVALID_ARGUMENT` for an unknown id. */
+  async pauseSchedule(id: string): Promise<ScheduleView> {
+    return (await this.scheduleApi()).pause(id);
+  }
+
+  /** Fires again from the next slot; slots that fell due while paused are skipped. */
+  async resumeSchedule(id: string): Promise<ScheduleView> {
+    return (await this.scheduleApi()).resume(id);
+  }
+
+  /** Deletes a schedule (runs it started go on). Throws `INVALID_ARGUMENT` for an unknown id. */
+  async deleteSchedule(id: string): Promise<void> {
+    return (await this.scheduleApi()).delete(id);
+  }
+
+  private scheduleApi(): Promise<ScheduleApi> {
+    return scheduleApiFor(this, this.transport, this.names, this.stores.registry);
   }
 }
 

@@ -11,7 +11,7 @@ export interface EffectDeps {
   waits: WaitIndex;
   logger: Logger;
   /** Called after a wait is registered, to deliver a signal that came just before (lookback). */
-  afterWaitRegistered(executionId: string, key: string, step: string): void;
+  afterWaitRegistered(executionId: string, key: string, step: string, since: number): void;
 }
 
 /**
@@ -64,7 +64,8 @@ async function performOne(deps: EffectDeps, ctx: ExecutionContext, effect: Effec
     case 'wait.register':
       if (!ctx.waits.some((w) => w.key === effect.key && w.step === effect.step)) return;
       await deps.waits.register(effect.key, { executionId: ctx.executionId, step: effect.step, purpose: effect.purpose });
-      if (effect.purpose === 'wait') deps.afterWaitRegistered(ctx.executionId, effect.key, effect.step);
+      if (effect.purpose === 'wait' && effect.since !== undefined)
+        deps.afterWaitRegistered(ctx.executionId, effect.key, effect.step, effect.since);
       return;
     case 'wait.unregister':
       return deps.waits.unregister(effect.key, ctx.executionId, effect.step);

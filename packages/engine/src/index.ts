@@ -15,3 +15,12 @@ export {
 } from './compile/index.ts';
 export { ensureStreams, removeTopology, streamConfigs } from './topology.ts';
 export { ManualClock } from './manual-clock.ts';
+export {
+  Scheduler,
+  slotKey,
+  type CatchUpPolicy,
+  type OverlapPolicy,
+  type ScheduleSpec,
+  type ScheduleView,
+  type SlotOutcome,
+} from './schedules/index.ts';

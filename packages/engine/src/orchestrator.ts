@@ -20,6 +20,7 @@ import { executionIdFor } from './ids.ts';
 import { KvConflictError, type Consumer, type DeliveredMessage, type Transport } from './ports.ts';
 import { recordFor, failedRecord } from './record-builder.ts';
 import { SerialQueue } from './serial-queue.ts';
+import { Scheduler } from './schedules/scheduler.ts';
 import { openStores, type EngineStores } from './stores.ts';
 import { TimerService } from './timers.ts';
 import { ensureStreams } from './topology.ts';
@@ -38,8 +39,6 @@ export interface OrchestratorOptions {
   evictAfterEvent?: boolean;
   /** Executions kept in memory (default 10,000); others are restored from KV on their next event. */
   maxCachedExecutions?: number;
-  /** A signal that arrived this long before its wait was armed still resumes it (default 60 s). */
-  signalLookbackMs?: number;
 }
 
 export type ApplyResult = 'applied' | 'stale' | 'ended' | 'missing' | 'pending' | 'deferred';
@@ -61,6 +60,7 @@ export class Orchestrator {
   private stores!: EngineStores;
   private effectDeps!: EffectDeps;
   private recovery?: Promise<void>;
+  private scheduler?: Scheduler;
   private events?: EventRouter;
   private stopping = false;
 
@@ -88,7 +88,7 @@ export class Orchestrator {
       timers: this.timers,
       waits: this.stores.waits,
       logger: this.logger,
-      afterWaitRegistered: (executionId, key, step) => void this.deliverBuffered(executionId, key, step),
+      afterWaitRegistered: (executionId, key, step, since) => void this.deliverBuffered(executionId, key, step, since),
     };
     const rearmed = await this.timers.start();
     this.consumer = await transport.streams.consume(
@@ -105,6 +105,8 @@ export class Orchestrator {
     );
     this.logger.info({ prefix: this.names.prefix, rearmed }, 'orchestrator started');
     this.recovery = this.recover();
+    // Durable schedules (docs/schedules.md): every replica runs one; KV compare-and-set picks who fires a slot.
+    this.scheduler = await Scheduler.start({ transport, names: this.names, logger: this.logger });
     this.events = new EventRouter({
       transport,
       names: this.names,
@@ -144,6 +146,7 @@ export class Orchestrator {
   /** Stops consuming and firing timers; waits for events in progress. */
   async stop(): Promise<void> {
     this.stopping = true;
+    await this.scheduler?.stop();
     await this.recovery;
     await this.events?.stop();
     await this.consumer?.stop();
@@ -156,9 +159,10 @@ export class Orchestrator {
     return this.events?.refresh() ?? Promise.resolve();
   }
 
-  /** Resolves when no event is being applied in this process (time-skipping tests). */
-  idle(): Promise<void> {
-    return this.queue.idle();
+  /** Resolves when no event is being applied and no schedule is being looked at in this process (time-skipping tests). */
+  async idle(): Promise<void> {
+    await this.scheduler?.idle();
+    await this.queue.idle();
   }
 
   private async handle(msg: DeliveredMessage): Promise<void> {
@@ -273,11 +277,13 @@ export class Orchestrator {
     return this.apply(reg.executionId, { type: `signal.${reg.step}`, signalId, ...(data === undefined ? {} : { data }) });
   }
 
-  private async deliverBuffered(executionId: string, key: string, step: string): Promise<void> {
+  /** A signal that came before its wait (within the step's lookback) resumes the wait now; the buffer is cleared only after. */
+  private async deliverBuffered(executionId: string, key: string, step: string, since: number): Promise<void> {
     try {
-      const lookback = this.options.signalLookbackMs ?? 60_000;
-      const buffered = await this.stores.waits.takeBuffered(key, this.options.transport.clock.now(), lookback);
-      if (buffered) await this.deliverSignal({ executionId, step, purpose: 'wait' }, buffered.signalId, buffered.data);
+      const buffered = await this.stores.waits.peekBuffered(key);
+      if (!buffered || buffered.receivedAt < since) return;
+      await this.deliverSignal({ executionId, step, purpose: 'wait' }, buffered.signalId, buffered.data);
+      await this.stores.waits.clearBuffered(key, buffered.signalId);
     } catch (err) {
       this.logger.error({ err, executionId, key }, 'delivering a buffered signal failed');
     }

@@ -51,8 +51,9 @@ export function cancelTimer(ctx: Ctx, step: string, attempt: number, timer: Time
   return { ...emit(ctx, { kind: 'timer.cancel', id }), timers: ctx.timers.filter((t) => t !== id) };
 }
 
-export function registerWait(ctx: Ctx, key: string, step: string, purpose: 'wait' | 'escalation'): Ctx {
-  const next = emit(ctx, { kind: 'wait.register', key, step, purpose });
+export function registerWait(ctx: Ctx, key: string, step: string, purpose: 'wait' | 'escalation', lookbackMs?: number): Ctx {
+  const since = lookbackMs === undefined || lookbackMs <= 0 ? {} : { since: ctx.now - lookbackMs };
+  const next = emit(ctx, { kind: 'wait.register', key, step, purpose, ...since });
   return { ...next, waits: [...next.waits, { key, step }] };
 }
 

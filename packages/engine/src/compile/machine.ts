@@ -204,6 +204,7 @@ export function buildMachine(plan: WorkflowPlan) {
         r.key!,
         step,
         'wait',
+        plan.lookbackMs,
       );
       if (plan.timeoutMs !== undefined) next = startTimer(next, step, 0, 'wait', plan.timeoutMs);
       const first = plan.escalations[0];

@@ -31,6 +31,8 @@ export interface StepPlan {
   /** Human steps: who is asked, and who next, after how long (ms since the task started). */
   assignee?: string;
   escalations: Array<{ afterMs: number; to: string }>;
+  /** Wait and human steps: how far back a buffered signal still counts. */
+  lookbackMs: number;
 }
 
 export interface WorkflowPlan {
@@ -39,6 +41,9 @@ export interface WorkflowPlan {
   steps: Map<string, StepPlan>;
   order: string[];
 }
+
+/** Signals up to a minute early still resume a wait: the sender rarely knows when the wait begins. */
+const DEFAULT_LOOKBACK_MS = 60_000;
 
 const NO_RETRY: RetryPolicy = { retries: 0, initialInterval: '1s', backoffCoefficient: 2, maxInterval: '5m', jitter: 0.2 };
 
@@ -61,6 +66,7 @@ export function planWorkflow(def: WorkflowDefinition, version: number): Workflow
       action: step.type === 'task' ? step.action : '',
       ...(step.type === 'task' && step.outputSchema ? { checkOutput: compileJsonSchema(step.outputSchema, 'output') } : {}),
       ...(step.type === 'human' ? { assignee: step.assignee } : {}),
+      lookbackMs: step.type !== 'task' && step.lookback !== undefined ? durationMs(step.lookback) : DEFAULT_LOOKBACK_MS,
       escalations:
         step.type === 'human'
           ? step.escalations.map((e) => ({ afterMs: durationMs(e.after), to: e.to })).sort((a, b) => a.afterMs - b.afterMs)

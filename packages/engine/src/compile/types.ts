@@ -18,7 +18,8 @@ export type Effect =
   | { kind: 'timer.cancel'; id: string }
   /** Re-arms every timer the execution holds (after a resume: those due meanwhile fire now). */
   | { kind: 'timers.resume' }
-  | { kind: 'wait.register'; key: string; step: string; purpose: 'wait' | 'escalation' }
+  /** `since`: a buffered signal received at or after this time (the wait's start minus its lookback) resumes the wait at once. */
+  | { kind: 'wait.register'; key: string; step: string; purpose: 'wait' | 'escalation'; since?: number }
   | { kind: 'wait.unregister'; key: string; step: string }
   | { kind: 'lifecycle'; id: string; type: LifecycleKind; step?: string; data?: unknown }
   /** Starts another workflow (a `then` handoff); added by the loop when an execution completes. */

@@ -1,6 +1,14 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
-import { DurationSchema, JsonObjectSchema, NameSchema, parseDuration, SquadflowError, toFieldIssues, type Duration } from '@squadflow/shared';
+import {
+  DurationSchema,
+  JsonObjectSchema,
+  NameSchema,
+  parseDuration,
+  SquadflowError,
+  toFieldIssues,
+  type Duration,
+} from '@squadflow/shared';
 
 /** What to do with a slot whose previous run is still going: drop it, start it when that run ends (at most one waits), or start anyway. */
 export type OverlapPolicy = 'skip' | 'queue' | 'allow';

@@ -44,14 +44,18 @@ export class WaitIndex {
     await this.kv.put(`s.${encodeToken(key)}`, enc.encode(JSON.stringify(signal)));
   }
 
-  /** Takes the buffered signal of a key if it arrived within `lookbackMs` of `now`. */
-  async takeBuffered(key: string, now: number, lookbackMs: number): Promise<BufferedSignal | undefined> {
+  /** The last signal sent to a key while nothing waited on it. */
+  async peekBuffered(key: string): Promise<BufferedSignal | undefined> {
+    const entry = await this.kv.get(`s.${encodeToken(key)}`);
+    return entry ? (JSON.parse(dec.decode(entry.value)) as BufferedSignal) : undefined;
+  }
+
+  /** Forgets the buffered signal once delivered (unless a newer one replaced it meanwhile). */
+  async clearBuffered(key: string, signalId: string): Promise<void> {
     const k = `s.${encodeToken(key)}`;
     const entry = await this.kv.get(k);
-    if (!entry) return undefined;
-    const signal = JSON.parse(dec.decode(entry.value)) as BufferedSignal;
+    if (!entry || (JSON.parse(dec.decode(entry.value)) as BufferedSignal).signalId !== signalId) return;
     await this.kv.delete(k);
-    return now - signal.receivedAt <= lookbackMs ? signal : undefined;
   }
 
   /** Read-modify-write with compare-and-set; concurrent writers retry. */

@@ -91,6 +91,8 @@ export const WaitStepSchema = z.strictObject({
   signal: z.string().min(1),
   /** Without a timeout the step waits until the signal comes or the execution is cancelled. */
   timeout: DurationSchema.optional(),
+  /** A signal that arrived up to this long before the wait began still resumes it (default 60 s; 0 turns it off). */
+  lookback: DurationSchema.optional(),
 });
 
 const withDefaultType = (value: unknown): unknown =>
@@ -116,6 +118,8 @@ export const HumanStepSchema = z.strictObject({
     .array(z.strictObject({ after: DurationSchema, to: z.string().min(1).max(256) }))
     .max(10)
     .default([]),
+  /** As for wait steps: a decision sent shortly before the task began still completes it (default 60 s). */
+  lookback: DurationSchema.optional(),
 });
 
 export const StepSchema = z.preprocess(withDefaultType, z.discriminatedUnion('type', [TaskStepSchema, WaitStepSchema, HumanStepSchema]));
