@@ -226,4 +226,39 @@ describe('workflow language', () => {
     const late = await e.runUntil(await e.client.trigger('early', { order: 'B' }));
     expect(late.steps[1]).toMatchObject({ status: 'completed', outcome: 'timeout' });
   });
+
+  it('opens a circuit breaker shared by executions after consecutive failures, fails fast while open, and closes after a good half-open probe', async () => {
+    const breaker = { failureThreshold: 3, resetAfter: '1m', whileOpen: 'fail' as const };
+    const e = await start(workflow('guarded').task('sync', { squad: 'tools', action: 'fragile', circuitBreaker: breaker }).build());
+    for (let i = 0; i < 3; i++) expect((await e.runUntil(await e.client.trigger('guarded', {}))).status).toBe('failed');
+    expect(calls).toHaveLength(3);
+    const breakers = async () => (await e.client.metrics()).breakers;
+    expect(await breakers()).toMatchObject([{ squad: 'tools', action: 'fragile', state: 'open', failures: 3 }]);
+
+    const fast = await e.runUntil(await e.client.trigger('guarded', {}));
+    expect(fast.steps[0]!.error).toMatchObject({ code: 'CIRCUIT_OPEN' });
+    expect(calls).toHaveLength(3); // failed fast: the squad was not called
+
+    broken = false;
+    await e.advance('1m');
+    expect((await e.runUntil(await e.client.trigger('guarded', {}))).status).toBe('completed'); // the half-open probe
+    expect(await breakers()).toMatchObject([{ state: 'closed', failures: 0 }]);
+  });
+
+  it('holds attempts while the breaker is open when its policy waits, without using up retries', async () => {
+    const breaker = { failureThreshold: 1, resetAfter: '10m', whileOpen: 'wait' as const };
+    const e = await start(
+      workflow('patient')
+        .task('sync', { squad: 'tools', action: 'fragile', circuitBreaker: breaker, retry: { retries: 1, initialInterval: '1s' } })
+        .build(),
+    );
+    expect((await e.runUntil(await e.client.trigger('patient', {}))).status).toBe('failed'); // opens the breaker
+    const id = await e.client.trigger('patient', {});
+    await e.advance('5m');
+    expect(calls).toHaveLength(2); // still waiting for the breaker: no call
+    broken = false;
+    const view = await e.runUntil(id);
+    expect(view.status).toBe('completed');
+    expect(view.steps[0]!.attempts.at(-1)!.startedAt - view.createdAt).toBeGreaterThanOrEqual(9 * 60_000);
+  });
 });

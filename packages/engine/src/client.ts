@@ -215,7 +215,7 @@ export class EngineClient {
   }
 
   async metrics(): Promise<EngineMetrics> {
-    return computeMetrics(await this.stores.executions.list());
+    return computeMetrics(await this.stores.executions.list(), await this.stores.breakers.list());
   }
 
   /**

@@ -1,7 +1,8 @@
-import { lifecycleCodec, stepCommandCodec, triggerCodec, type Logger, type Names } from '@squadflow/shared';
+import { lifecycleCodec, stepCommandCodec, stepReplyCodec, triggerCodec, type Logger, type Names } from '@squadflow/shared';
 import type { Effect, ExecutionContext } from './compile/index.ts';
 import type { Transport } from './ports.ts';
 import type { WaitIndex } from './store/waits.ts';
+import type { CircuitBreakers } from './breakers/circuit-breakers.ts';
 import type { TimerService } from './timers.ts';
 
 export interface EffectDeps {
@@ -9,6 +10,7 @@ export interface EffectDeps {
   names: Names;
   timers: TimerService;
   waits: WaitIndex;
+  breakers: CircuitBreakers;
   logger: Logger;
   /** Called after a wait is registered, to deliver a signal that came just before (lookback). */
   afterWaitRegistered(executionId: string, key: string, step: string, since: number): void;
@@ -29,6 +31,10 @@ async function performOne(deps: EffectDeps, ctx: ExecutionContext, effect: Effec
   const { names: n } = deps;
   switch (effect.kind) {
     case 'dispatch':
+      if (effect.breaker) {
+        const admission = await deps.breakers.admit(effect.squad, effect.action, effect.id, effect.breaker);
+        if (!admission.allowed) return refuse(deps, ctx, effect, admission.retryAfterMs);
+      }
       return deps.transport.streams.publish(
         n.command(effect.squad, effect.action),
         stepCommandCodec.encode({
@@ -99,4 +105,38 @@ async function performOne(deps: EffectDeps, ctx: ExecutionContext, effect: Effec
     case 'evaluate':
       return; // resolved inside the transition loop, before persisting
   }
+}
+
+/**
+ * An open circuit breaker answers for the squad: a failed reply on the
+ * inbound stream, as if the squad had refused, so the machine handles it
+ * like any failure (retry after `retryAfterMs` when the policy waits; the
+ * step's onError when it fails fast).
+ */
+function refuse(
+  deps: EffectDeps,
+  ctx: ExecutionContext,
+  effect: Extract<Effect, { kind: 'dispatch' }>,
+  retryAfterMs: number,
+): Promise<void> {
+  const wait = effect.breaker!.whileOpen === 'wait';
+  return deps.transport.streams.publish(
+    deps.names.reply(ctx.executionId),
+    stepReplyCodec.encode({
+      kind: 'reply',
+      commandId: effect.id,
+      executionId: ctx.executionId,
+      step: effect.step,
+      attempt: effect.attempt,
+      compensation: effect.compensation,
+      ok: false,
+      error: {
+        message: `circuit breaker open for ${effect.squad}.${effect.action}`,
+        code: 'CIRCUIT_OPEN',
+        retryable: wait,
+        ...(wait ? { retryAfterMs } : {}),
+      },
+    }),
+    { msgId: `${effect.id}.reply` },
+  );
 }

@@ -4,6 +4,7 @@ export { Orchestrator, type OrchestratorOptions, type ApplyResult } from './orch
 export { EngineClient, type TriggerOptions, type ListExecutionsFilter, type ExecutionPage } from './client.ts';
 export type { ExecutionView, StepView } from './execution-view.ts';
 export type { EngineMetrics, StepDurationStats } from './metrics.ts';
+export type { BreakerView } from './breakers/circuit-breakers.ts';
 export type { WorkflowSummary } from './store/registry.ts';
 export {
   compileWorkflow,

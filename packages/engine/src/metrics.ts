@@ -1,5 +1,6 @@
 import { TERMINAL_STATUSES, type ExecutionContext, type ExecutionStatus } from './compile/index.ts';
 import type { ExecutionRecord } from './store/execution-record.ts';
+import type { BreakerView } from './breakers/circuit-breakers.ts';
 
 export interface StepDurationStats {
   workflow: string;
@@ -16,10 +17,12 @@ export interface EngineMetrics {
   successRate: number | null;
   active: number;
   steps: StepDurationStats[];
+  /** Circuit breakers per squad action (only actions whose steps declare one). */
+  breakers: BreakerView[];
 }
 
 /** Computes metrics from execution records: counts, success rate, and step duration percentiles of successful attempts. */
-export function computeMetrics(records: readonly ExecutionRecord[]): EngineMetrics {
+export function computeMetrics(records: readonly ExecutionRecord[], breakers: BreakerView[] = []): EngineMetrics {
   const byStatus = { pending: 0, running: 0, paused: 0, waiting: 0, completed: 0, failed: 0, compensated: 0, escalated: 0, cancelled: 0 };
   const durations = new Map<string, number[]>();
   for (const r of records) {
@@ -48,6 +51,7 @@ export function computeMetrics(records: readonly ExecutionRecord[]): EngineMetri
     successRate: ended ? byStatus.completed / ended : null,
     active: records.length - ended,
     steps: steps.sort((a, b) => (a.workflow + a.step).localeCompare(b.workflow + b.step)),
+    breakers,
   };
 }
 

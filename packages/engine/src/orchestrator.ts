@@ -87,6 +87,7 @@ export class Orchestrator {
       names: this.names,
       timers: this.timers,
       waits: this.stores.waits,
+      breakers: this.stores.breakers,
       logger: this.logger,
       afterWaitRegistered: (executionId, key, step, since) => void this.deliverBuffered(executionId, key, step, since),
     };
@@ -251,7 +252,20 @@ export class Orchestrator {
       ...(r.error ? { error: r.error } : {}),
     };
     const event: MachineEvent = r.compensation ? { type: 'creply', step: r.step, ...base } : { type: `reply.${r.step}`, ...base };
-    return this.apply(r.executionId, event);
+    // An open breaker's own refusal says nothing new about the squad: only real answers count.
+    if (r.compensation || r.error?.code === 'CIRCUIT_OPEN') return this.apply(r.executionId, event);
+    return this.apply(r.executionId, event, { onApplied: (workflow) => this.countForBreaker(workflow, r.step, r.ok) });
+  }
+
+  /** Feeds an accepted result (reply or timeout) of a step with a circuit breaker into its squad action's breaker. */
+  private async countForBreaker(workflow: CompiledWorkflow, step: string, ok: boolean): Promise<void> {
+    const plan = workflow.plan.steps.get(step);
+    if (!plan?.circuitBreaker) return;
+    try {
+      await this.stores.breakers.record(plan.squad, plan.action, ok, plan.circuitBreaker);
+    } catch (err) {
+      this.logger.warn({ err, squad: plan.squad, action: plan.action }, 'circuit breaker update failed');
+    }
   }
 
   private async onSignal(s: SignalMessage): Promise<void> {
@@ -315,12 +329,17 @@ export class Orchestrator {
     const event: MachineEvent = compensation
       ? { type: 'ctimer', step: t.step, attempt: t.attempt, timer: t.timer }
       : { type: `timer.${t.step}`, attempt: t.attempt, timer: t.timer };
-    // Timers of a paused execution wait (stored, unarmed) until it resumes.
-    return (await this.apply(t.executionId, event, { deferIfPaused: true })) !== 'deferred';
+    // Timers of a paused execution wait (stored, unarmed) until it resumes. A step timeout counts against its breaker.
+    const onApplied = t.timer === 'timeout' ? (workflow: CompiledWorkflow) => this.countForBreaker(workflow, t.step, false) : undefined;
+    return (await this.apply(t.executionId, event, { deferIfPaused: true, ...(onApplied ? { onApplied } : {}) })) !== 'deferred';
   }
 
   /** Applies one event to one execution: load, transition, persist (CAS), act. */
-  apply(executionId: string, event: MachineEvent, options: { deferIfPaused?: boolean } = {}): Promise<ApplyResult> {
+  apply(
+    executionId: string,
+    event: MachineEvent,
+    options: { deferIfPaused?: boolean; onApplied?: (workflow: CompiledWorkflow) => Promise<void> } = {},
+  ): Promise<ApplyResult> {
     return this.queue.run(executionId, async () => {
       for (;;) {
         const live = await this.load(executionId);
@@ -341,6 +360,8 @@ export class Orchestrator {
         const record = await recordFor(live.workflow, snapshot, live.record);
         try {
           const revision = await this.stores.executions.update(record, live.revision);
+          // Before the effects go out, so a retry dispatched by this very event already sees the breaker's new state.
+          await options.onApplied?.(live.workflow);
           await this.commit({ record, revision, snapshot, workflow: live.workflow, effectsDone: false });
           return 'applied';
         } catch (err) {

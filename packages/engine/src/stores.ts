@@ -3,6 +3,7 @@ import type { KvStore, Transport } from './ports.ts';
 import { ExecutionStore } from './store/execution-store.ts';
 import { WorkflowRegistry } from './store/registry.ts';
 import { WaitIndex } from './store/waits.ts';
+import { CircuitBreakers } from './breakers/circuit-breakers.ts';
 
 /** The KV buckets the engine uses, opened once per process. */
 export interface EngineStores {
@@ -10,19 +11,22 @@ export interface EngineStores {
   registry: WorkflowRegistry;
   waits: WaitIndex;
   timers: KvStore;
+  breakers: CircuitBreakers;
 }
 
 export async function openStores(transport: Transport, n: Names): Promise<EngineStores> {
-  const [executions, workflows, waits, timers] = await Promise.all([
+  const [executions, workflows, waits, timers, breakers] = await Promise.all([
     transport.kv(n.buckets.executions),
     transport.kv(n.buckets.workflows),
     transport.kv(n.buckets.waits),
     transport.kv(n.buckets.timers),
+    transport.kv(n.buckets.breakers),
   ]);
   return {
     executions: new ExecutionStore(executions),
     registry: new WorkflowRegistry(workflows),
     waits: new WaitIndex(waits),
     timers,
+    breakers: new CircuitBreakers(breakers, transport.clock),
   };
 }

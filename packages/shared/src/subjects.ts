@@ -39,6 +39,7 @@ export interface Names {
     idempotency: string;
     squads: string;
     schedules: string;
+    breakers: string;
   };
   readonly consumers: { orchestrator: string; events: string; squad(squad: string): string };
 }
@@ -75,6 +76,7 @@ export function names(prefix = 'sqf'): Names {
       idempotency: `${prefix}_idem`,
       squads: `${prefix}_squads`,
       schedules: `${prefix}_schedules`,
+      breakers: `${prefix}_breakers`,
     },
     consumers: { orchestrator: `${up}_orchestrator`, events: `${up}_events`, squad: (squad) => `${up}_squad_${token(squad)}` },
   };

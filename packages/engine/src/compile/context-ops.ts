@@ -109,6 +109,7 @@ export function startAttempt(ctx: Ctx, plan: StepPlan): Ctx {
     compensation: false,
     input: rec.input ?? ctx.input,
     deadline: ctx.now + timeoutMs,
+    ...(plan.circuitBreaker ? { breaker: plan.circuitBreaker } : {}),
   });
   return startTimer(next, plan.name, attempt, 'timeout', timeoutMs);
 }
@@ -122,13 +123,19 @@ export function endAttempt(ctx: Ctx, step: string, status: AttemptRecord['status
   return patchStep(ctx, step, { attempts, ...(error ? { error } : {}) });
 }
 
+/** Retries used so far: attempts that waited for an open breaker (`whileOpen: wait`) do not count. */
 export function retriesLeft(ctx: Ctx, plan: StepPlan): boolean {
-  return (ctx.steps[plan.name]?.attempt ?? 0) <= plan.retry.retries;
+  const rec = ctx.steps[plan.name];
+  const waited = rec?.attempts.filter((a) => a.error?.code === 'CIRCUIT_OPEN' && a.error.retryAfterMs !== undefined).length ?? 0;
+  return (rec?.attempt ?? 0) - waited <= plan.retry.retries;
 }
 
 export function startBackoff(ctx: Ctx, plan: StepPlan): Ctx {
-  const attempt = ctx.steps[plan.name]!.attempt;
-  const wait = backoffMs(plan.retry, attempt, `${ctx.executionId}.${plan.name}`);
+  const rec = ctx.steps[plan.name]!;
+  const attempt = rec.attempt;
+  // A retry is never sooner than the error asks (an open circuit breaker's remaining time).
+  const asked = rec.attempts.at(-1)?.error?.retryAfterMs ?? 0;
+  const wait = Math.max(asked, backoffMs(plan.retry, attempt, `${ctx.executionId}.${plan.name}`));
   return startTimer(patchStep(ctx, plan.name, { status: 'backoff' }), plan.name, attempt, 'backoff', wait);
 }
 

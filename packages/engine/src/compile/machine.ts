@@ -36,6 +36,11 @@ type Args = { context: Ctx; event: MachineEvent };
 
 const SETTLED_STATES = new Set<StepRecord['status']>(['completed', 'skipped']);
 
+/** An open breaker whose policy waits: the attempt is held, not counted as a retry. */
+function waitsForBreaker(error: StepError): boolean {
+  return error.code === 'CIRCUIT_OPEN' && error.retryAfterMs !== undefined;
+}
+
 /** Whether a settled step ended the way a dependency's `on` asks. */
 function outcomeIs(record: StepRecord, on: 'completed' | 'skipped' | 'signal' | 'timeout'): boolean {
   if (on === 'completed') return record.status === 'completed';
@@ -91,7 +96,7 @@ export function buildMachine(plan: WorkflowPlan) {
     failCanRetry: ({ context, event }: Args, { step, source }: P & { source: 'reply' | 'timeout' }) =>
       currentFailure(context, ev(event), step, source) &&
       failureError(ev(event), source).retryable !== false &&
-      retriesLeft(context, stepOf(step)) &&
+      (waitsForBreaker(failureError(ev(event), source)) || retriesLeft(context, stepOf(step))) &&
       !context.failure,
     failHalting: ({ context, event }: Args, { step, source }: P & { source: 'reply' | 'timeout' }) =>
       currentFailure(context, ev(event), step, source) && context.failure !== undefined,

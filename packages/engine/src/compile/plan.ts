@@ -31,6 +31,7 @@ export interface StepPlan {
   /** Human steps: who is asked, and who next, after how long (ms since the task started). */
   assignee?: string;
   escalations: Array<{ afterMs: number; to: string }>;
+  circuitBreaker?: { failureThreshold: number; resetAfterMs: number; whileOpen: 'fail' | 'wait' };
   /** Wait and human steps: how far back a buffered signal still counts. */
   lookbackMs: number;
 }
@@ -66,6 +67,15 @@ export function planWorkflow(def: WorkflowDefinition, version: number): Workflow
       action: step.type === 'task' ? step.action : '',
       ...(step.type === 'task' && step.outputSchema ? { checkOutput: compileJsonSchema(step.outputSchema, 'output') } : {}),
       ...(step.type === 'human' ? { assignee: step.assignee } : {}),
+      ...(step.type === 'task' && step.circuitBreaker
+        ? {
+            circuitBreaker: {
+              failureThreshold: step.circuitBreaker.failureThreshold,
+              resetAfterMs: durationMs(step.circuitBreaker.resetAfter),
+              whileOpen: step.circuitBreaker.whileOpen,
+            },
+          }
+        : {}),
       lookbackMs: step.type !== 'task' && step.lookback !== undefined ? durationMs(step.lookback) : DEFAULT_LOOKBACK_MS,
       escalations:
         step.type === 'human'

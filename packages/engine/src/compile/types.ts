@@ -13,6 +13,8 @@ export type Effect =
       compensation: boolean;
       input: unknown;
       deadline: number;
+      /** Checked against the squad action's shared breaker before the command goes out. */
+      breaker?: { failureThreshold: number; resetAfterMs: number; whileOpen: 'fail' | 'wait' };
     }
   | { kind: 'timer.start'; id: string; step: string; attempt: number; timer: TimerKind; dueAt: number }
   | { kind: 'timer.cancel'; id: string }

@@ -21,6 +21,7 @@ export interface TaskOptions<Names extends string> extends CommonOptions<Names> 
   compensate?: { squad?: string; action: string; input?: InputMapping };
   /** JSON Schema the output must satisfy (validation between pipeline stages). */
   outputSchema?: Record<string, unknown>;
+  circuitBreaker?: { failureThreshold?: number; resetAfter?: Duration; whileOpen?: 'fail' | 'wait' };
 }
 
 export interface HumanOptions<Names extends string> extends CommonOptions<Names> {
@@ -35,6 +36,8 @@ export interface HumanOptions<Names extends string> extends CommonOptions<Names>
 export interface WaitOptions<Names extends string> extends CommonOptions<Names> {
   signal: string;
   timeout?: Duration;
+  /** A signal sent up to this long before the wait began still resumes it (default 60 s). */
+  lookback?: Duration;
 }
 
 /**

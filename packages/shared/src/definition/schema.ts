@@ -79,6 +79,22 @@ export const TaskStepSchema = z.strictObject({
   timeout: DurationSchema.optional(),
   /** Default: `fail`, or `skip` when the workflow sets `continueOnError`. */
   onError: OnErrorSchema.optional(),
+  /**
+   * A circuit breaker on this step's squad action, shared by every execution
+   * (state per squad action in KV): after `failureThreshold` consecutive
+   * failures it opens; while open, attempts fail at once (`whileOpen: fail`:
+   * a non-retryable CIRCUIT_OPEN error, then the step's onError decides)
+   * or wait for it to close (`wait`: the attempt is retried when the breaker
+   * half-opens, without using up a retry); after `resetAfter` one probe goes
+   * through (half-open) and its result closes or reopens the breaker.
+   */
+  circuitBreaker: z
+    .strictObject({
+      failureThreshold: z.number().int().min(1).max(1_000).default(5),
+      resetAfter: DurationSchema.default('30s'),
+      whileOpen: z.enum(['fail', 'wait']).default('fail'),
+    })
+    .optional(),
   /** JSON Schema the step's output must satisfy (pipelines: validation between stages); a bad output fails the step without retry. */
   outputSchema: z.record(z.string(), z.unknown()).optional(),
   compensate: CompensationSchema.optional(),

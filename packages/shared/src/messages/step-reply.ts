@@ -8,6 +8,8 @@ export const StepErrorSchema = z.strictObject({
   code: z.string().optional(),
   /** A non-retryable error skips the remaining retries. */
   retryable: z.boolean().default(true),
+  /** Retry no sooner than this (e.g. an open circuit breaker's remaining time). */
+  retryAfterMs: z.number().int().nonnegative().optional(),
 });
 export type StepError = z.output<typeof StepErrorSchema>;
 
