@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 
 export default defineConfig(
   {
-    ignores: ['**/node_modules/**', 'bench/results/**', 'coverage/**', '**/dist/**'],
+    ignores: ['**/.scratch/**', '**/node_modules/**', 'bench/results/**', 'coverage/**', '**/dist/**'],
   },
   {
     files: ['**/*.ts'],

@@ -1,4 +1,5 @@
 import type { EngineClient, Transport } from '@squadflow/engine';
+import { startGateway as startHttpGateway } from '@squadflow/gateway';
 import type { Logger } from '@squadflow/shared';
 
 /** What `squadflow start` hands the HTTP gateway: the same client, transport and prefix as everything else. */
@@ -17,12 +18,11 @@ export interface RunningGateway {
 }
 
 /**
- * The gateway hook of `squadflow start`. The HTTP gateway
- * (`packages/gateway`, issue 4) is not written yet, so nothing listens and
- * `start` says so. To wire it: add `@squadflow/gateway` to this package's
- * dependencies and return its server here, e.g.
- * `return startGateway({ ...context, port: Number(process.env.SQUADFLOW_HTTP_PORT ?? 8080) })`.
+ * The HTTP gateway of `squadflow start`, on the same client, transport and
+ * prefix as everything else; configured from the environment
+ * (`SQUADFLOW_PORT`, default 8080; `SQUADFLOW_HOST`, default 127.0.0.1; see packages/gateway).
  */
-export async function startGateway(_context: GatewayContext): Promise<RunningGateway | undefined> {
-  return undefined;
+export async function startGateway(context: GatewayContext): Promise<RunningGateway | undefined> {
+  const running = await startHttpGateway(context);
+  return { url: running.url, stop: running.stop };
 }

@@ -11,6 +11,9 @@ export {
   deriveStatus,
   TERMINAL_STATUSES,
   escalationKey,
+  statechartJson,
+  statechartMermaid,
+  type ChartState,
   type CompiledWorkflow,
   type ExecutionStatus,
 } from './compile/index.ts';

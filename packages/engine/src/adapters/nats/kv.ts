@@ -1,3 +1,4 @@
+import type { JetStreamManager } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import { SquadflowError } from '@squadflow/shared';
 import { KvConflictError, type KvEntry, type KvStore } from '../../ports.ts';
@@ -13,6 +14,7 @@ export class NatsKv implements KvStore {
   constructor(
     readonly bucket: string,
     private readonly kv: KV,
+    private readonly jsm?: JetStreamManager,
   ) {}
 
   async get(key: string): Promise<KvEntry | null> {
@@ -47,9 +49,27 @@ export class NatsKv implements KvStore {
 
   async keys(filter?: string): Promise<string[]> {
     if (filter !== undefined) validateKey(filter, { filter: true });
-    const out: string[] = [];
-    for await (const key of await this.kv.keys(filter ?? '>')) out.push(key);
-    return out;
+    if (!this.jsm) {
+      const out: string[] = [];
+      for await (const key of await this.kv.keys(filter ?? '>')) out.push(key);
+      return out;
+    }
+    // The client's kv.keys() walks an ordered consumer that, while the bucket
+    // is being written, can list a key twice or wait for its idle heartbeat
+    // (~30 s). The stream's per-subject counts are one (paged) request instead.
+    const prefix = `$KV.${this.bucket}.`;
+    const info = await this.jsm.streams.info(`KV_${this.bucket}`, { subjects_filter: `${prefix}${filter ?? '>'}` });
+    const candidates = Object.keys(info.state.subjects ?? {}).map((s) => s.slice(prefix.length));
+    // A deleted key keeps its delete marker as the subject's last message: leave those out.
+    const present: string[] = [];
+    for (let i = 0; i < candidates.length; i += 64) {
+      const batch = candidates.slice(i, i + 64);
+      const entries = await Promise.all(batch.map((key) => this.kv.get(key)));
+      entries.forEach((entry, j) => {
+        if (entry?.operation === 'PUT') present.push(batch[j]!);
+      });
+    }
+    return present.sort();
   }
 
   private async cas(key: string, write: () => Promise<number>): Promise<number> {

@@ -58,11 +58,11 @@ export async function fromNatsConnection(nc: NatsConnection, options: FromConnec
   const openBucket = async (bucket: string, ttlMs?: number): Promise<KvStore> => {
     const opts = { history: 1, ...(ttlMs ? { ttl: ttlMs } : {}) };
     try {
-      return new NatsKv(bucket, await kvm.create(bucket, opts));
+      return new NatsKv(bucket, await kvm.create(bucket, opts), jsm);
     } catch (err) {
       // Another process created it first with a different config: use theirs, like an existing bucket.
       if (!isApiError(err, ApiCodes.StreamNameInUse)) throw err;
-      return new NatsKv(bucket, await kvm.open(bucket));
+      return new NatsKv(bucket, await kvm.open(bucket), jsm);
     }
   };
 

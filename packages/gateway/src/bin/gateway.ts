@@ -1,0 +1,35 @@
+/**
+ * The gateway as a process: `node --import tsx packages/gateway/src/bin/gateway.ts`.
+ * Configured from the environment (SQUADFLOW_NATS_URL and SQUADFLOW_PREFIX as
+ * every component; the gateway's own variables in packages/gateway/README.md).
+ * Needs NATS: the embedded in-memory mode runs the gateway inside
+ * `squadflow start`. Prints `ready` once listening; SIGTERM/SIGINT stop it
+ * gracefully (requests in flight finish).
+ */
+import { connectNatsTransport, EngineClient } from '@squadflow/engine';
+import { createLogger, loadConfig, SquadflowError } from '@squadflow/shared';
+import { loadGatewayConfig } from '../config.ts';
+import { startGateway } from '../start.ts';
+
+const config = loadConfig();
+const gatewayConfig = loadGatewayConfig();
+const logger = createLogger({ component: 'gateway-process', level: config.logLevel });
+if (!config.natsUrl) {
+  throw new SquadflowError('INVALID_CONFIG', 'the gateway process needs NATS', [{ path: 'SQUADFLOW_NATS_URL', message: 'required' }]);
+}
+const transport = await connectNatsTransport({ servers: config.natsUrl, name: `squadflow-gateway-${process.pid}`, logger });
+const client = await EngineClient.connect({ transport, prefix: config.prefix });
+const running = await startGateway({ client, transport, prefix: config.prefix, logger, config: gatewayConfig });
+process.stdout.write('ready\n');
+
+let stopping = false;
+const shutdown = async (signal: string): Promise<void> => {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'stopping');
+  await running.stop();
+  await transport.close();
+  process.exit(0);
+};
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

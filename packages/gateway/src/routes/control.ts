@@ -1,0 +1,89 @@
+/** Operator actions on one execution: cancel, pause, resume, and resolving an escalation. */
+import { NameSchema } from '@squadflow/shared';
+import { z } from 'zod';
+import type { GatewayDeps } from '../deps.ts';
+import { defineRoute } from '../http/route.ts';
+import { ControlAcceptedSchema, ExecutionIdParams } from '../schemas.ts';
+
+const ReasonBody = z.object({ reason: z.string().max(2_000).optional() });
+
+const accepted = {
+  202: { description: 'accepted: the orchestrator applies it shortly (poll the execution)', schema: ControlAcceptedSchema },
+};
+
+export function registerControlRoutes({ client, routes }: GatewayDeps): void {
+  routes.add(
+    defineRoute({
+      method: 'POST',
+      url: '/v1/executions/:id/cancel',
+      operationId: 'cancelExecution',
+      summary: 'Cancel a running execution',
+      tags: ['control'],
+      access: 'admin',
+      params: ExecutionIdParams,
+      body: { schema: ReasonBody },
+      responses: accepted,
+      handler: async ({ params, body, reply }) => {
+        await client.cancel(params.id, body?.reason);
+        return reply.code(202).send({ executionId: params.id, action: 'cancel', accepted: true });
+      },
+    }),
+  );
+
+  routes.add(
+    defineRoute({
+      method: 'POST',
+      url: '/v1/executions/:id/pause',
+      operationId: 'pauseExecution',
+      summary: 'Pause: no new step starts and timers wait; steps in flight finish',
+      tags: ['control'],
+      access: 'admin',
+      params: ExecutionIdParams,
+      body: { schema: ReasonBody },
+      responses: accepted,
+      handler: async ({ params, body, reply }) => {
+        await client.pause(params.id, body?.reason);
+        return reply.code(202).send({ executionId: params.id, action: 'pause', accepted: true });
+      },
+    }),
+  );
+
+  routes.add(
+    defineRoute({
+      method: 'POST',
+      url: '/v1/executions/:id/resume',
+      operationId: 'resumeExecution',
+      summary: 'Resume a paused execution; timers that fell due meanwhile fire now',
+      tags: ['control'],
+      access: 'admin',
+      params: ExecutionIdParams,
+      responses: accepted,
+      handler: async ({ params, reply }) => {
+        await client.resume(params.id);
+        return reply.code(202).send({ executionId: params.id, action: 'resume', accepted: true });
+      },
+    }),
+  );
+
+  routes.add(
+    defineRoute({
+      method: 'POST',
+      url: '/v1/executions/:id/escalation',
+      operationId: 'resolveEscalation',
+      summary: 'Resolve an escalated execution: retry the step, skip it, or abort',
+      tags: ['control'],
+      access: 'admin',
+      params: ExecutionIdParams,
+      body: {
+        schema: z.object({ action: z.enum(['retry', 'skip', 'abort']), step: NameSchema.optional() }),
+        required: true,
+      },
+      responses: accepted,
+      handler: async ({ params, body, reply }) => {
+        const { action, step } = body!;
+        await client.resolveEscalation(params.id, action, step);
+        return reply.code(202).send({ executionId: params.id, action, accepted: true });
+      },
+    }),
+  );
+}

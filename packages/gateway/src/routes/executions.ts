@@ -1,0 +1,136 @@
+/** Starting executions and reading them: trigger (optionally waiting for the end), one execution, pages of executions. */
+import { TERMINAL_STATUSES } from '@squadflow/engine';
+import { JsonObjectSchema, NameSchema, parseDuration, SquadflowError } from '@squadflow/shared';
+import { z } from 'zod';
+import type { GatewayDeps } from '../deps.ts';
+import { hedged, uniquePage } from '../engine-workarounds.ts';
+import { defineRoute } from '../http/route.ts';
+import {
+  AcceptedExecutionSchema,
+  ExecutionIdParams,
+  ExecutionPageSchema,
+  ExecutionStatusSchema,
+  ExecutionViewSchema,
+  WaitQuerySchema,
+  WorkflowNameParams,
+} from '../schemas.ts';
+
+/** `/v1/executions/{id}`: where an execution can be polled. */
+export const executionLocation = (id: string): string => `/v1/executions/${id}`;
+
+/** Epoch ms (`1700000000000`) or an ISO 8601 date-time. */
+const TimeQuery = z.string().transform((value, ctx) => {
+  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+  if (!Number.isFinite(ms)) {
+    ctx.addIssue({ code: 'custom', message: 'expected epoch milliseconds or an ISO 8601 date-time' });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const ListQuery = z.object({
+  workflow: NameSchema.optional(),
+  status: z
+    .string()
+    .describe('one status or several, comma-separated: running,waiting')
+    .transform((s) => s.split(',').filter(Boolean))
+    .pipe(z.array(ExecutionStatusSchema).min(1))
+    .optional(),
+  since: TimeQuery.optional().describe('created at or after (epoch ms or ISO 8601)'),
+  until: TimeQuery.optional().describe('created before (epoch ms or ISO 8601)'),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+  cursor: z.string().min(1).max(512).optional(),
+});
+
+export function registerExecutionRoutes({ client, config, routes }: GatewayDeps): void {
+  routes.add(
+    defineRoute({
+      method: 'POST',
+      url: '/v1/workflows/:name/executions',
+      operationId: 'triggerExecution',
+      summary: 'Start an execution; the body is its context',
+      description:
+        'With `Idempotency-Key`, the same key returns the same execution (for as long as it is stored). ' +
+        'With `?wait=<duration>`, answers 200 with the execution if it ends within that time, else 202.',
+      tags: ['executions'],
+      access: 'trigger',
+      params: WorkflowNameParams,
+      query: z.object({
+        wait: WaitQuerySchema.optional(),
+        version: z.coerce.number().int().positive().optional().describe('pin a definition version (default: latest)'),
+      }),
+      headers: z.object({ 'Idempotency-Key': z.string().min(1).max(256).optional() }),
+      body: { schema: JsonObjectSchema, code: 'INVALID_CONTEXT', path: 'context' },
+      responses: {
+        200: { description: 'the execution ended within `wait`', schema: ExecutionViewSchema },
+        202: { description: 'accepted; poll `Location`', schema: AcceptedExecutionSchema, headers: { Location: 'the execution' } },
+      },
+      handler: async ({ params, query, headers, body, reply }) => {
+        const waitMs = query.wait === undefined ? undefined : waitDuration(query.wait, config.maxWaitMs);
+        const key = headers['Idempotency-Key'];
+        const id = await client.trigger(params.name, body ?? {}, {
+          ...(key ? { idempotencyKey: key } : {}),
+          ...(query.version ? { version: query.version } : {}),
+        });
+        let status;
+        if (waitMs !== undefined) {
+          try {
+            return reply.code(200).send(await client.waitFor(id, [...TERMINAL_STATUSES], waitMs));
+          } catch (err) {
+            if (!(err instanceof SquadflowError && err.code === 'TIMEOUT')) throw err;
+          }
+          status = (await client.getExecution(id))?.status;
+        }
+        const location = executionLocation(id);
+        return reply
+          .code(202)
+          .header('location', location)
+          .send({ executionId: id, ...(status ? { status } : {}), location });
+      },
+    }),
+  );
+
+  routes.add(
+    defineRoute({
+      method: 'GET',
+      url: '/v1/executions/:id',
+      operationId: 'getExecution',
+      summary: 'An execution: status, context, output, error and per-step history (attempts, timings, outputs, errors)',
+      tags: ['executions'],
+      access: 'read',
+      params: ExecutionIdParams,
+      responses: { 200: { description: 'the execution', schema: ExecutionViewSchema } },
+      handler: async ({ params }) => {
+        const view = await client.getExecution(params.id);
+        if (!view) throw new SquadflowError('EXECUTION_NOT_FOUND', `execution ${params.id} not found`);
+        return view;
+      },
+    }),
+  );
+
+  routes.add(
+    defineRoute({
+      method: 'GET',
+      url: '/v1/executions',
+      operationId: 'listExecutions',
+      summary: 'Executions, newest first, one page at a time',
+      tags: ['executions'],
+      access: 'read',
+      query: ListQuery,
+      responses: { 200: { description: 'a page; follow `nextCursor` for the next', schema: ExecutionPageSchema } },
+      handler: async ({ query }) => uniquePage(await hedged(() => client.pageExecutions(query))),
+    }),
+  );
+}
+
+/** Parses `?wait=`; over the configured maximum is refused rather than silently shortened. */
+function waitDuration(value: string, maxMs: number): number {
+  const ms = parseDuration(/^\d+$/.test(value) ? Number(value) : value);
+  if (ms === undefined) {
+    throw new SquadflowError('INVALID_ARGUMENT', 'invalid query', [
+      { path: 'query.wait', message: 'expected a duration: 1500, 30s, PT5S' },
+    ]);
+  }
+  if (ms > maxMs) throw new SquadflowError('INVALID_ARGUMENT', 'invalid query', [{ path: 'query.wait', message: `at most ${maxMs} ms` }]);
+  return ms;
+}

@@ -1,0 +1,128 @@
+/**
+ * zod schemas of what the routes take and answer. Request schemas validate;
+ * response schemas document (OpenAPI) the engine's views as they are sent.
+ */
+import { ExecutionIdSchema, NameSchema } from '@squadflow/shared';
+import { z } from 'zod';
+
+export const EXECUTION_STATUSES = [
+  'pending',
+  'running',
+  'paused',
+  'waiting',
+  'completed',
+  'failed',
+  'compensated',
+  'escalated',
+  'cancelled',
+] as const;
+export const ExecutionStatusSchema = z.enum(EXECUTION_STATUSES);
+
+const EpochMs = z.number().int().describe('epoch milliseconds');
+
+export const ExecutionIdParams = z.object({ id: ExecutionIdSchema });
+export const WorkflowNameParams = z.object({ name: NameSchema });
+
+export const FieldIssueSchema = z.object({ path: z.string(), message: z.string() });
+
+export const ErrorBodySchema = z
+  .object({
+    error: z.object({
+      code: z.string().describe('stable code, e.g. INVALID_CONTEXT, EXECUTION_NOT_FOUND, RATE_LIMITED'),
+      message: z.string(),
+      issues: z.array(FieldIssueSchema),
+    }),
+    requestId: z.string(),
+  })
+  .describe('Every error answer');
+
+const StepErrorSchema = z.object({ message: z.string(), code: z.string().optional(), retryable: z.boolean().optional() });
+
+export const AttemptSchema = z.object({
+  attempt: z.number().int(),
+  startedAt: EpochMs,
+  endedAt: EpochMs.optional(),
+  status: z.enum(['running', 'completed', 'failed', 'timed_out', 'abandoned']),
+  error: StepErrorSchema.optional(),
+  compensation: z.boolean().optional(),
+});
+
+export const StepViewSchema = z.object({
+  name: z.string(),
+  status: z.string().describe('blocked, evaluating, delayed, running, backoff, waiting, escalated, completed, skipped, failed, ...'),
+  attempts: z.array(AttemptSchema),
+  startedAt: EpochMs.optional(),
+  endedAt: EpochMs.optional(),
+  input: z.unknown().optional(),
+  output: z.unknown().optional(),
+  error: StepErrorSchema.optional(),
+  reason: z.string().optional(),
+  outcome: z.enum(['signal', 'timeout']).optional(),
+  progress: z.unknown().optional(),
+});
+
+export const ExecutionViewSchema = z.object({
+  executionId: z.string(),
+  workflow: z.string(),
+  version: z.number().int().optional(),
+  status: ExecutionStatusSchema,
+  createdAt: EpochMs,
+  updatedAt: EpochMs,
+  endedAt: EpochMs.optional(),
+  idempotencyKey: z.string().optional(),
+  context: z.record(z.string(), z.unknown()),
+  output: z.unknown().optional(),
+  error: z.object({ code: z.string(), message: z.string(), issues: z.array(FieldIssueSchema).optional() }).optional(),
+  cancelReason: z.string().optional(),
+  steps: z.array(StepViewSchema),
+});
+
+export const ExecutionPageSchema = z.object({
+  executions: z.array(ExecutionViewSchema),
+  nextCursor: z.string().optional().describe('pass as `cursor` for the next page; absent on the last page'),
+});
+
+export const AcceptedExecutionSchema = z.object({
+  executionId: z.string(),
+  status: ExecutionStatusSchema.optional(),
+  location: z.string().describe('where to poll: /v1/executions/{id}'),
+});
+
+export const ControlAcceptedSchema = z.object({
+  executionId: z.string(),
+  action: z.enum(['cancel', 'pause', 'resume', 'retry', 'skip', 'abort']),
+  accepted: z.literal(true),
+});
+
+export const SignalAcceptedSchema = z.object({ key: z.string(), signalId: z.string() });
+
+export const WorkflowSummarySchema = z.object({
+  name: z.string(),
+  version: z.number().int(),
+  description: z.string().optional(),
+  steps: z.number().int(),
+});
+
+export const RegisteredWorkflowSchema = z.object({ name: z.string(), version: z.number().int(), created: z.boolean() });
+
+export const ChartStateSchema = z
+  .object({ id: z.string(), type: z.string(), initial: z.string().optional(), entry: z.array(z.string()) })
+  .catchall(z.unknown())
+  .describe('the compiled XState statechart: nested `states`, `transitions` with event, target, guard, actions');
+
+export const MetricsSchema = z.object({
+  total: z.number().int(),
+  byStatus: z.record(z.string(), z.number().int()),
+  successRate: z.number().nullable(),
+  active: z.number().int(),
+  steps: z.array(z.object({ workflow: z.string(), step: z.string(), count: z.number().int(), p50Ms: z.number(), p95Ms: z.number() })),
+});
+
+export const HealthSchema = z.object({
+  status: z.enum(['ok', 'unavailable']),
+  transport: z.string().optional(),
+  reason: z.string().optional(),
+});
+
+/** `?wait=30s`, `?wait=1500` (ms) or ISO 8601 `PT5S`. */
+export const WaitQuerySchema = z.string().min(1).describe('how long to wait for the end: "30s", "1500" (ms), "PT5S"');

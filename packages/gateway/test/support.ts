@@ -1,0 +1,105 @@
+/**
+ * A whole deployment for gateway tests: a transport (memory, or real NATS
+ * with a unique prefix), an orchestrator, in-process squads, the engine
+ * client and a gateway (optionally listening on a free port for real HTTP).
+ */
+import { createServer } from 'node:net';
+import { connectNatsTransport, createMemoryTransport, EngineClient, Orchestrator, type Transport } from '@squadflow/engine';
+import { silentLogger, workflow, type WorkflowDefinition } from '@squadflow/shared';
+import { startSquad, type RunningSquad, type SquadDefinition } from '@squadflow/squads';
+import { cleanupPrefix, natsUrl, uniquePrefix } from '../../engine/test/support/nats.ts';
+import { fixtureActions, type Invocation } from '../../../test/support/harness.ts';
+import { createGateway, type Gateway, type GatewayConfig } from '../src/index.ts';
+
+export interface Stack {
+  kind: 'memory' | 'nats';
+  client: EngineClient;
+  transport: Transport;
+  prefix: string;
+  gateway: Gateway;
+  /** Base URL when `listen` was asked for. */
+  url: string;
+  invocations: Invocation[];
+  close(): Promise<void>;
+}
+
+export interface StackOptions {
+  kind: 'memory' | 'nats';
+  config?: Partial<GatewayConfig>;
+  /** Fixture squads (`noop`, `sleep`, `fail`, ... from test/support/harness.ts); default `alpha`. */
+  fixtureSquads?: string[];
+  /** Other squads (e.g. the catalog's WhatsApp squad). */
+  squads?: (transport: Transport, prefix: string) => Promise<SquadDefinition[]>;
+  workflows?: WorkflowDefinition[];
+  /** Listen on 127.0.0.1 with a free port (real HTTP). */
+  listen?: boolean;
+}
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const logger = silentLogger();
+  const prefix = options.kind === 'nats' ? uniquePrefix('gw') : 'sqf';
+  const transport =
+    options.kind === 'nats' ? await connectNatsTransport({ servers: natsUrl(), name: `test-${prefix}` }) : createMemoryTransport();
+  const orchestrator = await Orchestrator.start({ transport, prefix, logger });
+  const invocations: Invocation[] = [];
+  const squads: RunningSquad[] = [];
+  for (const name of options.fixtureSquads ?? ['alpha']) {
+    squads.push(await startSquad({ transport, prefix, squad: name, actions: fixtureActions(name, invocations), logger }));
+  }
+  for (const definition of (await options.squads?.(transport, prefix)) ?? []) {
+    squads.push(await startSquad({ transport, prefix, definition, logger }));
+  }
+  const client = await EngineClient.connect({ transport, prefix });
+  for (const definition of options.workflows ?? []) await client.registerWorkflow(definition);
+  const gateway = createGateway({ client, transport, prefix, logger, config: { port: 0, ...options.config } });
+  const url = options.listen ? await gateway.listen() : '';
+  return {
+    kind: options.kind,
+    client,
+    transport,
+    prefix,
+    gateway,
+    url,
+    invocations,
+    close: async () => {
+      await gateway.close();
+      await Promise.all(squads.map((s) => s.stop()));
+      await orchestrator.stop();
+      await transport.close();
+      if (options.kind === 'nats') await cleanupPrefix(prefix);
+    },
+  };
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A one-step workflow on the fixture squad `alpha`. */
+export function echoWorkflow(name = 'echo'): WorkflowDefinition {
+  return workflow(name).task('echo', { squad: 'alpha', action: 'noop' }).build();
+}
+
+/** One step, then a wait on `order_{order_id}` (1 h). */
+export function waitingWorkflow(name = 'waiter'): WorkflowDefinition {
+  return workflow(name)
+    .task('first', { squad: 'alpha', action: 'noop' })
+    .wait('await_payment', { signal: 'order_{order_id}', timeout: '1h', dependsOn: ['first'] })
+    .build();
+}
+
+/** One step sleeping `ms` (the fixture's `sleep` action). */
+export function sleepyWorkflow(name = 'sleepy', ms = 1_000): WorkflowDefinition {
+  return workflow(name)
+    .task('nap', { squad: 'alpha', action: 'sleep', input: `{ "ms": ${ms} }` })
+    .build();
+}
