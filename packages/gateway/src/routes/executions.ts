@@ -3,7 +3,6 @@ import { TERMINAL_STATUSES } from '@squadflow/engine';
 import { JsonObjectSchema, NameSchema, parseDuration, SquadflowError } from '@squadflow/shared';
 import { z } from 'zod';
 import type { GatewayDeps } from '../deps.ts';
-import { hedged, uniquePage } from '../engine-workarounds.ts';
 import { defineRoute } from '../http/route.ts';
 import {
   AcceptedExecutionSchema,
@@ -118,7 +117,7 @@ export function registerExecutionRoutes({ client, config, routes }: GatewayDeps)
       access: 'read',
       query: ListQuery,
       responses: { 200: { description: 'a page; follow `nextCursor` for the next', schema: ExecutionPageSchema } },
-      handler: async ({ query }) => uniquePage(await hedged(() => client.pageExecutions(query))),
+      handler: async ({ query }) => client.pageExecutions(query),
     }),
   );
 }

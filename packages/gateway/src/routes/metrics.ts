@@ -8,7 +8,6 @@ import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { z } from 'zod';
 import type { GatewayDeps } from '../deps.ts';
-import { hedged } from '../engine-workarounds.ts';
 import { defineRoute } from '../http/route.ts';
 import { MetricsSchema } from '../schemas.ts';
 
@@ -82,7 +81,7 @@ export function registerMetricsRoutes({ client, routes }: GatewayDeps, metrics: 
       access: 'read',
       responses: { 200: { description: 'Prometheus exposition format 0.0.4', contentType: 'text/plain', schema: z.string() } },
       handler: async ({ reply }) => {
-        metrics.update(await hedged(() => client.metrics()));
+        metrics.update(await client.metrics());
         return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
       },
     }),
@@ -99,7 +98,7 @@ export function registerMetricsRoutes({ client, routes }: GatewayDeps, metrics: 
       responses: {
         200: { description: 'counts by status, success rate, active executions, step duration percentiles', schema: MetricsSchema },
       },
-      handler: async () => hedged(() => client.metrics()),
+      handler: async () => client.metrics(),
     }),
   );
 }
