@@ -261,4 +261,20 @@ describe('workflow language', () => {
     expect(view.status).toBe('completed');
     expect(view.steps[0]!.attempts.at(-1)!.startedAt - view.createdAt).toBeGreaterThanOrEqual(9 * 60_000);
   });
+
+  it('runs at most `limit` executions of a workflow at once and starts the queued ones by priority', async () => {
+    const e = await start(workflow('limited').concurrency(2).task('work', { squad: 'tools', action: 'ok', delay: '1h' }).build());
+    const trigger = (priority: number) => e.client.trigger('limited', { priority }, { priority });
+    const ids = [await trigger(5), await trigger(5), await trigger(5), await trigger(1), await trigger(9)];
+    await e.settle();
+    const statusOf = async () => Promise.all(ids.map(async (id) => (await e.client.getExecution(id))!.status));
+    expect(await statusOf()).toEqual(['running', 'running', 'pending', 'pending', 'pending']);
+    await e.advance('1h');
+    // Two places free up: the priority-9 execution and the oldest priority-5 one take them; priority 1 still waits.
+    expect(await statusOf()).toEqual(['completed', 'completed', 'running', 'pending', 'running']);
+    await e.advance('1h');
+    expect(await statusOf()).toEqual(['completed', 'completed', 'completed', 'running', 'completed']);
+    await e.runUntil(ids[3]!);
+    expect(await statusOf()).toEqual(['completed', 'completed', 'completed', 'completed', 'completed']);
+  });
 });

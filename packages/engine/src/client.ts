@@ -28,6 +28,8 @@ export interface TriggerOptions {
   idempotencyKey?: string;
   /** Pin a definition version (default: the latest). */
   version?: number;
+  /** 0–9, higher first when the workflow's concurrency limit queues executions (default 5). */
+  priority?: number;
 }
 
 export interface ListExecutionsFilter {
@@ -110,6 +112,7 @@ export class EngineClient {
       updatedAt: now,
       context: parsed.data,
       ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
+      ...(options.priority === undefined ? {} : { priority: options.priority }),
     };
     try {
       await this.stores.executions.create(pending);
@@ -129,6 +132,7 @@ export class EngineClient {
         context: parsed.data,
         requestedAt: now,
         ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
+        ...(options.priority === undefined ? {} : { priority: options.priority }),
       }),
       { msgId: `trigger.${executionId}` },
     );

@@ -3,6 +3,8 @@ import type { Effect, ExecutionContext } from './compile/index.ts';
 import type { Transport } from './ports.ts';
 import type { WaitIndex } from './store/waits.ts';
 import type { CircuitBreakers } from './breakers/circuit-breakers.ts';
+import type { ExecutionStore } from './store/execution-store.ts';
+import type { WorkflowSlots } from './store/slots.ts';
 import type { TimerService } from './timers.ts';
 
 export interface EffectDeps {
@@ -11,6 +13,8 @@ export interface EffectDeps {
   timers: TimerService;
   waits: WaitIndex;
   breakers: CircuitBreakers;
+  slots: WorkflowSlots;
+  executions: ExecutionStore;
   logger: Logger;
   /** Called after a wait is registered, to deliver a signal that came just before (lookback). */
   afterWaitRegistered(executionId: string, key: string, step: string, since: number): void;
@@ -64,6 +68,26 @@ async function performOne(deps: EffectDeps, ctx: ExecutionContext, effect: Effec
       });
     case 'timer.cancel':
       return deps.timers.cancel(effect.id);
+    case 'slot.release': {
+      const next = await deps.slots.release(ctx.workflow, ctx.executionId);
+      const queued = next === undefined ? null : await deps.executions.read(next);
+      if (!queued) return;
+      const r = queued.record;
+      // The queued execution's own trigger, again: the orchestrator finds it already holds a place and starts it.
+      return deps.transport.streams.publish(
+        n.trigger(r.workflow),
+        triggerCodec.encode({
+          kind: 'trigger',
+          workflow: r.workflow,
+          executionId: r.executionId,
+          context: r.context,
+          ...(r.version ? { version: r.version } : {}),
+          ...(r.idempotencyKey ? { idempotencyKey: r.idempotencyKey } : {}),
+          ...(r.priority === undefined ? {} : { priority: r.priority }),
+        }),
+        { msgId: `trigger.${r.executionId}.slot` },
+      );
+    }
     case 'timers.resume':
       await Promise.all(ctx.timers.map((id) => deps.timers.reload(id)));
       return;

@@ -88,6 +88,8 @@ export class Orchestrator {
       timers: this.timers,
       waits: this.stores.waits,
       breakers: this.stores.breakers,
+      slots: this.stores.slots,
+      executions: this.stores.executions,
       logger: this.logger,
       afterWaitRegistered: (executionId, key, step, since) => void this.deliverBuffered(executionId, key, step, since),
     };
@@ -212,6 +214,15 @@ export class Orchestrator {
           const err = new SquadflowError('INVALID_CONTEXT', `invalid context for workflow "${t.workflow}"`, issues);
           return this.writeFailure(executionId, t, at, err, existing?.revision);
         }
+        if (workflow.plan.concurrencyLimit) {
+          const priority = t.priority ?? existing?.record.priority ?? 5;
+          const place = await this.stores.slots.acquire(t.workflow, workflow.plan.concurrencyLimit, { executionId, priority, at });
+          if (place === 'queued') {
+            // Waits as `pending` until a running execution of this workflow ends and hands over its place.
+            if (!existing) await this.writeQueued(executionId, t, workflow.version, priority, at);
+            return;
+          }
+        }
         const input = { executionId, workflow: t.workflow, version: workflow.version, input: t.context, at };
         const [initial] = initialTransition(workflow.machine, input);
         const snapshot = await this.settle(workflow, initial as Snapshot);
@@ -231,6 +242,25 @@ export class Orchestrator {
         }
       }
     });
+  }
+
+  private async writeQueued(executionId: string, t: TriggerMessage, version: number, priority: number, at: number): Promise<void> {
+    try {
+      await this.stores.executions.create({
+        v: 1,
+        executionId,
+        workflow: t.workflow,
+        version,
+        status: 'pending',
+        createdAt: at,
+        updatedAt: at,
+        context: t.context,
+        priority,
+        ...(t.idempotencyKey ? { idempotencyKey: t.idempotencyKey } : {}),
+      });
+    } catch (err) {
+      if (!(err instanceof KvConflictError)) throw err;
+    }
   }
 
   private async writeFailure(executionId: string, t: TriggerMessage, at: number, err: SquadflowError, revision?: number): Promise<void> {

@@ -4,6 +4,7 @@ import { ExecutionStore } from './store/execution-store.ts';
 import { WorkflowRegistry } from './store/registry.ts';
 import { WaitIndex } from './store/waits.ts';
 import { CircuitBreakers } from './breakers/circuit-breakers.ts';
+import { WorkflowSlots } from './store/slots.ts';
 
 /** The KV buckets the engine uses, opened once per process. */
 export interface EngineStores {
@@ -12,15 +13,17 @@ export interface EngineStores {
   waits: WaitIndex;
   timers: KvStore;
   breakers: CircuitBreakers;
+  slots: WorkflowSlots;
 }
 
 export async function openStores(transport: Transport, n: Names): Promise<EngineStores> {
-  const [executions, workflows, waits, timers, breakers] = await Promise.all([
+  const [executions, workflows, waits, timers, breakers, slots] = await Promise.all([
     transport.kv(n.buckets.executions),
     transport.kv(n.buckets.workflows),
     transport.kv(n.buckets.waits),
     transport.kv(n.buckets.timers),
     transport.kv(n.buckets.breakers),
+    transport.kv(n.buckets.slots),
   ]);
   return {
     executions: new ExecutionStore(executions),
@@ -28,5 +31,6 @@ export async function openStores(transport: Transport, n: Names): Promise<Engine
     waits: new WaitIndex(waits),
     timers,
     breakers: new CircuitBreakers(breakers, transport.clock),
+    slots: new WorkflowSlots(slots),
   };
 }

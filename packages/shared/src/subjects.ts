@@ -40,6 +40,7 @@ export interface Names {
     squads: string;
     schedules: string;
     breakers: string;
+    slots: string;
   };
   readonly consumers: { orchestrator: string; events: string; squad(squad: string): string };
 }
@@ -77,6 +78,7 @@ export function names(prefix = 'sqf'): Names {
       squads: `${prefix}_squads`,
       schedules: `${prefix}_schedules`,
       breakers: `${prefix}_breakers`,
+      slots: `${prefix}_slots`,
     },
     consumers: { orchestrator: `${up}_orchestrator`, events: `${up}_events`, squad: (squad) => `${up}_squad_${token(squad)}` },
   };

@@ -83,6 +83,8 @@ describe('names()', () => {
       idempotency: 't_run1_idem',
       squads: 't_run1_squads',
       schedules: 't_run1_schedules',
+      breakers: 't_run1_breakers',
+      slots: 't_run1_slots',
     });
     expect(t.consumers.orchestrator).toBe('T_RUN1_orchestrator');
     expect(t.consumers.squad('inventory')).toBe('T_RUN1_squad_inventory');

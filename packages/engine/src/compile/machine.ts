@@ -58,7 +58,7 @@ export function buildMachine(plan: WorkflowPlan) {
   const finish =
     (type: LifecycleKind) =>
     (ctx: Ctx): Ctx =>
-      lifecycle({ ...releaseAll(ctx), endedAt: ctx.now }, type);
+      lifecycle({ ...(plan.concurrencyLimit ? emit(releaseAll(ctx), { kind: 'slot.release' }) : releaseAll(ctx)), endedAt: ctx.now }, type);
   const act = (fn: (ctx: Ctx, event: AnyEvent, params: Params) => Ctx) =>
     assign(({ context, event }: Args, params: Params) => fn(context, ev(event), params));
   const rootAct = (fn: (ctx: Ctx, event: AnyEvent) => Ctx) => assign(({ context, event }: Args) => fn(context, ev(event)));

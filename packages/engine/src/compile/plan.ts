@@ -41,6 +41,8 @@ export interface WorkflowPlan {
   version: number;
   steps: Map<string, StepPlan>;
   order: string[];
+  /** At most this many executions at once (the rest queue). */
+  concurrencyLimit?: number;
 }
 
 /** Signals up to a minute early still resume a wait: the sender rarely knows when the wait begins. */
@@ -87,5 +89,11 @@ export function planWorkflow(def: WorkflowDefinition, version: number): Workflow
     });
   }
   for (const step of def.steps) for (const d of step.dependsOn) steps.get(dependencyName(d))?.dependants.push(step.name);
-  return { name: def.name, version, steps, order: def.steps.map((s) => s.name) };
+  return {
+    name: def.name,
+    version,
+    steps,
+    order: def.steps.map((s) => s.name),
+    ...(def.concurrency ? { concurrencyLimit: def.concurrency.limit } : {}),
+  };
 }

@@ -18,6 +18,8 @@ export type Effect =
     }
   | { kind: 'timer.start'; id: string; step: string; attempt: number; timer: TimerKind; dueAt: number }
   | { kind: 'timer.cancel'; id: string }
+  /** Frees this execution's place under its workflow's concurrency limit (and starts the next queued one). */
+  | { kind: 'slot.release' }
   /** Re-arms every timer the execution holds (after a resume: those due meanwhile fire now). */
   | { kind: 'timers.resume' }
   /** `since`: a buffered signal received at or after this time (the wait's start minus its lookback) resumes the wait at once. */

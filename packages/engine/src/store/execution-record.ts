@@ -17,6 +17,8 @@ export const ExecutionRecordSchema = z.object({
   createdAt: EpochMsSchema,
   updatedAt: EpochMsSchema,
   idempotencyKey: z.string().optional(),
+  /** Order among executions queued by the workflow's concurrency limit (higher first). */
+  priority: z.number().int().min(0).max(9).optional(),
   /** The trigger context (kept for pending records and for the API). */
   context: JsonObjectSchema,
   snapshot: z.unknown().optional(),

@@ -107,6 +107,12 @@ export class WorkflowBuilder<Names extends string = never> {
     return this;
   }
 
+  /** At most `limit` executions at once; the rest wait as `pending`, highest priority first. */
+  concurrency(limit: number): this {
+    this.def.concurrency = { limit };
+    return this;
+  }
+
   output(expression: string): this {
     this.def.output = expression;
     return this;

@@ -179,6 +179,12 @@ export const WorkflowDefinitionSchema = z.strictObject({
     )
     .max(20)
     .optional(),
+  /**
+   * At most `limit` executions of this workflow run at once; the excess waits
+   * as `pending`, and the highest `priority` (then the oldest) starts when a
+   * running one ends. Shared by every orchestrator replica (KV compare-and-set).
+   */
+  concurrency: z.strictObject({ limit: z.number().int().min(1).max(100_000) }).optional(),
   /** Seed 002's `continue_on_error`: steps without their own `onError` are skipped when they fail, and the workflow goes on. */
   continueOnError: z.boolean().optional(),
   /** Expression for the execution's output; defaults to every step's output by name. */

@@ -18,6 +18,8 @@ export const TriggerMessageSchema = z.strictObject({
   idempotencyKey: z.string().min(1).max(256).optional(),
   context: JsonObjectSchema.default({}),
   requestedAt: EpochMsSchema.optional(),
+  /** Higher starts first when the workflow's concurrency limit queues executions (0–9, default 5). */
+  priority: z.number().int().min(0).max(9).optional(),
 });
 export type TriggerMessage = z.output<typeof TriggerMessageSchema>;
 export const triggerCodec = codec('trigger message', TriggerMessageSchema);
