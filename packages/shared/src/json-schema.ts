@@ -13,8 +13,8 @@ export function compileJsonSchema(schema: Record<string, unknown>, root = 'conte
   try {
     validator = new Validator(schema as Schema, '2020-12', false);
   } catch (err) {
-    throw new SquadflowError('INVALID_DEFINITION', `invalid contextSchema: ${(err as Error).message}`, [
-      { path: 'contextSchema', message: (err as Error).message },
+    throw new SquadflowError('INVALID_DEFINITION', `invalid ${root}Schema: ${(err as Error).message}`, [
+      { path: `${root}Schema`, message: (err as Error).message },
     ]);
   }
   return (data) => {

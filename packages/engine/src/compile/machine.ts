@@ -91,6 +91,9 @@ export function buildMachine(plan: WorkflowPlan) {
     isTimer: ({ context, event }: Args, { step, timer }: P & { timer: TimerKind }) =>
       ev(event).timer === timer && ev(event).attempt === rec(context, step).attempt,
     currentAttempt: ({ context, event }: Args, { step }: P) => ev(event).attempt === rec(context, step).attempt,
+    neverRan: ({ context }: Args, { step }: P) => rec(context, step).attempt === 0,
+    retryUnevaluated: ({ context, event }: Args, { step }: P) =>
+      rec(context, step).attempt === 0 && ev(event).action === 'retry' && (!ev(event).step || ev(event).step === step),
     compCurrentHeartbeat: ({ context, event }: Args) => ev(event).step === compStep(context) && ev(event).attempt === comp(context).attempt,
     replyOk: ({ context, event }: Args, { step }: P) => ev(event).ok === true && ev(event).attempt === rec(context, step).attempt,
     failCanRetry: ({ context, event }: Args, { step, source }: P & { source: 'reply' | 'timeout' }) =>

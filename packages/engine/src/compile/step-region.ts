@@ -119,12 +119,16 @@ export function stepRegion(plan: StepPlan): Config {
     });
     if (plan.onError === 'pause') {
       // Retries ran out: the whole execution pauses; an operator fixes the cause and resumes, and the step runs again.
-      states['suspended'] = { on: { resumed: { target: 'running' }, halt: halted } };
+      // A step that never ran (its input mapping failed) is evaluated again rather than run with no input.
+      states['suspended'] = {
+        on: { resumed: [{ guard: g('neverRan'), target: 'evaluating' }, { target: 'running' }], halt: halted },
+      };
     }
     if (plan.onError === 'escalate') {
       states['escalated'] = {
         on: {
           resolve: [
+            { guard: g('retryUnevaluated'), target: 'evaluating', actions: [a('resolveEscalation')] },
             { guard: g('resolveIs', { action: 'retry' }), target: 'running', actions: [a('resolveEscalation')] },
             { guard: g('resolveIs', { action: 'skip' }), target: 'skipped', actions: [a('resolveEscalation'), a('skipResolved'), SETTLED] },
             {

@@ -71,7 +71,7 @@ export class ScheduleApi {
     });
   }
 
-  /** Removes the schedule; runs it started go on. Throws `INVALID_ARGUMENT` (field `id`) when there is no such schedule. */
+  /** Removes the schedule; runs it started go on. Throws `SCHEDULE_NOT_FOUND` when there is no such schedule. */
   delete(id: string): Promise<void> {
     return this.store.delete(id);
   }

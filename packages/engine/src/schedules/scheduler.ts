@@ -34,7 +34,9 @@ export class Scheduler {
   private alarm: unknown;
   private alarmAt: number | undefined;
   private running: Promise<void> | undefined;
-  private fullScan = true;
+  private scanning: Promise<void> | undefined;
+  /** The bucket has not been listed successfully yet. */
+  private scanPending = true;
   /** A notice or alarm arrived during a pass: run another. */
   private again = false;
   private nextPoll = 0;
@@ -71,11 +73,12 @@ export class Scheduler {
     this.subscription?.unsubscribe();
     this.disarm();
     await this.running;
+    await this.scanning;
   }
 
-  /** Resolves when no look is in progress (time-skipping tests). */
+  /** Resolves when no look or listing is in progress (time-skipping tests). */
   async idle(): Promise<void> {
-    while (this.running) await this.running;
+    while (this.running || this.scanning) await (this.running ?? this.scanning);
   }
 
   /** Runs a pass now, or right after the one in progress. */
@@ -98,17 +101,7 @@ export class Scheduler {
 
   private async pass(): Promise<void> {
     const { clock } = this.options.transport;
-    if (this.pollMs !== undefined && clock.now() >= this.nextPoll) this.fullScan = true;
-    if (this.fullScan) {
-      try {
-        for (const id of await this.store.ids()) if (!this.wakes.has(id)) this.wakes.set(id, 0);
-        this.fullScan = false;
-        if (this.pollMs !== undefined) this.nextPoll = clock.now() + this.pollMs;
-      } catch (err) {
-        this.options.logger.warn({ err }, 'listing schedules failed; retrying');
-        this.nextPoll = clock.now() + RETRY_MS;
-      }
-    }
+    if (!this.scanning && this.listing() && clock.now() >= this.nextPoll) this.scanning = this.scan();
     const now = clock.now();
     const due = [...this.wakes].filter(([, at]) => at <= now).map(([id]) => id);
     // One schedule at a time: each look is a few KV operations, and due slots are rarely many at once.
@@ -125,10 +118,33 @@ export class Scheduler {
     }
   }
 
-  /** One alarm at the earliest wake (or poll); a wake already due runs the loop again at once. */
+  /**
+   * Lists the bucket for schedules this process has not heard of, apart from
+   * firing: a listing on NATS can be slow, and a due slot must not wait for it.
+   */
+  private async scan(): Promise<void> {
+    const { clock } = this.options.transport;
+    try {
+      for (const id of await this.store.ids()) if (!this.wakes.has(id)) this.wakes.set(id, 0);
+      this.scanPending = false;
+      if (this.pollMs !== undefined) this.nextPoll = clock.now() + this.pollMs;
+    } catch (err) {
+      this.options.logger.warn({ err }, 'listing schedules failed; retrying');
+      this.nextPoll = clock.now() + RETRY_MS;
+    } finally {
+      this.scanning = undefined;
+    }
+    this.kick();
+  }
+
+  /** Whether listings recur: polling on, or the first one has yet to succeed. */
+  private listing(): boolean {
+    return this.pollMs !== undefined || this.scanPending;
+  }
+
+  /** One alarm at the earliest wake or next listing (a listing in progress kicks a pass itself when done). */
   private arm(): void {
-    // A failed full scan is retried even without polling (memory mode).
-    let at = this.pollMs !== undefined || this.fullScan ? this.nextPoll : undefined;
+    let at = !this.scanning && this.listing() ? this.nextPoll : undefined;
     for (const wake of this.wakes.values()) if (at === undefined || wake < at) at = wake;
     if (at === this.alarmAt) return;
     this.disarm();

@@ -1,3 +1,4 @@
+// croner: no dependencies, time zones via Intl (DST-aware), seconds field, previousRuns() for catch-up (docs/schedules.md).
 import { Cron } from 'croner';
 import { z } from 'zod';
 import {

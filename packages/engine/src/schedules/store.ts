@@ -127,7 +127,7 @@ export function scheduleChangedSubject(n: Names): string {
   return `${n.prefix}.sched.changed`;
 }
 
-/** The schedule API has no error code of its own yet: `INVALID_ARGUMENT` on the `id` field. */
+/** An unknown schedule id: `SCHEDULE_NOT_FOUND` (the gateway answers 404). */
 export function notFound(id: string): SquadflowError {
-  return new SquadflowError('INVALID_ARGUMENT', `schedule "${id}" not found`, [{ path: 'id', message: 'no such schedule' }]);
+  return new SquadflowError('SCHEDULE_NOT_FOUND', `schedule "${id}" not found`, [{ path: 'id', message: 'no such schedule' }]);
 }

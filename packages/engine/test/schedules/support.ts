@@ -11,7 +11,9 @@ export const HOUR = 3_600_000;
 
 /** A workflow whose every run lasts `lasts` (a wait for a signal nobody sends, ended by its timeout). */
 export function lastingWorkflow(name: string, lasts: string) {
-  return workflow(name).wait('hold', { signal: `never_${name}`, timeout: lasts }).build();
+  return workflow(name)
+    .wait('hold', { signal: `never_${name}`, timeout: lasts })
+    .build();
 }
 
 export interface ScheduleEnv {

@@ -31,6 +31,8 @@ export interface HumanOptions<Names extends string> extends CommonOptions<Names>
   signal?: string;
   timeout?: Duration;
   escalations?: Array<{ after: Duration; to: string }>;
+  /** A decision sent up to this long before the task began still completes it (default 60 s). */
+  lookback?: Duration;
 }
 
 export interface WaitOptions<Names extends string> extends CommonOptions<Names> {

@@ -43,6 +43,7 @@ export interface HumanTaskOptions {
   /** A hard deadline: the task then ends with the `timeout` outcome. */
   deadline?: Duration;
   signal?: string;
+  lookback?: Duration;
 }
 
 /**
@@ -149,13 +150,14 @@ export class FlowBuilder {
       ...(options.title ? { title: options.title } : {}),
       ...(options.deadline !== undefined ? { timeout: options.deadline } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.lookback !== undefined ? { lookback: options.lookback } : {}),
     });
     this.frontier = [name];
     return this;
   }
 
   /** Waits for a signal (or an event mapped to one, see `addEventTrigger`) with an optional timeout. */
-  addWait(name: string, options: { signal: string; timeout?: Duration }): this {
+  addWait(name: string, options: { signal: string; timeout?: Duration; lookback?: Duration }): this {
     this.def.steps.push({ name, type: 'wait', dependsOn: this.frontier, ...options });
     this.frontier = [name];
     return this;

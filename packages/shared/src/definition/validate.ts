@@ -50,7 +50,7 @@ export function validateDefinition(input: unknown): WorkflowDefinition {
     }
     if (step.type === 'task' && step.outputSchema) {
       try {
-        compileJsonSchema(step.outputSchema);
+        compileJsonSchema(step.outputSchema, 'output');
       } catch (err) {
         issues.push({ path: `steps.${i}.outputSchema`, message: `step "${step.name}": ${(err as Error).message}` });
       }
