@@ -5,6 +5,7 @@ import type { WaitIndex } from './store/waits.ts';
 import type { CircuitBreakers } from './breakers/circuit-breakers.ts';
 import type { ExecutionStore } from './store/execution-store.ts';
 import type { WorkflowSlots } from './store/slots.ts';
+import type { DispatchGate } from './dispatch-gate.ts';
 import type { TimerService } from './timers.ts';
 
 export interface EffectDeps {
@@ -14,6 +15,7 @@ export interface EffectDeps {
   waits: WaitIndex;
   breakers: CircuitBreakers;
   slots: WorkflowSlots;
+  gate: DispatchGate;
   executions: ExecutionStore;
   logger: Logger;
   /** Called after a wait is registered, to deliver a signal that came just before (lookback). */
@@ -39,21 +41,23 @@ async function performOne(deps: EffectDeps, ctx: ExecutionContext, effect: Effec
         const admission = await deps.breakers.admit(effect.squad, effect.action, effect.id, effect.breaker);
         if (!admission.allowed) return refuse(deps, ctx, effect, admission.retryAfterMs);
       }
-      return deps.transport.streams.publish(
-        n.command(effect.squad, effect.action),
-        stepCommandCodec.encode({
-          id: effect.id,
-          executionId: ctx.executionId,
-          workflow: ctx.workflow,
-          step: effect.step,
-          attempt: effect.attempt,
-          squad: effect.squad,
-          action: effect.action,
-          compensation: effect.compensation,
-          input: effect.input,
-          deadline: effect.deadline,
-        }),
-        { msgId: effect.id },
+      return deps.gate.submit(effect.squad, effect.id, effect.priority ?? 5, () =>
+        deps.transport.streams.publish(
+          n.command(effect.squad, effect.action),
+          stepCommandCodec.encode({
+            id: effect.id,
+            executionId: ctx.executionId,
+            workflow: ctx.workflow,
+            step: effect.step,
+            attempt: effect.attempt,
+            squad: effect.squad,
+            action: effect.action,
+            compensation: effect.compensation,
+            input: effect.input,
+            deadline: effect.deadline,
+          }),
+          { msgId: effect.id },
+        ),
       );
     case 'timer.start':
       if (!ctx.timers.includes(effect.id)) return;

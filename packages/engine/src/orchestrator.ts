@@ -26,6 +26,8 @@ import { TimerService } from './timers.ts';
 import { ensureStreams } from './topology.ts';
 import { EngineClient } from './client.ts';
 import { EventRouter } from './events/event-router.ts';
+import { DispatchGate } from './dispatch-gate.ts';
+import { commandId } from './compile/ids.ts';
 import type { WaitRegistration } from './store/waits.ts';
 
 export interface OrchestratorOptions {
@@ -37,6 +39,11 @@ export interface OrchestratorOptions {
   concurrency?: number;
   /** Drop every actor from memory after each event, so the next one restores it from storage. */
   evictAfterEvent?: boolean;
+  /**
+   * Commands in flight per squad from this orchestrator (e.g. `{ whatsapp: 8 }`):
+   * beyond it, step commands wait and go out highest priority first. Default: no limit.
+   */
+  squadLimits?: Readonly<Record<string, number>>;
   /** Executions kept in memory (default 10,000); others are restored from KV on their next event. */
   maxCachedExecutions?: number;
 }
@@ -60,6 +67,7 @@ export class Orchestrator {
   private stores!: EngineStores;
   private effectDeps!: EffectDeps;
   private recovery?: Promise<void>;
+  private gate!: DispatchGate;
   private scheduler?: Scheduler;
   private events?: EventRouter;
   private stopping = false;
@@ -81,6 +89,7 @@ export class Orchestrator {
     const { transport } = this.options;
     await ensureStreams(transport, this.names);
     this.stores = await openStores(transport, this.names);
+    this.gate = new DispatchGate(this.options.squadLimits ?? {});
     this.timers = new TimerService(this.stores.timers, transport.clock, (t) => this.onTimer(t), this.logger);
     this.effectDeps = {
       transport,
@@ -89,6 +98,7 @@ export class Orchestrator {
       waits: this.stores.waits,
       breakers: this.stores.breakers,
       slots: this.stores.slots,
+      gate: this.gate,
       executions: this.stores.executions,
       logger: this.logger,
       afterWaitRegistered: (executionId, key, step, since) => void this.deliverBuffered(executionId, key, step, since),
@@ -223,7 +233,15 @@ export class Orchestrator {
             return;
           }
         }
-        const input = { executionId, workflow: t.workflow, version: workflow.version, input: t.context, at };
+        const priority = t.priority ?? existing?.record.priority;
+        const input = {
+          executionId,
+          workflow: t.workflow,
+          version: workflow.version,
+          input: t.context,
+          at,
+          ...(priority === undefined ? {} : { priority }),
+        };
         const [initial] = initialTransition(workflow.machine, input);
         const snapshot = await this.settle(workflow, initial as Snapshot);
         const record = await recordFor(workflow, snapshot, {
@@ -275,6 +293,7 @@ export class Orchestrator {
   }
 
   private onReply(r: StepReply): Promise<ApplyResult> {
+    void this.gate.release(r.commandId).catch((err: unknown) => this.logger.error({ err }, 'dispatching a held command failed'));
     const base = {
       attempt: r.attempt,
       ok: r.ok,
@@ -355,6 +374,10 @@ export class Orchestrator {
   }
 
   private async onTimer(t: TimerFired): Promise<boolean> {
+    if (t.timer === 'timeout' || t.timer === 'compensation-timeout') {
+      const id = commandId(t.executionId, t.step, t.attempt, t.timer === 'compensation-timeout');
+      void this.gate.release(id).catch((err: unknown) => this.logger.error({ err }, 'dispatching a held command failed'));
+    }
     const compensation = t.timer === 'compensation-timeout' || t.timer === 'compensation-backoff';
     const event: MachineEvent = compensation
       ? { type: 'ctimer', step: t.step, attempt: t.attempt, timer: t.timer }

@@ -10,6 +10,7 @@ import { SquadflowError, toFieldIssues } from './errors.ts';
  * | SQUADFLOW_PREFIX | prefix of every subject, stream and bucket | sqf |
  * | SQUADFLOW_LOG_LEVEL | pino level | info |
  * | SQUADFLOW_CONCURRENCY | events processed in parallel per orchestrator | 256 |
+ * | SQUADFLOW_SQUAD_LIMITS | step commands in flight per squad from one orchestrator, e.g. `whatsapp=8,inventory=16`; beyond it, higher priorities go first | (none) |
  */
 export const EnvConfigSchema = z.object({
   SQUADFLOW_NATS_URL: z.string().min(1).optional(),
@@ -19,6 +20,13 @@ export const EnvConfigSchema = z.object({
     .default('sqf'),
   SQUADFLOW_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SQUADFLOW_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(256),
+  SQUADFLOW_SQUAD_LIMITS: z
+    .string()
+    .regex(
+      /^[A-Za-z][A-Za-z0-9_-]*=[1-9][0-9]*(,[A-Za-z][A-Za-z0-9_-]*=[1-9][0-9]*)*$/,
+      'expected squad=limit pairs separated by commas, e.g. whatsapp=8,inventory=16',
+    )
+    .optional(),
 });
 export type EnvConfig = z.output<typeof EnvConfigSchema>;
 
@@ -27,6 +35,8 @@ export interface Config {
   prefix: string;
   logLevel: EnvConfig['SQUADFLOW_LOG_LEVEL'];
   concurrency: number;
+  /** Per-squad dispatch limits of one orchestrator (empty: none). */
+  squadLimits: Record<string, number>;
 }
 
 /** Reads and validates the environment; throws `INVALID_CONFIG` naming the variable. */
@@ -40,5 +50,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     prefix: e.SQUADFLOW_PREFIX,
     logLevel: e.SQUADFLOW_LOG_LEVEL,
     concurrency: e.SQUADFLOW_CONCURRENCY,
+    squadLimits: Object.fromEntries(
+      (e.SQUADFLOW_SQUAD_LIMITS?.split(',') ?? []).map((pair) => {
+        const [squad, limit] = pair.split('=') as [string, string];
+        return [squad, Number(limit)];
+      }),
+    ),
   };
 }

@@ -3,7 +3,7 @@ import { loadConfig, SquadflowError } from '../src/index.ts';
 
 describe('loadConfig', () => {
   it('uses the documented defaults for an empty environment (embedded mode: no NATS URL)', () => {
-    expect(loadConfig({})).toEqual({ natsUrl: undefined, prefix: 'sqf', logLevel: 'info', concurrency: 256 });
+    expect(loadConfig({})).toEqual({ natsUrl: undefined, prefix: 'sqf', logLevel: 'info', concurrency: 256, squadLimits: {} });
   });
 
   it('reads every variable', () => {
@@ -12,9 +12,16 @@ describe('loadConfig', () => {
         SQUADFLOW_NATS_URL: 'nats://a:4222,nats://b:4222',
         SQUADFLOW_PREFIX: 'prod_1',
         SQUADFLOW_LOG_LEVEL: 'debug',
+        SQUADFLOW_SQUAD_LIMITS: 'whatsapp=8,inventory=16',
         SQUADFLOW_CONCURRENCY: '64',
       }),
-    ).toEqual({ natsUrl: 'nats://a:4222,nats://b:4222', prefix: 'prod_1', logLevel: 'debug', concurrency: 64 });
+    ).toEqual({
+      natsUrl: 'nats://a:4222,nats://b:4222',
+      prefix: 'prod_1',
+      logLevel: 'debug',
+      concurrency: 64,
+      squadLimits: { whatsapp: 8, inventory: 16 },
+    });
   });
 
   it('treats empty variables as unset', () => {
@@ -31,6 +38,8 @@ describe('loadConfig', () => {
     ['SQUADFLOW_CONCURRENCY', 'lots'],
     ['SQUADFLOW_CONCURRENCY', '0'],
     ['SQUADFLOW_CONCURRENCY', '2.5'],
+    ['SQUADFLOW_SQUAD_LIMITS', 'whatsapp=0'],
+    ['SQUADFLOW_SQUAD_LIMITS', 'whatsapp'],
   ])('rejects %s=%s with INVALID_CONFIG naming the variable', (variable, value) => {
     let error: unknown;
     try {

@@ -15,7 +15,13 @@ if (!config.natsUrl) {
   throw new SquadflowError('INVALID_CONFIG', 'the orchestrator process needs NATS', [{ path: 'SQUADFLOW_NATS_URL', message: 'required' }]);
 }
 const transport = await connectNatsTransport({ servers: config.natsUrl, name: `squadflow-orchestrator-${process.pid}`, logger });
-const orchestrator = await Orchestrator.start({ transport, prefix: config.prefix, logger, concurrency: config.concurrency });
+const orchestrator = await Orchestrator.start({
+  transport,
+  prefix: config.prefix,
+  logger,
+  concurrency: config.concurrency,
+  squadLimits: config.squadLimits,
+});
 process.stdout.write('ready\n');
 
 let stopping = false;

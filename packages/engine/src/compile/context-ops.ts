@@ -110,6 +110,7 @@ export function startAttempt(ctx: Ctx, plan: StepPlan): Ctx {
     input: rec.input ?? ctx.input,
     deadline: ctx.now + timeoutMs,
     ...(plan.circuitBreaker ? { breaker: plan.circuitBreaker } : {}),
+    ...(ctx.priority === undefined ? {} : { priority: ctx.priority }),
   });
   return startTimer(next, plan.name, attempt, 'timeout', timeoutMs);
 }

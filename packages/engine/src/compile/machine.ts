@@ -383,5 +383,6 @@ function initialContext(plan: WorkflowPlan, input: MachineInput): Ctx {
     outbox: [],
     now: input.at,
     startedAt: input.at,
+    ...(input.priority === undefined ? {} : { priority: input.priority }),
   };
 }

@@ -15,6 +15,7 @@ export type Effect =
       deadline: number;
       /** Checked against the squad action's shared breaker before the command goes out. */
       breaker?: { failureThreshold: number; resetAfterMs: number; whileOpen: 'fail' | 'wait' };
+      priority?: number;
     }
   | { kind: 'timer.start'; id: string; step: string; attempt: number; timer: TimerKind; dueAt: number }
   | { kind: 'timer.cancel'; id: string }
@@ -118,6 +119,8 @@ export interface ExecutionContext {
   failure?: Failure;
   compensation?: CompensationProgress;
   cancelReason?: string;
+  /** 0–9: higher-priority steps are dispatched first to a saturated squad. */
+  priority?: number;
   /** Paused by an operator: no new step starts, timers wait. */
   paused?: boolean;
   /** Durable timers and waits currently armed, so terminal states can release them. */
@@ -157,4 +160,6 @@ export interface MachineInput {
   version: number;
   input: JsonObject;
   at: number;
+  /** 0–9, higher first (queued executions, saturated squads). */
+  priority?: number;
 }
