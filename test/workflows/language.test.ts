@@ -277,4 +277,32 @@ describe('workflow language', () => {
     await e.runUntil(ids[3]!);
     expect(await statusOf()).toEqual(['completed', 'completed', 'completed', 'completed', 'completed']);
   });
+
+  it('takes the first matching case of a multi-way branch (FlowBuilder.addSwitch) and feeds a pipeline stage by stage', async () => {
+    const e = await start(
+      new FlowBuilder('routing')
+        .addStep('intake', { squad: 'tools', action: 'ok' })
+        .addSwitch({
+          cases: [
+            { when: 'amount > 1000', steps: [{ name: 'manual_review', squad: 'tools', action: 'ok' }] },
+            { when: 'amount > 100', steps: [{ name: 'auto_review', squad: 'tools', action: 'ok' }] },
+          ],
+          otherwise: [{ name: 'fast_track', squad: 'tools', action: 'ok' }],
+        })
+        .addPipeline([
+          { name: 'extract', squad: 'tools', action: 'emit', input: '{ "amount": amount }' },
+          { name: 'enrich', squad: 'tools', action: 'emit', input: '$merge([$steps.extract, { "fee": $steps.extract.amount * 0.1 }])' },
+          { name: 'load', squad: 'tools', action: 'emit', outputSchema: { type: 'object', required: ['fee'] } },
+        ])
+        .build(),
+    );
+    const big = await e.runUntil(await e.client.trigger('routing', { amount: 5000 }));
+    expect(statuses(big)).toMatchObject({ manual_review: 'completed', auto_review: 'skipped', fast_track: 'skipped' });
+    const mid = await e.runUntil(await e.client.trigger('routing', { amount: 500 }));
+    expect(statuses(mid)).toMatchObject({ manual_review: 'skipped', auto_review: 'completed', fast_track: 'skipped' });
+    const small = await e.runUntil(await e.client.trigger('routing', { amount: 5 }));
+    expect(statuses(small)).toMatchObject({ manual_review: 'skipped', auto_review: 'skipped', fast_track: 'completed', load: 'completed' });
+    // Each stage got the previous stage's output.
+    expect(small.steps.find((s) => s.name === 'load')!.output).toEqual({ amount: 5, fee: 0.5 });
+  });
 });
