@@ -1,0 +1,139 @@
+/**
+ * A squadflow deployment of real processes on the shared NATS server: the
+ * orchestrator (`packages/engine/src/bin/orchestrator.ts`) and one
+ * noop-squad process per squad, under a unique prefix. The bench process
+ * registers workflows, triggers (publishing trigger messages directly, as
+ * any service may) and watches lifecycle events.
+ */
+import { EngineClient, connectNatsTransport, type Transport } from '@squadflow/engine';
+import { names as makeNames, triggerCodec, type Names } from '@squadflow/shared';
+import { onCleanup } from './cleanup.ts';
+import { Completions } from './completions.ts';
+import type { RunOne } from './load.ts';
+import { cleanupPrefix, connectRaw, natsUrl, uniquePrefix, type NatsConnection } from './nats.ts';
+import { spawnNode, type Child } from './processes.ts';
+import { readCpuMs, round } from './rss.ts';
+
+const ORCHESTRATOR = 'packages/engine/src/bin/orchestrator.ts';
+const SQUAD = 'bench/processes/noop-squad.ts';
+const EXECUTION_TIMEOUT_MS = 60_000;
+
+export interface DeployOptions {
+  label: string;
+  /** Squad processes `s0..s<n-1>` (default 4). */
+  squads?: number;
+  squadConcurrency?: number;
+}
+
+/** CPU per completed execution since a meter started, ms (`/proc/<pid>/stat`, so it includes GC and the NATS client). */
+export interface CpuPerExecution {
+  executions: number;
+  orchestratorMs: number;
+  squadsMs: number;
+  driverMs: number;
+}
+
+export class Deployment {
+  readonly names: Names;
+  orchestrator?: Child;
+  private squads: Child[] = [];
+  private tag = Date.now().toString(36);
+  private n = 0;
+  private readonly undo: (() => Promise<void>)[] = [];
+
+  private constructor(
+    readonly prefix: string,
+    readonly transport: Transport,
+    readonly client: EngineClient,
+    readonly nc: NatsConnection,
+    readonly completions: Completions,
+  ) {
+    this.names = makeNames(prefix);
+  }
+
+  static async start(options: DeployOptions): Promise<Deployment> {
+    const prefix = uniquePrefix(`bench_${options.label}`);
+    const dropPrefix = onCleanup(`prefix ${prefix}`, () => cleanupPrefix(prefix));
+    const transport = await connectNatsTransport({ servers: natsUrl(), name: `bench-driver-${prefix}` });
+    const closeTransport = onCleanup('driver transport', () => transport.close());
+    const nc = await connectRaw(`bench-watch-${prefix}`);
+    const closeNc = onCleanup('driver connection', () => nc.close());
+    const client = await EngineClient.connect({ transport, prefix });
+    const d = new Deployment(prefix, transport, client, nc, new Completions(nc, makeNames(prefix), { trackCompleted: true }));
+    d.undo.push(dropPrefix, closeTransport, closeNc);
+    const env = d.env();
+    d.squads = await Promise.all(
+      Array.from({ length: options.squads ?? 4 }, (_, i) =>
+        spawnNode(SQUAD, {
+          label: `squad s${i}`,
+          env: { ...env, SQUAD_NAME: `s${i}`, SQUAD_CONCURRENCY: String(options.squadConcurrency ?? 256) },
+        }),
+      ),
+    );
+    return d;
+  }
+
+  env(): Record<string, string> {
+    return { SQUADFLOW_NATS_URL: natsUrl(), SQUADFLOW_PREFIX: this.prefix, SQUADFLOW_LOG_LEVEL: 'warn' };
+  }
+
+  /** Starts (or restarts) the orchestrator process; `nodeArgs` e.g. `--cpu-prof`. */
+  async startOrchestrator(nodeArgs: string[] = []): Promise<Child> {
+    // Generous: a restart loads every stored timer one by one before it prints `ready`.
+    this.orchestrator = await spawnNode(ORCHESTRATOR, { label: 'orchestrator', env: this.env(), nodeArgs, readyTimeoutMs: 600_000 });
+    return this.orchestrator;
+  }
+
+  /** Registers a definition; returns the version to pin triggers to (no "latest" lookup per trigger). */
+  async register(definition: unknown): Promise<number> {
+    return (await this.client.registerWorkflow(definition)).version;
+  }
+
+  nextId(): string {
+    return `x${this.tag}${(this.n++).toString(36)}`;
+  }
+
+  /** Publishes a trigger; resolves once JetStream has stored it. */
+  publishTrigger(workflow: string, version: number, executionId: string, context: Record<string, unknown>): Promise<void> {
+    const message = triggerCodec.encode({ kind: 'trigger', workflow, version, executionId, context, requestedAt: Date.now() });
+    return this.transport.streams.publish(this.names.trigger(workflow), message, { msgId: `trigger.${executionId}` });
+  }
+
+  /** One execution, from trigger to its `execution.completed` event. */
+  runner(workflow: string, version: number, context: Record<string, unknown>): RunOne {
+    return async () => {
+      const id = this.nextId();
+      const done = this.completions.wait(id, EXECUTION_TIMEOUT_MS);
+      try {
+        await this.publishTrigger(workflow, version, id, context);
+      } catch (err) {
+        this.completions.forget(id);
+        throw err;
+      }
+      await done;
+    };
+  }
+
+  cpuMeter(): () => CpuPerExecution {
+    const cpu = (): number[] => [
+      readCpuMs(this.orchestrator!.pid),
+      this.squads.reduce((sum, s) => sum + readCpuMs(s.pid), 0),
+      process.cpuUsage().user / 1000 + process.cpuUsage().system / 1000,
+    ];
+    const done = (): number => this.completions.count('execution.completed');
+    const [o0, s0, d0] = cpu();
+    const c0 = done();
+    return () => {
+      const [o1, s1, d1] = cpu();
+      const executions = done() - c0;
+      const per = (a: number | undefined, b: number | undefined): number => round((a! - b!) / executions, 3);
+      return { executions, orchestratorMs: per(o1, o0), squadsMs: per(s1, s0), driverMs: per(d1, d0) };
+    };
+  }
+
+  async close(): Promise<void> {
+    this.completions.close();
+    await Promise.all([this.orchestrator, ...this.squads].map((c) => c?.stop()));
+    for (const undo of this.undo.reverse()) await undo();
+  }
+}

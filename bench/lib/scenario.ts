@@ -1,0 +1,46 @@
+/** What every scenario takes and gives back to `run.ts`. */
+import type { Cell } from './table.ts';
+
+export interface Settings {
+  quick: boolean;
+  full: boolean;
+  profile: boolean;
+  /** Latency at 1 in flight: executions dropped, then measured. */
+  latency: { warmupCount: number; count: number };
+  /** Throughput windows. */
+  throughput: { warmupMs: number; durationMs: number };
+  parked: number;
+  recovery: number;
+}
+
+export function settingsFor(flags: { quick: boolean; full: boolean; profile: boolean }): Settings {
+  const { quick } = flags;
+  return {
+    ...flags,
+    latency: quick ? { warmupCount: 50, count: 200 } : { warmupCount: 100, count: 600 },
+    throughput: quick ? { warmupMs: 1_500, durationMs: 4_000 } : { warmupMs: 3_000, durationMs: 15_000 },
+    parked: flags.full ? 100_000 : quick ? 2_000 : 10_000,
+    recovery: quick ? 1_000 : 10_000,
+  };
+}
+
+/** Named figures: floors' and scenarios' numbers that targets and ratios refer to. */
+export type Figures = Record<string, number>;
+
+export interface ScenarioResult {
+  scenario: string;
+  figures: Figures;
+  /** Printed and written to BENCHMARKS.md: [what, value, unit, floor, ratio]. */
+  rows: Cell[][];
+  settings: Record<string, unknown>;
+  /** Raw samples and summaries for the results file. */
+  data: Record<string, unknown>;
+}
+
+export interface RunContext {
+  settings: Settings;
+  /** Figures of the floors measured earlier in this run (empty when floors were not run). */
+  floors: Figures;
+}
+
+export const ROW_HEAD = ['measure', 'value', 'unit', 'floor', 'ratio'];
