@@ -1,10 +1,9 @@
-import type { SnapshotFrom } from 'xstate';
 import type { CompiledWorkflow } from './compile/index.ts';
-import type { WorkflowMachine } from './compile/machine.ts';
+import type { WorkflowSnapshot } from './compile/machine-runner.ts';
 import type { ExecutionRecord } from './store/execution-record.ts';
 
 /** A workflow actor's snapshot (pure data plus XState's helpers). */
-export type Snapshot = SnapshotFrom<WorkflowMachine>;
+export type Snapshot = WorkflowSnapshot;
 
 /** An execution in memory: its record, the revision it was read at, and its live snapshot. */
 export interface LiveExecution {

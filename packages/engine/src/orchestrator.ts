@@ -1,4 +1,3 @@
-import { initialTransition, transition } from 'xstate';
 import {
   createLogger,
   inboundCodec,
@@ -29,6 +28,7 @@ import { EventRouter } from './events/event-router.ts';
 import { DispatchGate } from './dispatch-gate.ts';
 import { commandId } from './compile/ids.ts';
 import type { WaitRegistration } from './store/waits.ts';
+import type { ExecutionRecord } from './store/execution-record.ts';
 
 export interface OrchestratorOptions {
   transport: Transport;
@@ -71,6 +71,8 @@ export class Orchestrator {
   private scheduler?: Scheduler;
   private events?: EventRouter;
   private stopping = false;
+  /** Executions written while the recovery pass runs: its scan of them is stale. */
+  private movedDuringRecovery: Set<string> | undefined = new Set();
 
   private constructor(private readonly options: OrchestratorOptions) {
     this.names = makeNames(options.prefix);
@@ -138,22 +140,37 @@ export class Orchestrator {
    */
   private async recover(): Promise<void> {
     try {
-      const active = (await this.stores.executions.list()).filter((r) => r.snapshot !== undefined && !TERMINAL_STATUSES.has(r.status));
+      const active = (await this.stores.executions.scan()).filter(
+        ({ record }) => record.snapshot !== undefined && !TERMINAL_STATUSES.has(record.status),
+      );
       let next = 0;
       const worker = async (): Promise<void> => {
         while (next < active.length && !this.stopping) {
-          const id = active[next++]!.executionId;
+          const stored = active[next++]!;
+          const id = stored.record.executionId;
           await this.queue.run(id, async () => {
-            const live = await this.load(id);
-            if (live) await this.flush(live);
+            // An event may have moved it since the scan: then the cache, or KV, has the newer revision.
+            const live =
+              this.cache.get(id) ??
+              (this.movedDuringRecovery?.has(id) ? await this.load(id) : await this.restore(stored.record, stored.revision));
+            if (!live) return;
+            this.restoreVolatileTimers(live);
+            await this.flush(live);
           });
         }
       };
       await Promise.all(Array.from({ length: 16 }, worker));
+      this.movedDuringRecovery = undefined;
       this.logger.info({ executions: active.length }, 'recovery pass done');
     } catch (err) {
       this.logger.error({ err }, 'recovery pass failed; executions still resume on redelivery and timers');
     }
+  }
+
+  /** Step timeouts live only in memory: after a restart they are armed again from the snapshot. */
+  private restoreVolatileTimers(live: LiveExecution): void {
+    const { executionId, volatileTimers } = live.snapshot.context;
+    for (const [id, spec] of Object.entries(volatileTimers ?? {})) this.timers.restore({ kind: 'timer', id, executionId, ...spec });
   }
 
   /** Stops consuming and firing timers; waits for events in progress. */
@@ -165,6 +182,14 @@ export class Orchestrator {
     await this.consumer?.stop();
     this.timers.stop();
     await this.queue.idle();
+  }
+
+  /**
+   * Resolves when the start-up recovery pass is done: every active
+   * execution's last effects re-performed and its step timeouts armed again.
+   */
+  async recovered(): Promise<void> {
+    await this.recovery;
   }
 
   /** Re-reads the workflows' `events` now (otherwise every few seconds): new subjects are listened to at once. */
@@ -242,8 +267,7 @@ export class Orchestrator {
           at,
           ...(priority === undefined ? {} : { priority }),
         };
-        const [initial] = initialTransition(workflow.machine, input);
-        const snapshot = await this.settle(workflow, initial as Snapshot);
+        const snapshot = await this.settle(workflow, workflow.runner.initial(input));
         const record = await recordFor(workflow, snapshot, {
           createdAt: existing?.record.createdAt ?? at,
           context: t.context,
@@ -403,13 +427,13 @@ export class Orchestrator {
         }
         if (options.deferIfPaused && live.snapshot.context.paused) return 'deferred';
         const prepared = withContext(live.snapshot, { outbox: [], now: this.options.transport.clock.now() });
-        const [next] = transition(live.workflow.machine, prepared, event);
+        const next = live.workflow.runner.transition(prepared, event);
         if (next === prepared) {
           // Stale, duplicate or late: nothing moves. Finish the last effects in case a crash cut them short.
           await this.flush(live);
           return 'stale';
         }
-        const snapshot = await this.settle(live.workflow, next as Snapshot);
+        const snapshot = await this.settle(live.workflow, next);
         const record = await recordFor(live.workflow, snapshot, live.record);
         try {
           const revision = await this.stores.executions.update(record, live.revision);
@@ -434,7 +458,7 @@ export class Orchestrator {
       if (effect.kind !== 'evaluate') continue;
       hasEvaluations = true;
       const event = await workflow.evaluate(snapshot.context, effect.step, effect.purpose);
-      snapshot = transition(workflow.machine, snapshot, event)[0] as Snapshot;
+      snapshot = workflow.runner.transition(snapshot, event);
     }
     let outbox = hasEvaluations ? snapshot.context.outbox.filter((e) => e.kind !== 'evaluate') : snapshot.context.outbox;
     // The transition that completes the execution also starts its `then` handoffs, in the same persisted outbox.
@@ -450,8 +474,10 @@ export class Orchestrator {
 
   private async commit(live: LiveExecution): Promise<void> {
     this.cache.set(live);
+    this.movedDuringRecovery?.add(live.record.executionId);
     await this.flush(live);
-    if (this.options.evictAfterEvent) this.cache.delete(live.record.executionId);
+    // An ended execution gets no more events worth a cache hit: keeping it would only grow memory (to the cache bound).
+    if (this.options.evictAfterEvent || live.snapshot.status !== 'active') this.cache.delete(live.record.executionId);
   }
 
   /** Performs the outbox of the last persisted transition, once per process. */
@@ -465,10 +491,15 @@ export class Orchestrator {
     const hit = this.cache.get(executionId);
     if (hit) return hit;
     const stored = await this.stores.executions.read(executionId);
-    if (!stored || stored.record.snapshot === undefined || stored.record.version === undefined) return undefined;
-    const workflow = await this.stores.registry.get(stored.record.workflow, stored.record.version);
-    const snapshot = workflow.machine.resolveState(stored.record.snapshot as never) as unknown as Snapshot;
-    const live: LiveExecution = { record: stored.record, revision: stored.revision, snapshot, workflow, effectsDone: false };
+    return stored ? this.restore(stored.record, stored.revision) : undefined;
+  }
+
+  /** Rebuilds the actor of a stored record and caches it. */
+  private async restore(record: ExecutionRecord, revision: number): Promise<LiveExecution | undefined> {
+    if (record.snapshot === undefined || record.version === undefined) return undefined;
+    const workflow = await this.stores.registry.get(record.workflow, record.version);
+    const snapshot = workflow.machine.resolveState(record.snapshot as never) as unknown as Snapshot;
+    const live: LiveExecution = { record, revision, snapshot, workflow, effectsDone: false };
     this.cache.set(live);
     return live;
   }

@@ -1,10 +1,14 @@
 import { timerCodec, type Logger, type TimerFired } from '@squadflow/shared';
 import type { Clock, KvStore } from './ports.ts';
+import { isVolatileTimer, timerKindOf } from './compile/ids.ts';
 
 /**
- * Durable timers: every delay, step timeout, retry backoff and wait deadline
- * is a KV entry plus an in-memory alarm. XState's own `after` delays are not
- * used: they are not restored from persisted snapshots (statelyai/xstate#5331).
+ * Durable timers: every delay, retry backoff and wait deadline is a KV entry
+ * plus an in-memory alarm. Step timeouts (see `isVolatileTimer`) are alarms
+ * only: the execution's snapshot lists them with their due time, and the
+ * orchestrator re-arms them from it at start (`restore`), which saves two KV
+ * writes per step attempt. XState's own `after` delays are not used: they
+ * are not restored from persisted snapshots (statelyai/xstate#5331).
  * On start every stored timer is re-armed; one that fell due while the
  * orchestrator was down fires at once (late, never lost). A timer's entry is
  * deleted only after its event has been applied, so a crash in between makes
@@ -12,6 +16,10 @@ import type { Clock, KvStore } from './ports.ts';
  */
 export class TimerService {
   private readonly alarms = new Map<string, unknown>();
+  /** Volatile timers that fired while their execution was paused: kept here until it resumes. */
+  private readonly parked = new Map<string, TimerFired>();
+  /** Volatile timers found in KV (written by an older version): deleted from there once done. */
+  private readonly storedVolatile = new Set<string>();
   private stopped = false;
 
   constructor(
@@ -22,30 +30,49 @@ export class TimerService {
     private readonly logger: Logger,
   ) {}
 
-  /** Loads and arms every stored timer. */
+  /** Loads and arms every stored timer (64 reads in flight at a time). */
   async start(): Promise<number> {
     const keys = await this.kv.keys();
-    for (const key of keys) {
-      const entry = await this.kv.get(key);
-      if (entry) this.schedule(timerCodec.decode(entry.value));
+    for (let i = 0; i < keys.length; i += 64) {
+      const entries = await Promise.all(keys.slice(i, i + 64).map((key) => this.kv.get(key)));
+      for (const entry of entries) {
+        if (!entry) continue;
+        const timer = timerCodec.decode(entry.value);
+        if (isVolatileTimer(timer.timer)) this.storedVolatile.add(timer.id);
+        this.schedule(timer);
+      }
     }
     return keys.length;
   }
 
   async arm(timer: TimerFired): Promise<void> {
-    await this.kv.put(timer.id, timerCodec.encode(timer));
+    this.parked.delete(timer.id);
+    if (!isVolatileTimer(timer.timer)) await this.kv.put(timer.id, timerCodec.encode(timer));
+    this.schedule(timer);
+  }
+
+  /** Arms a volatile timer listed in a snapshot, unless this process already holds it. */
+  restore(timer: TimerFired): void {
+    if (this.alarms.has(timer.id) || this.parked.has(timer.id)) return;
     this.schedule(timer);
   }
 
   /** Arms a stored timer again (a resumed execution's timers; overdue ones fire at once). */
   async reload(id: string): Promise<void> {
+    const parked = this.parked.get(id);
+    if (parked) {
+      this.parked.delete(id);
+      return this.schedule(parked);
+    }
+    if (this.alarms.has(id) || isVolatileTimer(timerKindOf(id))) return;
     const entry = await this.kv.get(id);
     if (entry) this.schedule(timerCodec.decode(entry.value));
   }
 
   async cancel(id: string): Promise<void> {
     this.unschedule(id);
-    await this.kv.delete(id);
+    this.parked.delete(id);
+    await this.forget(id);
   }
 
   stop(): void {
@@ -79,8 +106,9 @@ export class TimerService {
     if (this.clock.now() < timer.dueAt) return this.schedule(timer);
     try {
       const applied = await this.onFire(timer);
+      if (applied === false && isVolatileTimer(timer.timer)) this.parked.set(timer.id, timer);
       // Deferred, or re-armed meanwhile (same id scheduled again)? Then keep it.
-      if (applied !== false && !this.alarms.has(timer.id)) await this.kv.delete(timer.id);
+      if (applied !== false && !this.alarms.has(timer.id)) await this.forget(timer.id);
     } catch (err) {
       this.logger.warn({ err, timer: timer.id }, 'timer event failed; retrying in 1 s');
       if (!this.stopped)
@@ -89,5 +117,11 @@ export class TimerService {
           this.clock.setTimer(this.clock.now() + 1_000, () => void this.fire(timer)),
         );
     }
+  }
+
+  /** Deletes a timer's KV entry; volatile timers have none (unless an older version stored them). */
+  private async forget(id: string): Promise<void> {
+    if (!isVolatileTimer(timerKindOf(id))) return this.kv.delete(id);
+    if (this.storedVolatile.delete(id)) await this.kv.delete(id);
   }
 }

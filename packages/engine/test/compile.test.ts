@@ -49,6 +49,32 @@ describe('definition compiler', () => {
     ]);
   });
 
+  it("runs the same transitions on its reused actor scope as XState's pure transition()", () => {
+    const compiled = compileWorkflow(def, 1);
+    const { machine, runner } = compiled;
+    const input = { executionId: 'ex_2', workflow: 'chart', version: 1, input: { id: 3 }, at: 500 };
+    const persisted = (s: Parameters<typeof machine.getPersistedSnapshot>[0]) => JSON.stringify(machine.getPersistedSnapshot(s));
+    let viaRunner = runner.initial(input);
+    let viaXstate = initialTransition(machine, input)[0];
+    expect(persisted(viaRunner)).toBe(persisted(viaXstate));
+    const events = [
+      { type: 'eval.a', run: true },
+      { type: 'reply.a', attempt: 1, ok: true, output: { v: 1 } },
+      { type: 'eval.b', run: true },
+      { type: 'eval.w', run: true, key: 'k_3' },
+      { type: 'reply.a', attempt: 1, ok: true, output: { v: 1 } },
+    ] as const;
+    for (const event of events) {
+      const before = viaRunner;
+      viaRunner = runner.transition(viaRunner, event);
+      viaXstate = transition(machine, viaXstate, event)[0];
+      expect(persisted(viaRunner)).toBe(persisted(viaXstate));
+      // The last event is a duplicate reply: nothing moves, and the runner says so with the same object.
+      if (event === events[4]) expect(viaRunner).toBe(before);
+    }
+    expect(viaRunner.context.steps['a']!.status).toBe('completed');
+  });
+
   it('ignores a reply for an attempt other than the current one', () => {
     const { machine } = compileWorkflow(def, 1);
     const [s] = initialTransition(machine, { executionId: 'ex_1', workflow: 'chart', version: 1, input: { id: 7 }, at: 0 });

@@ -13,6 +13,7 @@ import {
 } from '@squadflow/shared';
 import { outputs } from './context-ops.ts';
 import { buildMachine, type WorkflowMachine } from './machine.ts';
+import { machineRunner, type MachineRunner } from './machine-runner.ts';
 import { planWorkflow, type WorkflowPlan } from './plan.ts';
 import type { Effect, ExecutionContext, MachineEvent } from './types.ts';
 
@@ -22,6 +23,8 @@ export interface CompiledWorkflow {
   readonly version: number;
   readonly plan: WorkflowPlan;
   readonly machine: WorkflowMachine;
+  /** Pure transitions on one reused actor scope (the hot path; see machine-runner.ts). */
+  readonly runner: MachineRunner;
   /** Issues of a trigger context against `contextSchema` (empty when valid). */
   checkContext(context: unknown): FieldIssue[];
   /** Resolves an `evaluate` effect into the event that answers it. */
@@ -50,6 +53,7 @@ export function compileWorkflow(input: unknown, version: number): CompiledWorkfl
     version,
     plan,
     machine,
+    runner: machineRunner(machine),
     checkContext,
     async evaluate(ctx, name, purpose) {
       const step = steps.get(name)!;

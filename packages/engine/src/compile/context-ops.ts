@@ -1,6 +1,6 @@
 import type { StepError, TimerKind } from '@squadflow/shared';
 import { backoffMs } from './backoff.ts';
-import { commandId, lifecycleId, timerId } from './ids.ts';
+import { commandId, isVolatileTimer, lifecycleId, timerId } from './ids.ts';
 import type { StepPlan } from './plan.ts';
 import type { AttemptRecord, Effect, ExecutionContext, LifecycleKind, StepRecord } from './types.ts';
 
@@ -35,20 +35,31 @@ export function lifecycle(ctx: Ctx, type: LifecycleKind, step?: string, data?: u
 
 export function startTimer(ctx: Ctx, step: string, attempt: number, timer: TimerKind, delayMs: number): Ctx {
   const id = timerId(ctx.executionId, step, attempt, timer);
-  const next = emit(ctx, { kind: 'timer.start', id, step, attempt, timer, dueAt: ctx.now + delayMs });
-  return { ...next, timers: [...next.timers.filter((t) => t !== id), id] };
+  const dueAt = ctx.now + delayMs;
+  const next = emit(ctx, { kind: 'timer.start', id, step, attempt, timer, dueAt });
+  const volatile = isVolatileTimer(timer) ? { volatileTimers: { ...ctx.volatileTimers, [id]: { step, attempt, timer, dueAt } } } : {};
+  return { ...next, ...volatile, timers: [...next.timers.filter((t) => t !== id), id] };
 }
 
 /** Forgets a timer that just fired (the engine deletes its stored copy). */
 export function timerFired(ctx: Ctx, step: string, attempt: number, timer: TimerKind): Ctx {
   const id = timerId(ctx.executionId, step, attempt, timer);
-  return { ...ctx, timers: ctx.timers.filter((t) => t !== id) };
+  return forgetTimers(ctx, (t) => t === id);
 }
 
 export function cancelTimer(ctx: Ctx, step: string, attempt: number, timer: TimerKind): Ctx {
   const id = timerId(ctx.executionId, step, attempt, timer);
   if (!ctx.timers.includes(id)) return ctx;
-  return { ...emit(ctx, { kind: 'timer.cancel', id }), timers: ctx.timers.filter((t) => t !== id) };
+  return forgetTimers(emit(ctx, { kind: 'timer.cancel', id }), (t) => t === id);
+}
+
+/** Drops timers from the armed list (and their in-memory specs). */
+function forgetTimers(ctx: Ctx, drop: (id: string) => boolean): Ctx {
+  const timers = ctx.timers.filter((t) => !drop(t));
+  if (!ctx.volatileTimers) return { ...ctx, timers };
+  const kept = Object.entries(ctx.volatileTimers).filter(([id]) => !drop(id));
+  const { volatileTimers: _dropped, ...rest } = ctx;
+  return kept.length ? { ...rest, timers, volatileTimers: Object.fromEntries(kept) } : { ...rest, timers };
 }
 
 export function registerWait(ctx: Ctx, key: string, step: string, purpose: 'wait' | 'escalation', lookbackMs?: number): Ctx {
@@ -69,7 +80,10 @@ export function releaseStep(ctx: Ctx, step: string): Ctx {
   const prefix = `${ctx.executionId}.${step}.`;
   const mine = ctx.timers.filter((t) => t.startsWith(prefix));
   const next = mine.length ? emit(ctx, ...mine.map((id): Effect => ({ kind: 'timer.cancel', id }))) : ctx;
-  return unregisterWaits({ ...next, timers: next.timers.filter((t) => !t.startsWith(prefix)) }, step);
+  return unregisterWaits(
+    forgetTimers(next, (t) => t.startsWith(prefix)),
+    step,
+  );
 }
 
 /** Cancels everything still armed (terminal states). */
@@ -79,7 +93,7 @@ export function releaseAll(ctx: Ctx): Ctx {
     ...ctx.timers.map((id): Effect => ({ kind: 'timer.cancel', id })),
     ...ctx.waits.map((w): Effect => ({ kind: 'wait.unregister', key: w.key, step: w.step })),
   );
-  return { ...next, timers: [], waits: [] };
+  return { ...forgetTimers(next, () => true), waits: [] };
 }
 
 export function outputs(ctx: Ctx): Record<string, unknown> {

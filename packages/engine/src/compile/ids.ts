@@ -16,3 +16,13 @@ export const lifecycleId = (executionId: string, type: string, step = '', attemp
 
 /** Correlation key that resolves an escalated execution by signal. */
 export const escalationKey = (executionId: string): string => `escalation_${executionId}`;
+
+/**
+ * Step timeouts are the most frequent timers (one per attempt, cancelled by
+ * the reply moments later). They are kept only in memory and rebuilt from
+ * the execution's snapshot at start; every other kind is stored in KV.
+ */
+export const isVolatileTimer = (kind: TimerKind | string): boolean => kind === 'timeout' || kind === 'compensation-timeout';
+
+/** The kind at the end of a timer id (see `timerId`). */
+export const timerKindOf = (id: string): string => id.slice(id.lastIndexOf('.') + 1);

@@ -93,6 +93,14 @@ export interface StepRecord {
   endedAt?: number;
 }
 
+/** An in-memory timer's due time and what it fires, enough to re-arm it from the snapshot. */
+export interface VolatileTimer {
+  step: string;
+  attempt: number;
+  timer: TimerKind;
+  dueAt: number;
+}
+
 /** Why the execution stopped scheduling new steps. */
 export interface Failure {
   step: string;
@@ -125,6 +133,12 @@ export interface ExecutionContext {
   paused?: boolean;
   /** Durable timers and waits currently armed, so terminal states can release them. */
   timers: string[];
+  /**
+   * Armed step timeouts (`timeout`, `compensation-timeout`), which live only
+   * in the orchestrator's memory: they are re-armed from here after a
+   * restart instead of being written to (and deleted from) KV on every attempt.
+   */
+  volatileTimers?: Record<string, VolatileTimer>;
   waits: Array<{ key: string; step: string }>;
   /** Effects of the last event; the engine clears it before the next one. */
   outbox: Effect[];

@@ -23,10 +23,16 @@ export class ExecutionStore {
 
   /** Every record (a scan: fine for operators' queries, not for hot paths). */
   async list(): Promise<ExecutionRecord[]> {
-    const out: ExecutionRecord[] = [];
-    for (const key of await this.kv.keys()) {
-      const entry = await this.kv.get(key);
-      if (entry) out.push(executionRecordCodec.decode(entry.value));
+    return (await this.scan()).map((r) => r.record);
+  }
+
+  /** Every record with its revision, read 64 at a time. */
+  async scan(): Promise<Array<{ record: ExecutionRecord; revision: number }>> {
+    const keys = await this.kv.keys();
+    const out: Array<{ record: ExecutionRecord; revision: number }> = [];
+    for (let i = 0; i < keys.length; i += 64) {
+      const entries = await Promise.all(keys.slice(i, i + 64).map((key) => this.kv.get(key)));
+      for (const entry of entries) if (entry) out.push({ record: executionRecordCodec.decode(entry.value), revision: entry.revision });
     }
     return out;
   }
