@@ -12,13 +12,13 @@ import {
   type TimerFired,
   type TriggerMessage,
 } from '@squadflow/shared';
-import { TERMINAL_STATUSES, type CompiledWorkflow, type ExecutionContext, type MachineEvent } from './compile/index.ts';
-import { performEffects, type EffectDeps } from './effects.ts';
-import { ExecutionCache, type LiveExecution, type Snapshot } from './execution-cache.ts';
+import { TERMINAL_STATUSES, type CompiledWorkflow, type MachineEvent } from './compile/index.ts';
+import type { EffectDeps } from './effects.ts';
+import type { LiveExecution } from './execution-cache.ts';
+import { EventApplier, type ApplyOptions, type ApplyResult } from './event-applier.ts';
 import { executionIdFor } from './ids.ts';
 import { KvConflictError, type Consumer, type DeliveredMessage, type Transport } from './ports.ts';
 import { recordFor, failedRecord } from './record-builder.ts';
-import { SerialQueue } from './serial-queue.ts';
 import { Scheduler } from './schedules/scheduler.ts';
 import { openStores, type EngineStores } from './stores.ts';
 import { TimerService } from './timers.ts';
@@ -28,7 +28,6 @@ import { EventRouter } from './events/event-router.ts';
 import { DispatchGate } from './dispatch-gate.ts';
 import { commandId } from './compile/ids.ts';
 import type { WaitRegistration } from './store/waits.ts';
-import type { ExecutionRecord } from './store/execution-record.ts';
 
 export interface OrchestratorOptions {
   transport: Transport;
@@ -48,7 +47,7 @@ export interface OrchestratorOptions {
   maxCachedExecutions?: number;
 }
 
-export type ApplyResult = 'applied' | 'stale' | 'ended' | 'missing' | 'pending' | 'deferred';
+export type { ApplyResult } from './event-applier.ts';
 
 /**
  * The per-event loop. For each inbound message or due timer: load the actor
@@ -60,8 +59,7 @@ export type ApplyResult = 'applied' | 'stale' | 'ended' | 'missing' | 'pending' 
 export class Orchestrator {
   readonly names: Names;
   private readonly logger: Logger;
-  private readonly queue = new SerialQueue();
-  private readonly cache: ExecutionCache;
+  private applier!: EventApplier;
   private consumer?: Consumer;
   private timers!: TimerService;
   private stores!: EngineStores;
@@ -77,7 +75,6 @@ export class Orchestrator {
   private constructor(private readonly options: OrchestratorOptions) {
     this.names = makeNames(options.prefix);
     this.logger = (options.logger ?? createLogger()).child({ component: 'orchestrator' });
-    this.cache = new ExecutionCache(options.evictAfterEvent ? 0 : (options.maxCachedExecutions ?? 10_000));
   }
 
   /** Ensures streams and buckets, re-arms stored timers, and starts consuming. */
@@ -105,6 +102,16 @@ export class Orchestrator {
       logger: this.logger,
       afterWaitRegistered: (executionId, key, step, since) => void this.deliverBuffered(executionId, key, step, since),
     };
+    this.applier = new EventApplier({
+      executions: this.stores.executions,
+      registry: this.stores.registry,
+      effects: this.effectDeps,
+      clock: transport.clock,
+      logger: this.logger,
+      cacheCapacity: this.options.maxCachedExecutions ?? 10_000,
+      evictAfterEvent: this.options.evictAfterEvent ?? false,
+      onWritten: (id) => this.movedDuringRecovery?.add(id),
+    });
     const rearmed = await this.timers.start();
     this.consumer = await transport.streams.consume(
       this.names.streams.inbound,
@@ -148,14 +155,16 @@ export class Orchestrator {
         while (next < active.length && !this.stopping) {
           const stored = active[next++]!;
           const id = stored.record.executionId;
-          await this.queue.run(id, async () => {
+          await this.applier.exclusive(id, async () => {
             // An event may have moved it since the scan: then the cache, or KV, has the newer revision.
             const live =
-              this.cache.get(id) ??
-              (this.movedDuringRecovery?.has(id) ? await this.load(id) : await this.restore(stored.record, stored.revision));
+              this.applier.cached(id) ??
+              (this.movedDuringRecovery?.has(id)
+                ? await this.applier.load(id)
+                : await this.applier.restore(stored.record, stored.revision));
             if (!live) return;
             this.restoreVolatileTimers(live);
-            await this.flush(live);
+            await this.applier.flush(live);
           });
         }
       };
@@ -181,7 +190,7 @@ export class Orchestrator {
     await this.events?.stop();
     await this.consumer?.stop();
     this.timers.stop();
-    await this.queue.idle();
+    await this.applier.idle();
   }
 
   /**
@@ -200,7 +209,7 @@ export class Orchestrator {
   /** Resolves when no event is being applied and no schedule is being looked at in this process (time-skipping tests). */
   async idle(): Promise<void> {
     await this.scheduler?.idle();
-    await this.queue.idle();
+    await this.applier.idle();
   }
 
   private async handle(msg: DeliveredMessage): Promise<void> {
@@ -227,13 +236,13 @@ export class Orchestrator {
 
   private onTrigger(t: TriggerMessage): Promise<void> {
     const executionId = t.executionId ?? executionIdFor(t.workflow, t.idempotencyKey);
-    return this.queue.run(executionId, async () => {
+    return this.applier.exclusive(executionId, async () => {
       for (;;) {
         const existing = await this.stores.executions.read(executionId);
         if (existing && existing.record.status !== 'pending') {
           // A redelivered or repeated trigger: the execution exists; finish its last effects if needed.
-          const live = await this.load(executionId);
-          if (live) await this.flush(live);
+          const live = await this.applier.load(executionId);
+          if (live) await this.applier.flush(live);
           return;
         }
         const at = this.options.transport.clock.now();
@@ -267,7 +276,7 @@ export class Orchestrator {
           at,
           ...(priority === undefined ? {} : { priority }),
         };
-        const snapshot = await this.settle(workflow, workflow.runner.initial(input));
+        const snapshot = await this.applier.settle(workflow, workflow.runner.initial(input));
         const record = await recordFor(workflow, snapshot, {
           createdAt: existing?.record.createdAt ?? at,
           context: t.context,
@@ -277,7 +286,7 @@ export class Orchestrator {
           const revision = existing
             ? await this.stores.executions.update(record, existing.revision)
             : await this.stores.executions.create(record);
-          await this.commit({ record, revision, snapshot, workflow, effectsDone: false });
+          await this.applier.commit({ record, revision, snapshot, workflow, effectsDone: false });
           return;
         } catch (err) {
           if (!(err instanceof KvConflictError)) throw err;
@@ -411,100 +420,8 @@ export class Orchestrator {
     return (await this.apply(t.executionId, event, { deferIfPaused: true, ...(onApplied ? { onApplied } : {}) })) !== 'deferred';
   }
 
-  /** Applies one event to one execution: load, transition, persist (CAS), act. */
-  apply(
-    executionId: string,
-    event: MachineEvent,
-    options: { deferIfPaused?: boolean; onApplied?: (workflow: CompiledWorkflow) => Promise<void> } = {},
-  ): Promise<ApplyResult> {
-    return this.queue.run(executionId, async () => {
-      for (;;) {
-        const live = await this.load(executionId);
-        if (!live) return 'missing';
-        if (live.snapshot.status !== 'active') {
-          await this.flush(live);
-          return 'ended';
-        }
-        if (options.deferIfPaused && live.snapshot.context.paused) return 'deferred';
-        const prepared = withContext(live.snapshot, { outbox: [], now: this.options.transport.clock.now() });
-        const next = live.workflow.runner.transition(prepared, event);
-        if (next === prepared) {
-          // Stale, duplicate or late: nothing moves. Finish the last effects in case a crash cut them short.
-          await this.flush(live);
-          return 'stale';
-        }
-        const snapshot = await this.settle(live.workflow, next);
-        const record = await recordFor(live.workflow, snapshot, live.record);
-        try {
-          const revision = await this.stores.executions.update(record, live.revision);
-          // Before the effects go out, so a retry dispatched by this very event already sees the breaker's new state.
-          await options.onApplied?.(live.workflow);
-          await this.commit({ record, revision, snapshot, workflow: live.workflow, effectsDone: false });
-          return 'applied';
-        } catch (err) {
-          if (!(err instanceof KvConflictError)) throw err;
-          this.cache.delete(executionId); // another writer won: reload and recompute
-        }
-      }
-    });
+  /** Applies one event to one execution: load, transition, persist (CAS), act (see EventApplier). */
+  apply(executionId: string, event: MachineEvent, options: ApplyOptions = {}): Promise<ApplyResult> {
+    return this.applier.apply(executionId, event, options);
   }
-
-  /** Resolves `evaluate` effects (conditions, mappings, keys) into events, before anything is persisted. */
-  private async settle(workflow: CompiledWorkflow, start: Snapshot): Promise<Snapshot> {
-    let snapshot = start;
-    let hasEvaluations = false;
-    for (let i = 0; i < snapshot.context.outbox.length; i++) {
-      const effect = snapshot.context.outbox[i]!;
-      if (effect.kind !== 'evaluate') continue;
-      hasEvaluations = true;
-      const event = await workflow.evaluate(snapshot.context, effect.step, effect.purpose);
-      snapshot = workflow.runner.transition(snapshot, event);
-    }
-    let outbox = hasEvaluations ? snapshot.context.outbox.filter((e) => e.kind !== 'evaluate') : snapshot.context.outbox;
-    // The transition that completes the execution also starts its `then` handoffs, in the same persisted outbox.
-    if (outbox.some((e) => e.kind === 'lifecycle' && e.type === 'execution.completed')) {
-      try {
-        outbox = [...outbox, ...(await workflow.handoffs(snapshot.context))];
-      } catch (err) {
-        this.logger.error({ err, executionId: snapshot.context.executionId }, 'handoff expression failed; no next workflow started');
-      }
-    }
-    return outbox === snapshot.context.outbox ? snapshot : withContext(snapshot, { outbox });
-  }
-
-  private async commit(live: LiveExecution): Promise<void> {
-    this.cache.set(live);
-    this.movedDuringRecovery?.add(live.record.executionId);
-    await this.flush(live);
-    // An ended execution gets no more events worth a cache hit: keeping it would only grow memory (to the cache bound).
-    if (this.options.evictAfterEvent || live.snapshot.status !== 'active') this.cache.delete(live.record.executionId);
-  }
-
-  /** Performs the outbox of the last persisted transition, once per process. */
-  private async flush(live: LiveExecution): Promise<void> {
-    if (live.effectsDone) return;
-    await performEffects(this.effectDeps, live.snapshot.context, live.snapshot.context.outbox);
-    live.effectsDone = true;
-  }
-
-  private async load(executionId: string): Promise<LiveExecution | undefined> {
-    const hit = this.cache.get(executionId);
-    if (hit) return hit;
-    const stored = await this.stores.executions.read(executionId);
-    return stored ? this.restore(stored.record, stored.revision) : undefined;
-  }
-
-  /** Rebuilds the actor of a stored record and caches it. */
-  private async restore(record: ExecutionRecord, revision: number): Promise<LiveExecution | undefined> {
-    if (record.snapshot === undefined || record.version === undefined) return undefined;
-    const workflow = await this.stores.registry.get(record.workflow, record.version);
-    const snapshot = workflow.machine.resolveState(record.snapshot as never) as unknown as Snapshot;
-    const live: LiveExecution = { record, revision, snapshot, workflow, effectsDone: false };
-    this.cache.set(live);
-    return live;
-  }
-}
-
-function withContext(snapshot: Snapshot, patch: Partial<ExecutionContext>): Snapshot {
-  return { ...snapshot, context: { ...snapshot.context, ...patch } } as Snapshot;
 }

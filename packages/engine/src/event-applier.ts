@@ -1,0 +1,210 @@
+import type { Logger } from '@squadflow/shared';
+import type { CompiledWorkflow, ExecutionContext, MachineEvent } from './compile/index.ts';
+import { performEffects, type EffectDeps } from './effects.ts';
+import { ExecutionCache, type LiveExecution, type Snapshot } from './execution-cache.ts';
+import { KvConflictError, type Clock } from './ports.ts';
+import { recordFor } from './record-builder.ts';
+import { SerialQueue } from './serial-queue.ts';
+import type { ExecutionRecord } from './store/execution-record.ts';
+import type { ExecutionStore } from './store/execution-store.ts';
+import type { WorkflowRegistry } from './store/registry.ts';
+
+export type ApplyResult = 'applied' | 'stale' | 'ended' | 'missing' | 'pending' | 'deferred';
+
+export interface ApplyOptions {
+  /** A paused execution leaves this event for later (its timers wait). */
+  deferIfPaused?: boolean;
+  /** Runs once the event is persisted, before its effects go out. */
+  onApplied?: (workflow: CompiledWorkflow) => Promise<void>;
+}
+
+export interface EventApplierDeps {
+  executions: ExecutionStore;
+  registry: WorkflowRegistry;
+  effects: EffectDeps;
+  clock: Clock;
+  logger: Logger;
+  /** Executions kept in memory; 0 restores every actor from KV on each event. */
+  cacheCapacity: number;
+  /** Drop every actor after its event (tests of the restore path). */
+  evictAfterEvent: boolean;
+  /** Told of every execution written (the recovery pass uses it to spot stale scans). */
+  onWritten?: (executionId: string) => void;
+}
+
+interface Queued {
+  event: MachineEvent;
+  options: ApplyOptions;
+  resolve(result: ApplyResult): void;
+  reject(err: unknown): void;
+}
+
+/**
+ * Applies events to executions: load the actor (memory, else KV), compute
+ * the transitions with the pure machine, resolve expression evaluations,
+ * persist the snapshot and its effects with one compare-and-set, perform the
+ * effects. A crash anywhere leads to redelivery and the same outcome.
+ *
+ * Events of one execution never interleave in a process. Those that queue up
+ * behind one another (a fan-out's replies, a heartbeat and its reply) are
+ * applied as one group: every transition in order, one KV write for all, one
+ * combined outbox. The group is persisted or retried as a whole, so each
+ * event still takes effect exactly once.
+ */
+export class EventApplier {
+  private readonly queue = new SerialQueue();
+  private readonly cache: ExecutionCache;
+  private readonly waiting = new Map<string, Queued[]>();
+
+  constructor(private readonly deps: EventApplierDeps) {
+    this.cache = new ExecutionCache(deps.evictAfterEvent ? 0 : deps.cacheCapacity);
+  }
+
+  /** Applies one event; resolves when it is persisted and its effects performed (or found stale). */
+  apply(executionId: string, event: MachineEvent, options: ApplyOptions = {}): Promise<ApplyResult> {
+    return new Promise<ApplyResult>((resolve, reject) => {
+      const queued = this.waiting.get(executionId);
+      if (queued) return void queued.push({ event, options, resolve, reject });
+      this.waiting.set(executionId, [{ event, options, resolve, reject }]);
+      void this.queue.run(executionId, () => this.drain(executionId));
+    });
+  }
+
+  /** Runs `task` in the execution's turn: no event of it is applied meanwhile in this process. */
+  exclusive<T>(executionId: string, task: () => Promise<T>): Promise<T> {
+    return this.queue.run(executionId, task);
+  }
+
+  /** Resolves when no event is being applied. */
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  /** The execution's actor: cached, else restored from its KV record. */
+  async load(executionId: string): Promise<LiveExecution | undefined> {
+    const hit = this.cache.get(executionId);
+    if (hit) return hit;
+    const stored = await this.deps.executions.read(executionId);
+    return stored ? this.restore(stored.record, stored.revision) : undefined;
+  }
+
+  /** The cached actor, if any (no KV read). */
+  cached(executionId: string): LiveExecution | undefined {
+    return this.cache.get(executionId);
+  }
+
+  /** Rebuilds the actor of a stored record and caches it. */
+  async restore(record: ExecutionRecord, revision: number): Promise<LiveExecution | undefined> {
+    if (record.snapshot === undefined || record.version === undefined) return undefined;
+    const workflow = await this.deps.registry.get(record.workflow, record.version);
+    const snapshot = workflow.machine.resolveState(record.snapshot as never) as unknown as Snapshot;
+    const live: LiveExecution = { record, revision, snapshot, workflow, effectsDone: false };
+    this.cache.set(live);
+    return live;
+  }
+
+  /**
+   * Resolves `evaluate` effects (conditions, mappings, keys) into events,
+   * before anything is persisted; adds the `then` handoffs when it completes.
+   */
+  async settle(workflow: CompiledWorkflow, start: Snapshot): Promise<Snapshot> {
+    let snapshot = start;
+    let hasEvaluations = false;
+    for (let i = 0; i < snapshot.context.outbox.length; i++) {
+      const effect = snapshot.context.outbox[i]!;
+      if (effect.kind !== 'evaluate') continue;
+      hasEvaluations = true;
+      const event = await workflow.evaluate(snapshot.context, effect.step, effect.purpose);
+      snapshot = workflow.runner.transition(snapshot, event);
+    }
+    let outbox = hasEvaluations ? snapshot.context.outbox.filter((e) => e.kind !== 'evaluate') : snapshot.context.outbox;
+    // The transition that completes the execution also starts its `then` handoffs, in the same persisted outbox.
+    if (outbox.some((e) => e.kind === 'lifecycle' && e.type === 'execution.completed')) {
+      try {
+        outbox = [...outbox, ...(await workflow.handoffs(snapshot.context))];
+      } catch (err) {
+        this.deps.logger.error({ err, executionId: snapshot.context.executionId }, 'handoff expression failed; no next workflow started');
+      }
+    }
+    return outbox === snapshot.context.outbox ? snapshot : withContext(snapshot, { outbox });
+  }
+
+  /** Caches a just-persisted execution and performs its outbox. */
+  async commit(live: LiveExecution): Promise<void> {
+    this.cache.set(live);
+    this.deps.onWritten?.(live.record.executionId);
+    await this.flush(live);
+    // An ended execution gets no more events worth a cache hit: keeping it would only grow memory (to the cache bound).
+    if (this.deps.evictAfterEvent || live.snapshot.status !== 'active') this.cache.delete(live.record.executionId);
+  }
+
+  /** Performs the outbox of the last persisted transition, once per process. */
+  async flush(live: LiveExecution): Promise<void> {
+    if (live.effectsDone) return;
+    await performEffects(this.deps.effects, live.snapshot.context, live.snapshot.context.outbox);
+    live.effectsDone = true;
+  }
+
+  /** Applies every event queued for the execution, as one group. */
+  private async drain(executionId: string): Promise<void> {
+    const group = this.waiting.get(executionId) ?? [];
+    this.waiting.delete(executionId);
+    try {
+      const results = await this.applyGroup(executionId, group);
+      group.forEach((q, i) => q.resolve(results[i]!));
+    } catch (err) {
+      for (const q of group) q.reject(err);
+    }
+  }
+
+  private async applyGroup(executionId: string, group: readonly Queued[]): Promise<ApplyResult[]> {
+    for (;;) {
+      const live = await this.load(executionId);
+      if (!live) return group.map(() => 'missing');
+      // Effects of the last persisted transition come first (after a crash they may never have gone out).
+      await this.flush(live);
+      const results: ApplyResult[] = [];
+      const applied: Queued[] = [];
+      const outbox: ExecutionContext['outbox'] = [];
+      let snapshot = live.snapshot;
+      for (const q of group) {
+        if (snapshot.status !== 'active') {
+          results.push('ended');
+          continue;
+        }
+        if (q.options.deferIfPaused && snapshot.context.paused) {
+          results.push('deferred');
+          continue;
+        }
+        const prepared = withContext(snapshot, { outbox: [], now: this.deps.clock.now() });
+        const next = live.workflow.runner.transition(prepared, q.event);
+        if (next === prepared) {
+          // Stale, duplicate or late: nothing moves.
+          results.push('stale');
+          continue;
+        }
+        snapshot = await this.settle(live.workflow, next);
+        outbox.push(...snapshot.context.outbox);
+        applied.push(q);
+        results.push('applied');
+      }
+      if (!applied.length) return results;
+      if (applied.length > 1) snapshot = withContext(snapshot, { outbox });
+      const record = await recordFor(live.workflow, snapshot, live.record);
+      try {
+        const revision = await this.deps.executions.update(record, live.revision);
+        // Before the effects go out, so a retry dispatched by this very event already sees the breaker's new state.
+        for (const q of applied) await q.options.onApplied?.(live.workflow);
+        await this.commit({ record, revision, snapshot, workflow: live.workflow, effectsDone: false });
+        return results;
+      } catch (err) {
+        if (!(err instanceof KvConflictError)) throw err;
+        this.cache.delete(executionId); // another writer won: reload and recompute
+      }
+    }
+  }
+}
+
+export function withContext(snapshot: Snapshot, patch: Partial<ExecutionContext>): Snapshot {
+  return { ...snapshot, context: { ...snapshot.context, ...patch } } as Snapshot;
+}
