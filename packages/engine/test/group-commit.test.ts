@@ -16,9 +16,14 @@ describe('group commit', () => {
     transport = createMemoryTransport({ clock });
     orchestrator = await Orchestrator.start({ transport, logger: silentLogger() });
     const client = await EngineClient.connect({ transport });
-    const fan = workflow('fan');
-    for (const s of ['a', 'b', 'c', 'd']) fan.task(s, { squad: 'nobody', action: 'x' });
-    await client.registerWorkflow(fan.task('join', { squad: 'nobody', action: 'x', dependsOn: ['a', 'b', 'c', 'd'] }).build());
+    const task = { squad: 'nobody', action: 'x' };
+    const fan = workflow('fan')
+      .task('a', task)
+      .task('b', task)
+      .task('c', task)
+      .task('d', task)
+      .task('join', { ...task, dependsOn: ['a', 'b', 'c', 'd'] });
+    await client.registerWorkflow(fan.build());
     const id = await client.trigger('fan', {});
     await clock.advance(0);
     await orchestrator.idle();
