@@ -1,11 +1,15 @@
 import { JetStreamApiError, JetStreamApiCodes } from '@nats-io/jetstream';
 import { RequestError } from '@nats-io/transport-node';
+import { RequestNoRespondersError } from './pipelined-requester.ts';
 
 /**
  * How the v3 client reports the failures we translate. JetStream API
  * failures are `JetStreamApiError` with the server's numeric `code`; a
- * publish nobody answers surfaces as `JetStreamNotEnabled` (not exported)
- * wrapping a no-responders `RequestError`.
+ * client request nobody answers surfaces as `JetStreamNotEnabled` (not
+ * exported) wrapping a no-responders `RequestError`. Publishes and KV writes
+ * go through `PipelinedRequester` instead: a PubAck error is still a
+ * `JetStreamApiError` (see `pub-ack.ts`), no responders is
+ * `RequestNoRespondersError`.
  */
 export const ApiCodes = {
   ...JetStreamApiCodes,
@@ -24,7 +28,7 @@ export function isApiError(err: unknown, ...codes: number[]): err is JetStreamAp
   return err instanceof JetStreamApiError && codes.includes(err.code);
 }
 
-/** True for a failed KV compare-and-set (wrong last subject sequence). */
+/** True for a failed KV compare-and-set (wrong last subject sequence): a PubAck error 10071 or 10164. */
 export function isWrongLastSequence(err: unknown): boolean {
   return isApiError(err, ApiCodes.StreamWrongLastSequence, ApiCodes.StreamWrongLastSequenceUnknown);
 }
@@ -34,8 +38,9 @@ export function isStreamNotFound(err: unknown): boolean {
   return isApiError(err, ApiCodes.StreamNotFound) || (err instanceof Error && err.message === 'stream not found');
 }
 
-/** True when a JetStream publish got no responders: no stream captures the subject. */
+/** True when a JetStream publish got no responders (503): no stream captures the subject. */
 export function isNoResponders(err: unknown): boolean {
+  if (err instanceof RequestNoRespondersError) return true;
   if (!(err instanceof Error)) return false;
   const cause = err.cause;
   return (cause instanceof RequestError && cause.isNoResponders()) || (err instanceof RequestError && err.isNoResponders());

@@ -1,22 +1,26 @@
-import { RetentionPolicy, StorageType, type StreamInfo } from '@nats-io/jetstream';
-import { nanos } from '@nats-io/transport-node';
+import { PubHeaders, RetentionPolicy, StorageType, type StreamInfo } from '@nats-io/jetstream';
+import { headers, nanos } from '@nats-io/transport-node';
 import { SquadflowError, type Logger } from '@squadflow/shared';
 import type { Consumer, ConsumerOptions, DeliveredMessage, PublishOptions, StreamConfig, Streams } from '../../ports.ts';
 import { effectiveDuplicateWindow } from '../defaults.ts';
 import { NoStreamError } from '../errors.ts';
 import { consumeNats, type NatsContext } from './consumer.ts';
 import { ApiCodes, isApiError, isNoResponders, isStreamNotFound } from './errors.ts';
+import type { PipelinedRequester } from './pipelined-requester.ts';
+import { publishAcked } from './pub-ack.ts';
 
 /** `Streams` over JetStream: file-backed streams, durable pull consumers. */
 export class NatsStreams implements Streams {
   private readonly active = new Set<Consumer>();
 
-  private readonly js;
   private readonly jsm;
   private readonly logger?: Logger;
 
-  constructor(private readonly ctx: NatsContext) {
-    this.js = ctx.js;
+  /** `requester` carries the publishes (see `PipelinedRequester` for why not `js.publish`). */
+  constructor(
+    private readonly ctx: NatsContext,
+    private readonly requester: PipelinedRequester,
+  ) {
     this.jsm = ctx.jsm;
     this.logger = ctx.logger;
   }
@@ -57,9 +61,21 @@ export class NatsStreams implements Streams {
     }
   }
 
+  /**
+   * Resolves once the stream acknowledged the message (a duplicate within the
+   * window is acknowledged too). The same wire messages as `js.publish`,
+   * without its per-request allocations; the publish leaves before the first
+   * `await`, so publishes made in one tick share a socket write.
+   */
   async publish(subject: string, data: Uint8Array, options?: PublishOptions): Promise<void> {
+    let hdrs;
+    // Like js.publish: an empty id sets no header.
+    if (options?.msgId) {
+      hdrs = headers();
+      hdrs.set(PubHeaders.MsgIdHdr, options.msgId);
+    }
     try {
-      await this.js.publish(subject, data, options?.msgId === undefined ? undefined : { msgID: options.msgId });
+      await publishAcked(this.requester, subject, data, hdrs);
     } catch (err) {
       if (isNoResponders(err)) throw new NoStreamError(subject, { cause: err });
       throw err;

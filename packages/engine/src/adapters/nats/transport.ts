@@ -8,6 +8,7 @@ import { NatsBus } from './bus.ts';
 import { registerNatsConnection } from './connection-of.ts';
 import { ApiCodes, isApiError, isStreamNotFound } from './errors.ts';
 import { NatsKv } from './kv.ts';
+import { PipelinedRequester } from './pipelined-requester.ts';
 import { NatsStreams } from './streams.ts';
 
 export interface NatsTransportOptions {
@@ -50,7 +51,10 @@ export async function fromNatsConnection(nc: NatsConnection, options: FromConnec
   const js = jetstream(nc);
   const jsm = await js.jetstreamManager();
   const kvm = new Kvm(js);
-  const streams = new NatsStreams({ nc, js, jsm, ...(logger ? { logger } : {}) });
+  // Every stream publish and KV write of this transport is a request through
+  // this one reply subscription (see PipelinedRequester for why).
+  const requester = new PipelinedRequester(nc, { inboxPrefix: inboxPrefixOf(nc) });
+  const streams = new NatsStreams({ nc, js, jsm, ...(logger ? { logger } : {}) }, requester);
   const buckets = new Map<string, Promise<KvStore>>();
   let closed = false;
   void logStatus(nc, logger);
@@ -58,11 +62,11 @@ export async function fromNatsConnection(nc: NatsConnection, options: FromConnec
   const openBucket = async (bucket: string, ttlMs?: number): Promise<KvStore> => {
     const opts = { history: 1, ...(ttlMs ? { ttl: ttlMs } : {}) };
     try {
-      return new NatsKv(bucket, await kvm.create(bucket, opts), jsm);
+      return new NatsKv(bucket, await kvm.create(bucket, opts), requester, jsm);
     } catch (err) {
       // Another process created it first with a different config: use theirs, like an existing bucket.
       if (!isApiError(err, ApiCodes.StreamNameInUse)) throw err;
-      return new NatsKv(bucket, await kvm.open(bucket), jsm);
+      return new NatsKv(bucket, await kvm.open(bucket), requester, jsm);
     }
   };
 
@@ -93,6 +97,9 @@ export async function fromNatsConnection(nc: NatsConnection, options: FromConnec
       if (closed) return;
       closed = true;
       await streams.stopAll();
+      // Writes already sent get their acknowledgement (or time out) before
+      // the reply subscription goes away; later writes are refused.
+      await requester.drain();
       if (options.closeConnection !== false && !nc.isClosed()) await nc.drain();
     },
   };
@@ -118,6 +125,12 @@ export function parseServers(input: string | string[]): { servers: string[]; use
     return `${url.protocol}//${url.host}`;
   });
   return { servers, ...(user !== undefined ? { user, pass } : {}) };
+}
+
+/** The connection's `inboxPrefix` option (not on the `NatsConnection` type): permissions may only allow replies under it. */
+function inboxPrefixOf(nc: NatsConnection): string | undefined {
+  const prefix = (nc as NatsConnection & { options?: { inboxPrefix?: unknown } }).options?.inboxPrefix;
+  return typeof prefix === 'string' && prefix !== '' ? prefix : undefined;
 }
 
 async function logStatus(nc: NatsConnection, logger?: Logger): Promise<void> {
