@@ -29,11 +29,9 @@ describe('definition compiler', () => {
     const [s1] = initialTransition(machine, input);
     const [s2] = initialTransition(machine, input);
     expect(JSON.stringify(machine.getPersistedSnapshot(s1))).toBe(JSON.stringify(machine.getPersistedSnapshot(s2)));
-    const ready = { ...s1, context: { ...s1.context, outbox: [], now: 2_000 } } as typeof s1;
-    const [n1] = transition(machine, ready, { type: 'eval.a', run: true });
-    const [n2] = transition(machine, ready, { type: 'eval.a', run: true });
-    expect(n1.context.outbox).toEqual(n2.context.outbox);
-    expect(n1.context.outbox).toEqual([
+    // `a` needs no evaluation: the initial transition already dispatches it, with ids from the execution, step and attempt.
+    expect(s1.context.outbox).toEqual([
+      { kind: 'lifecycle', id: 'ex_1.execution.started..0', type: 'execution.started' },
       {
         kind: 'dispatch',
         id: 'ex_1.a.1',
@@ -43,10 +41,16 @@ describe('definition compiler', () => {
         action: 'x',
         compensation: false,
         input: { id: 7 },
-        deadline: 32_000,
+        deadline: 31_000,
       },
-      { kind: 'timer.start', id: 'ex_1.a.1.timeout', step: 'a', attempt: 1, timer: 'timeout', dueAt: 32_000 },
+      { kind: 'timer.start', id: 'ex_1.a.1.timeout', step: 'a', attempt: 1, timer: 'timeout', dueAt: 31_000 },
     ]);
+    const ready = { ...s1, context: { ...s1.context, outbox: [], now: 2_000 } } as typeof s1;
+    const [n1] = transition(machine, ready, { type: 'reply.a', attempt: 1, ok: true, output: { v: 1 } });
+    const [n2] = transition(machine, ready, { type: 'reply.a', attempt: 1, ok: true, output: { v: 1 } });
+    expect(n1.context.outbox).toEqual(n2.context.outbox);
+    expect(n1.context.outbox).toContainEqual({ kind: 'timer.cancel', id: 'ex_1.a.1.timeout' });
+    expect(n1.context.outbox).toContainEqual({ kind: 'evaluate', step: 'w', purpose: 'step' });
   });
 
   it("runs the same transitions on its reused actor scope as XState's pure transition()", () => {
@@ -134,7 +138,10 @@ describe('statechart export', () => {
     const { machine } = compileWorkflow(def, 1);
     const json = statechartJson(machine);
     const region = json.states['running']!.states['a']!;
-    expect(region.initial).toBe('evaluating');
+    // `a` has no condition and no input mapping: it starts without an evaluation round; `w` renders its key first.
+    expect(region.initial).toBe('running');
+    expect(json.states['running']!.states['w']!.initial).toBe('blocked');
+    expect(Object.keys(region.states)).toContain('evaluating');
     expect(region.states['running']!.transitions).toContainEqual({
       event: 'reply.a',
       target: ['workflow.running.a.completed'],

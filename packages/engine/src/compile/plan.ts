@@ -19,6 +19,12 @@ export interface StepPlan {
   deps: Array<{ step: string; on?: 'completed' | 'skipped' | 'signal' | 'timeout' }>;
   dependants: string[];
   hasCondition: boolean;
+  /**
+   * Whether starting the step evaluates expressions (a condition, an input
+   * mapping, a signal key). A task with none of them starts without the
+   * `evaluating` round, saving a transition per step on the hot path.
+   */
+  needsEvaluation: boolean;
   delayMs: number;
   timeoutMs: number | undefined;
   retry: RetryPolicy;
@@ -61,6 +67,7 @@ export function planWorkflow(def: WorkflowDefinition, version: number): Workflow
       deps,
       dependants: [],
       hasCondition: step.condition !== undefined,
+      needsEvaluation: step.type !== 'task' || step.condition !== undefined || step.input !== undefined,
       delayMs: step.delay === undefined ? 0 : durationMs(step.delay),
       timeoutMs: timeout === undefined ? undefined : durationMs(timeout),
       retry: (step.type === 'task' ? step.retry : undefined) ?? def.defaults.retry ?? NO_RETRY,

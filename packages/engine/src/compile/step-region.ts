@@ -9,7 +9,7 @@ import type { StepPlan } from './plan.ts';
  * the engine). Actions and guards are named, with the step as a parameter, so
  * the chart stays serializable and readable when exported.
  *
- *   blocked -> evaluating -> [delayed] -> running <-> backoff      (task)
+ *   blocked -> [evaluating] -> [delayed] -> running <-> backoff    (task)
  *                                      -> waiting                 (wait)
  *   running -> completed | skipped | failed | escalated | halted
  */
@@ -24,6 +24,9 @@ export function stepRegion(plan: StepPlan): Config {
   const g = a;
   const halted = { target: 'halted', actions: [a('halt')] };
   const begin = plan.type === 'task' ? 'running' : 'waiting';
+  // Where the step goes once its dependencies settle. A step with nothing to evaluate skips `evaluating`
+  // (the state stays in the chart: snapshots persisted in it, and operator retries, still go through it).
+  const start = plan.needsEvaluation ? 'evaluating' : plan.delayMs > 0 ? 'delayed' : begin;
 
   const exhausted = (actions: Config[]): Config => {
     switch (plan.onError) {
@@ -43,12 +46,12 @@ export function stepRegion(plan: StepPlan): Config {
       on: {
         settled: [
           { guard: g('branchNotTaken'), target: 'skipped', actions: [a('skipBranch'), SETTLED] },
-          { guard: g('depsSettled'), target: 'evaluating' },
+          { guard: g('depsSettled'), target: start },
         ],
         // A resume re-checks dependencies that settled while the execution was paused.
         resumed: [
           { guard: g('branchNotTaken'), target: 'skipped', actions: [a('skipBranch'), SETTLED] },
-          { guard: g('depsSettled'), target: 'evaluating' },
+          { guard: g('depsSettled'), target: start },
         ],
         halt: halted,
       },
@@ -155,5 +158,5 @@ export function stepRegion(plan: StepPlan): Config {
     };
   }
 
-  return { initial: plan.deps.length ? 'blocked' : 'evaluating', states };
+  return { initial: plan.deps.length ? 'blocked' : start, states };
 }
