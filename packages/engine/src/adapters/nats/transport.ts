@@ -5,6 +5,7 @@ import type { Logger } from '@squadflow/shared';
 import { systemClock, type Clock, type KvStore, type Transport } from '../../ports.ts';
 import { validateBucketName } from '../subjects.ts';
 import { NatsBus } from './bus.ts';
+import { coalesceWrites } from './coalesced-writes.ts';
 import { registerNatsConnection } from './connection-of.ts';
 import { ApiCodes, isApiError, isStreamNotFound } from './errors.ts';
 import { NatsKv } from './kv.ts';
@@ -42,6 +43,8 @@ export async function connectNatsTransport(options: NatsTransportOptions): Promi
     noAsyncTraces: true,
     maxReconnectAttempts: -1,
   });
+  // One socket write per event-loop turn instead of one per microtask checkpoint (see coalesced-writes.ts).
+  if (!coalesceWrites(nc)) options.logger?.warn('nats.js internals changed: socket writes are not coalesced');
   return fromNatsConnection(nc, { ...options, closeConnection: true });
 }
 
