@@ -19,7 +19,7 @@ export async function recordFor(workflow: CompiledWorkflow, snapshot: Snapshot, 
     updatedAt: ctx.now,
     context: origin.context,
     ...(origin.idempotencyKey ? { idempotencyKey: origin.idempotencyKey } : {}),
-    snapshot: workflow.machine.getPersistedSnapshot(snapshot as never),
+    snapshot: workflow.runner.persist(snapshot),
   };
   if (status === 'completed') {
     try {

@@ -5,12 +5,21 @@ import type { MachineEvent, MachineInput } from './types.ts';
 /** A workflow actor's snapshot (pure data plus XState's helpers). */
 export type WorkflowSnapshot = SnapshotFrom<WorkflowMachine>;
 
+/** Snapshot members that are methods or live references, left out of the persisted form (as XState does). */
+const HELPERS = ['_nodes', 'tags', 'machine', 'children', 'can', 'hasTag', 'matches', 'getMeta', 'toJSON'];
+
 /** Pure transitions of one compiled machine, on one actor scope built once. */
 export interface MachineRunner {
   /** The snapshot after the machine's entry (what `initialTransition` returns). */
   initial(input: MachineInput): WorkflowSnapshot;
   /** The next snapshot for `event`; the same object when nothing moves. */
   transition(snapshot: WorkflowSnapshot, event: MachineEvent): WorkflowSnapshot;
+  /**
+   * The JSON form of a snapshot, as `machine.getPersistedSnapshot` builds it,
+   * minus its deep walk of the context looking for actor references: ours is
+   * plain JSON by construction (no spawned actors, no history states).
+   */
+  persist(snapshot: WorkflowSnapshot): unknown;
 }
 
 /**
@@ -41,5 +50,10 @@ export function machineRunner(machine: WorkflowMachine): MachineRunner {
   return {
     initial: (input) => machine.getInitialSnapshot(scope as never, input),
     transition: (snapshot, event) => machine.transition(snapshot, event as never, scope as never),
+    persist: (snapshot) => {
+      const json = { ...(snapshot as unknown as Record<string, unknown>) };
+      for (const helper of HELPERS) delete json[helper];
+      return { ...json, children: {}, historyValue: {} };
+    },
   };
 }
