@@ -12,6 +12,7 @@ import { Completions } from './completions.ts';
 import type { RunOne } from './load.ts';
 import { cleanupPrefix, connectRaw, natsUrl, uniquePrefix, type NatsConnection } from './nats.ts';
 import { spawnNode, type Child } from './processes.ts';
+import { serverCpuMs } from './server-cpu.ts';
 import { readCpuMs, round } from './rss.ts';
 
 const ORCHESTRATOR = 'packages/engine/src/bin/orchestrator.ts';
@@ -31,6 +32,8 @@ export interface CpuPerExecution {
   orchestratorMs: number;
   squadsMs: number;
   driverMs: number;
+  /** The local nats-server's CPU per execution (NaN when the server is remote). */
+  serverMs: number;
 }
 
 export class Deployment {
@@ -119,15 +122,16 @@ export class Deployment {
       readCpuMs(this.orchestrator!.pid),
       this.squads.reduce((sum, s) => sum + readCpuMs(s.pid), 0),
       process.cpuUsage().user / 1000 + process.cpuUsage().system / 1000,
+      serverCpuMs(),
     ];
     const done = (): number => this.completions.count('execution.completed');
-    const [o0, s0, d0] = cpu();
+    const [o0, s0, d0, n0] = cpu();
     const c0 = done();
     return () => {
-      const [o1, s1, d1] = cpu();
+      const [o1, s1, d1, n1] = cpu();
       const executions = done() - c0;
       const per = (a: number | undefined, b: number | undefined): number => round((a! - b!) / executions, 3);
-      return { executions, orchestratorMs: per(o1, o0), squadsMs: per(s1, s0), driverMs: per(d1, d0) };
+      return { executions, orchestratorMs: per(o1, o0), squadsMs: per(s1, s0), driverMs: per(d1, d0), serverMs: per(n1, n0) };
     };
   }
 

@@ -9,6 +9,7 @@ import { readRss, round, RssSampler } from '../lib/rss.ts';
 import type { RunContext, ScenarioResult } from '../lib/scenario.ts';
 import { rawSamples, summarize } from '../lib/stats.ts';
 import { ratio } from '../lib/table.ts';
+import { machineRows } from '../lib/machine-cpu.ts';
 import { chain4 as workflow, CONTEXT } from '../lib/workflows.ts';
 
 export async function chain4({ settings, floors }: RunContext): Promise<ScenarioResult> {
@@ -65,6 +66,14 @@ export async function chain4({ settings, floors }: RunContext): Promise<Scenario
         ['orchestrator CPU per execution @256', cpu.orchestratorMs, 'ms', '', ''],
         ['orchestrator CPU per event (÷5)', round(cpu.orchestratorMs * 200, 0), 'µs', '', ''],
         ['4 squads CPU per execution @256', cpu.squadsMs, 'ms', '', ''],
+        [
+          'nats-server CPU per execution @256',
+          cpu.serverMs,
+          'ms',
+          `(c) ${floors['c_server_ms'] ?? 'n/a'} ms`,
+          ratio(cpu.serverMs, floors['c_server_ms']),
+        ],
+        ...machineRows(cpu, floors['c_total_ms']),
         ['JetStream writes per execution', totalWrites, 'msgs', '(b)/(c) 8', ratio(totalWrites, 8)],
         ['inbound redeliveries (whole run)', redelivered, 'msgs', '', ''],
         ['orchestrator RSS peak @256', rss.peakMb, 'MB', '', ''],

@@ -6,6 +6,7 @@ import { readRss, RssSampler } from '../lib/rss.ts';
 import type { RunContext, ScenarioResult } from '../lib/scenario.ts';
 import { summarize } from '../lib/stats.ts';
 import { ratio } from '../lib/table.ts';
+import { machineRows } from '../lib/machine-cpu.ts';
 import { CONTEXT, fan16 as workflow } from '../lib/workflows.ts';
 
 export async function fan16({ settings, floors }: RunContext): Promise<ScenarioResult> {
@@ -34,6 +35,14 @@ export async function fan16({ settings, floors }: RunContext): Promise<ScenarioR
         ['orchestrator CPU per execution @64', cpu.orchestratorMs, 'ms', '', ''],
         ['orchestrator CPU per event (÷19)', Math.round((cpu.orchestratorMs * 1000) / 19), 'µs', '', ''],
         ['4 squads CPU per execution @64', cpu.squadsMs, 'ms', '', ''],
+        [
+          'nats-server CPU per execution @64',
+          cpu.serverMs,
+          'ms',
+          `(c) ${floors['c_fan16_server_ms'] ?? 'n/a'} ms`,
+          ratio(cpu.serverMs, floors['c_fan16_server_ms']),
+        ],
+        ...machineRows(cpu, floors['c_fan16_total_ms']),
         ['inbound redeliveries (whole run)', redelivered, 'msgs', '', ''],
         ['orchestrator RSS peak @64', rss.peakMb, 'MB', '', ''],
       ],

@@ -12,6 +12,8 @@ import { closedLoop, type LoadResult, type RunOne } from '../lib/load.ts';
 import { cleanupPrefix, connectRaw, uniquePrefix } from '../lib/nats.ts';
 import type { RunContext, ScenarioResult } from '../lib/scenario.ts';
 import { rawSamples, summarize } from '../lib/stats.ts';
+import { readCpuMs, round } from '../lib/rss.ts';
+import { serverCpuMs } from '../lib/server-cpu.ts';
 
 export async function floors({ settings }: RunContext): Promise<ScenarioResult> {
   const prefix = uniquePrefix('bench_floor');
@@ -28,13 +30,36 @@ export async function floors({ settings }: RunContext): Promise<ScenarioResult> 
     };
     const latencyPlan = { inFlight: 1, warmupCount: settings.latency.warmupCount * 2, count: settings.latency.count * 2 };
     const tput = (inFlight: number) => ({ inFlight, ...settings.throughput });
+    // Whole-machine CPU of the pipelined floor (driver, responders, server) per execution, beside squadflow's.
+    const metered = (run: RunOne, into: string): RunOne => {
+      const wrapped: RunOne = async () => {
+        await run();
+        runs[into] = (runs[into] ?? 0) + 1;
+      };
+      return wrapped;
+    };
+    const runs: Record<string, number> = {};
+    const cpuNow = (): number =>
+      serverCpuMs() +
+      responders.reduce((sum, r) => sum + readCpuMs(r.pid), 0) +
+      (process.cpuUsage().user + process.cpuUsage().system) / 1000;
+    const cpuOf = async (name: string, run: () => Promise<LoadResult>): Promise<LoadResult> => {
+      const before = [cpuNow(), serverCpuMs()];
+      const result = await run();
+      cpuPerExecution[name] = {
+        total: round((cpuNow() - before[0]!) / runs[name]!, 3),
+        server: round((serverCpuMs() - before[1]!) / runs[name]!, 3),
+      };
+      return result;
+    };
+    const cpuPerExecution: Record<string, { total: number; server: number }> = {};
     const phases: [string, () => Promise<LoadResult>][] = [
       ['a_latency', () => closedLoop(coreChain(nc, prefix), latencyPlan)],
       ['a_tput', () => closedLoop(coreChain(nc, prefix), tput(256))],
       ['b_latency', () => closedLoop(shape('chain4', durable.awaited), latencyPlan)],
       ['b_tput', () => closedLoop(shape('chain4', durable.awaited), tput(256))],
-      ['c_tput', () => closedLoop(shape('chain4', durable.pipelined), tput(256))],
-      ['c_fan16_tput', () => closedLoop(shape('fan16', durable.pipelined), tput(64))],
+      ['c_tput', () => cpuOf('c_tput', () => closedLoop(metered(shape('chain4', durable.pipelined), 'c_tput'), tput(256)))],
+      ['c_fan16_tput', () => cpuOf('c_fan16_tput', () => closedLoop(metered(shape('fan16', durable.pipelined), 'c_fan16_tput'), tput(64)))],
     ];
     const results: Record<string, LoadResult> = {};
     for (const [name, run] of phases) {
@@ -53,6 +78,10 @@ export async function floors({ settings }: RunContext): Promise<ScenarioResult> 
       b_tput: results['b_tput']!.perSecond,
       c_tput: results['c_tput']!.perSecond,
       c_fan16_tput: results['c_fan16_tput']!.perSecond,
+      c_total_ms: cpuPerExecution['c_tput']!.total,
+      c_server_ms: cpuPerExecution['c_tput']!.server,
+      c_fan16_total_ms: cpuPerExecution['c_fan16_tput']!.total,
+      c_fan16_server_ms: cpuPerExecution['c_fan16_tput']!.server,
     };
     return {
       scenario: 'floors',
@@ -66,6 +95,10 @@ export async function floors({ settings }: RunContext): Promise<ScenarioResult> 
         ['(b) durable awaited chain4 @256', figures.b_tput, 'exec/s', '', ''],
         ['(c) durable pipelined chain4 @256', figures.c_tput, 'exec/s', '', ''],
         ['(c) durable pipelined fan16 @64', figures.c_fan16_tput, 'exec/s', '', ''],
+        ['(c) chain4: all processes CPU per execution', figures.c_total_ms, 'ms', '', ''],
+        ['(c) chain4: nats-server CPU per execution', figures.c_server_ms, 'ms', '', ''],
+        ['(c) fan16: all processes CPU per execution', figures.c_fan16_total_ms, 'ms', '', ''],
+        ['(c) fan16: nats-server CPU per execution', figures.c_fan16_server_ms, 'ms', '', ''],
       ],
       settings: {
         latency: latencyPlan,
