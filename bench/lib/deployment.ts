@@ -80,8 +80,10 @@ export class Deployment {
     return { SQUADFLOW_NATS_URL: natsUrl(), SQUADFLOW_PREFIX: this.prefix, SQUADFLOW_LOG_LEVEL: 'warn' };
   }
 
-  /** Starts (or restarts) the orchestrator process; `nodeArgs` e.g. `--cpu-prof`. */
-  async startOrchestrator(nodeArgs: string[] = []): Promise<Child> {
+  /** Starts (or restarts) the orchestrator process; `extraNodeArgs` e.g. `--cpu-prof`. */
+  async startOrchestrator(extraNodeArgs: string[] = []): Promise<Child> {
+    // BENCH_ORCHESTRATOR_NODE_ARGS: V8/Node flags to try on the orchestrator (e.g. heap sizing), space-separated.
+    const nodeArgs = [...(process.env['BENCH_ORCHESTRATOR_NODE_ARGS']?.split(' ').filter(Boolean) ?? []), ...extraNodeArgs];
     // Generous: a restart loads every stored timer one by one before it prints `ready`.
     this.orchestrator = await spawnNode(ORCHESTRATOR, { label: 'orchestrator', env: this.env(), nodeArgs, readyTimeoutMs: 600_000 });
     return this.orchestrator;

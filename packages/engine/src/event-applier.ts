@@ -98,7 +98,7 @@ export class EventApplier {
     if (record.snapshot === undefined || record.version === undefined) return undefined;
     const workflow = await this.deps.registry.get(record.workflow, record.version);
     const snapshot = workflow.machine.resolveState(record.snapshot as never) as unknown as Snapshot;
-    const live: LiveExecution = { record, revision, snapshot, workflow, effectsDone: false };
+    const live: LiveExecution = { record: { ...record, snapshot: undefined }, revision, snapshot, workflow, effectsDone: false };
     this.cache.set(live);
     return live;
   }
@@ -131,6 +131,8 @@ export class EventApplier {
 
   /** Caches a just-persisted execution and performs its outbox. */
   async commit(live: LiveExecution): Promise<void> {
+    // The cached record keeps its summary fields only: the live snapshot is the same data, held once.
+    if (live.record.snapshot !== undefined) live.record = { ...live.record, snapshot: undefined };
     this.cache.set(live);
     this.deps.onWritten?.(live.record.executionId);
     await this.flush(live);
