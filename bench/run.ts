@@ -19,6 +19,7 @@ import { machine } from './scenarios/machine.ts';
 import { parked } from './scenarios/parked.ts';
 import { profile } from './scenarios/profile.ts';
 import { recovery } from './scenarios/recovery.ts';
+import { buildBundles } from '../scripts/build.ts';
 
 const SCENARIOS: Record<string, (ctx: RunContext) => Promise<ScenarioResult>> = {
   floors,
@@ -59,6 +60,8 @@ if ([...wanted].some((s) => NEEDS_FLOORS.has(s))) wanted.add('floors');
 const selected = [...wanted].sort((a, b) => Number(b === 'floors') - Number(a === 'floors'));
 
 installCleanupHandlers();
+// The orchestrator runs as deployed: the bundle `pnpm build` makes (see bench/lib/deployment.ts).
+await buildBundles();
 const settings = settingsFor({ quick: values.quick, full: values.full, profile: values.profile });
 const stamp = stampNow();
 const command = `pnpm bench ${process.argv.slice(2).join(' ')}`.trim();

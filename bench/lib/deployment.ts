@@ -15,7 +15,12 @@ import { spawnNode, type Child } from './processes.ts';
 import { serverCpuMs } from './server-cpu.ts';
 import { readCpuMs, round } from './rss.ts';
 
-const ORCHESTRATOR = 'packages/engine/src/bin/orchestrator.ts';
+/**
+ * The orchestrator as deployed: the bundle `pnpm build` makes (run.ts builds it first), on plain Node.
+ * BENCH_ORCHESTRATOR_FROM_SOURCE=1 runs the TypeScript sources through tsx instead (+~55 MB RSS).
+ */
+const ORCHESTRATOR_SOURCE = 'packages/engine/src/bin/orchestrator.ts';
+const ORCHESTRATOR = process.env['BENCH_ORCHESTRATOR_FROM_SOURCE'] ? ORCHESTRATOR_SOURCE : 'dist/orchestrator.mjs';
 const SQUAD = 'bench/processes/noop-squad.ts';
 const EXECUTION_TIMEOUT_MS = 60_000;
 
@@ -80,12 +85,17 @@ export class Deployment {
     return { SQUADFLOW_NATS_URL: natsUrl(), SQUADFLOW_PREFIX: this.prefix, SQUADFLOW_LOG_LEVEL: 'warn' };
   }
 
-  /** Starts (or restarts) the orchestrator process; `extraNodeArgs` e.g. `--cpu-prof`. */
-  async startOrchestrator(extraNodeArgs: string[] = []): Promise<Child> {
+  /** Starts (or restarts) the orchestrator process; `extraNodeArgs` e.g. `--cpu-prof`; `fromSource`: the TS sources, not the bundle. */
+  async startOrchestrator(extraNodeArgs: string[] = [], options: { fromSource?: boolean } = {}): Promise<Child> {
     // BENCH_ORCHESTRATOR_NODE_ARGS: V8/Node flags to try on the orchestrator (e.g. heap sizing), space-separated.
     const nodeArgs = [...(process.env['BENCH_ORCHESTRATOR_NODE_ARGS']?.split(' ').filter(Boolean) ?? []), ...extraNodeArgs];
     // Generous: a restart loads every stored timer one by one before it prints `ready`.
-    this.orchestrator = await spawnNode(ORCHESTRATOR, { label: 'orchestrator', env: this.env(), nodeArgs, readyTimeoutMs: 600_000 });
+    this.orchestrator = await spawnNode(options.fromSource ? ORCHESTRATOR_SOURCE : ORCHESTRATOR, {
+      label: 'orchestrator',
+      env: this.env(),
+      nodeArgs,
+      readyTimeoutMs: 600_000,
+    });
     return this.orchestrator;
   }
 

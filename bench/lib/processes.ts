@@ -1,7 +1,7 @@
 /**
- * Child processes of a bench run: `node [nodeArgs] --import tsx <script>`,
+ * Child processes of a bench run: `node [nodeArgs] [--import tsx] <script>`,
  * ready once they print a line `ready`. Each is registered for cleanup and
- * preloads watch-parent.ts, so none outlives the bench.
+ * preloads watch-parent.mjs, so none outlives the bench.
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { onCleanup, trackPid } from './cleanup.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const WATCH_PARENT = new URL('../processes/watch-parent.ts', import.meta.url).href;
+const WATCH_PARENT = new URL('../processes/watch-parent.mjs', import.meta.url).href;
 const READY_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 10_000;
 
@@ -34,7 +34,9 @@ export interface SpawnOptions {
 }
 
 export function spawnNode(script: string, options: SpawnOptions): Promise<Child> {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', '--import', WATCH_PARENT, script], {
+  // A built bundle (`.mjs`, scripts/build.ts) runs on plain Node; sources run through tsx.
+  const loader = script.endsWith('.mjs') ? [] : ['--import', 'tsx'];
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...loader, '--import', WATCH_PARENT, script], {
     cwd: ROOT,
     env: { ...process.env, ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -24,7 +24,8 @@ export async function profile({ settings }: RunContext): Promise<ScenarioResult>
   let file: string | undefined;
   try {
     const version = await d.register(workflow);
-    const orchestrator = await d.startOrchestrator(['--cpu-prof', '--cpu-prof-dir', DIR]);
+    // From the sources: the profile attributes time to files (a bundle would put everything in one).
+    const orchestrator = await d.startOrchestrator(['--cpu-prof', '--cpu-prof-dir', DIR], { fromSource: true });
     process.stdout.write('  profile: chain4 at 256 in flight, orchestrator under --cpu-prof...\n');
     const meter = d.cpuMeter();
     const tput = await closedLoop(d.runner(workflow.name, version, CONTEXT), { inFlight: 256, ...settings.throughput });

@@ -11,6 +11,7 @@ import { cleanupPrefix, natsUrl, uniquePrefix } from '../../packages/engine/test
 import { readInvocations, spawnTsProcess, type ChildHandle, type Invocation } from '../../packages/engine/test/support/processes.ts';
 
 const ORCHESTRATOR = 'packages/engine/src/bin/orchestrator.ts';
+const BUNDLED_ORCHESTRATOR = 'dist/orchestrator.mjs';
 const SQUAD = 'packages/engine/test/fixtures/squad-process.ts';
 const CLI = 'packages/cli/src/main.ts';
 
@@ -28,6 +29,8 @@ export interface Deployment {
 export interface DeployOptions {
   /** Run the seed catalog's squads through the CLI (`squadflow squad <name>`) instead of the fixture squad. */
   seedSquads?: boolean;
+  /** Run the orchestrator from its built bundle (`dist/orchestrator.mjs`, `pnpm build`) instead of the sources. */
+  bundledOrchestrator?: boolean;
 }
 
 export async function deploy(label: string, squadNames: string[], options: DeployOptions = {}): Promise<Deployment> {
@@ -39,7 +42,8 @@ export async function deploy(label: string, squadNames: string[], options: Deplo
   const client = await EngineClient.connect({ transport, prefix });
   const children: ChildHandle[] = [];
   const startOrchestrator = async (): Promise<ChildHandle> => {
-    const child = await spawnTsProcess(ORCHESTRATOR, env, { label: `orchestrator ${prefix}` });
+    const script = options.bundledOrchestrator ? BUNDLED_ORCHESTRATOR : ORCHESTRATOR;
+    const child = await spawnTsProcess(script, env, { label: `orchestrator ${prefix}` });
     children.push(child);
     d.orchestrator = child;
     return child;

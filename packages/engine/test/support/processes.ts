@@ -31,7 +31,9 @@ export function spawnTsProcess(
   env: Record<string, string>,
   opts: { label?: string; args?: string[] } = {},
 ): Promise<ChildHandle> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...(opts.args ?? [])], {
+  // A built bundle (`.mjs`, see scripts/build.mjs) runs on plain Node; sources run through tsx.
+  const loader = script.endsWith('.mjs') ? [] : ['--import', 'tsx'];
+  const child = spawn(process.execPath, [...loader, script, ...(opts.args ?? [])], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
