@@ -34,8 +34,14 @@ export interface CommandDeps {
 
 /**
  * Processes one delivered step command. Order: record `started` → handler →
- * record `done` → publish reply → ack. A crash at any point leads to a
- * redelivery that ends with the same reply and never runs the handler twice.
+ * publish reply → ack. A crash at any point leads to a redelivery that never
+ * runs the handler twice: it finds `started` and answers a retryable
+ * INTERRUPTED under the same message id as the real reply, so the
+ * orchestrator sees one answer per attempt. If the real reply was stored
+ * (the crash came after it), JetStream drops the INTERRUPTED as a duplicate
+ * (redeliveries come within the ack wait, well inside the 2-minute dedup
+ * window); if not, the attempt is retried. Only when publishing fails is the
+ * reply also stored in the record (`done`), for the redelivery to publish.
  */
 export async function handleCommand(msg: DeliveredMessage, deps: CommandDeps): Promise<void> {
   let command: StepCommand;
@@ -119,11 +125,20 @@ async function processCommand(msg: DeliveredMessage, command: StepCommand, deps:
     ? { ok: false as const, error: { message: 'the squad is shutting down', code: RuntimeErrorCode.INTERRUPTED, retryable: true } }
     : await runHandler(msg, command, action, input.value, deps, log, startedAt);
   const finishedAt = clock.now();
-  const final = await deps.ledger.settle(command.id, reply(command, outcome, startedAt, finishedAt), claim.revision, finishedAt);
-  // Counted once settled (before publishing), so whoever sees the reply sees the counters include it.
-  deps.stats.answered(command.action, final.ok ? undefined : (final.error ?? { message: 'failed' }));
-  await publish(deps, command, final);
-  log.debug({ ok: final.ok, ms: finishedAt - startedAt }, 'handler finished; reply published');
+  const answer = reply(command, outcome, startedAt, finishedAt);
+  // Counted before publishing, so whoever sees the reply sees the counters include it.
+  deps.stats.answered(command.action, answer.ok ? undefined : (answer.error ?? { message: 'failed' }));
+  try {
+    // The reply in the inbound stream is the durable answer: no `done` record is written on this path.
+    await publish(deps, command, answer);
+  } catch (err) {
+    // Keep the answer for the redelivery to publish, instead of answering INTERRUPTED (best effort: NATS may be down).
+    await deps.ledger
+      .settle(command.id, answer, claim.revision, clock.now())
+      .catch((e: unknown) => log.warn({ err: e }, 'storing the reply failed'));
+    throw err;
+  }
+  log.debug({ ok: answer.ok, ms: finishedAt - startedAt }, 'handler finished; reply published');
   msg.ack();
 }
 

@@ -8,8 +8,11 @@ export const IDEMPOTENCY_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 /**
  * The per-command record. `started` is written BEFORE the handler runs, so a
  * redelivery after a crash sees that the handler may already have run and
- * does not run it again (at most once per attempt). `done` holds the one
- * reply the command will ever get.
+ * does not run it again (at most once per attempt). `done` holds a reply
+ * that must be published again by a redelivery: an INTERRUPTED answer given
+ * to a duplicate delivery, or a real reply whose publication failed. A reply
+ * published successfully needs no `done`: the inbound stream holds it, and
+ * its message id deduplicates any INTERRUPTED sent for the same command.
  */
 const IdempotencyRecordSchema = z.discriminatedUnion('state', [
   z.strictObject({ state: z.literal('started'), at: EpochMsSchema }),

@@ -46,7 +46,7 @@ describe('startSquad', () => {
     });
   });
 
-  it('runs the handler once when the same command is delivered again and re-publishes the stored reply', async () => {
+  it('runs the handler once when the same command is delivered again, and the reply stream holds its one real answer', async () => {
     h = await createHarness();
     let calls = 0;
     await h.start({ actions: { charge: () => ({ call: ++calls }) } });
@@ -56,13 +56,18 @@ describe('startSquad', () => {
     const first = await h.publishedReplies.next();
     await h.send(command, 'second');
     const second = await h.publishedReplies.next();
-
     expect(calls).toBe(1);
-    expect(second).toEqual(first);
+    await h.send(h.command({ action: 'charge', id: 'marker' }), 'marker');
+
     expect(first.reply).toMatchObject({ ok: true, output: { call: 1 } });
+    // The redelivery finds `started` and answers INTERRUPTED under the same message id: a duplicate, dropped.
+    expect(second.reply).toMatchObject({ ok: false, error: { code: 'INTERRUPTED' } });
+    expect(second.msgId).toBe(first.msgId);
+    expect(await h.replies.next()).toEqual(first.reply);
+    expect((await h.replies.next()).commandId).toBe('marker');
   });
 
-  it('replies INTERRUPTED to a duplicate that arrives while the handler still runs, and both deliveries publish that one answer', async () => {
+  it('replies INTERRUPTED to a duplicate that arrives while the handler still runs; the orchestrator gets that one answer', async () => {
     h = await createHarness();
     const started = gate();
     const release = gate();
@@ -75,6 +80,7 @@ describe('startSquad', () => {
           await release.promise;
           return { late: true };
         },
+        mark: () => ({}),
       },
     });
     const command = h.command({ action: 'charge' });
@@ -84,10 +90,14 @@ describe('startSquad', () => {
     const duplicate = await h.publishedReplies.next();
     release.open();
     const original = await h.publishedReplies.next();
+    await h.send(h.command({ action: 'mark', id: 'marker' }), 'marker');
 
     expect(calls).toBe(1);
     expect(duplicate.reply).toMatchObject({ ok: false, error: { code: 'INTERRUPTED', retryable: true } });
-    expect(original).toEqual(duplicate);
+    // The late real reply carries the same message id, so the stream keeps the first answer only.
+    expect(original.msgId).toBe(duplicate.msgId);
+    expect(await h.replies.next()).toEqual(duplicate.reply);
+    expect((await h.replies.next()).commandId).toBe('marker');
   });
 
   it('does not run the handler when a previous delivery recorded started without finishing, and replies a retryable INTERRUPTED', async () => {
