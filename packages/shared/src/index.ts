@@ -22,3 +22,4 @@ export * from './messages/inbound.ts';
 export * from './messages/heartbeat.ts';
 export * from './definition/flow-builder.ts';
 export * from './definition/formats.ts';
+export * from './shutdown.ts';

@@ -5,7 +5,7 @@
  * process and comes with `squadflow start`). Prints `ready` once consuming;
  * SIGTERM/SIGINT stop it gracefully (events in progress finish).
  */
-import { createLogger, loadConfig, SquadflowError } from '@squadflow/shared';
+import { createLogger, exitOnSignals, loadConfig, SquadflowError } from '@squadflow/shared';
 import { connectNatsTransport } from '../adapters/index.ts';
 import { Orchestrator } from '../orchestrator.ts';
 
@@ -24,14 +24,7 @@ const orchestrator = await Orchestrator.start({
 });
 process.stdout.write('ready\n');
 
-let stopping = false;
-const shutdown = async (signal: string): Promise<void> => {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, 'stopping');
+exitOnSignals(logger, async () => {
   await orchestrator.stop();
   await transport.close();
-  process.exit(0);
-};
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
+});

@@ -7,7 +7,7 @@
  * gracefully (requests in flight finish).
  */
 import { connectNatsTransport, EngineClient } from '@squadflow/engine';
-import { createLogger, loadConfig, SquadflowError } from '@squadflow/shared';
+import { createLogger, exitOnSignals, loadConfig, SquadflowError } from '@squadflow/shared';
 import { loadGatewayConfig } from '../config.ts';
 import { startGateway } from '../start.ts';
 
@@ -22,14 +22,7 @@ const client = await EngineClient.connect({ transport, prefix: config.prefix });
 const running = await startGateway({ client, transport, prefix: config.prefix, logger, config: gatewayConfig });
 process.stdout.write('ready\n');
 
-let stopping = false;
-const shutdown = async (signal: string): Promise<void> => {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, 'stopping');
+exitOnSignals(logger, async () => {
   await running.stop();
   await transport.close();
-  process.exit(0);
-};
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
+});

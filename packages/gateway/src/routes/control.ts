@@ -12,58 +12,49 @@ const accepted = {
 };
 
 export function registerControlRoutes({ client, routes }: GatewayDeps): void {
-  routes.add(
-    defineRoute({
-      method: 'POST',
-      url: '/v1/executions/:id/cancel',
+  // Cancel, pause and resume share one shape: an optional reason (not for resume), answered 202.
+  const actions = [
+    {
+      action: 'cancel',
       operationId: 'cancelExecution',
       summary: 'Cancel a running execution',
-      tags: ['control'],
-      access: 'admin',
-      params: ExecutionIdParams,
-      body: { schema: ReasonBody },
-      responses: accepted,
-      handler: async ({ params, body, reply }) => {
-        await client.cancel(params.id, body?.reason);
-        return reply.code(202).send({ executionId: params.id, action: 'cancel', accepted: true });
-      },
-    }),
-  );
-
-  routes.add(
-    defineRoute({
-      method: 'POST',
-      url: '/v1/executions/:id/pause',
+      reason: true,
+      run: (id: string, reason?: string) => client.cancel(id, reason),
+    },
+    {
+      action: 'pause',
       operationId: 'pauseExecution',
       summary: 'Pause: no new step starts and timers wait; steps in flight finish',
-      tags: ['control'],
-      access: 'admin',
-      params: ExecutionIdParams,
-      body: { schema: ReasonBody },
-      responses: accepted,
-      handler: async ({ params, body, reply }) => {
-        await client.pause(params.id, body?.reason);
-        return reply.code(202).send({ executionId: params.id, action: 'pause', accepted: true });
-      },
-    }),
-  );
-
-  routes.add(
-    defineRoute({
-      method: 'POST',
-      url: '/v1/executions/:id/resume',
+      reason: true,
+      run: (id: string, reason?: string) => client.pause(id, reason),
+    },
+    {
+      action: 'resume',
       operationId: 'resumeExecution',
       summary: 'Resume a paused execution; timers that fell due meanwhile fire now',
-      tags: ['control'],
-      access: 'admin',
-      params: ExecutionIdParams,
-      responses: accepted,
-      handler: async ({ params, reply }) => {
-        await client.resume(params.id);
-        return reply.code(202).send({ executionId: params.id, action: 'resume', accepted: true });
-      },
-    }),
-  );
+      reason: false,
+      run: (id: string) => client.resume(id),
+    },
+  ] as const;
+  for (const { action, operationId, summary, reason, run } of actions) {
+    routes.add(
+      defineRoute({
+        method: 'POST',
+        url: `/v1/executions/:id/${action}`,
+        operationId,
+        summary,
+        tags: ['control'],
+        access: 'admin',
+        params: ExecutionIdParams,
+        ...(reason ? { body: { schema: ReasonBody } } : {}),
+        responses: accepted,
+        handler: async ({ params, body, reply }) => {
+          await run(params.id, (body as z.output<typeof ReasonBody> | undefined)?.reason);
+          return reply.code(202).send({ executionId: params.id, action, accepted: true });
+        },
+      }),
+    );
+  }
 
   routes.add(
     defineRoute({
