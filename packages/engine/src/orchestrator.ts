@@ -2,7 +2,6 @@ import {
   createLogger,
   inboundCodec,
   names as makeNames,
-  SquadflowError,
   type ControlMessage,
   type HeartbeatMessage,
   type Logger,
@@ -10,19 +9,17 @@ import {
   type SignalMessage,
   type StepReply,
   type TimerFired,
-  type TriggerMessage,
 } from '@squadflow/shared';
 import { TERMINAL_STATUSES, type CompiledWorkflow, type MachineEvent } from './compile/index.ts';
 import type { EffectDeps } from './effects.ts';
 import type { LiveExecution } from './execution-cache.ts';
 import { EventApplier, type ApplyOptions, type ApplyResult } from './event-applier.ts';
-import { executionIdFor } from './ids.ts';
-import { KvConflictError, type Consumer, type DeliveredMessage, type Transport } from './ports.ts';
-import { recordFor, failedRecord } from './record-builder.ts';
+import type { Consumer, DeliveredMessage, Transport } from './ports.ts';
 import { Scheduler } from './schedules/scheduler.ts';
 import { openStores, type EngineStores } from './stores.ts';
 import { TimerService } from './timers.ts';
 import { ensureStreams } from './topology.ts';
+import { startExecution, type TriggerDeps } from './start-execution.ts';
 import { EngineClient } from './client.ts';
 import { EventRouter } from './events/event-router.ts';
 import { DispatchGate } from './dispatch-gate.ts';
@@ -60,6 +57,7 @@ export class Orchestrator {
   readonly names: Names;
   private readonly logger: Logger;
   private applier!: EventApplier;
+  private triggerDeps!: TriggerDeps;
   private consumer?: Consumer;
   private timers!: TimerService;
   private stores!: EngineStores;
@@ -112,6 +110,7 @@ export class Orchestrator {
       evictAfterEvent: this.options.evictAfterEvent ?? false,
       onWritten: (id) => this.movedDuringRecovery?.add(id),
     });
+    this.triggerDeps = { applier: this.applier, stores: this.stores, clock: transport.clock, logger: this.logger };
     const rearmed = await this.timers.start();
     this.consumer = await transport.streams.consume(
       this.names.streams.inbound,
@@ -222,7 +221,7 @@ export class Orchestrator {
       return;
     }
     try {
-      if (inbound.kind === 'trigger') await this.onTrigger(inbound);
+      if (inbound.kind === 'trigger') await startExecution(this.triggerDeps, inbound);
       else if (inbound.kind === 'reply') await this.onReply(inbound);
       else if (inbound.kind === 'signal') await this.onSignal(inbound);
       else if (inbound.kind === 'heartbeat') await this.onHeartbeat(inbound);
@@ -231,97 +230,6 @@ export class Orchestrator {
     } catch (err) {
       this.logger.error({ err, subject: msg.subject }, 'inbound message failed; it will be redelivered');
       msg.nak(1_000);
-    }
-  }
-
-  private onTrigger(t: TriggerMessage): Promise<void> {
-    const executionId = t.executionId ?? executionIdFor(t.workflow, t.idempotencyKey);
-    return this.applier.exclusive(executionId, async () => {
-      for (;;) {
-        const existing = await this.stores.executions.read(executionId);
-        if (existing && existing.record.status !== 'pending') {
-          // A redelivered or repeated trigger: the execution exists; finish its last effects if needed.
-          const live = await this.applier.load(executionId);
-          if (live) await this.applier.flush(live);
-          return;
-        }
-        const at = this.options.transport.clock.now();
-        let workflow: CompiledWorkflow;
-        try {
-          workflow = await this.stores.registry.get(t.workflow, t.version ?? existing?.record.version);
-        } catch (err) {
-          if (!(err instanceof SquadflowError)) throw err;
-          return this.writeFailure(executionId, t, at, err, existing?.revision);
-        }
-        const issues = workflow.checkContext(t.context);
-        if (issues.length) {
-          const err = new SquadflowError('INVALID_CONTEXT', `invalid context for workflow "${t.workflow}"`, issues);
-          return this.writeFailure(executionId, t, at, err, existing?.revision);
-        }
-        if (workflow.plan.concurrencyLimit) {
-          const priority = t.priority ?? existing?.record.priority ?? 5;
-          const place = await this.stores.slots.acquire(t.workflow, workflow.plan.concurrencyLimit, { executionId, priority, at });
-          if (place === 'queued') {
-            // Waits as `pending` until a running execution of this workflow ends and hands over its place.
-            if (!existing) await this.writeQueued(executionId, t, workflow.version, priority, at);
-            return;
-          }
-        }
-        const priority = t.priority ?? existing?.record.priority;
-        const input = {
-          executionId,
-          workflow: t.workflow,
-          version: workflow.version,
-          input: t.context,
-          at,
-          ...(priority === undefined ? {} : { priority }),
-        };
-        const snapshot = await this.applier.settle(workflow, workflow.runner.initial(input));
-        const record = await recordFor(workflow, snapshot, {
-          createdAt: existing?.record.createdAt ?? at,
-          context: t.context,
-          ...(t.idempotencyKey ? { idempotencyKey: t.idempotencyKey } : {}),
-        });
-        try {
-          const revision = existing
-            ? await this.stores.executions.update(record, existing.revision)
-            : await this.stores.executions.create(record);
-          await this.applier.commit({ record, revision, snapshot, workflow, effectsDone: false });
-          return;
-        } catch (err) {
-          if (!(err instanceof KvConflictError)) throw err;
-        }
-      }
-    });
-  }
-
-  private async writeQueued(executionId: string, t: TriggerMessage, version: number, priority: number, at: number): Promise<void> {
-    try {
-      await this.stores.executions.create({
-        v: 1,
-        executionId,
-        workflow: t.workflow,
-        version,
-        status: 'pending',
-        createdAt: at,
-        updatedAt: at,
-        context: t.context,
-        priority,
-        ...(t.idempotencyKey ? { idempotencyKey: t.idempotencyKey } : {}),
-      });
-    } catch (err) {
-      if (!(err instanceof KvConflictError)) throw err;
-    }
-  }
-
-  private async writeFailure(executionId: string, t: TriggerMessage, at: number, err: SquadflowError, revision?: number): Promise<void> {
-    this.logger.warn({ executionId, workflow: t.workflow, err: err.toJSON() }, 'trigger rejected');
-    const record = failedRecord(executionId, t, at, err);
-    try {
-      if (revision === undefined) await this.stores.executions.create(record);
-      else await this.stores.executions.update(record, revision);
-    } catch (e) {
-      if (!(e instanceof KvConflictError)) throw e;
     }
   }
 

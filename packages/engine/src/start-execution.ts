@@ -1,0 +1,127 @@
+import { SquadflowError, type Logger, type TriggerMessage } from '@squadflow/shared';
+import type { CompiledWorkflow } from './compile/index.ts';
+import type { EventApplier } from './event-applier.ts';
+import { executionIdFor } from './ids.ts';
+import { KvConflictError, type Clock } from './ports.ts';
+import { failedRecord, recordFor } from './record-builder.ts';
+import type { EngineStores } from './stores.ts';
+
+export interface TriggerDeps {
+  applier: EventApplier;
+  stores: EngineStores;
+  clock: Clock;
+  logger: Logger;
+}
+
+/**
+ * Starts the execution a trigger asks for, once: its id comes from the
+ * trigger (or its idempotency key), so a repeated or redelivered trigger
+ * finds the execution and only finishes its last effects. An unknown
+ * workflow or an invalid context is recorded as a failed execution (its
+ * sender can see why); a workflow at its concurrency limit queues it as
+ * `pending`. Runs in the execution's turn, like any event of it.
+ */
+export function startExecution(deps: TriggerDeps, t: TriggerMessage): Promise<void> {
+  const executionId = t.executionId ?? executionIdFor(t.workflow, t.idempotencyKey);
+  return deps.applier.exclusive(executionId, async () => {
+    for (;;) {
+      const existing = await deps.stores.executions.read(executionId);
+      if (existing && existing.record.status !== 'pending') {
+        // A redelivered or repeated trigger: the execution exists; finish its last effects if needed.
+        const live = await deps.applier.load(executionId);
+        if (live) await deps.applier.flush(live);
+        return;
+      }
+      const at = deps.clock.now();
+      let workflow: CompiledWorkflow;
+      try {
+        workflow = await deps.stores.registry.get(t.workflow, t.version ?? existing?.record.version);
+      } catch (err) {
+        if (!(err instanceof SquadflowError)) throw err;
+        return writeFailure(deps, executionId, t, at, err, existing?.revision);
+      }
+      const issues = workflow.checkContext(t.context);
+      if (issues.length) {
+        const err = new SquadflowError('INVALID_CONTEXT', `invalid context for workflow "${t.workflow}"`, issues);
+        return writeFailure(deps, executionId, t, at, err, existing?.revision);
+      }
+      if (workflow.plan.concurrencyLimit) {
+        const priority = t.priority ?? existing?.record.priority ?? 5;
+        const place = await deps.stores.slots.acquire(t.workflow, workflow.plan.concurrencyLimit, { executionId, priority, at });
+        if (place === 'queued') {
+          // Waits as `pending` until a running execution of this workflow ends and hands over its place.
+          if (!existing) await writeQueued(deps, executionId, t, workflow.version, priority, at);
+          return;
+        }
+      }
+      const priority = t.priority ?? existing?.record.priority;
+      const input = {
+        executionId,
+        workflow: t.workflow,
+        version: workflow.version,
+        input: t.context,
+        at,
+        ...(priority === undefined ? {} : { priority }),
+      };
+      const snapshot = await deps.applier.settle(workflow, workflow.runner.initial(input));
+      const record = await recordFor(workflow, snapshot, {
+        createdAt: existing?.record.createdAt ?? at,
+        context: t.context,
+        ...(t.idempotencyKey ? { idempotencyKey: t.idempotencyKey } : {}),
+      });
+      try {
+        const revision = existing
+          ? await deps.stores.executions.update(record, existing.revision)
+          : await deps.stores.executions.create(record);
+        await deps.applier.commit({ record, revision, snapshot, workflow, effectsDone: false });
+        return;
+      } catch (err) {
+        if (!(err instanceof KvConflictError)) throw err;
+      }
+    }
+  });
+}
+
+async function writeQueued(
+  deps: TriggerDeps,
+  executionId: string,
+  t: TriggerMessage,
+  version: number,
+  priority: number,
+  at: number,
+): Promise<void> {
+  try {
+    await deps.stores.executions.create({
+      v: 1,
+      executionId,
+      workflow: t.workflow,
+      version,
+      status: 'pending',
+      createdAt: at,
+      updatedAt: at,
+      context: t.context,
+      priority,
+      ...(t.idempotencyKey ? { idempotencyKey: t.idempotencyKey } : {}),
+    });
+  } catch (err) {
+    if (!(err instanceof KvConflictError)) throw err;
+  }
+}
+
+async function writeFailure(
+  deps: TriggerDeps,
+  executionId: string,
+  t: TriggerMessage,
+  at: number,
+  err: SquadflowError,
+  revision?: number,
+): Promise<void> {
+  deps.logger.warn({ executionId, workflow: t.workflow, err: err.toJSON() }, 'trigger rejected');
+  const record = failedRecord(executionId, t, at, err);
+  try {
+    if (revision === undefined) await deps.stores.executions.create(record);
+    else await deps.stores.executions.update(record, revision);
+  } catch (e) {
+    if (!(e instanceof KvConflictError)) throw e;
+  }
+}
