@@ -47,11 +47,13 @@ export interface OrchestratorOptions {
 export type { ApplyResult } from './event-applier.ts';
 
 /**
- * The per-event loop. For each inbound message or due timer: load the actor
- * (memory, else KV), compute the transition with the pure machine, resolve
- * expression evaluations, persist the snapshot and its effects with a
- * compare-and-set on the revision read, perform the effects, then ack. A
- * crash anywhere leads to redelivery and the same outcome.
+ * One orchestrator replica. It consumes the inbound stream (triggers,
+ * replies, signals, heartbeats, control), fires due timers, and hands each
+ * event to the per-event loop (`EventApplier`: load, transition, persist with
+ * compare-and-set, act), acking a message once its event is applied. At
+ * start it re-performs every active execution's last effects and re-arms its
+ * step timeouts; it also runs the schedules and the event router. A crash
+ * anywhere leads to redelivery and the same outcome.
  */
 export class Orchestrator {
   readonly names: Names;
