@@ -2,9 +2,9 @@
  * machine: the pure per-event engine work in this process, no NATS — a
  * compiled workflow driven through its events the way the orchestrator
  * drives it (transition, resolve `evaluate` effects, persist the snapshot).
- * Compares XState's `transition()` (what the orchestrator calls: it builds
+ * Compares XState's `transition()` (what the orchestrator called before: it builds
  * a throwaway actor, and with it the machine's initial snapshot, per call)
- * with the machine's own `transition` on one reused actor scope.
+ * with the engine's runner (`CompiledWorkflow.runner`: one reused actor scope).
  */
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
@@ -20,11 +20,8 @@ const OUTPUT = { ok: true, data: 'o'.repeat(180) };
 async function measure(def: { name: string; steps: { name: string }[] }, reuseScope: boolean, executions: number) {
   const wf = compileWorkflow(def, 1);
   const m = wf.machine as any;
-  // The scope of one live actor, created once: what `transition()` rebuilds on every call.
-  const scope = reuseScope
-    ? xstate.createActor(m, { input: { executionId: 'x', workflow: def.name, version: 1, input: {}, at: 0 } })._actorScope
-    : undefined;
-  if (scope) scope.actionExecutor = () => {};
+  // The engine's runner keeps one inert actor scope per compiled machine: what `transition()` rebuilds on every call.
+  const runner = reuseScope ? wf.runner : undefined;
   let calls = 0;
   let transitionMs = 0;
   let persistMs = 0;
@@ -32,7 +29,7 @@ async function measure(def: { name: string; steps: { name: string }[] }, reuseSc
   let bytes = 0;
   const tr = (s: any, e: unknown): any => {
     const t = performance.now();
-    const next = scope ? m.transition(s, e, scope) : xstate.transition(m, s, e)[0];
+    const next = runner ? runner.transition(s, e as never) : xstate.transition(m, s, e)[0];
     transitionMs += performance.now() - t;
     calls++;
     return next;
@@ -46,13 +43,15 @@ async function measure(def: { name: string; steps: { name: string }[] }, reuseSc
   };
   const persist = (s: any): void => {
     const t = performance.now();
-    bytes = JSON.stringify(m.getPersistedSnapshot(s)).length;
+    bytes = JSON.stringify(runner ? runner.persist(s) : m.getPersistedSnapshot(s)).length;
     persistMs += performance.now() - t;
     events++;
   };
   for (let i = 0; i < executions; i++) {
     const t = performance.now();
-    let s = xstate.initialTransition(m, { executionId: `e${i}`, workflow: def.name, version: 1, input: CONTEXT, at: 1 })[0];
+    const input = { executionId: `e${i}`, workflow: def.name, version: 1, input: CONTEXT, at: 1 };
+    let s = runner ? runner.initial(input) : xstate.initialTransition(m, input)[0];
+    calls++;
     transitionMs += performance.now() - t;
     s = await settle(s);
     persist(s);
