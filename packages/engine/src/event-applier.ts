@@ -163,8 +163,6 @@ export class EventApplier {
     for (;;) {
       const live = await this.load(executionId);
       if (!live) return group.map(() => 'missing');
-      // Effects of the last persisted transition come first (after a crash they may never have gone out).
-      await this.flush(live);
       const results: ApplyResult[] = [];
       const applied: Queued[] = [];
       const outbox: ExecutionContext['outbox'] = [];
@@ -190,7 +188,14 @@ export class EventApplier {
         applied.push(q);
         results.push('applied');
       }
-      if (!applied.length) return results;
+      if (!applied.length) {
+        // Stale, duplicate or late, or the execution has ended: nothing moves. Finish the last persisted
+        // effects in case a crash cut them short (a redelivered event lands here). Not before applying a
+        // new event: re-sending a long-evicted actor's last command after the dedup window would reach the
+        // squad again while the attempt may still run.
+        if (results.some((r) => r !== 'deferred')) await this.flush(live);
+        return results;
+      }
       if (applied.length > 1) snapshot = withContext(snapshot, { outbox });
       const record = await recordFor(live.workflow, snapshot, live.record);
       try {
