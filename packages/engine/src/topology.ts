@@ -11,11 +11,20 @@ import type { StreamConfig, Transport } from './ports.ts';
  * - commands (`p.cmd.>`): step commands; a work queue, one durable consumer per squad.
  * - lifecycle (`p.lc.>`): events for other services; kept 7 days.
  */
+/** How long a stream drops a second message with the same id (JetStream `duplicate_window`). */
+export const DUPLICATE_WINDOW_MS = 120_000;
+
 export function streamConfigs(n: Names): StreamConfig[] {
   return [
-    { name: n.streams.inbound, subjects: [n.inboundAll], retention: 'workqueue', duplicateWindowMs: 120_000 },
-    { name: n.streams.commands, subjects: [n.commandsAll], retention: 'workqueue', duplicateWindowMs: 120_000 },
-    { name: n.streams.lifecycle, subjects: [n.lifecycleAll], retention: 'limits', maxAgeMs: 7 * 86_400_000, duplicateWindowMs: 120_000 },
+    { name: n.streams.inbound, subjects: [n.inboundAll], retention: 'workqueue', duplicateWindowMs: DUPLICATE_WINDOW_MS },
+    { name: n.streams.commands, subjects: [n.commandsAll], retention: 'workqueue', duplicateWindowMs: DUPLICATE_WINDOW_MS },
+    {
+      name: n.streams.lifecycle,
+      subjects: [n.lifecycleAll],
+      retention: 'limits',
+      maxAgeMs: 7 * 86_400_000,
+      duplicateWindowMs: DUPLICATE_WINDOW_MS,
+    },
   ];
 }
 

@@ -37,7 +37,9 @@ export interface CommandDeps {
  * publish reply → ack. A crash at any point leads to a redelivery that never
  * runs the handler twice: it finds `started` and answers a retryable
  * INTERRUPTED under the same message id as the real reply, so the
- * orchestrator sees one answer per attempt. If the real reply was stored
+ * orchestrator sees one answer per attempt. (Another copy of the command,
+ * delivered for the first time while the claim is `started`, gets no answer:
+ * the delivery that claimed it answers.) If the real reply was stored
  * (the crash came after it), JetStream drops the INTERRUPTED as a duplicate
  * (redeliveries come within the ack wait, well inside the 2-minute dedup
  * window); if not, the attempt is retried. Only when publishing fails is the
@@ -109,9 +111,15 @@ async function processCommand(msg: DeliveredMessage, command: StepCommand, deps:
     if (claim.status === 'done') {
       log.debug('duplicate delivery; re-publishing the stored reply');
       await publish(deps, command, claim.reply);
+    } else if (msg.deliveryCount === 1) {
+      // Another copy of the command (the orchestrator sent it again, e.g. replaying an outbox after a restart),
+      // not a redelivery: the delivery that claimed it still owns it. It is alive (it keeps its ack deadline
+      // moving while the handler runs) or will be redelivered, so answering here would preempt a running
+      // handler. Say nothing; its reply, or the step's timeout, answers the attempt.
+      log.info('another copy of a command already started; acked without an answer');
     } else {
-      // A previous delivery started the handler and crashed, or is still running:
-      // never run it twice; let the orchestrator retry as a new attempt.
+      // A redelivery: the delivery that started the handler stopped extending its ack deadline, so its process
+      // died (or hung). Never run it twice; let the orchestrator retry as a new attempt.
       const interrupted = failure(command, RuntimeErrorCode.INTERRUPTED, 'a previous delivery of this command started but did not finish');
       log.warn('command was started by a previous delivery; replying INTERRUPTED');
       await publish(deps, command, await deps.ledger.settle(command.id, interrupted, claim.revision, clock.now()));

@@ -46,28 +46,26 @@ describe('startSquad', () => {
     });
   });
 
-  it('runs the handler once when the same command is delivered again, and the reply stream holds its one real answer', async () => {
+  it('runs the handler once when the same command is sent again, and the reply stream holds its one real answer', async () => {
     h = await createHarness();
     let calls = 0;
-    await h.start({ actions: { charge: () => ({ call: ++calls }) } });
+    await h.start({ actions: { charge: () => ({ call: ++calls }), mark: () => ({}) } });
     const command = h.command({ action: 'charge' });
 
     await h.send(command, 'first');
     const first = await h.publishedReplies.next();
-    await h.send(command, 'second');
-    const second = await h.publishedReplies.next();
-    expect(calls).toBe(1);
-    await h.send(h.command({ action: 'charge', id: 'marker' }), 'marker');
+    await h.send(command, 'second'); // another copy (a new message, not a redelivery)
+    await h.send(h.command({ action: 'mark', id: 'marker' }), 'marker');
 
+    expect(calls).toBe(1);
     expect(first.reply).toMatchObject({ ok: true, output: { call: 1 } });
-    // The redelivery finds `started` and answers INTERRUPTED under the same message id: a duplicate, dropped.
-    expect(second.reply).toMatchObject({ ok: false, error: { code: 'INTERRUPTED' } });
-    expect(second.msgId).toBe(first.msgId);
+    // The copy found the command claimed and said nothing: the next publish is the marker's.
+    expect((await h.publishedReplies.next()).reply.commandId).toBe('marker');
     expect(await h.replies.next()).toEqual(first.reply);
     expect((await h.replies.next()).commandId).toBe('marker');
   });
 
-  it('replies INTERRUPTED to a duplicate that arrives while the handler still runs; the orchestrator gets that one answer', async () => {
+  it('gives no answer to another copy of a command whose handler still runs: the running handler answers', async () => {
     h = await createHarness();
     const started = gate();
     const release = gate();
@@ -87,28 +85,41 @@ describe('startSquad', () => {
     await h.send(command, 'first');
     await started.promise;
     await h.send(command, 'second');
-    const duplicate = await h.publishedReplies.next();
+    await h.send(h.command({ action: 'mark', id: 'marker' }), 'marker');
+    // The copy is acked without a reply while the handler runs: the marker answers first.
+    expect((await h.publishedReplies.next()).reply.commandId).toBe('marker');
     release.open();
     const original = await h.publishedReplies.next();
-    await h.send(h.command({ action: 'mark', id: 'marker' }), 'marker');
 
     expect(calls).toBe(1);
-    expect(duplicate.reply).toMatchObject({ ok: false, error: { code: 'INTERRUPTED', retryable: true } });
-    // The late real reply carries the same message id, so the stream keeps the first answer only.
-    expect(original.msgId).toBe(duplicate.msgId);
-    expect(await h.replies.next()).toEqual(duplicate.reply);
+    expect(original.reply).toMatchObject({ commandId: command.id, ok: true, output: { late: true } });
     expect((await h.replies.next()).commandId).toBe('marker');
+    expect(await h.replies.next()).toEqual(original.reply);
   });
 
-  it('does not run the handler when a previous delivery recorded started without finishing, and replies a retryable INTERRUPTED', async () => {
+  it('does not run the handler when a redelivery finds started without an answer (its process died), and replies a retryable INTERRUPTED', async () => {
     h = await createHarness();
     let calls = 0;
-    await h.start({ actions: { charge: () => ({ call: ++calls }) } });
+    const first = await h.start({ actions: { charge: () => ({ call: ++calls }) } });
+    await first.stop();
     const command = h.command({ action: 'charge' });
     const kv = await h.transport.kv(h.n.buckets.idempotency);
     await kv.create(encodeToken(command.id), idempotencyRecordCodec.encode({ state: 'started', at: Date.now() - 1000 }));
-
+    // A delivery that took the command and never settled it (a crashed process): the next one is a redelivery.
+    const taken = gate();
+    const crashed = await h.transport.streams.consume(
+      h.n.streams.commands,
+      { durable: h.n.consumers.squad('billing'), filterSubject: h.n.squadCommands('billing') },
+      async (msg) => {
+        msg.nak(50);
+        taken.open();
+      },
+    );
     await h.send(command);
+    await taken.promise;
+    await crashed.stop();
+
+    await h.start({ actions: { charge: () => ({ call: ++calls }) } });
     const reply = await h.replies.next();
 
     expect(calls).toBe(0);
