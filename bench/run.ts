@@ -1,16 +1,19 @@
 /**
- * `pnpm bench [--scenario <name>[,<name>]] [--quick] [--full] [--profile]`
+ * `pnpm bench [--scenario <name>[,<name>]] [--quick] [--full] [--profile] [--rounds N]`
  *
  * Runs squadflow's scenarios against real NATS with every squad (and the
  * orchestrator) as its own process, beside floors measured in the same run
  * on the same server; prints tables with ratios to the floors and PASS/MISS
- * per target; writes bench/results/<timestamp>-<scenario>.json.
+ * per target; writes bench/results/<timestamp>-<scenario>.json. With
+ * `--rounds N` the selected scenarios (floors included) run N times in a row,
+ * and a last table gives each target per round, with the median: absolute
+ * figures on this kind of machine move ±15–30% between runs.
  */
 import { parseArgs } from 'node:util';
 import { installCleanupHandlers, runCleanup } from './lib/cleanup.ts';
 import { environment, stampNow, writeResult, writeText } from './lib/results.ts';
 import { ROW_HEAD, settingsFor, type Figures, type RunContext, type ScenarioResult } from './lib/scenario.ts';
-import { checkTargets } from './lib/targets.ts';
+import { checkTargets, medianMeasured, type TargetCheck } from './lib/targets.ts';
 import { formatTable, markdownTable } from './lib/table.ts';
 import { chain4 } from './scenarios/chain4.ts';
 import { fan16 } from './scenarios/fan16.ts';
@@ -40,11 +43,17 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     full: { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
+    rounds: { type: 'string', default: '1' },
     help: { type: 'boolean', default: false },
   },
 });
+const rounds = Number(values.rounds);
+if (!Number.isInteger(rounds) || rounds < 1 || rounds > 10) {
+  process.stderr.write(`--rounds must be an integer from 1 to 10, got "${values.rounds}"\n`);
+  process.exit(2);
+}
 if (values.help) {
-  process.stdout.write(`usage: pnpm bench [--scenario ${Object.keys(SCENARIOS).join('|')}] [--quick] [--full] [--profile]\n`);
+  process.stdout.write(`usage: pnpm bench [--scenario ${Object.keys(SCENARIOS).join('|')}] [--quick] [--full] [--profile] [--rounds N]\n`);
   process.exit(0);
 }
 const asked = (values.scenario ?? []).flatMap((s) => s.split(',')).filter(Boolean);
@@ -68,34 +77,68 @@ const command = `pnpm bench ${process.argv.slice(2).join(' ')}`.trim();
 const env = await environment();
 process.stdout.write(`${command}: ${selected.join(', ')} (${JSON.stringify(env['machine'])})\n`);
 
-const figures: Figures = {};
-const floorFigures: Figures = {};
 const markdown: string[] = [`# ${command} — ${stamp}\n`];
 let failed = 0;
-for (const name of selected) {
-  const started = Date.now();
-  process.stdout.write(`\n== ${name}\n`);
-  try {
-    const result = await SCENARIOS[name]!({ settings, floors: floorFigures });
-    if (name === 'floors') Object.assign(floorFigures, result.figures);
-    for (const [k, v] of Object.entries(result.figures)) figures[`${name}.${k}`] = v;
-    const seconds = Math.round((Date.now() - started) / 1000);
-    process.stdout.write(formatTable(`${name} (${seconds} s)`, ROW_HEAD, result.rows));
-    markdown.push(`## ${name}\n\n${markdownTable(ROW_HEAD, result.rows)}\n`);
-    const file = writeResult(stamp, name, { command, startedAt: new Date(started).toISOString(), seconds, ...env, ...result });
-    process.stdout.write(`-> ${file}\n`);
-  } catch (err) {
-    failed++;
-    process.stderr.write(`scenario ${name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+const checksByRound: TargetCheck[][] = [];
+for (let round = 1; round <= rounds; round++) {
+  const suffix = rounds > 1 ? `-round${round}` : '';
+  if (rounds > 1) {
+    process.stdout.write(`\n#### round ${round} of ${rounds}\n`);
+    markdown.push(`# round ${round} of ${rounds}\n`);
+  }
+  const figures: Figures = {};
+  const floorFigures: Figures = {};
+  for (const name of selected) {
+    const started = Date.now();
+    process.stdout.write(`\n== ${name}\n`);
+    try {
+      const result = await SCENARIOS[name]!({ settings, floors: floorFigures });
+      if (name === 'floors') Object.assign(floorFigures, result.figures);
+      for (const [k, v] of Object.entries(result.figures)) figures[`${name}.${k}`] = v;
+      const seconds = Math.round((Date.now() - started) / 1000);
+      process.stdout.write(formatTable(`${name} (${seconds} s)`, ROW_HEAD, result.rows));
+      markdown.push(`## ${name}\n\n${markdownTable(ROW_HEAD, result.rows)}\n`);
+      const file = writeResult(stamp, `${name}${suffix}`, {
+        command,
+        round,
+        startedAt: new Date(started).toISOString(),
+        seconds,
+        ...env,
+        ...result,
+      });
+      process.stdout.write(`-> ${file}\n`);
+    } catch (err) {
+      failed++;
+      process.stderr.write(`scenario ${name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    }
+  }
+
+  const checks = checkTargets(figures).filter((c) => c.verdict !== 'not run');
+  checksByRound.push(checks);
+  if (checks.length) {
+    const rows = checks.map((c) => [c.target, c.measured, c.verdict, c.note ?? '']);
+    process.stdout.write(formatTable('targets (2-core machine)', ['target', 'measured', 'verdict', 'note'], rows));
+    markdown.push(`## targets\n\n${markdownTable(['target', 'measured', 'verdict', 'note'], rows)}\n`);
+    writeResult(stamp, `targets${suffix}`, { command, round, ...env, figures, targets: checks });
   }
 }
 
-const checks = checkTargets(figures).filter((c) => c.verdict !== 'not run');
-if (checks.length) {
-  const rows = checks.map((c) => [c.target, c.measured, c.verdict, c.note ?? '']);
-  process.stdout.write(formatTable('targets (2-core machine)', ['target', 'measured', 'verdict', 'note'], rows));
-  markdown.push(`## targets\n\n${markdownTable(['target', 'measured', 'verdict', 'note'], rows)}\n`);
-  writeResult(stamp, 'targets', { command, ...env, figures, targets: checks });
+if (rounds > 1 && checksByRound[0]?.length) {
+  // Each target per round (every ratio is to a floor of its own round), and the median of the rounds.
+  const head = ['target', ...checksByRound.map((_, i) => `round ${i + 1}`), 'median', 'verdict'];
+  const rows = checksByRound[0].map((c, i) => {
+    const perRound = checksByRound.map((checks) => checks[i]!);
+    const median = medianMeasured(perRound.map((r) => r.measured));
+    const passes = perRound.filter((r) => r.verdict === 'PASS').length;
+    return [
+      c.target,
+      ...perRound.map((r) => r.measured),
+      median,
+      passes * 2 > perRound.length ? 'PASS' : passes ? `PASS ${passes}/${rounds}` : 'MISS',
+    ];
+  });
+  process.stdout.write(formatTable(`targets over ${rounds} rounds`, head, rows));
+  markdown.push(`## targets over ${rounds} rounds\n\n${markdownTable(head, rows)}\n`);
 }
 process.stdout.write(`-> ${writeText(stamp, 'summary.md', markdown.join('\n'))}\n`);
 await runCleanup();

@@ -92,3 +92,14 @@ export function checkTargets(figures: Figures): TargetCheck[] {
     return { target: t.target, measured: r.measured, verdict, ...(r.note ? { note: r.note } : {}) };
   });
 }
+
+/** The median of measured values like `602/s`, `16%`, `3.75×`, `27.9 ms` (their unit kept); `n/a` when not numeric. */
+export function medianMeasured(values: string[]): string {
+  const parsed = values.map((v) => /^(-?[\d.,]+)\s*(.*)$/.exec(v.trim())).filter((m): m is RegExpExecArray => m !== null);
+  if (parsed.length !== values.length || !parsed.length) return 'n/a';
+  const numbers = parsed.map((m) => Number(m[1]!.replace(/,/g, ''))).sort((a, b) => a - b);
+  const mid = numbers.length / 2;
+  const median = numbers.length % 2 ? numbers[Math.floor(mid)]! : (numbers[mid - 1]! + numbers[mid]!) / 2;
+  const unit = parsed[0]![2]!;
+  return `${Number.isInteger(median) ? median : Number(median.toFixed(2))}${unit.startsWith('/') || unit.startsWith('%') || unit.startsWith('×') ? '' : ' '}${unit}`;
+}
