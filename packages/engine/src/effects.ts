@@ -25,12 +25,24 @@ export interface EffectDeps {
 /**
  * Performs what a transition recorded, after the snapshot is persisted. Every
  * effect is idempotent by its deterministic id, so performing the same outbox
- * twice (after a crash, or on a redelivered event) changes nothing. Effects of
+ * twice (after a crash, on a redelivered event, or when an actor restored
+ * from KV replays its outbox: `replay`) changes nothing. Effects of
  * one event run concurrently (pipelined publishes), and `timer.start` /
  * `wait.register` are re-checked against what the context still holds armed.
  */
-export async function performEffects(deps: EffectDeps, ctx: ExecutionContext, effects: readonly Effect[]): Promise<void> {
-  await Promise.all(effects.map((effect) => performOne(deps, ctx, effect)));
+export async function performEffects(
+  deps: EffectDeps,
+  ctx: ExecutionContext,
+  effects: readonly Effect[],
+  options: { replay?: boolean } = {},
+): Promise<void> {
+  await Promise.all(
+    effects.map((effect) =>
+      // A replayed timer start that this process holds armed (or is firing) is already in place: arming it again
+      // would only store it again, and a timer being fired would fire twice.
+      options.replay && effect.kind === 'timer.start' && deps.timers.holds(effect.id) ? undefined : performOne(deps, ctx, effect),
+    ),
+  );
 }
 
 async function performOne(deps: EffectDeps, ctx: ExecutionContext, effect: Effect): Promise<void> {

@@ -98,7 +98,14 @@ export class EventApplier {
     if (record.snapshot === undefined || record.version === undefined) return undefined;
     const workflow = await this.deps.registry.get(record.workflow, record.version);
     const snapshot = workflow.machine.resolveState(record.snapshot as never) as unknown as Snapshot;
-    const live: LiveExecution = { record: { ...record, snapshot: undefined }, revision, snapshot, workflow, effectsDone: false };
+    const live: LiveExecution = {
+      record: { ...record, snapshot: undefined },
+      revision,
+      snapshot,
+      workflow,
+      effectsDone: false,
+      restored: true,
+    };
     this.cache.set(live);
     return live;
   }
@@ -143,7 +150,7 @@ export class EventApplier {
   /** Performs the outbox of the last persisted transition, once per process. */
   async flush(live: LiveExecution): Promise<void> {
     if (live.effectsDone) return;
-    await performEffects(this.deps.effects, live.snapshot.context, live.snapshot.context.outbox);
+    await performEffects(this.deps.effects, live.snapshot.context, live.snapshot.context.outbox, { replay: live.restored === true });
     live.effectsDone = true;
   }
 
@@ -163,6 +170,12 @@ export class EventApplier {
     for (;;) {
       const live = await this.load(executionId);
       if (!live) return group.map(() => 'missing');
+      // An actor restored from KV may carry effects a crash cut short (persisted, never performed). They go
+      // out before any new event replaces its outbox: otherwise a timer or command they hold is lost for good.
+      // Replaying is safe: commands and lifecycle events carry their ids (the streams drop a copy within the
+      // dedup window; a squad acks a later copy of a command it already started without answering), timers
+      // already armed here are left alone.
+      if (!live.effectsDone) await this.flush(live);
       const results: ApplyResult[] = [];
       const applied: Queued[] = [];
       const outbox: ExecutionContext['outbox'] = [];
@@ -188,14 +201,7 @@ export class EventApplier {
         applied.push(q);
         results.push('applied');
       }
-      if (!applied.length) {
-        // Stale, duplicate or late, or the execution has ended: nothing moves. Finish the last persisted
-        // effects in case a crash cut them short (a redelivered event lands here). Not before applying a
-        // new event: re-sending a long-evicted actor's last command after the dedup window would reach the
-        // squad again while the attempt may still run.
-        if (results.some((r) => r !== 'deferred')) await this.flush(live);
-        return results;
-      }
+      if (!applied.length) return results;
       if (applied.length > 1) snapshot = withContext(snapshot, { outbox });
       const record = await recordFor(live.workflow, snapshot, live.record);
       try {

@@ -13,6 +13,8 @@ export interface LiveExecution {
   workflow: CompiledWorkflow;
   /** Whether this process has performed the outbox of `snapshot`. */
   effectsDone: boolean;
+  /** Restored from KV: its outbox may have been performed already (by this process before a crash, or another). */
+  restored?: boolean;
 }
 
 /**

@@ -16,6 +16,8 @@ import { isVolatileTimer, timerKindOf } from './compile/ids.ts';
  */
 export class TimerService {
   private readonly alarms = new Map<string, unknown>();
+  /** Timers whose event is being applied right now. */
+  private readonly firing = new Set<string>();
   /** Volatile timers that fired while their execution was paused: kept here until it resumes. */
   private readonly parked = new Map<string, TimerFired>();
   /** Volatile timers found in KV (written by an older version): deleted from there once done. */
@@ -49,6 +51,11 @@ export class TimerService {
     this.parked.delete(timer.id);
     if (!isVolatileTimer(timer.timer)) await this.kv.put(timer.id, timerCodec.encode(timer));
     this.schedule(timer);
+  }
+
+  /** Whether this process holds the timer: armed, firing, or parked (its execution is paused). */
+  holds(id: string): boolean {
+    return this.alarms.has(id) || this.firing.has(id) || this.parked.has(id);
   }
 
   /** Arms a volatile timer listed in a snapshot, unless this process already holds it. */
@@ -104,6 +111,7 @@ export class TimerService {
     if (this.stopped) return;
     // Node's timers may fire a millisecond early by the wall clock: never deliver before the due time.
     if (this.clock.now() < timer.dueAt) return this.schedule(timer);
+    this.firing.add(timer.id);
     try {
       const applied = await this.onFire(timer);
       if (applied === false && isVolatileTimer(timer.timer)) this.parked.set(timer.id, timer);
@@ -116,6 +124,8 @@ export class TimerService {
           timer.id,
           this.clock.setTimer(this.clock.now() + 1_000, () => void this.fire(timer)),
         );
+    } finally {
+      this.firing.delete(timer.id);
     }
   }
 

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger, workflow } from '@squadflow/shared';
+import { names, silentLogger, workflow } from '@squadflow/shared';
 import { createMemoryTransport, EngineClient, Orchestrator, type Transport } from '../src/index.ts';
 import { ManualClock } from '../src/manual-clock.ts';
+import { WaitIndex } from '../src/store/waits.ts';
 
 describe('an actor restored from KV', () => {
   let orchestrator: Orchestrator | undefined;
@@ -11,42 +12,34 @@ describe('an actor restored from KV', () => {
     await transport?.close();
   });
 
-  it('applies a new event without sending its last command again (the attempt may still be running)', async () => {
+  it('performs the effects of its last write before applying a new event (a crash may have cut them short)', async () => {
     const clock = new ManualClock();
-    const base = createMemoryTransport({ clock });
-    const published: string[] = [];
-    // Count every publish the engine makes, before any deduplication.
-    transport = {
-      ...base,
-      streams: {
-        ...base.streams,
-        ensure: (c) => base.streams.ensure(c),
-        consume: (s, o, h) => base.streams.consume(s, o, h),
-        remove: (n) => base.streams.remove(n),
-        publish: (subject, data, options) => {
-          published.push(subject);
-          return base.streams.publish(subject, data, options);
-        },
-      },
-      kv: (b, o) => base.kv(b, o),
-      removeKv: (b) => base.removeKv(b),
-      close: () => base.close(),
-    };
-    // Every actor is dropped after each event, as a long-running step's actor is once the cache moves on.
+    transport = createMemoryTransport({ clock });
+    // Every actor is dropped after each event, so each event finds it in KV, as after a restart.
     orchestrator = await Orchestrator.start({ transport, logger: silentLogger(), evictAfterEvent: true });
     const client = await EngineClient.connect({ transport });
-    await client.registerWorkflow(workflow('long').task('work', { squad: 'slow', action: 'run', timeout: '1h' }).build());
-    const id = await client.trigger('long', {});
+    await client.registerWorkflow(
+      workflow('both')
+        .task('work', { squad: 'slow', action: 'run', timeout: '1h' })
+        .wait('reply', { signal: 'answer_{id}', timeout: '1h' })
+        .build(),
+    );
+    const id = await client.trigger('both', { id: 7 });
     await clock.advance(0);
     await orchestrator.idle();
-    const commands = () => published.filter((s) => s.includes('.cmd.')).length;
-    expect(commands()).toBe(1);
+    expect(await client.isWaiting('answer_7')).toBe(true);
 
-    // A heartbeat of the running attempt: a real event (it re-arms the timeout), applied to a restored actor.
-    expect(await orchestrator.apply(id, { type: 'heartbeat.work', attempt: 1, progress: { done: 1 } })).toBe('applied');
-    await clock.advance(10 * 60_000);
-    expect(await orchestrator.apply(id, { type: 'heartbeat.work', attempt: 1, progress: { done: 2 } })).toBe('applied');
-    expect(commands()).toBe(1);
-    expect((await client.getExecution(id))?.steps[0]?.progress).toEqual({ done: 2 });
+    // As if the process had died right after persisting, before registering the wait.
+    const waits = new WaitIndex(await transport.kv(names('sqf').buckets.waits));
+    await waits.unregister('answer_7', id, 'reply');
+    expect(await client.isWaiting('answer_7')).toBe(false);
+
+    // Any next event of the execution first finishes the last write's effects: the wait is registered again.
+    expect(await orchestrator.apply(id, { type: 'heartbeat.work', attempt: 1, progress: 1 })).toBe('applied');
+    expect(await client.isWaiting('answer_7')).toBe(true);
+    await client.signal('answer_7', { ok: true });
+    await clock.advance(0);
+    await orchestrator.idle();
+    expect((await client.getExecution(id))?.steps.find((s) => s.name === 'reply')?.status).toBe('completed');
   });
 });

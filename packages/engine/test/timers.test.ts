@@ -91,4 +91,22 @@ describe('durable timers', () => {
     expect(fired).toEqual([]);
     expect(await kv.keys()).toEqual([]);
   });
+
+  it('say whether this process holds a timer: armed, or firing right now', async () => {
+    const clock = new ManualClock();
+    const seen: boolean[] = [];
+    const transport = createMemoryTransport({ clock });
+    const service: TimerService = new TimerService(
+      await transport.kv('timers'),
+      clock,
+      async (t) => void seen.push(service.holds(t.id)),
+      silentLogger(),
+    );
+    expect(service.holds('t')).toBe(false);
+    await service.arm(timer('t', clock.now() + 10));
+    expect(service.holds('t')).toBe(true);
+    await clock.advance(10);
+    expect(seen).toEqual([true]); // held while its event is applied
+    expect(service.holds('t')).toBe(false);
+  });
 });
