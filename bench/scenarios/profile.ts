@@ -5,13 +5,14 @@
  * functions and time per area. Figures from this run are slower than
  * unprofiled ones and feed no target.
  */
-import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Deployment } from '../lib/deployment.ts';
 import { closedLoop } from '../lib/load.ts';
 import { summarizeProfile } from '../lib/profile.ts';
 import { readCpuMs } from '../lib/rss.ts';
+import { stampNow } from '../lib/results.ts';
 import type { RunContext, ScenarioResult } from '../lib/scenario.ts';
 import { chain4 as workflow, CONTEXT } from '../lib/workflows.ts';
 
@@ -37,6 +38,10 @@ export async function profile({ settings }: RunContext): Promise<ScenarioResult>
       .map((f) => join(DIR, f))[0];
     // Thread 0 is the main thread; tsx's module-loader thread writes its own profile.
     if (!file) throw new Error(`no main-thread .cpuprofile of pid ${orchestrator.pid} in ${DIR}`);
+    // The flame graph, kept with the results (open it in Chrome DevTools' Performance panel or speedscope.app).
+    const kept = fileURLToPath(new URL(`../results/${stampNow()}-orchestrator.cpuprofile`, import.meta.url));
+    copyFileSync(file, kept);
+    file = kept;
     const summary = summarizeProfile(file, cpuMs);
     // Events the profiled process applied: each execution is a trigger plus 4 replies.
     const events = d.completions.count('execution.completed') * 5;
