@@ -92,7 +92,7 @@ for (let round = 1; round <= rounds; round++) {
     const started = Date.now();
     process.stdout.write(`\n== ${name}\n`);
     try {
-      const result = await SCENARIOS[name]!({ settings, floors: floorFigures });
+      const result = await SCENARIOS[name]!({ settings, floors: floorFigures, stamp });
       if (name === 'floors') Object.assign(floorFigures, result.figures);
       for (const [k, v] of Object.entries(result.figures)) figures[`${name}.${k}`] = v;
       const seconds = Math.round((Date.now() - started) / 1000);

@@ -41,6 +41,8 @@ export interface RunContext {
   settings: Settings;
   /** Figures of the floors measured earlier in this run (empty when floors were not run). */
   floors: Figures;
+  /** The run's timestamp, which names its result files. */
+  stamp: string;
 }
 
 export const ROW_HEAD = ['measure', 'value', 'unit', 'floor', 'ratio'];

@@ -12,13 +12,12 @@ import { Deployment } from '../lib/deployment.ts';
 import { closedLoop } from '../lib/load.ts';
 import { summarizeProfile } from '../lib/profile.ts';
 import { readCpuMs } from '../lib/rss.ts';
-import { stampNow } from '../lib/results.ts';
 import type { RunContext, ScenarioResult } from '../lib/scenario.ts';
 import { chain4 as workflow, CONTEXT } from '../lib/workflows.ts';
 
 const DIR = fileURLToPath(new URL('../results/profiles/', import.meta.url));
 
-export async function profile({ settings }: RunContext): Promise<ScenarioResult> {
+export async function profile({ settings, stamp }: RunContext): Promise<ScenarioResult> {
   mkdirSync(DIR, { recursive: true });
   const since = Date.now();
   const d = await Deployment.start({ label: 'profile' });
@@ -39,7 +38,7 @@ export async function profile({ settings }: RunContext): Promise<ScenarioResult>
     // Thread 0 is the main thread; tsx's module-loader thread writes its own profile.
     if (!file) throw new Error(`no main-thread .cpuprofile of pid ${orchestrator.pid} in ${DIR}`);
     // The flame graph, kept with the results (open it in Chrome DevTools' Performance panel or speedscope.app).
-    const kept = fileURLToPath(new URL(`../results/${stampNow()}-orchestrator.cpuprofile`, import.meta.url));
+    const kept = fileURLToPath(new URL(`../results/${stamp}-orchestrator.cpuprofile`, import.meta.url));
     copyFileSync(file, kept);
     file = kept;
     const summary = summarizeProfile(file, cpuMs);
