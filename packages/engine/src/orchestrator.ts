@@ -46,6 +46,9 @@ export interface OrchestratorOptions {
 
 export type { ApplyResult } from './event-applier.ts';
 
+/** Rounds of the start-up recovery pass before the executions still failing are left to their next event. */
+const MAX_RECOVERY_ROUNDS = 10;
+
 /**
  * One orchestrator replica. It consumes the inbound stream (triggers,
  * replies, signals, heartbeats, control), fires due timers, and hands each
@@ -145,36 +148,69 @@ export class Orchestrator {
    * performed (persisted, then killed). Their inbound message comes back
    * after the ack wait and timers re-fire, but re-performing every active
    * execution's outbox now (idempotent by effect id) gets them moving at once.
+   * The pass also re-arms step timeouts, which live only in memory, so it
+   * must finish: a failed scan is retried (1 s, doubling up to 30 s), and an
+   * execution that fails is logged and retried in the next round.
    */
   private async recover(): Promise<void> {
-    try {
-      const active = (await this.stores.executions.scan()).filter(
-        ({ record }) => record.snapshot !== undefined && !TERMINAL_STATUSES.has(record.status),
-      );
-      let next = 0;
-      const worker = async (): Promise<void> => {
-        while (next < active.length && !this.stopping) {
-          const stored = active[next++]!;
-          const id = stored.record.executionId;
+    let pauseMs = 1_000;
+    let pending: Set<string> | undefined; // executions left to do after a partial round; undefined: all
+    for (let round = 1; !this.stopping; round++) {
+      try {
+        const failed = await this.recoveryRound(pending);
+        // Later rounds read each record afresh: the scan's copies are stale by then.
+        this.movedDuringRecovery = undefined;
+        if (!failed.size) return;
+        if (round >= MAX_RECOVERY_ROUNDS) {
+          this.logger.error(
+            { executions: [...failed] },
+            'recovery pass: giving up on these; they resume on their next event or redelivery',
+          );
+          return;
+        }
+        pending = failed;
+        this.logger.warn({ executions: failed.size, retryInMs: pauseMs }, 'recovery pass: some executions failed; retrying them');
+      } catch (err) {
+        this.logger.error({ err, retryInMs: pauseMs }, 'recovery pass failed; retrying');
+      }
+      await new Promise((resolve) => setTimeout(resolve, pauseMs).unref());
+      pauseMs = Math.min(pauseMs * 2, 30_000);
+    }
+  }
+
+  /** One round of the recovery pass; returns the executions that failed. */
+  private async recoveryRound(only?: Set<string>): Promise<Set<string>> {
+    const active = (await this.stores.executions.scan()).filter(
+      ({ record }) =>
+        record.snapshot !== undefined && !TERMINAL_STATUSES.has(record.status) && (only === undefined || only.has(record.executionId)),
+    );
+    const failed = new Set<string>();
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < active.length && !this.stopping) {
+        const stored = active[next++]!;
+        const id = stored.record.executionId;
+        try {
           await this.applier.exclusive(id, async () => {
             // An event may have moved it since the scan: then the cache, or KV, has the newer revision.
             const live =
               this.applier.cached(id) ??
-              (this.movedDuringRecovery?.has(id)
+              (this.movedDuringRecovery === undefined || this.movedDuringRecovery.has(id)
                 ? await this.applier.load(id)
                 : await this.applier.restore(stored.record, stored.revision));
             if (!live) return;
             this.restoreVolatileTimers(live);
             await this.applier.flush(live);
           });
+        } catch (err) {
+          failed.add(id);
+          this.logger.warn({ err, executionId: id }, 'recovery pass: execution failed');
         }
-      };
-      await Promise.all(Array.from({ length: 16 }, worker));
-      this.movedDuringRecovery = undefined;
-      this.logger.info({ executions: active.length }, 'recovery pass done');
-    } catch (err) {
-      this.logger.error({ err }, 'recovery pass failed; executions still resume on redelivery and timers');
-    }
+      }
+    };
+    await Promise.all(Array.from({ length: 16 }, worker));
+    this.logger.info({ executions: active.length, failed: failed.size }, 'recovery pass round done');
+    return failed;
   }
 
   /** Step timeouts live only in memory: after a restart they are armed again from the snapshot. */
