@@ -173,7 +173,8 @@ export class Orchestrator {
       } catch (err) {
         this.logger.error({ err, retryInMs: pauseMs }, 'recovery pass failed; retrying');
       }
-      await new Promise((resolve) => setTimeout(resolve, pauseMs).unref());
+      const { clock } = this.options.transport;
+      await new Promise<void>((resolve) => clock.setTimer(clock.now() + pauseMs, resolve));
       pauseMs = Math.min(pauseMs * 2, 30_000);
     }
   }

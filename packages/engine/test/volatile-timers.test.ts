@@ -71,4 +71,45 @@ describe('step timeouts held in memory', () => {
     await second.idle();
     expect((await client.getExecution(id))?.steps[0]?.attempts.map((a) => a.status)).toEqual(['timed_out']);
   });
+
+  it('are re-armed even when the recovery pass has to retry (its first scan of the records failed)', async () => {
+    const clock = new ManualClock();
+    const { transport, first, client, id } = await running(clock);
+    await client.signal('go'); // a later event, so the timeout's start is no longer in the last outbox
+    await clock.advance(0);
+    await first.stop();
+    let failures = 1;
+    const flaky: Transport = {
+      ...transport,
+      streams: transport.streams,
+      bus: transport.bus,
+      clock: transport.clock,
+      kv: async (bucket, options) => {
+        const kv = await transport.kv(bucket, options);
+        if (bucket !== makeNames('sqf').buckets.executions) return kv;
+        return {
+          bucket: kv.bucket,
+          get: (k) => kv.get(k),
+          create: (k, v) => kv.create(k, v),
+          update: (k, v, r) => kv.update(k, v, r),
+          put: (k, v) => kv.put(k, v),
+          delete: (k) => kv.delete(k),
+          keys: (f) => (failures-- > 0 ? Promise.reject(new Error('NATS hiccup')) : kv.keys(f)),
+        };
+      },
+      removeKv: (b) => transport.removeKv(b),
+      close: () => transport.close(),
+    };
+    const second = await Orchestrator.start({ transport: flaky, logger: silentLogger() });
+    open.push(second);
+    await clock.advance(1_000); // the retry's pause
+    await second.recovered();
+    expect(failures).toBe(-1); // failed once, then scanned again
+    await clock.advance(8_999); // 9,999 ms after the dispatch
+    await second.idle();
+    expect((await client.getExecution(id))?.steps[0]?.attempts.map((a) => a.status)).toEqual(['running']);
+    await clock.advance(1);
+    await second.idle();
+    expect((await client.getExecution(id))?.steps[0]?.attempts.map((a) => a.status)).toEqual(['timed_out']);
+  });
 });
