@@ -72,6 +72,8 @@ export class Orchestrator {
   private scheduler?: Scheduler;
   private events?: EventRouter;
   private stopping = false;
+  /** Ends the recovery pass's pause between retries (set while it waits). */
+  private wakeRecovery?: () => void;
   /** Executions written while the recovery pass runs: its scan of them is stale. */
   private movedDuringRecovery: Set<string> | undefined = new Set();
 
@@ -174,7 +176,15 @@ export class Orchestrator {
         this.logger.error({ err, retryInMs: pauseMs }, 'recovery pass failed; retrying');
       }
       const { clock } = this.options.transport;
-      await new Promise<void>((resolve) => clock.setTimer(clock.now() + pauseMs, resolve));
+      await new Promise<void>((resolve) => {
+        const timer = clock.setTimer(clock.now() + pauseMs, resolve);
+        // stop() does not wait out the pause.
+        this.wakeRecovery = () => {
+          clock.clearTimer(timer);
+          resolve();
+        };
+      });
+      this.wakeRecovery = undefined;
       pauseMs = Math.min(pauseMs * 2, 30_000);
     }
   }
@@ -223,6 +233,7 @@ export class Orchestrator {
   /** Stops consuming and firing timers; waits for events in progress. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.wakeRecovery?.();
     await this.scheduler?.stop();
     await this.recovery;
     await this.events?.stop();
