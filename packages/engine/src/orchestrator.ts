@@ -10,9 +10,8 @@ import {
   type StepReply,
   type TimerFired,
 } from '@squadflow/shared';
-import { TERMINAL_STATUSES, type CompiledWorkflow, type MachineEvent } from './compile/index.ts';
+import type { CompiledWorkflow, MachineEvent } from './compile/index.ts';
 import type { EffectDeps } from './effects.ts';
-import type { LiveExecution } from './execution-cache.ts';
 import { EventApplier, type ApplyOptions, type ApplyResult } from './event-applier.ts';
 import type { Consumer, DeliveredMessage, Transport } from './ports.ts';
 import { Scheduler } from './schedules/scheduler.ts';
@@ -20,6 +19,7 @@ import { openStores, type EngineStores } from './stores.ts';
 import { TimerService } from './timers.ts';
 import { ensureStreams } from './topology.ts';
 import { startExecution, type TriggerDeps } from './start-execution.ts';
+import { RecoveryPass } from './recovery-pass.ts';
 import { EngineClient } from './client.ts';
 import { EventRouter } from './events/event-router.ts';
 import { DispatchGate } from './dispatch-gate.ts';
@@ -46,9 +46,6 @@ export interface OrchestratorOptions {
 
 export type { ApplyResult } from './event-applier.ts';
 
-/** Rounds of the start-up recovery pass before the executions still failing are left to their next event. */
-const MAX_RECOVERY_ROUNDS = 10;
-
 /**
  * One orchestrator replica. It consumes the inbound stream (triggers,
  * replies, signals, heartbeats, control), fires due timers, and hands each
@@ -67,15 +64,10 @@ export class Orchestrator {
   private timers!: TimerService;
   private stores!: EngineStores;
   private effectDeps!: EffectDeps;
-  private recovery?: Promise<void>;
+  private recovery?: RecoveryPass;
   private gate!: DispatchGate;
   private scheduler?: Scheduler;
   private events?: EventRouter;
-  private stopping = false;
-  /** Ends the recovery pass's pause between retries (set while it waits). */
-  private wakeRecovery?: () => void;
-  /** Executions written while the recovery pass runs: its scan of them is stale. */
-  private movedDuringRecovery: Set<string> | undefined = new Set();
 
   private constructor(private readonly options: OrchestratorOptions) {
     this.names = makeNames(options.prefix);
@@ -115,9 +107,17 @@ export class Orchestrator {
       logger: this.logger,
       cacheCapacity: this.options.maxCachedExecutions ?? 10_000,
       evictAfterEvent: this.options.evictAfterEvent ?? false,
-      onWritten: (id) => this.movedDuringRecovery?.add(id),
+      onWritten: (id) => this.recovery?.noteWritten(id),
     });
     this.triggerDeps = { applier: this.applier, stores: this.stores, clock: transport.clock, logger: this.logger };
+    // Created before anything is consumed, so every write from now on is noted against its scan.
+    this.recovery = new RecoveryPass({
+      applier: this.applier,
+      executions: this.stores.executions,
+      timers: this.timers,
+      clock: transport.clock,
+      logger: this.logger,
+    });
     const rearmed = await this.timers.start();
     this.consumer = await transport.streams.consume(
       this.names.streams.inbound,
@@ -132,7 +132,7 @@ export class Orchestrator {
       (msg) => this.handle(msg),
     );
     this.logger.info({ prefix: this.names.prefix, rearmed }, 'orchestrator started');
-    this.recovery = this.recover();
+    this.recovery.start();
     // Durable schedules (docs/schedules.md): every replica runs one; KV compare-and-set picks who fires a slot.
     this.scheduler = await Scheduler.start({ transport, names: this.names, logger: this.logger });
     this.events = new EventRouter({
@@ -145,97 +145,10 @@ export class Orchestrator {
     await this.events.start();
   }
 
-  /**
-   * After a crash, the last effects of some executions may not have been
-   * performed (persisted, then killed). Their inbound message comes back
-   * after the ack wait and timers re-fire, but re-performing every active
-   * execution's outbox now (idempotent by effect id) gets them moving at once.
-   * The pass also re-arms step timeouts, which live only in memory, so it
-   * must finish: a failed scan is retried (1 s, doubling up to 30 s), and an
-   * execution that fails is logged and retried in the next round.
-   */
-  private async recover(): Promise<void> {
-    let pauseMs = 1_000;
-    let pending: Set<string> | undefined; // executions left to do after a partial round; undefined: all
-    for (let round = 1; !this.stopping; round++) {
-      try {
-        const failed = await this.recoveryRound(pending);
-        // Later rounds read each record afresh: the scan's copies are stale by then.
-        this.movedDuringRecovery = undefined;
-        if (!failed.size) return;
-        if (round >= MAX_RECOVERY_ROUNDS) {
-          this.logger.error(
-            { executions: [...failed] },
-            'recovery pass: giving up on these; they resume on their next event or redelivery',
-          );
-          return;
-        }
-        pending = failed;
-        this.logger.warn({ executions: failed.size, retryInMs: pauseMs }, 'recovery pass: some executions failed; retrying them');
-      } catch (err) {
-        this.logger.error({ err, retryInMs: pauseMs }, 'recovery pass failed; retrying');
-      }
-      const { clock } = this.options.transport;
-      await new Promise<void>((resolve) => {
-        const timer = clock.setTimer(clock.now() + pauseMs, resolve);
-        // stop() does not wait out the pause.
-        this.wakeRecovery = () => {
-          clock.clearTimer(timer);
-          resolve();
-        };
-      });
-      this.wakeRecovery = undefined;
-      pauseMs = Math.min(pauseMs * 2, 30_000);
-    }
-  }
-
-  /** One round of the recovery pass; returns the executions that failed. */
-  private async recoveryRound(only?: Set<string>): Promise<Set<string>> {
-    const active = (await this.stores.executions.scan()).filter(
-      ({ record }) =>
-        record.snapshot !== undefined && !TERMINAL_STATUSES.has(record.status) && (only === undefined || only.has(record.executionId)),
-    );
-    const failed = new Set<string>();
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < active.length && !this.stopping) {
-        const stored = active[next++]!;
-        const id = stored.record.executionId;
-        try {
-          await this.applier.exclusive(id, async () => {
-            // An event may have moved it since the scan: then the cache, or KV, has the newer revision.
-            const live =
-              this.applier.cached(id) ??
-              (this.movedDuringRecovery === undefined || this.movedDuringRecovery.has(id)
-                ? await this.applier.load(id)
-                : await this.applier.restore(stored.record, stored.revision));
-            if (!live) return;
-            this.restoreVolatileTimers(live);
-            await this.applier.flush(live);
-          });
-        } catch (err) {
-          failed.add(id);
-          this.logger.warn({ err, executionId: id }, 'recovery pass: execution failed');
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: 16 }, worker));
-    this.logger.info({ executions: active.length, failed: failed.size }, 'recovery pass round done');
-    return failed;
-  }
-
-  /** Step timeouts live only in memory: after a restart they are armed again from the snapshot. */
-  private restoreVolatileTimers(live: LiveExecution): void {
-    const { executionId, volatileTimers } = live.snapshot.context;
-    for (const [id, spec] of Object.entries(volatileTimers ?? {})) this.timers.restore({ kind: 'timer', id, executionId, ...spec });
-  }
-
   /** Stops consuming and firing timers; waits for events in progress. */
   async stop(): Promise<void> {
-    this.stopping = true;
-    this.wakeRecovery?.();
     await this.scheduler?.stop();
-    await this.recovery;
+    await this.recovery?.stop();
     await this.events?.stop();
     await this.consumer?.stop();
     this.timers.stop();
@@ -247,7 +160,7 @@ export class Orchestrator {
    * execution's last effects re-performed and its step timeouts armed again.
    */
   async recovered(): Promise<void> {
-    await this.recovery;
+    await this.recovery?.done;
   }
 
   /** Re-reads the workflows' `events` now (otherwise every few seconds): new subjects are listened to at once. */
