@@ -27,6 +27,8 @@ export interface KvStore {
   delete(key: string): Promise<void>;
   /** Keys currently present, optionally filtered by a NATS wildcard pattern (`a.*`, `a.>`). */
   keys(filter?: string): Promise<string[]>;
+  /** Entries currently present (value and revision), filtered like `keys`: a scan without a get per key afterwards. */
+  entries(filter?: string): Promise<KvEntry[]>;
 }
 
 /** Thrown by `create`/`update` when the compare-and-set fails. */

@@ -32,19 +32,15 @@ export class TimerService {
     private readonly logger: Logger,
   ) {}
 
-  /** Loads and arms every stored timer (64 reads in flight at a time). */
+  /** Loads and arms every stored timer. */
   async start(): Promise<number> {
-    const keys = await this.kv.keys();
-    for (let i = 0; i < keys.length; i += 64) {
-      const entries = await Promise.all(keys.slice(i, i + 64).map((key) => this.kv.get(key)));
-      for (const entry of entries) {
-        if (!entry) continue;
-        const timer = timerCodec.decode(entry.value);
-        if (isVolatileTimer(timer.timer)) this.storedVolatile.add(timer.id);
-        this.schedule(timer);
-      }
+    const entries = await this.kv.entries();
+    for (const entry of entries) {
+      const timer = timerCodec.decode(entry.value);
+      if (isVolatileTimer(timer.timer)) this.storedVolatile.add(timer.id);
+      this.schedule(timer);
     }
-    return keys.length;
+    return entries.length;
   }
 
   async arm(timer: TimerFired): Promise<void> {
@@ -60,8 +56,7 @@ export class TimerService {
 
   /** Arms a volatile timer listed in a snapshot, unless this process already holds it. */
   restore(timer: TimerFired): void {
-    if (this.alarms.has(timer.id) || this.parked.has(timer.id)) return;
-    this.schedule(timer);
+    if (!this.holds(timer.id)) this.schedule(timer);
   }
 
   /** Arms a stored timer again (a resumed execution's timers; overdue ones fire at once). */

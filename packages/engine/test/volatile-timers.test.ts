@@ -94,7 +94,8 @@ describe('step timeouts held in memory', () => {
           update: (k, v, r) => kv.update(k, v, r),
           put: (k, v) => kv.put(k, v),
           delete: (k) => kv.delete(k),
-          keys: (f) => (failures-- > 0 ? Promise.reject(new Error('NATS hiccup')) : kv.keys(f)),
+          keys: (f) => kv.keys(f),
+          entries: (f) => (failures-- > 0 ? Promise.reject(new Error('NATS hiccup')) : kv.entries(f)),
         };
       },
       removeKv: (b) => transport.removeKv(b),

@@ -26,14 +26,8 @@ export class ExecutionStore {
     return (await this.scan()).map((r) => r.record);
   }
 
-  /** Every record with its revision, read 64 at a time. */
+  /** Every record with its revision. */
   async scan(): Promise<Array<{ record: ExecutionRecord; revision: number }>> {
-    const keys = await this.kv.keys();
-    const out: Array<{ record: ExecutionRecord; revision: number }> = [];
-    for (let i = 0; i < keys.length; i += 64) {
-      const entries = await Promise.all(keys.slice(i, i + 64).map((key) => this.kv.get(key)));
-      for (const entry of entries) if (entry) out.push({ record: executionRecordCodec.decode(entry.value), revision: entry.revision });
-    }
-    return out;
+    return (await this.kv.entries()).map((entry) => ({ record: executionRecordCodec.decode(entry.value), revision: entry.revision }));
   }
 }

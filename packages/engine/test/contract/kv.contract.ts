@@ -68,6 +68,19 @@ export function kvContract(make: MakeTarget): void {
       expect(await kv.keys('zzz.>')).toEqual([]);
     });
 
+    it('entries lists present keys with their current value and revision, honouring the filter', async () => {
+      const kv = await open();
+      const r1 = await kv.put('e.a', enc('1'));
+      await kv.put('e.b', enc('2'));
+      const r3 = await kv.put('e.a', enc('3'));
+      await kv.delete('e.b');
+      await kv.put('f.c', enc('4'));
+      const entries = (await kv.entries('e.>')).map((e) => ({ key: e.key, value: dec(e.value), revision: e.revision }));
+      expect(entries).toEqual([{ key: 'e.a', value: '3', revision: r3 }]);
+      expect(r3).toBeGreaterThan(r1);
+      expect((await kv.entries()).map((e) => e.key).sort()).toEqual(['e.a', 'f.c']);
+    });
+
     it('a value read back is not affected by later changes to the written buffer', async () => {
       const kv = await open();
       const buffer = enc('abc');

@@ -68,13 +68,17 @@ export class MemoryKv implements KvStore {
   }
 
   async keys(filter?: string): Promise<string[]> {
+    return (await this.entries(filter)).map((e) => e.key);
+  }
+
+  async entries(filter?: string): Promise<KvEntry[]> {
     this.assertOpen();
     if (filter !== undefined) validateKey(filter, { filter: true });
     const pattern = filter === undefined || filter === '>' ? null : new SubjectPattern(filter);
-    const out: string[] = [];
+    const out: KvEntry[] = [];
     for (const key of [...this.slots.keys()]) {
       const slot = this.live(key);
-      if (slot?.value && (!pattern || pattern.matches(key))) out.push(key);
+      if (slot?.value && (!pattern || pattern.matches(key))) out.push({ key, value: slot.value.slice(), revision: slot.revision });
     }
     return out;
   }

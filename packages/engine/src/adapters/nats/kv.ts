@@ -96,28 +96,30 @@ export class NatsKv implements KvStore {
   }
 
   async keys(filter?: string): Promise<string[]> {
+    return (await this.entries(filter)).map((e) => e.key);
+  }
+
+  async entries(filter?: string): Promise<KvEntry[]> {
     if (filter !== undefined) validateKey(filter, { filter: true });
-    if (!this.jsm) {
-      const out: string[] = [];
-      for await (const key of await this.kv.keys(filter ?? '>')) out.push(key);
-      return out;
+    let candidates: string[];
+    if (this.jsm) {
+      // The client's kv.keys() walks an ordered consumer that, while the bucket
+      // is being written, can list a key twice or wait for its idle heartbeat
+      // (~30 s). The stream's per-subject counts are one (paged) request instead.
+      const prefix = `$KV.${this.bucket}.`;
+      const info = await this.jsm.streams.info(`KV_${this.bucket}`, { subjects_filter: `${prefix}${filter ?? '>'}` });
+      candidates = Object.keys(info.state.subjects ?? {}).map((s) => s.slice(prefix.length));
+    } else {
+      candidates = [];
+      for await (const key of await this.kv.keys(filter ?? '>')) candidates.push(key);
     }
-    // The client's kv.keys() walks an ordered consumer that, while the bucket
-    // is being written, can list a key twice or wait for its idle heartbeat
-    // (~30 s). The stream's per-subject counts are one (paged) request instead.
-    const prefix = `$KV.${this.bucket}.`;
-    const info = await this.jsm.streams.info(`KV_${this.bucket}`, { subjects_filter: `${prefix}${filter ?? '>'}` });
-    const candidates = Object.keys(info.state.subjects ?? {}).map((s) => s.slice(prefix.length));
-    // A deleted key keeps its delete marker as the subject's last message: leave those out.
-    const present: string[] = [];
+    // A deleted key keeps its delete marker as the subject's last message: `get` leaves those out.
+    const present: KvEntry[] = [];
     for (let i = 0; i < candidates.length; i += 64) {
-      const batch = candidates.slice(i, i + 64);
-      const entries = await Promise.all(batch.map((key) => this.kv.get(key)));
-      entries.forEach((entry, j) => {
-        if (entry?.operation === 'PUT') present.push(batch[j]!);
-      });
+      const entries = await Promise.all(candidates.slice(i, i + 64).map((key) => this.get(key)));
+      for (const entry of entries) if (entry) present.push(entry);
     }
-    return present.sort();
+    return present.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
   /** Publishes to the key's subject; resolves with the stream sequence, which is the entry's revision. */
