@@ -5,7 +5,8 @@
  * registers workflows, triggers (publishing trigger messages directly, as
  * any service may) and watches lifecycle events.
  */
-import { EngineClient, connectNatsTransport, type Transport } from '@squadflow/engine';
+import { connectNatsTransport, type Transport } from '@squadflow/transport';
+import { EngineClient } from '@squadflow/engine';
 import { names as makeNames, triggerCodec, type Names } from '@squadflow/shared';
 import { onCleanup } from './cleanup.ts';
 import { Completions } from './completions.ts';

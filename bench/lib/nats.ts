@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { parseServers, type natsConnectionOf } from '@squadflow/engine';
+import { parseServers, type natsConnectionOf } from '@squadflow/transport';
 
 export type NatsConnection = NonNullable<ReturnType<typeof natsConnectionOf>>;
 export type Msg = Awaited<ReturnType<NatsConnection['request']>>;

@@ -9,7 +9,7 @@
  * (default 256: at the bench's in-flight counts the squad must not be the limit),
  * SQUADFLOW_LOG_LEVEL (default warn). Prints `ready`; SIGTERM stops gracefully.
  */
-import { connectNatsTransport, natsConnectionOf } from '@squadflow/engine';
+import { connectNatsTransport, natsConnectionOf } from '@squadflow/transport';
 import { createLogger } from '@squadflow/shared';
 import { startSquad, type ActionContext } from '@squadflow/squads';
 import { natsUrl } from '../lib/nats.ts';

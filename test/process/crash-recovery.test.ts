@@ -3,9 +3,9 @@
  * OS processes on real NATS, and the orchestrator is killed with SIGKILL.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { lifecycleCodec, names, workflow, type LifecycleEvent } from '@squadflow/shared';
+import { lifecycleCodec, type LifecycleEvent, names, workflow } from '@squadflow/shared';
 import type { ExecutionView } from '@squadflow/engine';
-import { until } from '../support/until.ts';
+import { until } from '@squadflow/transport/testing';
 import { deploy, type Deployment } from './support.ts';
 
 let d: Deployment | undefined;

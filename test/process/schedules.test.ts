@@ -5,8 +5,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { workflow } from '@squadflow/shared';
-import { slotKey, type ExecutionView } from '@squadflow/engine';
-import { until } from '../support/until.ts';
+import { type ExecutionView, slotKey } from '@squadflow/engine';
+import { until } from '@squadflow/transport/testing';
 import { deploy, type Deployment } from './support.ts';
 
 let d: Deployment | undefined;

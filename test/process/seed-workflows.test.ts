@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { abandonedCartRecovery, leadConversation, listWhatsAppOutbox } from '@squadflow/squads/catalog';
-import { until } from '../support/until.ts';
+import { until } from '@squadflow/transport/testing';
 import { deploy, type Deployment } from './support.ts';
 
 let d: Deployment;

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { workflow } from '@squadflow/shared';
-import { until } from '../support/until.ts';
+import { until } from '@squadflow/transport/testing';
 import { deploy, type Deployment } from './support.ts';
 
 let d: Deployment | undefined;

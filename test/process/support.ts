@@ -6,13 +6,21 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EngineClient, connectNatsTransport, type Transport } from '@squadflow/engine';
-import { cleanupPrefix, natsUrl, uniquePrefix } from '../../packages/engine/test/support/nats.ts';
-import { readInvocations, spawnTsProcess, type ChildHandle, type Invocation } from '../../packages/engine/test/support/processes.ts';
+import { EngineClient } from '@squadflow/engine';
+import { connectNatsTransport, type Transport } from '@squadflow/transport';
+import {
+  type ChildHandle,
+  cleanupPrefix,
+  type Invocation,
+  natsUrl,
+  readInvocations,
+  spawnTsProcess,
+  uniquePrefix,
+} from '@squadflow/transport/testing';
 
 const ORCHESTRATOR = 'packages/engine/src/bin/orchestrator.ts';
 const BUNDLED_ORCHESTRATOR = 'dist/orchestrator.mjs';
-const SQUAD = 'packages/engine/test/fixtures/squad-process.ts';
+const SQUAD = 'test/process/fixtures/squad-process.ts';
 const CLI = 'packages/cli/src/main.ts';
 
 export interface Deployment {

@@ -4,10 +4,11 @@
  * restores the execution from storage through JSON), in-process squads with
  * counting fixture actions, and the engine client.
  */
-import { EngineClient, Orchestrator, createMemoryTransport, type Transport } from '@squadflow/engine';
+import { createMemoryTransport, type Transport } from '@squadflow/transport';
+import { EngineClient, Orchestrator } from '@squadflow/engine';
 import { silentLogger } from '@squadflow/shared';
 import { NonRetryableError, startSquad, type ActionContext, type RunningSquad } from '@squadflow/squads';
-import { withNatsTransport } from '../../packages/engine/test/support/nats.ts';
+import { withNatsTransport } from '@squadflow/transport/testing';
 
 export type HarnessKind = 'memory' | 'nats';
 

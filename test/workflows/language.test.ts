@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { FlowBuilder, workflow } from '@squadflow/shared';
 import type { ExecutionView } from '@squadflow/engine';
 import { defineSquad } from '@squadflow/squads';
-import { TestEnvironment } from '@squadflow/squads/testing';
+import { TestEnvironment } from '@squadflow/embedded';
 
 const calls: string[] = [];
 let broken = true;

@@ -1,6 +1,7 @@
 /** A saturated squad gets higher-priority executions' steps first (orchestrator dispatch limits). */
 import { afterEach, describe, expect, it } from 'vitest';
-import { EngineClient, Orchestrator, createMemoryTransport } from '@squadflow/engine';
+import { createMemoryTransport } from '@squadflow/transport';
+import { EngineClient, Orchestrator } from '@squadflow/engine';
 import { silentLogger, workflow } from '@squadflow/shared';
 import { startSquad, type RunningSquad } from '@squadflow/squads';
 

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { names, SquadflowError, stepReplyCodec, triggerCodec, workflow } from '@squadflow/shared';
 import { createHarness, type Harness, type HarnessKind } from '../support/harness.ts';
-import { until } from '../support/until.ts';
+import { until } from '@squadflow/transport/testing';
 
 const modes: Array<[HarnessKind, boolean]> = [
   ['memory', false],

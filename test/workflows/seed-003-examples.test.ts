@@ -1,7 +1,7 @@
 /** Seed 003's examples (examples/seed-003), written with the FlowBuilder DSL, run end to end in simulated time. */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ExecutionView } from '@squadflow/engine';
-import { TestEnvironment } from '@squadflow/squads/testing';
+import { TestEnvironment } from '@squadflow/embedded';
 import { agentsSquad } from '../../examples/seed-003/agents-squad.ts';
 import { seed003Workflows } from '../../examples/seed-003/workflows.ts';
 

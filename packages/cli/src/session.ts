@@ -1,7 +1,8 @@
-import { connectNatsTransport, EngineClient } from '@squadflow/engine';
+import { connectNatsTransport } from '@squadflow/transport';
+import { EngineClient } from '@squadflow/engine';
 import type { Config } from '@squadflow/shared';
 import { pino, type Logger } from 'pino';
-import { startEmbedded } from './embedded.ts';
+import { startEmbedded } from '@squadflow/embedded';
 import { CliError, ExitCode } from './exit-codes.ts';
 
 /** How a command reaches squadflow, and how it lets go. */

@@ -7,7 +7,7 @@ import { EngineClient, Orchestrator, type ExecutionView } from '@squadflow/engin
 import { silentLogger, workflow } from '@squadflow/shared';
 import { NonRetryableError, startSquad, type RunningSquad } from '@squadflow/squads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withNatsTransport, type NatsTestTransport } from '../../engine/test/support/nats.ts';
+import { withNatsTransport, type NatsTestTransport } from '@squadflow/transport/testing';
 import { agencyWorkflows } from '../../squads/src/catalog/agency/index.ts';
 import { runCli, startCli } from './support.ts';
 

@@ -1,6 +1,6 @@
 import { lifecycleCodec, stepCommandCodec, stepReplyCodec, triggerCodec, type Logger, type Names } from '@squadflow/shared';
 import type { Effect, ExecutionContext } from './compile/index.ts';
-import type { Transport } from './ports.ts';
+import type { Transport } from '@squadflow/transport';
 import type { WaitIndex } from './store/waits.ts';
 import type { CircuitBreakers } from './breakers/circuit-breakers.ts';
 import type { ExecutionStore } from './store/execution-store.ts';

@@ -2,7 +2,7 @@ import type { Logger } from '@squadflow/shared';
 import type { CompiledWorkflow, ExecutionContext, MachineEvent } from './compile/index.ts';
 import { performEffects, type EffectDeps } from './effects.ts';
 import { ExecutionCache, type LiveExecution, type Snapshot } from './execution-cache.ts';
-import { KvConflictError, type Clock } from './ports.ts';
+import { KvConflictError, type Clock } from '@squadflow/transport';
 import { recordFor } from './record-builder.ts';
 import { SerialQueue } from './serial-queue.ts';
 import type { ExecutionRecord } from './store/execution-record.ts';

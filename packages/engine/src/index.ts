@@ -1,5 +1,3 @@
-export * from './ports.ts';
-export * from './adapters/index.ts';
 export { Orchestrator, type OrchestratorOptions, type ApplyResult } from './orchestrator.ts';
 export { EngineClient, type TriggerOptions, type ListExecutionsFilter, type ExecutionPage } from './client.ts';
 export type { ExecutionView, StepView } from './execution-view.ts';
@@ -17,8 +15,6 @@ export {
   type CompiledWorkflow,
   type ExecutionStatus,
 } from './compile/index.ts';
-export { ensureStreams, removeTopology, streamConfigs } from './topology.ts';
-export { ManualClock } from './manual-clock.ts';
 export {
   Scheduler,
   slotKey,

@@ -13,11 +13,11 @@ import {
 import type { CompiledWorkflow, MachineEvent } from './compile/index.ts';
 import type { EffectDeps } from './effects.ts';
 import { EventApplier, type ApplyOptions, type ApplyResult } from './event-applier.ts';
-import type { Consumer, DeliveredMessage, Transport } from './ports.ts';
+import type { Consumer, DeliveredMessage, Transport } from '@squadflow/transport';
 import { Scheduler } from './schedules/scheduler.ts';
 import { openStores, type EngineStores } from './stores.ts';
 import { TimerService } from './timers.ts';
-import { ensureStreams } from './topology.ts';
+import { ensureStreams } from '@squadflow/transport';
 import { startExecution, type TriggerDeps } from './start-execution.ts';
 import { RecoveryPass } from './recovery-pass.ts';
 import { EngineClient } from './client.ts';

@@ -2,7 +2,7 @@ import type { Logger } from '@squadflow/shared';
 import { TERMINAL_STATUSES } from './compile/index.ts';
 import type { EventApplier } from './event-applier.ts';
 import type { LiveExecution } from './execution-cache.ts';
-import type { Clock } from './ports.ts';
+import type { Clock } from '@squadflow/transport';
 import type { ExecutionStore } from './store/execution-store.ts';
 import type { TimerService } from './timers.ts';
 

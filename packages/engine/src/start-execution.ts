@@ -2,7 +2,7 @@ import { SquadflowError, type Logger, type TriggerMessage } from '@squadflow/sha
 import type { CompiledWorkflow } from './compile/index.ts';
 import type { EventApplier } from './event-applier.ts';
 import { executionIdFor } from './ids.ts';
-import { KvConflictError, type Clock } from './ports.ts';
+import { KvConflictError, type Clock } from '@squadflow/transport';
 import { failedRecord, recordFor } from './record-builder.ts';
 import type { EngineStores } from './stores.ts';
 

@@ -1,5 +1,5 @@
 import type { Names } from '@squadflow/shared';
-import type { KvStore, Transport } from './ports.ts';
+import type { KvStore, Transport } from '@squadflow/transport';
 import { ExecutionStore } from './store/execution-store.ts';
 import { WorkflowRegistry } from './store/registry.ts';
 import { WaitIndex } from './store/waits.ts';

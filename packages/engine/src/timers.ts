@@ -1,5 +1,5 @@
 import { timerCodec, type Logger, type TimerFired } from '@squadflow/shared';
-import type { Clock, KvStore } from './ports.ts';
+import type { Clock, KvStore } from '@squadflow/transport';
 import { isVolatileTimer, timerKindOf } from './compile/ids.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { names, silentLogger, workflow } from '@squadflow/shared';
-import { createMemoryTransport, EngineClient, Orchestrator, type Transport } from '../src/index.ts';
-import { ManualClock } from '../src/manual-clock.ts';
+import { EngineClient, Orchestrator } from '../src/index.ts';
+import { createMemoryTransport, ManualClock, type Transport } from '@squadflow/transport';
 import { WaitIndex } from '../src/store/waits.ts';
 
 describe('an actor restored from KV', () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { names as makeNames, silentLogger, workflow } from '@squadflow/shared';
-import { createMemoryTransport, EngineClient, Orchestrator, type Transport } from '../src/index.ts';
-import { ManualClock } from '../src/manual-clock.ts';
+import { EngineClient, Orchestrator } from '../src/index.ts';
+import { createMemoryTransport, ManualClock, type Transport } from '@squadflow/transport';
 
 describe('group commit', () => {
   let transport: Transport | undefined;

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger, type TimerFired } from '@squadflow/shared';
-import { createMemoryTransport } from '../src/index.ts';
-import { ManualClock } from '../src/manual-clock.ts';
+import { createMemoryTransport, ManualClock } from '@squadflow/transport';
 import { TimerService } from '../src/timers.ts';
 
 const timer = (id: string, dueAt: number): TimerFired => ({

@@ -6,7 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { EngineClient, Transport } from '@squadflow/engine';
+import type { Transport } from '@squadflow/transport';
+import type { EngineClient } from '@squadflow/engine';
 import { createLogger, names as makeNames, type Logger } from '@squadflow/shared';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { assertBindable, gatewayConfig, type GatewayConfig } from './config.ts';

@@ -1,4 +1,5 @@
-import type { EngineClient, Transport } from '@squadflow/engine';
+import type { Transport } from '@squadflow/transport';
+import type { EngineClient } from '@squadflow/engine';
 import type { Logger, Names } from '@squadflow/shared';
 import type { GatewayConfig } from './config.ts';
 import type { RouteTable } from './http/route.ts';

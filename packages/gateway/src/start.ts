@@ -1,4 +1,5 @@
-import type { EngineClient, Transport } from '@squadflow/engine';
+import type { Transport } from '@squadflow/transport';
+import type { EngineClient } from '@squadflow/engine';
 import type { Logger } from '@squadflow/shared';
 import { createGateway, type Gateway } from './app.ts';
 import { loadGatewayConfig, type GatewayConfig } from './config.ts';

@@ -1,7 +1,7 @@
 /** The HTTP API end to end: real HTTP, real NATS, an orchestrator and an in-process squad. */
 import { workflow } from '@squadflow/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { until } from '../../../test/support/until.ts';
+import { until } from '@squadflow/transport/testing';
 import { echoWorkflow, sleepyWorkflow, startStack, waitingWorkflow, type Stack } from './support.ts';
 
 interface Json {

@@ -1,6 +1,6 @@
 /** Generic signed webhook routes: JSONata mappings to triggers and signals, HMAC over the raw body, replays processed once. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { until } from '../../../test/support/until.ts';
+import { until } from '@squadflow/transport/testing';
 import { compileWebhookRoutes, loadGatewayConfig, signHmacSha256 } from '../src/index.ts';
 import { echoWorkflow, startStack, waitingWorkflow, type Stack } from './support.ts';
 

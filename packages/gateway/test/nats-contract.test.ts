@@ -8,8 +8,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { LifecycleEventSchema, TriggerMessageSchema, type LifecycleEvent } from '@squadflow/shared';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Collector } from '../../engine/test/support/async.ts';
-import { natsUrl } from '../../engine/test/support/nats.ts';
+import { Collector, natsUrl } from '@squadflow/transport/testing';
 import { echoWorkflow, startStack, type Stack } from './support.ts';
 
 describe('NATS contract for services without HTTP', () => {

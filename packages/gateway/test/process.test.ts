@@ -6,9 +6,7 @@
  * as the new process says `ready`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { natsUrl } from '../../engine/test/support/nats.ts';
-import { spawnTsProcess, type ChildHandle } from '../../engine/test/support/processes.ts';
-import { until } from '../../../test/support/until.ts';
+import { natsUrl, spawnTsProcess, type ChildHandle, until } from '@squadflow/transport/testing';
 import { freePort, sleepyWorkflow, startStack, type Stack } from './support.ts';
 
 const SCRIPT = 'packages/gateway/src/bin/gateway.ts';

@@ -5,10 +5,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { connectNatsTransport, createMemoryTransport, EngineClient } from '@squadflow/engine';
+import { connectNatsTransport, createMemoryTransport } from '@squadflow/transport';
+import { EngineClient } from '@squadflow/engine';
 import { silentLogger } from '@squadflow/shared';
 import { describe, expect, it } from 'vitest';
-import { until } from '../../../test/support/until.ts';
+import { until } from '@squadflow/transport/testing';
 import { createGateway } from '../src/index.ts';
 import { freePort } from './support.ts';
 

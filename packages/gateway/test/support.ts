@@ -4,10 +4,11 @@
  * client and a gateway (optionally listening on a free port for real HTTP).
  */
 import { createServer } from 'node:net';
-import { connectNatsTransport, createMemoryTransport, EngineClient, Orchestrator, type Transport } from '@squadflow/engine';
+import { connectNatsTransport, createMemoryTransport, type Transport } from '@squadflow/transport';
+import { EngineClient, Orchestrator } from '@squadflow/engine';
 import { silentLogger, workflow, type WorkflowDefinition } from '@squadflow/shared';
 import { startSquad, type RunningSquad, type SquadDefinition } from '@squadflow/squads';
-import { cleanupPrefix, natsUrl, uniquePrefix } from '../../engine/test/support/nats.ts';
+import { cleanupPrefix, natsUrl, uniquePrefix } from '@squadflow/transport/testing';
 import { fixtureActions, type Invocation } from '../../../test/support/harness.ts';
 import { createGateway, type Gateway, type GatewayConfig } from '../src/index.ts';
 

@@ -10,9 +10,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { ExecutionView } from '@squadflow/engine';
 import { createWhatsAppSquad, leadConversation, openOutboxClient } from '@squadflow/squads/catalog';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Collector } from '../../engine/test/support/async.ts';
-import { natsUrl } from '../../engine/test/support/nats.ts';
-import { until } from '../../../test/support/until.ts';
+import { Collector, natsUrl, until } from '@squadflow/transport/testing';
 import { signHmacSha256 } from '../src/index.ts';
 import { startStack, type Stack } from './support.ts';
 

@@ -1,4 +1,4 @@
-import type { Clock } from '@squadflow/engine';
+import type { Clock } from '@squadflow/transport';
 
 /** Why a running attempt was aborted. */
 export type AbortCause = 'timeout' | 'shutdown';

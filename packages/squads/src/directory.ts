@@ -1,4 +1,4 @@
-import type { Transport } from '@squadflow/engine';
+import type { Transport } from '@squadflow/transport';
 import { codec, durationMs, EpochMsSchema, NameSchema, names, type Logger } from '@squadflow/shared';
 import { z, type ZodType } from 'zod';
 import { DEFAULT_SQUAD_VERSION, type SquadDefinition } from './define-squad.ts';

@@ -1,4 +1,4 @@
-import type { DeliveredMessage, Transport } from '@squadflow/engine';
+import type { DeliveredMessage, Transport } from '@squadflow/transport';
 import { stepCommandCodec, stepReplyCodec, type Logger, type Names, type StepCommand, type StepReply } from '@squadflow/shared';
 import type { ActionContext, ActionDefinition } from './action.ts';
 import { AttemptControl } from './attempt.ts';

@@ -1,4 +1,4 @@
-import type { Clock, Streams } from '@squadflow/engine';
+import type { Clock, Streams } from '@squadflow/transport';
 import { heartbeatCodec, type Logger, type Names, type StepCommand } from '@squadflow/shared';
 
 /** At most one heartbeat publication per attempt per this long. */

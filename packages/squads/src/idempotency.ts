@@ -1,4 +1,4 @@
-import { KvConflictError, type KvStore } from '@squadflow/engine';
+import { KvConflictError, type KvStore } from '@squadflow/transport';
 import { codec, encodeToken, EpochMsSchema, StepReplySchema, type StepReply } from '@squadflow/shared';
 import { z } from 'zod';
 

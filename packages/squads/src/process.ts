@@ -1,4 +1,4 @@
-import { connectNatsTransport, type Transport } from '@squadflow/engine';
+import { connectNatsTransport, type Transport } from '@squadflow/transport';
 import { createLogger, DurationSchema, durationMs, SquadflowError, toFieldIssues, type Logger } from '@squadflow/shared';
 import { z } from 'zod';
 import type { SquadDefinition } from './define-squad.ts';

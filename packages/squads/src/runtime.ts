@@ -1,4 +1,4 @@
-import { ensureStreams, natsConnectionOf, type DeliveredMessage, type Transport } from '@squadflow/engine';
+import { ensureStreams, natsConnectionOf, type DeliveredMessage, type Transport } from '@squadflow/transport';
 import { createLogger, durationMs, names, SquadflowError, type FieldIssue, type Logger } from '@squadflow/shared';
 import { normalizeActions, type ActionDefinition, type ActionHandler } from './action.ts';
 import type { AttemptControl } from './attempt.ts';

@@ -1,4 +1,4 @@
-import { createMemoryTransport, type Transport } from '@squadflow/engine';
+import { createMemoryTransport, type Transport } from '@squadflow/transport';
 import { silentLogger } from '@squadflow/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';

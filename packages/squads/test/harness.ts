@@ -1,4 +1,4 @@
-import { createMemoryTransport, type Transport } from '@squadflow/engine';
+import { createMemoryTransport, type Transport } from '@squadflow/transport';
 import {
   heartbeatCodec,
   names,

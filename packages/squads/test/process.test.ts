@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { connectNatsTransport, type Transport } from '@squadflow/engine';
+import { connectNatsTransport, type Transport } from '@squadflow/transport';
 import {
   heartbeatCodec,
   names,
@@ -10,9 +10,7 @@ import {
   type StepReply,
 } from '@squadflow/shared';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Collector } from '../../engine/test/support/async.ts';
-import { cleanupPrefix, natsUrl, uniquePrefix } from '../../engine/test/support/nats.ts';
-import { spawnTsProcess, type ChildHandle } from '../../engine/test/support/processes.ts';
+import { Collector, cleanupPrefix, natsUrl, uniquePrefix, spawnTsProcess, type ChildHandle } from '@squadflow/transport/testing';
 import { defineSquad, loadSquadProcessConfig, runSquadProcess } from '../src/index.ts';
 
 const SCRIPT = fileURLToPath(new URL('./fixtures/echo-squad-process.ts', import.meta.url));

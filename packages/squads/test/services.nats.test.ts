@@ -1,10 +1,10 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Svcm, type ServiceClient } from '@nats-io/services';
-import { connectNatsTransport, parseServers, type Transport } from '@squadflow/engine';
+import { connectNatsTransport, parseServers, type Transport } from '@squadflow/transport';
 import { names, silentLogger, stepCommandCodec, stepReplyCodec, type StepCommand, type StepReply } from '@squadflow/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { cleanupPrefix, natsUrl, uniquePrefix } from '../../engine/test/support/nats.ts';
+import { cleanupPrefix, natsUrl, uniquePrefix } from '@squadflow/transport/testing';
 import { defineSquad, describeSubject, listSquads, squadServiceName, startSquad, type RunningSquad } from '../src/index.ts';
 
 const billing = defineSquad({

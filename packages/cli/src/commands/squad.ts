@@ -1,6 +1,6 @@
-import type { Transport } from '@squadflow/engine';
+import type { Transport } from '@squadflow/transport';
 import { runSquadProcess, type SquadDefinition } from '@squadflow/squads';
-import { AGENCY, loadCatalog } from '../catalog.ts';
+import { AGENCY, loadCatalog } from '@squadflow/embedded';
 import type { Command } from '../command.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import { cliLogger, connectNats } from '../session.ts';

@@ -1,17 +1,16 @@
 import type { Command } from '../command.ts';
-import { startEmbedded, type Embedded } from '../embedded.ts';
+import { startEmbedded, type Embedded } from '@squadflow/embedded';
 import { ExitCode } from '../exit-codes.ts';
-import { startGateway, type RunningGateway } from '../gateway-hook.ts';
 import { cliLogger } from '../session.ts';
 
-function summary(embedded: Embedded, gateway: RunningGateway | undefined) {
+function summary(embedded: Embedded) {
   return {
     mode: embedded.mode,
     prefix: embedded.prefix,
     orchestrator: 'running',
     squads: embedded.squads,
     workflows: embedded.workflows,
-    gateway: gateway ? { url: gateway.url } : null,
+    gateway: embedded.gateway ?? null,
     ready: true,
   };
 }
@@ -24,7 +23,7 @@ function describe(s: ReturnType<typeof summary>): string {
     `  orchestrator  running`,
     `  squads        ${s.squads.map((q) => `${q.name} (${q.actions.length} actions)`).join(', ')}`,
     `  workflows     ${s.workflows.map((w) => `${w.name} v${w.version}`).join(', ')}`,
-    `  gateway       ${s.gateway ? s.gateway.url : 'not available yet (packages/gateway; hook: packages/cli/src/gateway-hook.ts)'}`,
+    `  gateway       ${s.gateway ? s.gateway.url : 'not started'}`,
     'Stop with Ctrl-C (SIGINT) or SIGTERM.',
   ].join('\n');
 }
@@ -58,18 +57,20 @@ With --json, prints one JSON object (with "ready": true) instead.`,
   async run({ values, out, config }) {
     const logger = cliLogger(config, { verbose: values['verbose'] === true, fallback: 'info' });
     const stopping = shutdownSignal();
-    const embedded = await startEmbedded({ ...(config.natsUrl ? { natsUrl: config.natsUrl } : {}), prefix: config.prefix, logger });
-    let gateway: RunningGateway | undefined;
+    const embedded = await startEmbedded({
+      ...(config.natsUrl ? { natsUrl: config.natsUrl } : {}),
+      prefix: config.prefix,
+      logger,
+      gateway: true,
+    });
     try {
-      gateway = await startGateway({ client: embedded.client, transport: embedded.transport, prefix: embedded.prefix, logger });
-      const s = summary(embedded, gateway);
+      const s = summary(embedded);
       if (out.json) out.event(s, () => '');
       else out.line(`${describe(s)}\nready`);
       const signal = await stopping;
       logger.info({ signal }, 'stopping');
       out.note(`${signal}: stopping`);
     } finally {
-      await gateway?.stop();
       await embedded.stop();
     }
     return ExitCode.OK;

@@ -6,7 +6,7 @@
  * SIGTERM/SIGINT stop it gracefully (events in progress finish).
  */
 import { createLogger, exitOnSignals, loadConfig, SquadflowError } from '@squadflow/shared';
-import { connectNatsTransport } from '../adapters/index.ts';
+import { connectNatsTransport } from '@squadflow/transport';
 import { Orchestrator } from '../orchestrator.ts';
 
 const config = loadConfig();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { KvConflictError, type Clock, type KvStore } from '../ports.ts';
+import { KvConflictError, type Clock, type KvStore } from '@squadflow/transport';
 
 export interface BreakerPolicy {
   failureThreshold: number;

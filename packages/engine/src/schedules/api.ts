@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { SquadflowError, type Names } from '@squadflow/shared';
-import type { Clock, Transport } from '../ports.ts';
+import type { Clock, Transport } from '@squadflow/transport';
 import type { WorkflowRegistry } from '../store/registry.ts';
 import { normalizeSpec, type ScheduleSpec } from './spec.ts';
 import { ScheduleStore, type ScheduleView } from './store.ts';

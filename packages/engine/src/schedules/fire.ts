@@ -1,7 +1,7 @@
 import { SquadflowError, type Logger } from '@squadflow/shared';
 import type { EngineClient } from '../client.ts';
 import { TERMINAL_STATUSES } from '../compile/index.ts';
-import { KvConflictError, type Clock } from '../ports.ts';
+import { KvConflictError, type Clock } from '@squadflow/transport';
 import type { ScheduleStore, ScheduleView, SlotOutcome } from './store.ts';
 import { latestDue, slotAfter } from './timing.ts';
 

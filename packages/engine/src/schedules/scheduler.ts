@@ -1,6 +1,6 @@
 import type { Logger, Names } from '@squadflow/shared';
 import { EngineClient } from '../client.ts';
-import type { Transport } from '../ports.ts';
+import type { Transport } from '@squadflow/transport';
 import { SlotFirer } from './fire.ts';
 import { ScheduleStore, scheduleChangedSubject } from './store.ts';
 

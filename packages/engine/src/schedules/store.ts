@@ -1,5 +1,5 @@
 import { SquadflowError, type Names } from '@squadflow/shared';
-import { KvConflictError, type Bus, type KvStore, type Transport } from '../ports.ts';
+import { KvConflictError, type Bus, type KvStore, type Transport } from '@squadflow/transport';
 import type { NormalizedSpec } from './spec.ts';
 
 /** What became of one slot. */

@@ -1,4 +1,4 @@
-import type { KvStore } from '../ports.ts';
+import type { KvStore } from '@squadflow/transport';
 import { executionRecordCodec, type ExecutionRecord } from './execution-record.ts';
 
 /** Execution records in KV, keyed by execution id, written with compare-and-set. */

@@ -1,6 +1,6 @@
 import { SquadflowError, validateDefinition, type WorkflowDefinition } from '@squadflow/shared';
 import { compileWorkflow, type CompiledWorkflow } from '../compile/index.ts';
-import { KvConflictError, type KvStore } from '../ports.ts';
+import { KvConflictError, type KvStore } from '@squadflow/transport';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

@@ -1,4 +1,4 @@
-import { KvConflictError, type KvStore } from '../ports.ts';
+import { KvConflictError, type KvStore } from '@squadflow/transport';
 
 interface Queued {
   executionId: string;

@@ -1,5 +1,5 @@
 import { encodeToken } from '@squadflow/shared';
-import { KvConflictError, type KvStore } from '../ports.ts';
+import { KvConflictError, type KvStore } from '@squadflow/transport';
 
 export interface WaitRegistration {
   executionId: string;

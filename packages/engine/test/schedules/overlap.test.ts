@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { slotKey } from '../../src/schedules/fire.ts';
-import { HOUR, T0, lastingWorkflow, scheduleEnv, type ScheduleEnv } from './support.ts';
+import { HOUR, lastingWorkflow, type ScheduleEnv, scheduleEnv, T0 } from './support.ts';
 
 const MINUTE = 60_000;
 let env: ScheduleEnv | undefined;

@@ -4,7 +4,8 @@
  * are single wait steps whose timeout sets how long a run lasts.
  */
 import { silentLogger, workflow } from '@squadflow/shared';
-import { EngineClient, ManualClock, Orchestrator, createMemoryTransport, type MemoryTransport } from '../../src/index.ts';
+import { createMemoryTransport, ManualClock, type MemoryTransport } from '@squadflow/transport';
+import { EngineClient, Orchestrator } from '../../src/index.ts';
 
 export const T0 = Date.UTC(2026, 0, 1);
 export const HOUR = 3_600_000;

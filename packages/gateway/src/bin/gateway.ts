@@ -6,7 +6,8 @@
  * `squadflow start`. Prints `ready` once listening; SIGTERM/SIGINT stop it
  * gracefully (requests in flight finish).
  */
-import { connectNatsTransport, EngineClient } from '@squadflow/engine';
+import { connectNatsTransport } from '@squadflow/transport';
+import { EngineClient } from '@squadflow/engine';
 import { createLogger, exitOnSignals, loadConfig, SquadflowError } from '@squadflow/shared';
 import { loadGatewayConfig } from '../config.ts';
 import { startGateway } from '../start.ts';

@@ -4,7 +4,7 @@
  * a short timeout, because the NATS client keeps reconnecting forever and
  * would otherwise just hang. The memory transport is always ready.
  */
-import type { Transport } from '@squadflow/engine';
+import type { Transport } from '@squadflow/transport';
 import type { Names } from '@squadflow/shared';
 import type { GatewayDeps } from '../deps.ts';
 import { defineRoute } from '../http/route.ts';

@@ -11,7 +11,8 @@
  *   same decision is carried out again, which is harmless because triggers
  *   carry an idempotency key and signals a signal id.
  */
-import { KvConflictError, type EngineClient, type KvStore, type Transport } from '@squadflow/engine';
+import { KvConflictError, type KvStore, type Transport } from '@squadflow/transport';
+import { type EngineClient } from '@squadflow/engine';
 import { encodeToken } from '@squadflow/shared';
 import { z } from 'zod';
 

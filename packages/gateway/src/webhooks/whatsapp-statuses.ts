@@ -4,7 +4,7 @@
  * out of order or twice, so "latest" means the newest timestamp, then the
  * furthest status; every distinct status is kept in `history`.
  */
-import { KvConflictError, type KvStore, type Transport } from '@squadflow/engine';
+import { KvConflictError, type KvStore, type Transport } from '@squadflow/transport';
 import { encodeToken } from '@squadflow/shared';
 import { z } from 'zod';
 import { LEDGER_TTL_MS } from './ledger.ts';

@@ -4,7 +4,7 @@
  * adapters keep real state in KV buckets of the deployment prefix, so the
  * embedded mode works end to end without outside accounts. See README.md.
  */
-import type { Transport } from '@squadflow/engine';
+import type { Transport } from '@squadflow/transport';
 import type { SquadDefinition } from '../define-squad.ts';
 import { openAdsStore } from './common/ads-store.ts';
 import { createGoogleAdsSquad } from './google_ads/index.ts';

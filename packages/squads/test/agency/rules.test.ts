@@ -4,7 +4,7 @@ import { HANDOFFS } from '../../src/catalog/agency/index.ts';
 import { recommendedApproach } from '../../src/catalog/agency/marketing-to-sales.ts';
 import { workOrderPriority } from '../../src/catalog/agency/sales-to-fulfillment.ts';
 import { checksumOf } from '../../src/catalog/agency/package.ts';
-import { sampleInput } from './environment.ts';
+import { sampleInput } from './samples.ts';
 
 describe('agency handoff rules', () => {
   it.each([

@@ -1,4 +1,4 @@
-import type { Transport } from '@squadflow/engine';
+import type { Transport } from '@squadflow/transport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { adsBucket, createGoogleAdsSquad, openAdsStore } from '../../src/catalog/index.ts';
 import { sha256Hex } from '../../src/catalog/common/ids.ts';

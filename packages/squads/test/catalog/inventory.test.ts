@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { analyzeStock, createInventorySquad, inventoryBucket, openInventoryStore } from '../../src/catalog/index.ts';
 import { NonRetryableError } from '../../src/errors.ts';
 import { memory, run, runThroughSquad } from './support.ts';
-import type { Transport } from '@squadflow/engine';
+import type { Transport } from '@squadflow/transport';
 
 let transport: Transport | undefined;
 afterEach(async () => {

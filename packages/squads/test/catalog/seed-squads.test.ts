@@ -1,4 +1,4 @@
-import type { Transport } from '@squadflow/engine';
+import type { Transport } from '@squadflow/transport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSeedSquads, listWhatsAppOutbox, SEED_SQUAD_NAMES } from '../../src/catalog/index.ts';
 import type { SquadDefinition } from '../../src/define-squad.ts';

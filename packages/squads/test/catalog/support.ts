@@ -1,4 +1,4 @@
-import { createMemoryTransport, type Clock, type Transport } from '@squadflow/engine';
+import { createMemoryTransport, type Clock, type Transport } from '@squadflow/transport';
 import { names, silentLogger, stepCommandCodec, stepReplyCodec, type StepCommand, type StepReply } from '@squadflow/shared';
 import type { ActionContext } from '../../src/action.ts';
 import type { SquadDefinition } from '../../src/define-squad.ts';

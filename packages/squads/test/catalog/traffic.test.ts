@@ -1,4 +1,4 @@
-import type { Transport } from '@squadflow/engine';
+import type { Transport } from '@squadflow/transport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cartRecoveryBudget, createGoogleAdsSquad, createTrafficSquad, leadNurtureBudget, openAdsStore } from '../../src/catalog/index.ts';
 import { fakeContext, memory, run, runThroughSquad } from './support.ts';

@@ -1,4 +1,4 @@
-import type { Transport } from '@squadflow/engine';
+import type { Transport } from '@squadflow/transport';
 import { SquadflowError } from '@squadflow/shared';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CloudApiWhatsAppClient, createWhatsAppSquad, readWhatsAppEnv, WhatsAppTransientError } from '../../src/catalog/index.ts';

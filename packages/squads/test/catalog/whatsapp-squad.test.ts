@@ -1,4 +1,4 @@
-import type { Transport } from '@squadflow/engine';
+import type { Transport } from '@squadflow/transport';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createWhatsAppSquad,

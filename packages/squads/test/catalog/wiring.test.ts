@@ -1,4 +1,4 @@
-import type { Transport } from '@squadflow/engine';
+import type { Transport } from '@squadflow/transport';
 import { compileExpression, type ExpressionScope } from '@squadflow/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSeedSquads, listWhatsAppOutbox } from '../../src/catalog/index.ts';

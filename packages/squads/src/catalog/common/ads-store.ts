@@ -1,4 +1,4 @@
-import type { Clock, KvStore, Transport } from '@squadflow/engine';
+import type { Clock, KvStore, Transport } from '@squadflow/transport';
 import { codec, names } from '@squadflow/shared';
 import { z } from 'zod';
 import { dataFile, readDataFile } from './data-file.ts';

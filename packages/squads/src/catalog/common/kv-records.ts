@@ -1,4 +1,4 @@
-import { KvConflictError, type KvStore } from '@squadflow/engine';
+import { KvConflictError, type KvStore } from '@squadflow/transport';
 import type { Codec } from '@squadflow/shared';
 
 /** How many times a compare-and-set write is retried before giving up (contention between replicas). */

@@ -1,0 +1,22 @@
+/**
+ * What the embedded squadflow runs: the seed squads (the five of seed 000 and
+ * the agency squad of seed 001) and every seed workflow, as `squadflow start` runs them.
+ */
+import type { Transport } from '@squadflow/transport';
+import type { SquadDefinition } from '@squadflow/squads';
+import { agencySquad, createSeedSquads, seedWorkflows, type SeedWorkflowOptions } from '@squadflow/squads/catalog';
+
+export interface Catalog {
+  squads: SquadDefinition[];
+  /** Workflow definitions (plain JSON), registered as they are. */
+  workflows: unknown[];
+}
+
+/** Every seed squad and workflow. Squads that keep state (inventory, ads, outbox) open their KV buckets here. */
+export async function loadCatalog(options: { transport: Transport; prefix: string; workflows?: SeedWorkflowOptions }): Promise<Catalog> {
+  const squads = [...(await createSeedSquads({ transport: options.transport, prefix: options.prefix })), agencySquad as SquadDefinition];
+  return { squads, workflows: seedWorkflows(options.workflows) };
+}
+
+/** The agency squad needs no transport to be defined, so `squadflow squad agency` does not need the catalog. */
+export const AGENCY: SquadDefinition = agencySquad;

@@ -1,1 +1,0 @@
-export { TestEnvironment, type TestEnvironmentOptions } from './test-environment.ts';

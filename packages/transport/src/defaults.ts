@@ -1,0 +1,29 @@
+import { SquadflowError } from '@squadflow/shared';
+import type { StreamConfig } from './ports.ts';
+
+/** Defaults shared by both adapters, so an unset option means the same thing embedded and on NATS. */
+export const DEFAULT_ACK_WAIT_MS = 30_000;
+export const DEFAULT_MAX_ACK_PENDING = 256;
+/** JetStream's default dedup window. */
+export const DEFAULT_DUPLICATE_WINDOW_MS = 120_000;
+
+/**
+ * The dedup window the server applies: never longer than `maxAgeMs` (the
+ * server refuses a window longer than the max age, and cannot dedup what it
+ * no longer holds).
+ */
+export function effectiveDuplicateWindow(config: StreamConfig): number {
+  const window = config.duplicateWindowMs ?? DEFAULT_DUPLICATE_WINDOW_MS;
+  return config.maxAgeMs ? Math.min(window, config.maxAgeMs) : window;
+}
+
+/** Resolved and checked durable settings (same validation in both adapters). */
+export function consumerSettings(options: { ackWaitMs?: number; maxAckPending?: number }): { ackWaitMs: number; maxAckPending: number } {
+  const ackWaitMs = options.ackWaitMs ?? DEFAULT_ACK_WAIT_MS;
+  const maxAckPending = options.maxAckPending ?? DEFAULT_MAX_ACK_PENDING;
+  if (!(ackWaitMs > 0)) throw new SquadflowError('INVALID_ARGUMENT', 'ackWaitMs must be positive');
+  if (!(Number.isInteger(maxAckPending) && maxAckPending > 0)) {
+    throw new SquadflowError('INVALID_ARGUMENT', 'maxAckPending must be a positive integer');
+  }
+  return { ackWaitMs, maxAckPending };
+}

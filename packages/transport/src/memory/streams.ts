@@ -1,0 +1,112 @@
+import { SquadflowError, type Logger } from '@squadflow/shared';
+import type { Clock, Consumer, ConsumerOptions, DeliveredMessage, PublishOptions, StreamConfig, Streams } from '../ports.ts';
+import { consumerSettings } from '../defaults.ts';
+import { NoStreamError, NotFoundError } from '../errors.ts';
+import { isSubsetOf, subjectsOverlap, validateName, validateSubject } from '../subject-pattern.ts';
+import { Durable, type DurableSettings } from './durable.ts';
+import { MemoryStream } from './stream.ts';
+
+/**
+ * The in-memory `Streams`: a registry of streams and their durables. It
+ * rejects what a NATS server would reject (overlapping stream subjects, a
+ * filter outside the stream, overlapping durables on a work queue), so code
+ * that runs embedded also runs against NATS.
+ */
+export class MemoryStreams implements Streams {
+  private readonly streams = new Map<string, MemoryStream>();
+  private readonly durables = new Map<string, Map<string, Durable>>();
+  private closed = false;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly logger?: Logger,
+  ) {}
+
+  async ensure(config: StreamConfig): Promise<void> {
+    this.assertOpen();
+    validateName('stream', config.name);
+    if (config.subjects.length === 0) throw new SquadflowError('INVALID_ARGUMENT', `stream ${config.name} needs at least one subject`);
+    for (const s of config.subjects) validateSubject(s, true);
+    for (const other of this.streams.values()) {
+      if (other.name === config.name) continue;
+      const clash = config.subjects.find((s) => other.config.subjects.some((o) => subjectsOverlap(s, o)));
+      if (clash) throw new SquadflowError('INVALID_ARGUMENT', `subjects overlap with stream ${other.name} (${clash})`);
+    }
+    const existing = this.streams.get(config.name);
+    if (!existing) {
+      this.streams.set(config.name, new MemoryStream(config, this.clock));
+      this.durables.set(config.name, new Map());
+      return;
+    }
+    if (existing.config.retention !== config.retention) {
+      throw new SquadflowError('INVALID_ARGUMENT', `stream ${config.name} exists with retention ${existing.config.retention}`);
+    }
+    existing.configure(config);
+  }
+
+  async publish(subject: string, data: Uint8Array, options?: PublishOptions): Promise<void> {
+    this.assertOpen();
+    validateSubject(subject, false);
+    for (const stream of this.streams.values()) {
+      if (!stream.captures(subject)) continue;
+      stream.append(subject, data, options?.msgId);
+      return;
+    }
+    throw new NoStreamError(subject);
+  }
+
+  async consume(stream: string, options: ConsumerOptions, handler: (msg: DeliveredMessage) => Promise<void>): Promise<Consumer> {
+    this.assertOpen();
+    const target = this.streams.get(stream);
+    const durables = this.durables.get(stream);
+    if (!target || !durables) throw new NotFoundError('stream', stream);
+    const settings = this.settings(target, options);
+    const others = [...durables.values()].filter((d) => d.name !== options.durable);
+    if (target.config.retention === 'workqueue' && others.some((d) => subjectsOverlap(d.filterSubject, settings.filterSubject))) {
+      throw new SquadflowError('INVALID_ARGUMENT', `filtered consumer not unique on workqueue stream ${stream}`);
+    }
+    let durable = durables.get(options.durable);
+    if (durable) durable.configure(settings);
+    else {
+      durable = new Durable(options.durable, target, settings, this.clock, this.logger);
+      durables.set(options.durable, durable);
+    }
+    const unsubscribe = durable.subscribe(handler);
+    return {
+      stop: async () => unsubscribe(),
+    };
+  }
+
+  async remove(name: string): Promise<void> {
+    for (const d of this.durables.get(name)?.values() ?? []) d.close();
+    this.durables.delete(name);
+    this.streams.delete(name);
+  }
+
+  /** Stored message count and last sequence of a stream (diagnostics; JetStream's stream info state). */
+  info(name: string): { messages: number; lastSeq: number } | null {
+    const stream = this.streams.get(name);
+    if (!stream) return null;
+    stream.prune();
+    return { messages: stream.log.size, lastSeq: stream.log.lastSeq };
+  }
+
+  /** Stops all delivery and timers (transport close). */
+  close(): void {
+    this.closed = true;
+    for (const name of [...this.streams.keys()]) void this.remove(name);
+  }
+
+  private settings(stream: MemoryStream, options: ConsumerOptions): DurableSettings {
+    validateName('durable', options.durable);
+    validateSubject(options.filterSubject, true);
+    if (!stream.config.subjects.some((s) => isSubsetOf(options.filterSubject, s))) {
+      throw new SquadflowError('INVALID_ARGUMENT', `filter ${options.filterSubject} is not within the subjects of stream ${stream.name}`);
+    }
+    return { filterSubject: options.filterSubject, ...consumerSettings(options) };
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new SquadflowError('UNAVAILABLE', 'transport closed');
+  }
+}

@@ -1,0 +1,62 @@
+import { SquadflowError, type Logger } from '@squadflow/shared';
+import { systemClock, type Clock, type KvStore, type Transport } from '../ports.ts';
+import { MemoryBus } from './bus.ts';
+import { validateBucketName } from '../subject-pattern.ts';
+import { MemoryKv } from './kv.ts';
+import { MemoryStreams } from './streams.ts';
+
+export interface MemoryTransportOptions {
+  /** All time in the adapter (ack wait, nak delay, dedup window, max age, KV ttl) goes through it. Default: `systemClock`. */
+  clock?: Clock;
+  /** Receives handler failures (a throwing bus subscriber, a rejecting stream handler). */
+  logger?: Logger;
+}
+
+/** The memory transport, with its concrete `streams` (which add `info()` for diagnostics). */
+export interface MemoryTransport extends Transport {
+  readonly kind: 'memory';
+  readonly streams: MemoryStreams;
+}
+
+/**
+ * The embedded transport: streams, KV and pub/sub in this process, with the
+ * JetStream semantics the NATS adapter has (both pass the same contract
+ * suite). Nothing survives the process; use NATS for durability.
+ */
+export function createMemoryTransport(options: MemoryTransportOptions = {}): MemoryTransport {
+  const clock = options.clock ?? systemClock;
+  const streams = new MemoryStreams(clock, options.logger);
+  const bus = new MemoryBus(options.logger);
+  const buckets = new Map<string, MemoryKv>();
+  let closed = false;
+
+  return {
+    kind: 'memory',
+    streams,
+    bus,
+    clock,
+    async kv(bucket: string, kvOptions?: { ttlMs?: number }): Promise<KvStore> {
+      if (closed) throw new SquadflowError('UNAVAILABLE', 'transport closed');
+      validateBucketName(bucket);
+      let kv = buckets.get(bucket);
+      // Like Kvm.create: an existing bucket is opened as is, its ttl unchanged.
+      if (!kv) {
+        kv = new MemoryKv(bucket, clock, kvOptions?.ttlMs);
+        buckets.set(bucket, kv);
+      }
+      return kv;
+    },
+    async removeKv(bucket: string): Promise<void> {
+      buckets.get(bucket)?.dispose();
+      buckets.delete(bucket);
+    },
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      streams.close();
+      bus.close();
+      for (const kv of buckets.values()) kv.dispose();
+      buckets.clear();
+    },
+  };
+}

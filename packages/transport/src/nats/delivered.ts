@@ -1,0 +1,55 @@
+import type { JsMsg } from '@nats-io/jetstream';
+import type { Logger } from '@squadflow/shared';
+import type { DeliveredMessage } from '../ports.ts';
+
+/**
+ * A JetStream message behind the port's `DeliveredMessage`. Settling is
+ * fire-and-forget on NATS; when it cannot be sent (connection closed or
+ * draining) we log and let the server redeliver after ack_wait, which is the
+ * at-least-once outcome anyway.
+ */
+export class NatsDelivered implements DeliveredMessage {
+  settled = false;
+  readonly subject: string;
+  readonly data: Uint8Array;
+  readonly deliveryCount: number;
+
+  constructor(
+    private readonly msg: JsMsg,
+    private readonly logger?: Logger,
+  ) {
+    this.subject = msg.subject;
+    this.data = msg.data;
+    this.deliveryCount = msg.info.deliveryCount;
+  }
+
+  ack(): void {
+    this.settle('ack', () => this.msg.ack());
+  }
+
+  nak(delayMs?: number): void {
+    this.settle('nak', () => (delayMs && delayMs > 0 ? this.msg.nak(delayMs) : this.msg.nak()));
+  }
+
+  term(): void {
+    this.settle('term', () => this.msg.term());
+  }
+
+  working(): void {
+    if (!this.settled) this.send('working', () => this.msg.working());
+  }
+
+  private settle(op: string, fn: () => void): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.send(op, fn);
+  }
+
+  private send(op: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.logger?.warn({ err, subject: this.subject, op }, 'could not settle message; the server will redeliver it');
+    }
+  }
+}

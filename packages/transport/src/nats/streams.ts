@@ -1,0 +1,126 @@
+import { PubHeaders, RetentionPolicy, StorageType, type StreamInfo } from '@nats-io/jetstream';
+import { headers, nanos } from '@nats-io/transport-node';
+import { SquadflowError, type Logger } from '@squadflow/shared';
+import type { Consumer, ConsumerOptions, DeliveredMessage, PublishOptions, StreamConfig, Streams } from '../ports.ts';
+import { effectiveDuplicateWindow } from '../defaults.ts';
+import { NoStreamError } from '../errors.ts';
+import { consumeNats, type NatsContext } from './consumer.ts';
+import { ApiCodes, isApiError, isNoResponders, isStreamNotFound } from './errors.ts';
+import type { PipelinedRequester } from './pipelined-requester.ts';
+import { publishAcked } from './pub-ack.ts';
+
+/** `Streams` over JetStream: file-backed streams, durable pull consumers. */
+export class NatsStreams implements Streams {
+  private readonly active = new Set<Consumer>();
+
+  private readonly jsm;
+  private readonly logger?: Logger;
+
+  /** `requester` carries the publishes (see `PipelinedRequester` for why not `js.publish`). */
+  constructor(
+    private readonly ctx: NatsContext,
+    private readonly requester: PipelinedRequester,
+  ) {
+    this.jsm = ctx.jsm;
+    this.logger = ctx.logger;
+  }
+
+  /**
+   * Creates the stream, or updates subjects / max age / dedup window when it
+   * exists with other values. Two processes may race here: the loser of a
+   * concurrent create sees "name already in use" and falls back to compare
+   * and update, and identical updates are idempotent on the server.
+   */
+  async ensure(config: StreamConfig): Promise<void> {
+    const want = {
+      subjects: [...config.subjects],
+      max_age: nanos(config.maxAgeMs ?? 0),
+      duplicate_window: nanos(effectiveDuplicateWindow(config)),
+    };
+    let info = await this.info(config.name);
+    if (!info) {
+      try {
+        await this.jsm.streams.add({ name: config.name, retention: retention(config), storage: StorageType.File, ...want });
+        return;
+      } catch (err) {
+        if (!isApiError(err, ApiCodes.StreamNameInUse)) throw err;
+        info = await this.info(config.name);
+        if (!info) throw err;
+      }
+    }
+    if (info.config.retention !== retention(config)) {
+      throw new SquadflowError('INVALID_ARGUMENT', `stream ${config.name} exists with retention ${info.config.retention}`);
+    }
+    const same =
+      sameSet(info.config.subjects ?? [], want.subjects) &&
+      info.config.max_age === want.max_age &&
+      info.config.duplicate_window === want.duplicate_window;
+    if (!same) {
+      this.logger?.info({ stream: config.name, subjects: want.subjects }, 'updating stream configuration');
+      await this.jsm.streams.update(config.name, want);
+    }
+  }
+
+  /**
+   * Resolves once the stream acknowledged the message (a duplicate within the
+   * window is acknowledged too). The same wire messages as `js.publish`,
+   * without its per-request allocations; the publish leaves before the first
+   * `await`, so publishes made in one tick share a socket write.
+   */
+  async publish(subject: string, data: Uint8Array, options?: PublishOptions): Promise<void> {
+    let hdrs;
+    // Like js.publish: an empty id sets no header.
+    if (options?.msgId) {
+      hdrs = headers();
+      hdrs.set(PubHeaders.MsgIdHdr, options.msgId);
+    }
+    try {
+      await publishAcked(this.requester, subject, data, hdrs);
+    } catch (err) {
+      if (isNoResponders(err)) throw new NoStreamError(subject, { cause: err });
+      throw err;
+    }
+  }
+
+  async consume(stream: string, options: ConsumerOptions, handler: (msg: DeliveredMessage) => Promise<void>): Promise<Consumer> {
+    const consumer = await consumeNats(this.ctx, stream, options, handler);
+    const tracked: Consumer = {
+      stop: async () => {
+        this.active.delete(tracked);
+        await consumer.stop();
+      },
+    };
+    this.active.add(tracked);
+    return tracked;
+  }
+
+  async remove(name: string): Promise<void> {
+    try {
+      await this.jsm.streams.delete(name);
+    } catch (err) {
+      if (!isStreamNotFound(err)) throw err;
+    }
+  }
+
+  /** Stops every consumer started here (before the connection drains). */
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.active].map((c) => c.stop()));
+  }
+
+  private async info(name: string): Promise<StreamInfo | null> {
+    try {
+      return await this.jsm.streams.info(name);
+    } catch (err) {
+      if (isStreamNotFound(err)) return null;
+      throw err;
+    }
+  }
+}
+
+function retention(config: StreamConfig): RetentionPolicy {
+  return config.retention === 'workqueue' ? RetentionPolicy.Workqueue : RetentionPolicy.Limits;
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}

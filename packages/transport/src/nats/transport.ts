@@ -1,0 +1,145 @@
+import { jetstream } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from '@squadflow/shared';
+import { systemClock, type Clock, type KvStore, type Transport } from '../ports.ts';
+import { validateBucketName } from '../subject-pattern.ts';
+import { NatsBus } from './bus.ts';
+import { coalesceWrites } from './coalesced-writes.ts';
+import { registerNatsConnection } from './connection-of.ts';
+import { ApiCodes, isApiError, isStreamNotFound } from './errors.ts';
+import { NatsKv } from './kv.ts';
+import { PipelinedRequester } from './pipelined-requester.ts';
+import { NatsStreams } from './streams.ts';
+
+export interface NatsTransportOptions {
+  /** `nats://host:port`, a list, or a comma-separated list. `nats://user:pass@host:port` credentials are honoured. */
+  servers: string | string[];
+  /** Connection name shown by the server (monitoring, `nats server report connections`). */
+  name?: string;
+  /** Exposed as `transport.clock`; ack wait and expiry run on the server's clock. Default: `systemClock`. */
+  clock?: Clock;
+  logger?: Logger;
+}
+
+export interface FromConnectionOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** Drain the connection in `close()` (default true: the transport owns it). */
+  closeConnection?: boolean;
+}
+
+/**
+ * Connects to NATS and returns the JetStream-backed transport. Reconnects
+ * forever: a durable engine should outlive a server restart.
+ */
+export async function connectNatsTransport(options: NatsTransportOptions): Promise<Transport> {
+  const { servers, user, pass } = parseServers(options.servers);
+  const nc = await connect({
+    servers,
+    ...(options.name ? { name: options.name } : {}),
+    ...(user !== undefined ? { user, pass } : {}),
+    // Async stack traces cost ~20% publish throughput.
+    noAsyncTraces: true,
+    maxReconnectAttempts: -1,
+  });
+  // One socket write per event-loop turn instead of one per microtask checkpoint (see coalesced-writes.ts).
+  if (!coalesceWrites(nc)) options.logger?.warn('nats.js internals changed: socket writes are not coalesced');
+  return fromNatsConnection(nc, { ...options, closeConnection: true });
+}
+
+/** Builds the transport over an existing connection (e.g. one shared with other code). */
+export async function fromNatsConnection(nc: NatsConnection, options: FromConnectionOptions = {}): Promise<Transport> {
+  const { logger } = options;
+  const js = jetstream(nc);
+  const jsm = await js.jetstreamManager();
+  const kvm = new Kvm(js);
+  // Every stream publish and KV write of this transport is a request through
+  // this one reply subscription (see PipelinedRequester for why).
+  const requester = new PipelinedRequester(nc, { inboxPrefix: inboxPrefixOf(nc) });
+  const streams = new NatsStreams({ nc, js, jsm, ...(logger ? { logger } : {}) }, requester);
+  const buckets = new Map<string, Promise<KvStore>>();
+  let closed = false;
+  void logStatus(nc, logger);
+
+  const openBucket = async (bucket: string, ttlMs?: number): Promise<KvStore> => {
+    const opts = { history: 1, ...(ttlMs ? { ttl: ttlMs } : {}) };
+    try {
+      return new NatsKv(bucket, await kvm.create(bucket, opts), requester, jsm);
+    } catch (err) {
+      // Another process created it first with a different config: use theirs, like an existing bucket.
+      if (!isApiError(err, ApiCodes.StreamNameInUse)) throw err;
+      return new NatsKv(bucket, await kvm.open(bucket), requester, jsm);
+    }
+  };
+
+  const transport: Transport = {
+    kind: 'nats',
+    streams,
+    bus: new NatsBus(nc, logger),
+    clock: options.clock ?? systemClock,
+    kv(bucket: string, kvOptions?: { ttlMs?: number }): Promise<KvStore> {
+      validateBucketName(bucket);
+      let store = buckets.get(bucket);
+      if (!store) {
+        store = openBucket(bucket, kvOptions?.ttlMs);
+        buckets.set(bucket, store);
+        store.catch(() => buckets.delete(bucket));
+      }
+      return store;
+    },
+    async removeKv(bucket: string): Promise<void> {
+      buckets.delete(bucket);
+      try {
+        await jsm.streams.delete(`KV_${bucket}`);
+      } catch (err) {
+        if (!isStreamNotFound(err)) throw err;
+      }
+    },
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      await streams.stopAll();
+      // Writes already sent get their acknowledgement (or time out) before
+      // the reply subscription goes away; later writes are refused.
+      await requester.drain();
+      if (options.closeConnection !== false && !nc.isClosed()) await nc.drain();
+    },
+  };
+  registerNatsConnection(transport, nc);
+  return transport;
+}
+
+/**
+ * Splits a server list and lifts `user:pass@` out of the URLs: the v3
+ * client ignores credentials embedded in a server URL.
+ */
+export function parseServers(input: string | string[]): { servers: string[]; user?: string; pass?: string } {
+  const list = (Array.isArray(input) ? input : input.split(',')).map((s) => s.trim()).filter(Boolean);
+  let user: string | undefined;
+  let pass: string | undefined;
+  const servers = list.map((server) => {
+    if (!server.includes('@')) return server;
+    const url = new URL(server.includes('://') ? server : `nats://${server}`);
+    if (url.username) {
+      user = decodeURIComponent(url.username);
+      pass = decodeURIComponent(url.password);
+    }
+    return `${url.protocol}//${url.host}`;
+  });
+  return { servers, ...(user !== undefined ? { user, pass } : {}) };
+}
+
+/** The connection's `inboxPrefix` option (not on the `NatsConnection` type): permissions may only allow replies under it. */
+function inboxPrefixOf(nc: NatsConnection): string | undefined {
+  const prefix = (nc as NatsConnection & { options?: { inboxPrefix?: unknown } }).options?.inboxPrefix;
+  return typeof prefix === 'string' && prefix !== '' ? prefix : undefined;
+}
+
+async function logStatus(nc: NatsConnection, logger?: Logger): Promise<void> {
+  if (!logger) return;
+  for await (const s of nc.status()) {
+    if (s.type === 'disconnect' || s.type === 'reconnect' || s.type === 'error') logger.warn({ status: s }, 'nats connection status');
+    else logger.debug({ status: s }, 'nats connection status');
+  }
+}

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { KvConflictError } from '../../ports.ts';
+import { dec, enc, useTarget, type MakeTarget } from './target.ts';
+
+/** KvStore behaviour both adapters must share (JetStream KV semantics). */
+export function kvContract(make: MakeTarget): void {
+  describe('kv', () => {
+    const t = useTarget(make);
+    const open = () => t.transport.kv(t.bucketName());
+
+    it('create writes a new key and a second create of the same key throws KvConflictError', async () => {
+      const kv = await open();
+      const revision = await kv.create('order.1', enc('a'));
+      expect(revision).toBeGreaterThan(0);
+      const err = await kv.create('order.1', enc('b')).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(KvConflictError);
+      expect(err).toMatchObject({ code: 'CONFLICT', bucket: kv.bucket, key: 'order.1' });
+      expect(dec((await kv.get('order.1'))!.value)).toBe('a');
+    });
+
+    it('update succeeds at the current revision and throws KvConflictError at a stale one', async () => {
+      const kv = await open();
+      const r1 = await kv.create('k', enc('v1'));
+      const r2 = await kv.update('k', enc('v2'), r1);
+      expect(r2).toBeGreaterThan(r1);
+      await expect(kv.update('k', enc('v3'), r1)).rejects.toBeInstanceOf(KvConflictError);
+      await expect(kv.update('missing', enc('v'), r2)).rejects.toBeInstanceOf(KvConflictError);
+      expect(await kv.get('k')).toMatchObject({ key: 'k', revision: r2 });
+      expect(dec((await kv.get('k'))!.value)).toBe('v2');
+    });
+
+    it('revisions increase across all keys of a bucket', async () => {
+      const kv = await open();
+      const a = await kv.put('a', enc('1'));
+      const b = await kv.put('b', enc('1'));
+      const a2 = await kv.put('a', enc('2'));
+      expect(b).toBeGreaterThan(a);
+      expect(a2).toBeGreaterThan(b);
+      expect((await kv.get('a'))!.revision).toBe(a2);
+    });
+
+    it('get returns null for a key that never existed and for a deleted key', async () => {
+      const kv = await open();
+      expect(await kv.get('nothing')).toBeNull();
+      await kv.put('gone', enc('x'));
+      await kv.delete('gone');
+      expect(await kv.get('gone')).toBeNull();
+    });
+
+    it('create succeeds on a key that was deleted, and a stale update after the delete conflicts', async () => {
+      const kv = await open();
+      const r1 = await kv.create('slot', enc('first'));
+      await kv.delete('slot');
+      await expect(kv.update('slot', enc('late'), r1)).rejects.toBeInstanceOf(KvConflictError);
+      const r2 = await kv.create('slot', enc('second'));
+      expect(r2).toBeGreaterThan(r1);
+      expect(dec((await kv.get('slot'))!.value)).toBe('second');
+    });
+
+    it('keys lists present keys only and honours the * and > wildcards', async () => {
+      const kv = await open();
+      for (const key of ['a.b.c', 'a.b', 'a.x', 'b.y', 'a.del']) await kv.put(key, enc('1'));
+      await kv.delete('a.del');
+      expect((await kv.keys()).sort()).toEqual(['a.b', 'a.b.c', 'a.x', 'b.y']);
+      expect((await kv.keys('a.*')).sort()).toEqual(['a.b', 'a.x']);
+      expect((await kv.keys('a.>')).sort()).toEqual(['a.b', 'a.b.c', 'a.x']);
+      expect((await kv.keys('*.b.*')).sort()).toEqual(['a.b.c']);
+      expect(await kv.keys('zzz.>')).toEqual([]);
+    });
+
+    it('entries lists present keys with their current value and revision, honouring the filter', async () => {
+      const kv = await open();
+      const r1 = await kv.put('e.a', enc('1'));
+      await kv.put('e.b', enc('2'));
+      const r3 = await kv.put('e.a', enc('3'));
+      await kv.delete('e.b');
+      await kv.put('f.c', enc('4'));
+      const entries = (await kv.entries('e.>')).map((e) => ({ key: e.key, value: dec(e.value), revision: e.revision }));
+      expect(entries).toEqual([{ key: 'e.a', value: '3', revision: r3 }]);
+      expect(r3).toBeGreaterThan(r1);
+      expect((await kv.entries()).map((e) => e.key).sort()).toEqual(['e.a', 'f.c']);
+    });
+
+    it('a value read back is not affected by later changes to the written buffer', async () => {
+      const kv = await open();
+      const buffer = enc('abc');
+      await kv.put('k', buffer);
+      buffer[0] = 120;
+      expect(dec((await kv.get('k'))!.value)).toBe('abc');
+    });
+
+    it('removeKv deletes the bucket with its values; reopening gives an empty bucket', async () => {
+      const name = t.bucketName();
+      const kv = await t.transport.kv(name);
+      await kv.put('k', enc('v'));
+      await t.transport.removeKv(name);
+      const again = await t.transport.kv(name);
+      expect(await again.get('k')).toBeNull();
+      expect(await again.keys()).toEqual([]);
+      await t.transport.removeKv(`${name}_never_created`);
+    });
+  });
+}

@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { NoStreamError, NotFoundError } from '../../adapters.ts';
+import type { DeliveredMessage } from '../../ports.ts';
+import { Collector } from '../async.ts';
+import { dec, enc, useTarget, type MakeTarget } from './target.ts';
+
+/** Stream management and publishing behaviour both adapters must share. */
+export function streamsContract(make: MakeTarget): void {
+  describe('streams: ensure and publish', () => {
+    const t = useTarget(make);
+
+    it('publish to a subject no stream captures throws NoStreamError', async () => {
+      const nowhere = t.unusedStream();
+      await expect(t.transport.streams.publish(nowhere.subject('x'), enc('x'))).rejects.toBeInstanceOf(NoStreamError);
+    });
+
+    it('ensure is idempotent, tolerates concurrent calls and adds new subjects to an existing stream', async () => {
+      const s = t.unusedStream();
+      const other = `${t.prefix}.extra`;
+      const config = { name: s.name, subjects: [s.all], retention: 'workqueue' as const };
+      await t.transport.streams.ensure(config);
+      await Promise.all([t.transport.streams.ensure(config), t.transport.streams.ensure(config)]);
+      await expect(t.transport.streams.publish(`${other}.a`, enc('x'))).rejects.toBeInstanceOf(NoStreamError);
+      await t.transport.streams.ensure({ ...config, subjects: [s.all, `${other}.>`] });
+      await t.transport.streams.publish(`${other}.a`, enc('x'));
+      await t.transport.streams.remove(s.name);
+      await t.transport.streams.remove(s.name); // removing a missing stream is not an error
+    });
+
+    it('a message id published twice within the dedup window is stored once', async () => {
+      const s = await t.stream();
+      await t.transport.streams.publish(s.subject('a'), enc('one'), { msgId: 'm-1' });
+      await t.transport.streams.publish(s.subject('a'), enc('duplicate'), { msgId: 'm-1' });
+      await t.transport.streams.publish(s.subject('a'), enc('two'), { msgId: 'm-2' });
+      await t.transport.streams.publish(s.subject('a'), enc('end'));
+      const got = new Collector<string>();
+      await t.transport.streams.consume(s.name, { durable: 'd', filterSubject: s.all }, async (m) => {
+        got.push(dec(m.data));
+        m.ack();
+      });
+      await got.until((items) => items.includes('end'), 'the end marker');
+      expect(got.items).toEqual(['one', 'two', 'end']);
+    });
+
+    it('messages published before any consumer exists are delivered in order once one starts', async () => {
+      const s = await t.stream();
+      for (const i of [1, 2, 3]) await t.transport.streams.publish(s.subject(`n${i}`), enc(`m${i}`));
+      const got = new Collector<{ subject: string; data: string; count: number }>();
+      await t.transport.streams.consume(s.name, { durable: 'late', filterSubject: s.all }, async (m) => {
+        got.push({ subject: m.subject, data: dec(m.data), count: m.deliveryCount });
+        m.ack();
+      });
+      await got.count(3);
+      expect(got.items).toEqual([1, 2, 3].map((i) => ({ subject: s.subject(`n${i}`), data: `m${i}`, count: 1 })));
+    });
+
+    it('every durable on a limits stream receives all retained messages', async () => {
+      const s = await t.stream('limits');
+      for (const i of [1, 2, 3]) await t.transport.streams.publish(s.subject('x'), enc(`m${i}`));
+      const first = new Collector<string>();
+      const second = new Collector<string>();
+      const collect = (c: Collector<string>) => async (m: DeliveredMessage) => {
+        c.push(dec(m.data));
+        m.ack();
+      };
+      await t.transport.streams.consume(s.name, { durable: 'one', filterSubject: s.all }, collect(first));
+      await t.transport.streams.consume(s.name, { durable: 'two', filterSubject: s.subject('*') }, collect(second));
+      expect(await first.count(3)).toEqual(['m1', 'm2', 'm3']);
+      expect(await second.count(3)).toEqual(['m1', 'm2', 'm3']);
+    });
+
+    it('a consumer filter only receives the subjects it matches', async () => {
+      const s = await t.stream();
+      const got = new Collector<string>();
+      await t.transport.streams.consume(s.name, { durable: 'orders', filterSubject: s.subject('order.*') }, async (m) => {
+        got.push(m.subject);
+        m.ack();
+      });
+      await t.transport.streams.publish(s.subject('invoice.1'), enc('x'));
+      await t.transport.streams.publish(s.subject('order.1'), enc('x'));
+      await t.transport.streams.publish(s.subject('order.1.line'), enc('x'));
+      await t.transport.streams.publish(s.subject('order.2'), enc('x'));
+      expect(await got.count(2)).toEqual([s.subject('order.1'), s.subject('order.2')]);
+    });
+
+    it('consume on a stream that does not exist rejects with NotFoundError', async () => {
+      const s = t.unusedStream();
+      await expect(t.transport.streams.consume(s.name, { durable: 'd', filterSubject: s.all }, async () => {})).rejects.toBeInstanceOf(
+        NotFoundError,
+      );
+    });
+
+    it('a work-queue stream rejects a second durable whose filter overlaps another one', async () => {
+      const s = await t.stream();
+      const noop = async (): Promise<void> => {};
+      await t.transport.streams.consume(s.name, { durable: 'a', filterSubject: s.subject('a.>') }, noop);
+      await t.transport.streams.consume(s.name, { durable: 'b', filterSubject: s.subject('b.>') }, noop);
+      await expect(t.transport.streams.consume(s.name, { durable: 'c', filterSubject: s.all }, noop)).rejects.toMatchObject({
+        code: 'INVALID_ARGUMENT',
+      });
+    });
+
+    it('publish never runs a handler synchronously', async () => {
+      const s = await t.stream();
+      let publishing = false;
+      const seen = new Collector<boolean>();
+      await t.transport.streams.consume(s.name, { durable: 'd', filterSubject: s.all }, async (m) => {
+        seen.push(publishing);
+        m.ack();
+      });
+      publishing = true;
+      const published = t.transport.streams.publish(s.subject('a'), enc('x'));
+      publishing = false;
+      await published;
+      expect(await seen.count(1)).toEqual([false]);
+    });
+  });
+}

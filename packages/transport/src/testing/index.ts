@@ -1,0 +1,14 @@
+/**
+ * `@squadflow/transport/testing`: the test kit every package's tests share.
+ *
+ * - `global-setup.ts` (a vitest `globalSetup`) finds or starts NATS once per run;
+ * - `natsUrl`, `uniquePrefix`, `cleanupPrefix`, `withNatsTransport`: a real
+ *   NATS server with a fresh prefix per test, deleted afterwards;
+ * - `spawnTsProcess`, `readInvocations`: services as real OS processes;
+ * - `within`, `quietPeriod`, `flushImmediates`, `Collector`: async helpers;
+ * - `portsContract`: the contract suite both adapters pass.
+ */
+export { natsUrl, uniquePrefix, cleanupPrefix, withNatsTransport, type NatsTestTransport } from './nats.ts';
+export { spawnTsProcess, readInvocations, type ChildHandle, type Invocation } from './processes.ts';
+export { within, quietPeriod, flushImmediates, until, gate, Collector } from './async.ts';
+export { portsContract, type ContractTarget } from './contract/ports.contract.ts';

@@ -1,0 +1,71 @@
+/**
+ * Helpers for tests against the shared NATS server: the URL from the global
+ * setup, unique prefixes so concurrent runs never collide, and cleanup that
+ * deletes every stream and KV bucket a prefix owns.
+ */
+import { randomBytes } from 'node:crypto';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { inject } from 'vitest';
+import { connectNatsTransport, parseServers } from '../adapters.ts';
+import type { Transport } from '../ports.ts';
+
+/** The NATS URL resolved by `global-setup.ts`. */
+export function natsUrl(): string {
+  const url = inject('natsUrl');
+  if (!url) throw new Error('natsUrl was not provided: is test/support/global-setup.ts configured as globalSetup?');
+  return url;
+}
+
+let counter = 0;
+
+/**
+ * A fresh prefix matching `^[a-z][a-z0-9_]{0,31}$` (the `names()` rule):
+ * `<label>_<10 random chars>`. Streams named `<PREFIX>...` and buckets
+ * named `<prefix>...` belong to it and are removed by `cleanupPrefix`.
+ */
+export function uniquePrefix(label = 't'): string {
+  let clean = label.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+  if (!/^[a-z]/.test(clean)) clean = `t${clean}`;
+  counter = (counter + 1) % 1296;
+  const random = (randomBytes(8).readBigUInt64BE() % 36n ** 8n).toString(36).padStart(8, '0') + counter.toString(36).padStart(2, '0');
+  return `${clean.slice(0, 32 - random.length - 1)}_${random}`;
+}
+
+/** Deletes every stream whose name starts with the uppercased prefix or `KV_<prefix>` (consumers go with them). */
+export async function cleanupPrefix(prefix: string, url = natsUrl()): Promise<string[]> {
+  const { servers, user, pass } = parseServers(url);
+  const nc = await connect({ servers, ...(user !== undefined ? { user, pass } : {}), noAsyncTraces: true });
+  try {
+    const jsm = await jetstreamManager(nc);
+    const owned: string[] = [];
+    for await (const name of jsm.streams.names()) {
+      if (name.startsWith(prefix.toUpperCase()) || name.startsWith(`KV_${prefix}`)) owned.push(name);
+    }
+    await Promise.all(owned.map((name) => jsm.streams.delete(name).catch(() => false)));
+    return owned;
+  } finally {
+    await nc.close();
+  }
+}
+
+export interface NatsTestTransport {
+  transport: Transport;
+  prefix: string;
+  /** Closes the transport and deletes everything the prefix owns. */
+  cleanup(): Promise<void>;
+}
+
+/** A NATS transport plus a unique prefix to name streams and buckets with. */
+export async function withNatsTransport(label?: string): Promise<NatsTestTransport> {
+  const prefix = uniquePrefix(label);
+  const transport = await connectNatsTransport({ servers: natsUrl(), name: `test-${prefix}` });
+  return {
+    transport,
+    prefix,
+    cleanup: async () => {
+      await transport.close();
+      await cleanupPrefix(prefix);
+    },
+  };
+}
