@@ -1,9 +1,10 @@
 /**
  * `@squadflow/transport`: the ports every component stands on (durable
  * streams, core pub/sub, KV with compare-and-set, a clock), their two
- * adapters (in-memory, the embedded default, and NATS JetStream), and the
- * stream topology. Engine, squads and gateway all reach infrastructure only
- * through these ports.
+ * adapters (in-memory, the embedded default, and NATS JetStream), the
+ * stream topology, and `KvRecords`: schema-checked KV records with the one
+ * bounded compare-and-set loop every store uses. Engine, squads and gateway
+ * all reach infrastructure only through these ports.
  */
 export {
   KvConflictError,
@@ -34,5 +35,16 @@ export {
   type MemoryTransportOptions,
   type NatsTransportOptions,
 } from './adapters.ts';
+export {
+  DEFAULT_MAX_ATTEMPTS,
+  DELETE_RECORD,
+  KvRecords,
+  kvRecords,
+  type KvChange,
+  type KvMutation,
+  type KvRecord,
+  type MutateOptions,
+} from './kv-records.ts';
+export { KvContentionError, KvRecordError } from './kv-record-errors.ts';
 export { ManualClock } from './manual-clock.ts';
 export { DUPLICATE_WINDOW_MS, ensureStreams, removeTopology, streamConfigs } from './topology.ts';
