@@ -41,6 +41,7 @@ export {
   KvRecords,
   kvRecords,
   type KvChange,
+  type KvMutateFn,
   type KvMutation,
   type KvRecord,
   type MutateOptions,

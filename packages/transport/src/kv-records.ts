@@ -29,6 +29,9 @@ export interface KvRecord<T> {
 /** What a `mutate` function decides: the next value, `undefined` to write nothing, or `DELETE_RECORD`. */
 export type KvChange<T> = T | undefined | typeof DELETE_RECORD;
 
+/** A `mutate` function: the current value (`null`: absent) and its stored record (for the revision) to a change. */
+export type KvMutateFn<T> = (current: T | null, stored: KvRecord<T> | null) => KvChange<T> | Promise<KvChange<T>>;
+
 export interface MutateOptions<T> {
   /** Compare-and-set attempts before `KvContentionError` (default {@link DEFAULT_MAX_ATTEMPTS}). */
   maxAttempts?: number;
@@ -131,11 +134,7 @@ export class KvRecords<T> {
    * caller in variables it overwrites, so the last (winning) run's results
    * are the ones left.
    */
-  async mutate(
-    key: string,
-    fn: (current: T | null, stored: KvRecord<T> | null) => KvChange<T> | Promise<KvChange<T>>,
-    options: MutateOptions<T> = {},
-  ): Promise<KvMutation<T>> {
+  async mutate(key: string, fn: KvMutateFn<T>, options: MutateOptions<T> = {}): Promise<KvMutation<T>> {
     const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     let stored = options.initial === undefined ? await this.get(key) : options.initial;
     for (let attempt = 1; ; attempt++) {
@@ -156,6 +155,29 @@ export class KvRecords<T> {
       }
       stored = await this.get(key);
     }
+  }
+
+  /**
+   * `mutate` for a decision that also answers the caller: `fn` returns the
+   * change and an answer, and this resolves with the answer of the run
+   * whose change stood (or that wrote nothing).
+   */
+  async decide<R>(
+    key: string,
+    fn: (current: T | null, stored: KvRecord<T> | null) => readonly [KvChange<T>, R] | Promise<readonly [KvChange<T>, R]>,
+    options: MutateOptions<T> = {},
+  ): Promise<R> {
+    let answer!: R;
+    await this.mutate(
+      key,
+      async (current, stored) => {
+        const [change, result] = await fn(current, stored);
+        answer = result;
+        return change;
+      },
+      options,
+    );
+    return answer;
   }
 
   /**

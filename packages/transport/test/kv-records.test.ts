@@ -129,6 +129,17 @@ function kvRecordsSuite(name: string, open: () => Promise<Handles>): void {
       expect((await records.get('x'))!.value.count).toBe(1003);
     });
 
+    it('decide answers with what the winning run computed', async () => {
+      await records.put('q', { name: 'q', count: 0 });
+      let runs = 0;
+      const answer = await records.decide('q', async (current) => {
+        if (++runs === 1) await race('q', 7);
+        return [{ name: 'q', count: current!.count + 1 }, `saw ${current!.count}`] as const;
+      });
+      expect(answer).toBe('saw 7');
+      expect(await records.decide('q', (current) => [undefined, current!.count] as const)).toBe(8);
+    });
+
     it('fn returning undefined writes nothing, present or absent', async () => {
       const revision = await records.put('u', { name: 'u', count: 5 });
       const kept = await records.mutate('u', () => undefined);
