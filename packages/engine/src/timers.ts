@@ -1,5 +1,5 @@
 import { timerCodec, type Logger, type TimerFired } from '@squadflow/shared';
-import type { Clock, KvStore } from '@squadflow/transport';
+import { KvRecords, type Clock, type KvStore } from '@squadflow/transport';
 import { isVolatileTimer, timerKindOf } from './compile/ids.ts';
 
 /**
@@ -23,20 +23,22 @@ export class TimerService {
   /** Volatile timers found in KV (written by an older version): deleted from there once done. */
   private readonly storedVolatile = new Set<string>();
   private stopped = false;
+  private readonly records: KvRecords<TimerFired>;
 
   constructor(
-    private readonly kv: KvStore,
+    kv: KvStore,
     private readonly clock: Clock,
     /** Applies a due timer; `false` means deferred (the execution is paused): keep it stored, unarmed. */
     private readonly onFire: (timer: TimerFired) => Promise<boolean | void>,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.records = new KvRecords(kv, timerCodec.schema);
+  }
 
   /** Loads and arms every stored timer. */
   async start(): Promise<number> {
-    const entries = await this.kv.entries();
-    for (const entry of entries) {
-      const timer = timerCodec.decode(entry.value);
+    const entries = await this.records.entries();
+    for (const { value: timer } of entries) {
       if (isVolatileTimer(timer.timer)) this.storedVolatile.add(timer.id);
       this.schedule(timer);
     }
@@ -45,7 +47,7 @@ export class TimerService {
 
   async arm(timer: TimerFired): Promise<void> {
     this.parked.delete(timer.id);
-    if (!isVolatileTimer(timer.timer)) await this.kv.put(timer.id, timerCodec.encode(timer));
+    if (!isVolatileTimer(timer.timer)) await this.records.put(timer.id, timer);
     this.schedule(timer);
   }
 
@@ -67,8 +69,8 @@ export class TimerService {
       return this.schedule(parked);
     }
     if (this.alarms.has(id) || isVolatileTimer(timerKindOf(id))) return;
-    const entry = await this.kv.get(id);
-    if (entry) this.schedule(timerCodec.decode(entry.value));
+    const stored = await this.records.get(id);
+    if (stored) this.schedule(stored.value);
   }
 
   async cancel(id: string): Promise<void> {
@@ -126,7 +128,7 @@ export class TimerService {
 
   /** Deletes a timer's KV entry; volatile timers have none (unless an older version stored them). */
   private async forget(id: string): Promise<void> {
-    if (!isVolatileTimer(timerKindOf(id))) return this.kv.delete(id);
-    if (this.storedVolatile.delete(id)) await this.kv.delete(id);
+    if (!isVolatileTimer(timerKindOf(id))) return this.records.delete(id);
+    if (this.storedVolatile.delete(id)) await this.records.delete(id);
   }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { KvConflictError, type Clock, type KvStore } from '@squadflow/transport';
+import { kvRecords, type Clock, type KvRecords, type KvStore } from '@squadflow/transport';
 
 export interface BreakerPolicy {
   failureThreshold: number;
@@ -23,8 +23,6 @@ export interface BreakerView extends BreakerState {
 
 export type Admission = { allowed: true } | { allowed: false; retryAfterMs: number };
 
-const enc = new TextEncoder();
-const dec = new TextDecoder();
 const CLOSED: BreakerState = { state: 'closed', failures: 0, updatedAt: 0 };
 
 /**
@@ -34,10 +32,14 @@ const CLOSED: BreakerState = { state: 'closed', failures: 0, updatedAt: 0 };
  * never both let a half-open probe through.
  */
 export class CircuitBreakers {
+  private readonly records: KvRecords<BreakerState>;
+
   constructor(
-    private readonly kv: KvStore,
+    kv: KvStore,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.records = kvRecords(kv, BreakerStateSchema);
+  }
 
   /** May this command go out? Open: no (with the time left); open long enough: this one is the half-open probe. */
   admit(squad: string, action: string, commandId: string, policy: BreakerPolicy): Promise<Admission> {
@@ -70,30 +72,14 @@ export class CircuitBreakers {
   }
 
   async list(): Promise<BreakerView[]> {
-    const out: BreakerView[] = [];
-    for (const key of await this.kv.keys()) {
-      const entry = await this.kv.get(key);
-      if (!entry) continue;
+    return (await this.records.entries()).map(({ key, value }) => {
       const [squad, action] = key.split('.') as [string, string];
-      out.push({ squad, action, ...BreakerStateSchema.parse(JSON.parse(dec.decode(entry.value))) });
-    }
-    return out;
+      return { squad, action, ...value };
+    });
   }
 
   /** Read, decide, compare-and-set; a concurrent writer makes us read and decide again. */
-  private async change<T>(key: string, decide: (s: BreakerState, now: number) => [BreakerState | undefined, T]): Promise<T> {
-    for (;;) {
-      const entry = await this.kv.get(key);
-      const current = entry ? BreakerStateSchema.parse(JSON.parse(dec.decode(entry.value))) : CLOSED;
-      const [next, result] = decide(current, this.clock.now());
-      if (!next) return result;
-      try {
-        if (entry) await this.kv.update(key, enc.encode(JSON.stringify(next)), entry.revision);
-        else await this.kv.create(key, enc.encode(JSON.stringify(next)));
-        return result;
-      } catch (err) {
-        if (!(err instanceof KvConflictError)) throw err;
-      }
-    }
+  private change<T>(key: string, decide: (s: BreakerState, now: number) => [BreakerState | undefined, T]): Promise<T> {
+    return this.records.decide(key, (current) => decide(current ?? CLOSED, this.clock.now()));
   }
 }

@@ -1,5 +1,6 @@
-import { SquadflowError, type Names } from '@squadflow/shared';
-import { KvConflictError, type Bus, type KvStore, type Transport } from '@squadflow/transport';
+import { DurationSchema, JsonObjectSchema, SquadflowError, type Names } from '@squadflow/shared';
+import { KvConflictError, kvRecords, type Bus, type KvRecords, type KvStore, type Transport } from '@squadflow/transport';
+import { z } from 'zod';
 import type { NormalizedSpec } from './spec.ts';
 
 /** What became of one slot. */
@@ -38,33 +39,70 @@ export interface StoredSchedule {
   revision: number;
 }
 
+const SlotOutcomeSchema = z.looseObject({
+  slot: z.number(),
+  at: z.number(),
+  result: z.enum(['started', 'skipped', 'queued', 'missed', 'failed']),
+  executionId: z.string().optional(),
+  error: z.looseObject({ code: z.string(), message: z.string() }).optional(),
+});
+
+/**
+ * The stored schedule. Loose, like the cast it replaces: a field a newer
+ * replica adds survives this one's compare-and-set rewrites. The spec part
+ * was validated when the schedule was created, so only its types are checked.
+ */
+const ScheduleViewSchema: z.ZodType<ScheduleView> = z.looseObject({
+  id: z.string(),
+  workflow: z.string(),
+  version: z.number().optional(),
+  context: JsonObjectSchema,
+  cron: z.string().optional(),
+  timezone: z.string(),
+  every: DurationSchema.optional(),
+  overlap: z.enum(['skip', 'queue', 'allow']),
+  catchUp: z.enum(['latest', 'skip']),
+  at: z.number().optional(),
+  state: z.enum(['active', 'paused', 'done']),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  nextAt: z.number().optional(),
+  lastSlot: z.number().optional(),
+  lastExecutionId: z.string().optional(),
+  queuedSlot: z.number().optional(),
+  lastOutcome: SlotOutcomeSchema.optional(),
+});
+
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 /**
  * The schedules bucket. Every write is a compare-and-set on the revision
  * read, so replicas that race on a slot agree on one winner.
  */
 export class ScheduleStore {
+  private readonly records: KvRecords<ScheduleView>;
+
   constructor(
     private readonly kv: KvStore,
     private readonly bus: Bus,
     private readonly changedSubject: string,
-  ) {}
+  ) {
+    this.records = kvRecords(kv, ScheduleViewSchema);
+  }
 
   static async open(transport: Transport, n: Names): Promise<ScheduleStore> {
     return new ScheduleStore(await transport.kv(n.buckets.schedules), transport.bus, scheduleChangedSubject(n));
   }
 
   async read(id: string): Promise<StoredSchedule | null> {
-    const entry = await this.kv.get(id);
-    return entry ? { record: JSON.parse(decoder.decode(entry.value)) as ScheduleView, revision: entry.revision } : null;
+    const stored = await this.records.get(id);
+    return stored ? { record: stored.value, revision: stored.revision } : null;
   }
 
   /** Throws `CONFLICT` when the id is taken. */
   async create(record: ScheduleView): Promise<void> {
     try {
-      await this.kv.create(record.id, encoder.encode(JSON.stringify(record)));
+      await this.records.create(record.id, record);
     } catch (err) {
       if (!(err instanceof KvConflictError)) throw err;
       throw new SquadflowError('CONFLICT', `schedule "${record.id}" already exists`, [{ path: 'id', message: 'already exists' }]);
@@ -74,24 +112,19 @@ export class ScheduleStore {
 
   /** Compare-and-set; throws `KvConflictError` when another writer got there first. */
   async update(record: ScheduleView, revision: number): Promise<void> {
-    await this.kv.update(record.id, encoder.encode(JSON.stringify(record)), revision);
+    await this.records.update(record.id, record, revision);
   }
 
-  /** Reads, changes and writes back, retrying on conflicts. Throws when the schedule does not exist. */
+  /** Reads, changes and writes back, retrying on conflicts (bounded). Throws when the schedule does not exist. */
   async mutate(id: string, change: (record: ScheduleView) => ScheduleView): Promise<ScheduleView> {
-    for (;;) {
-      const stored = await this.read(id);
-      if (!stored) throw notFound(id);
-      const next = change(stored.record);
-      if (next === stored.record) return next;
-      try {
-        await this.update(next, stored.revision);
-        this.notify(id);
-        return next;
-      } catch (err) {
-        if (!(err instanceof KvConflictError)) throw err;
-      }
-    }
+    const { written, record } = await this.records.mutate(id, (current) => {
+      if (!current) throw notFound(id);
+      const next = change(current);
+      return next === current ? undefined : next;
+    });
+    if (written) this.notify(id);
+    // Set: the change ran on a stored record, and a missing one threw.
+    return record!.value;
   }
 
   async ids(): Promise<string[]> {
@@ -99,8 +132,7 @@ export class ScheduleStore {
   }
 
   async list(): Promise<ScheduleView[]> {
-    const records = await Promise.all((await this.ids()).map((id) => this.read(id)));
-    return records.flatMap((s) => (s ? [s.record] : [])).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return (await this.records.entries()).map((s) => s.value).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   async delete(id: string): Promise<void> {

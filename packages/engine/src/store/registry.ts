@@ -1,9 +1,14 @@
-import { SquadflowError, validateDefinition, type WorkflowDefinition } from '@squadflow/shared';
+import { JsonObjectSchema, SquadflowError, validateDefinition, type WorkflowDefinition } from '@squadflow/shared';
 import { compileWorkflow, type CompiledWorkflow } from '../compile/index.ts';
-import { KvConflictError, type KvStore } from '@squadflow/transport';
+import { kvRecords, type KvRecords, type KvStore } from '@squadflow/transport';
+import { z } from 'zod';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
+
+/** `<name>.latest`: which version is the newest. */
+const PointerSchema = z.object({ version: z.number().int().positive() });
+type Pointer = z.output<typeof PointerSchema>;
 
 export interface WorkflowSummary {
   name: string;
@@ -20,32 +25,33 @@ export interface WorkflowSummary {
  */
 export class WorkflowRegistry {
   private readonly compiled = new Map<string, CompiledWorkflow>();
+  private readonly pointers: KvRecords<Pointer>;
+  /** `<name>.v<version>`: the definition without its version, validated in full when compiled. */
+  private readonly definitions: KvRecords<Record<string, unknown>>;
 
-  constructor(private readonly kv: KvStore) {}
+  constructor(private readonly kv: KvStore) {
+    this.pointers = kvRecords(kv, PointerSchema);
+    this.definitions = kvRecords(kv, JsonObjectSchema);
+  }
 
   async register(input: unknown): Promise<{ name: string; version: number; created: boolean }> {
     const def = validateDefinition(input);
     const { version: _pinned, ...body } = def;
     const canonical = JSON.stringify(body);
-    for (;;) {
-      const latest = await this.kv.get(`${def.name}.latest`);
-      const current = latest ? (JSON.parse(dec.decode(latest.value)) as { version: number }).version : 0;
+    const result = await this.pointers.decide<{ version: number; created: boolean }>(`${def.name}.latest`, async (latest) => {
+      const current = latest?.version ?? 0;
       if (current) {
+        // Compared as stored bytes: `canonical` is exactly what registering this body writes.
         const existing = await this.kv.get(`${def.name}.v${current}`);
-        if (existing && dec.decode(existing.value) === canonical) return { name: def.name, version: current, created: false };
+        if (existing && dec.decode(existing.value) === canonical) return [undefined, { version: current, created: false }];
       }
       const version = current + 1;
       compileWorkflow({ ...body, version }, version);
-      try {
-        await this.kv.put(`${def.name}.v${version}`, enc.encode(canonical));
-        const pointer = enc.encode(JSON.stringify({ version }));
-        if (latest) await this.kv.update(`${def.name}.latest`, pointer, latest.revision);
-        else await this.kv.create(`${def.name}.latest`, pointer);
-        return { name: def.name, version, created: true };
-      } catch (err) {
-        if (!(err instanceof KvConflictError)) throw err; // another registration won: look again
-      }
-    }
+      // Written before the pointer moves: a registration that loses the pointer's compare-and-set looks again.
+      await this.kv.put(`${def.name}.v${version}`, enc.encode(canonical));
+      return [{ version }, { version, created: true }];
+    });
+    return { name: def.name, ...result };
   }
 
   /** The compiled workflow; the latest version when `version` is omitted. Throws `WORKFLOW_NOT_FOUND`. */
@@ -54,10 +60,10 @@ export class WorkflowRegistry {
     const cacheKey = `${name}@${v}`;
     const hit = this.compiled.get(cacheKey);
     if (hit) return hit;
-    const entry = v ? await this.kv.get(`${name}.v${v}`) : null;
+    const entry = v ? await this.definitions.get(`${name}.v${v}`) : null;
     if (!entry)
       throw new SquadflowError('WORKFLOW_NOT_FOUND', `workflow "${name}"${version ? ` version ${version}` : ''} is not registered`);
-    const compiled = compileWorkflow({ ...(JSON.parse(dec.decode(entry.value)) as object), version: v }, v!);
+    const compiled = compileWorkflow({ ...entry.value, version: v }, v!);
     this.compiled.set(cacheKey, compiled);
     return compiled;
   }
@@ -79,7 +85,6 @@ export class WorkflowRegistry {
 
   private async latestVersion(name: string): Promise<number | undefined> {
     if (!/^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(name)) return undefined;
-    const latest = await this.kv.get(`${name}.latest`);
-    return latest ? (JSON.parse(dec.decode(latest.value)) as { version: number }).version : undefined;
+    return (await this.pointers.get(`${name}.latest`))?.value.version;
   }
 }

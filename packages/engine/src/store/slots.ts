@@ -1,18 +1,11 @@
-import { KvConflictError, type KvStore } from '@squadflow/transport';
+import { kvRecords, type KvRecords, type KvStore } from '@squadflow/transport';
+import { z } from 'zod';
 
-interface Queued {
-  executionId: string;
-  priority: number;
-  at: number;
-}
-
-interface SlotState {
-  active: string[];
-  queue: Queued[];
-}
-
-const enc = new TextEncoder();
-const dec = new TextDecoder();
+// Loose: a field a newer replica adds survives this one's rewrite, as it did before the schema.
+const QueuedSchema = z.looseObject({ executionId: z.string(), priority: z.number(), at: z.number() });
+const SlotStateSchema = z.looseObject({ active: z.array(z.string()), queue: z.array(QueuedSchema) });
+type Queued = z.output<typeof QueuedSchema>;
+type SlotState = z.output<typeof SlotStateSchema>;
 
 /**
  * Places under a workflow's concurrency limit (`<p>_slots`, one key per
@@ -22,7 +15,11 @@ const dec = new TextDecoder();
  * re-performing them after a crash changes nothing.
  */
 export class WorkflowSlots {
-  constructor(private readonly kv: KvStore) {}
+  private readonly records: KvRecords<SlotState>;
+
+  constructor(kv: KvStore) {
+    this.records = kvRecords(kv, SlotStateSchema);
+  }
 
   /** Takes a place, or joins the queue. */
   acquire(workflow: string, limit: number, entry: Queued): Promise<'running' | 'queued'> {
@@ -45,23 +42,11 @@ export class WorkflowSlots {
   }
 
   async state(workflow: string): Promise<SlotState> {
-    const entry = await this.kv.get(workflow);
-    return entry ? (JSON.parse(dec.decode(entry.value)) as SlotState) : { active: [], queue: [] };
+    return (await this.records.get(workflow))?.value ?? { active: [], queue: [] };
   }
 
-  private async change<T>(workflow: string, decide: (s: SlotState) => [SlotState | undefined, T]): Promise<T> {
-    for (;;) {
-      const entry = await this.kv.get(workflow);
-      const state = entry ? (JSON.parse(dec.decode(entry.value)) as SlotState) : { active: [], queue: [] };
-      const [next, result] = decide(state);
-      if (!next) return result;
-      try {
-        if (entry) await this.kv.update(workflow, enc.encode(JSON.stringify(next)), entry.revision);
-        else await this.kv.create(workflow, enc.encode(JSON.stringify(next)));
-        return result;
-      } catch (err) {
-        if (!(err instanceof KvConflictError)) throw err;
-      }
-    }
+  /** Read, decide, compare-and-set: `decide` returns the next state (undefined: no write) and the answer. */
+  private change<T>(workflow: string, decide: (s: SlotState) => readonly [SlotState | undefined, T]): Promise<T> {
+    return this.records.decide(workflow, (current) => decide(current ?? { active: [], queue: [] }));
   }
 }

@@ -1,20 +1,21 @@
 import { encodeToken } from '@squadflow/shared';
-import { KvConflictError, type KvStore } from '@squadflow/transport';
+import { DELETE_RECORD, kvRecords, type KvRecords, type KvStore } from '@squadflow/transport';
+import { z } from 'zod';
 
-export interface WaitRegistration {
-  executionId: string;
-  step: string;
-  purpose: 'wait' | 'escalation';
-}
+// Loose: a field a newer replica adds survives this one's rewrite, as it did before the schemas.
+const WaitRegistrationSchema = z.looseObject({
+  executionId: z.string(),
+  step: z.string(),
+  purpose: z.enum(['wait', 'escalation']),
+});
+export type WaitRegistration = z.output<typeof WaitRegistrationSchema>;
 
-export interface BufferedSignal {
-  signalId: string;
-  data?: unknown;
-  receivedAt: number;
-}
-
-const enc = new TextEncoder();
-const dec = new TextDecoder();
+const BufferedSignalSchema = z.looseObject({
+  signalId: z.string(),
+  data: z.unknown().optional(),
+  receivedAt: z.number(),
+});
+export type BufferedSignal = z.output<typeof BufferedSignalSchema>;
 
 /**
  * Which executions wait on which correlation key (`w.<key>`), and signals that
@@ -23,11 +24,16 @@ const dec = new TextDecoder();
  * outside (phone numbers...) are encoded before they become KV keys.
  */
 export class WaitIndex {
-  constructor(private readonly kv: KvStore) {}
+  private readonly registrations: KvRecords<WaitRegistration[]>;
+  private readonly buffered: KvRecords<BufferedSignal>;
+
+  constructor(kv: KvStore) {
+    this.registrations = kvRecords(kv, z.array(WaitRegistrationSchema));
+    this.buffered = kvRecords(kv, BufferedSignalSchema);
+  }
 
   async lookup(key: string): Promise<WaitRegistration[]> {
-    const entry = await this.kv.get(`w.${encodeToken(key)}`);
-    return entry ? (JSON.parse(dec.decode(entry.value)) as WaitRegistration[]) : [];
+    return (await this.registrations.get(`w.${encodeToken(key)}`))?.value ?? [];
   }
 
   register(key: string, reg: WaitRegistration): Promise<void> {
@@ -41,38 +47,29 @@ export class WaitIndex {
   }
 
   async buffer(key: string, signal: BufferedSignal): Promise<void> {
-    await this.kv.put(`s.${encodeToken(key)}`, enc.encode(JSON.stringify(signal)));
+    await this.buffered.put(`s.${encodeToken(key)}`, signal);
   }
 
   /** The last signal sent to a key while nothing waited on it. */
   async peekBuffered(key: string): Promise<BufferedSignal | undefined> {
-    const entry = await this.kv.get(`s.${encodeToken(key)}`);
-    return entry ? (JSON.parse(dec.decode(entry.value)) as BufferedSignal) : undefined;
+    return (await this.buffered.get(`s.${encodeToken(key)}`))?.value;
   }
 
   /** Forgets the buffered signal once delivered (unless a newer one replaced it meanwhile). */
   async clearBuffered(key: string, signalId: string): Promise<void> {
     const k = `s.${encodeToken(key)}`;
-    const entry = await this.kv.get(k);
-    if (!entry || (JSON.parse(dec.decode(entry.value)) as BufferedSignal).signalId !== signalId) return;
-    await this.kv.delete(k);
+    if ((await this.buffered.get(k))?.value.signalId !== signalId) return;
+    await this.buffered.delete(k);
   }
 
-  /** Read-modify-write with compare-and-set; concurrent writers retry. */
+  /** Read-modify-write with compare-and-set; concurrent writers retry. An emptied list deletes the key. */
   private async modify(key: string, change: (list: WaitRegistration[]) => WaitRegistration[]): Promise<void> {
-    for (;;) {
-      const entry = await this.kv.get(key);
-      const list = entry ? (JSON.parse(dec.decode(entry.value)) as WaitRegistration[]) : [];
+    await this.registrations.mutate(key, (current) => {
+      const list = current ?? [];
       const next = change(list);
-      if (next === list) return;
-      try {
-        if (!next.length && entry) await this.kv.delete(key);
-        else if (entry) await this.kv.update(key, enc.encode(JSON.stringify(next)), entry.revision);
-        else await this.kv.create(key, enc.encode(JSON.stringify(next)));
-        return;
-      } catch (err) {
-        if (!(err instanceof KvConflictError)) throw err;
-      }
-    }
+      if (next === list) return undefined;
+      // As before the helper: only a stored list that empties is deleted; an absent key is written as is.
+      return next.length || !current ? next : DELETE_RECORD;
+    });
   }
 }
