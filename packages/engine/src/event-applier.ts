@@ -2,7 +2,7 @@ import type { Logger } from '@squadflow/shared';
 import type { CompiledWorkflow, ExecutionContext, MachineEvent } from './compile/index.ts';
 import { performEffects, type EffectDeps } from './effects.ts';
 import { ExecutionCache, type LiveExecution, type Snapshot } from './execution-cache.ts';
-import { KvConflictError, type Clock } from '@squadflow/transport';
+import type { Clock } from '@squadflow/transport';
 import { recordFor } from './record-builder.ts';
 import { SerialQueue } from './serial-queue.ts';
 import type { ExecutionRecord } from './store/execution-record.ts';
@@ -167,54 +167,66 @@ export class EventApplier {
   }
 
   private async applyGroup(executionId: string, group: readonly Queued[]): Promise<ApplyResult[]> {
-    for (;;) {
-      const live = await this.load(executionId);
-      if (!live) return group.map(() => 'missing');
-      // An actor restored from KV may carry effects a crash cut short (persisted, never performed). They go
-      // out before any new event replaces its outbox: otherwise a timer or command they hold is lost for good.
-      // Replaying is safe: commands and lifecycle events carry their ids (the streams drop a copy within the
-      // dedup window; a squad acks a later copy of a command it already started without answering), timers
-      // already armed here are left alone.
-      if (!live.effectsDone) await this.flush(live);
-      const results: ApplyResult[] = [];
-      const applied: Queued[] = [];
-      const outbox: ExecutionContext['outbox'] = [];
-      let snapshot = live.snapshot;
-      for (const q of group) {
-        if (snapshot.status !== 'active') {
-          results.push('ended');
-          continue;
+    let results: ApplyResult[] = [];
+    let applied: Queued[] = [];
+    let live: LiveExecution | undefined;
+    let snapshot: Snapshot | undefined;
+    // The first attempt works on the cached actor, whose record and revision go in as `initial`: no KV read.
+    let hit = this.cache.get(executionId);
+    const { written, record } = await this.deps.executions.mutate(
+      executionId,
+      async (_current, stored) => {
+        live = hit ?? (stored ? await this.restore(stored.value, stored.revision) : undefined);
+        hit = undefined;
+        if (!live) {
+          results = group.map(() => 'missing');
+          return undefined;
         }
-        if (q.options.deferIfPaused && snapshot.context.paused) {
-          results.push('deferred');
-          continue;
+        // An actor restored from KV may carry effects a crash cut short (persisted, never performed). They go
+        // out before any new event replaces its outbox: otherwise a timer or command they hold is lost for good.
+        // Replaying is safe: commands and lifecycle events carry their ids (the streams drop a copy within the
+        // dedup window; a squad acks a later copy of a command it already started without answering), timers
+        // already armed here are left alone.
+        if (!live.effectsDone) await this.flush(live);
+        results = [];
+        applied = [];
+        const outbox: ExecutionContext['outbox'] = [];
+        let next = live.snapshot;
+        for (const q of group) {
+          if (next.status !== 'active') {
+            results.push('ended');
+            continue;
+          }
+          if (q.options.deferIfPaused && next.context.paused) {
+            results.push('deferred');
+            continue;
+          }
+          const prepared = withContext(next, { outbox: [], now: this.deps.clock.now() });
+          const moved = live.workflow.runner.transition(prepared, q.event);
+          if (moved === prepared) {
+            // Stale, duplicate or late: nothing moves.
+            results.push('stale');
+            continue;
+          }
+          next = await this.settle(live.workflow, moved);
+          outbox.push(...next.context.outbox);
+          applied.push(q);
+          results.push('applied');
         }
-        const prepared = withContext(snapshot, { outbox: [], now: this.deps.clock.now() });
-        const next = live.workflow.runner.transition(prepared, q.event);
-        if (next === prepared) {
-          // Stale, duplicate or late: nothing moves.
-          results.push('stale');
-          continue;
-        }
-        snapshot = await this.settle(live.workflow, next);
-        outbox.push(...snapshot.context.outbox);
-        applied.push(q);
-        results.push('applied');
-      }
-      if (!applied.length) return results;
-      if (applied.length > 1) snapshot = withContext(snapshot, { outbox });
-      const record = await recordFor(live.workflow, snapshot, live.record);
-      try {
-        const revision = await this.deps.executions.update(record, live.revision);
-        // Before the effects go out, so a retry dispatched by this very event already sees the breaker's new state.
-        for (const q of applied) await q.options.onApplied?.(live.workflow);
-        await this.commit({ record, revision, snapshot, workflow: live.workflow, effectsDone: false });
-        return results;
-      } catch (err) {
-        if (!(err instanceof KvConflictError)) throw err;
-        this.cache.delete(executionId); // another writer won: reload and recompute
-      }
-    }
+        if (!applied.length) return undefined;
+        snapshot = applied.length > 1 ? withContext(next, { outbox }) : next;
+        return recordFor(live.workflow, snapshot, live.record);
+      },
+      {
+        ...(hit ? { initial: { key: executionId, value: hit.record, revision: hit.revision } } : {}),
+        onConflict: () => this.cache.delete(executionId), // another writer won: reload and recompute
+      },
+    );
+    if (!written || !record || !live || !snapshot) return results;
+    // Before the effects go out, so a retry dispatched by this very event already sees the breaker's new state.
+    for (const q of applied) await q.options.onApplied?.(live.workflow);
+    await this.commit({ record: record.value, revision: record.revision, snapshot, workflow: live.workflow, effectsDone: false });
+    return results;
   }
 }
 

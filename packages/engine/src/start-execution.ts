@@ -1,6 +1,7 @@
 import { SquadflowError, type Logger, type TriggerMessage } from '@squadflow/shared';
 import type { CompiledWorkflow } from './compile/index.ts';
 import type { EventApplier } from './event-applier.ts';
+import type { Snapshot } from './execution-cache.ts';
 import { executionIdFor } from './ids.ts';
 import { KvConflictError, type Clock } from '@squadflow/transport';
 import { failedRecord, recordFor } from './record-builder.ts';
@@ -24,37 +25,38 @@ export interface TriggerDeps {
 export function startExecution(deps: TriggerDeps, t: TriggerMessage): Promise<void> {
   const executionId = t.executionId ?? executionIdFor(t.workflow, t.idempotencyKey);
   return deps.applier.exclusive(executionId, async () => {
-    for (;;) {
-      const existing = await deps.stores.executions.read(executionId);
-      if (existing && existing.record.status !== 'pending') {
-        // A redelivered or repeated trigger: the execution exists; finish its last effects if needed.
-        const live = await deps.applier.load(executionId);
-        if (live) await deps.applier.flush(live);
-        return;
-      }
+    let started: { snapshot: Snapshot; workflow: CompiledWorkflow } | undefined;
+    let exists = false;
+    const { written, record } = await deps.stores.executions.mutate(executionId, async (existing, stored) => {
+      started = undefined;
+      // A redelivered or repeated trigger: the execution exists; finish its last effects if needed (below).
+      exists = existing !== null && existing.status !== 'pending';
+      if (exists) return undefined;
       const at = deps.clock.now();
       let workflow: CompiledWorkflow;
       try {
-        workflow = await deps.stores.registry.get(t.workflow, t.version ?? existing?.record.version);
+        workflow = await deps.stores.registry.get(t.workflow, t.version ?? existing?.version);
       } catch (err) {
         if (!(err instanceof SquadflowError)) throw err;
-        return writeFailure(deps, executionId, t, at, err, existing?.revision);
+        await writeFailure(deps, executionId, t, at, err, stored?.revision);
+        return undefined;
       }
       const issues = workflow.checkContext(t.context);
       if (issues.length) {
         const err = new SquadflowError('INVALID_CONTEXT', `invalid context for workflow "${t.workflow}"`, issues);
-        return writeFailure(deps, executionId, t, at, err, existing?.revision);
+        await writeFailure(deps, executionId, t, at, err, stored?.revision);
+        return undefined;
       }
       if (workflow.plan.concurrencyLimit) {
-        const priority = t.priority ?? existing?.record.priority ?? 5;
+        const priority = t.priority ?? existing?.priority ?? 5;
         const place = await deps.stores.slots.acquire(t.workflow, workflow.plan.concurrencyLimit, { executionId, priority, at });
         if (place === 'queued') {
           // Waits as `pending` until a running execution of this workflow ends and hands over its place.
           if (!existing) await writeQueued(deps, executionId, t, workflow.version, priority, at);
-          return;
+          return undefined;
         }
       }
-      const priority = t.priority ?? existing?.record.priority;
+      const priority = t.priority ?? existing?.priority;
       const input = {
         executionId,
         workflow: t.workflow,
@@ -64,20 +66,18 @@ export function startExecution(deps: TriggerDeps, t: TriggerMessage): Promise<vo
         ...(priority === undefined ? {} : { priority }),
       };
       const snapshot = await deps.applier.settle(workflow, workflow.runner.initial(input));
-      const record = await recordFor(workflow, snapshot, {
-        createdAt: existing?.record.createdAt ?? at,
+      started = { snapshot, workflow };
+      return recordFor(workflow, snapshot, {
+        createdAt: existing?.createdAt ?? at,
         context: t.context,
         ...(t.idempotencyKey ? { idempotencyKey: t.idempotencyKey } : {}),
       });
-      try {
-        const revision = existing
-          ? await deps.stores.executions.update(record, existing.revision)
-          : await deps.stores.executions.create(record);
-        await deps.applier.commit({ record, revision, snapshot, workflow, effectsDone: false });
-        return;
-      } catch (err) {
-        if (!(err instanceof KvConflictError)) throw err;
-      }
+    });
+    if (exists) {
+      const live = await deps.applier.load(executionId);
+      if (live) await deps.applier.flush(live);
+    } else if (written && record && started) {
+      await deps.applier.commit({ record: record.value, revision: record.revision, ...started, effectsDone: false });
     }
   });
 }

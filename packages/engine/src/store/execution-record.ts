@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { codec, EpochMsSchema, ExecutionIdSchema, JsonObjectSchema } from '@squadflow/shared';
+import { EpochMsSchema, ExecutionIdSchema, JsonObjectSchema } from '@squadflow/shared';
 
 /**
  * What one execution's KV entry holds: its summary (queried by the API) and
@@ -28,4 +28,3 @@ export const ExecutionRecordSchema = z.object({
     .optional(),
 });
 export type ExecutionRecord = z.output<typeof ExecutionRecordSchema>;
-export const executionRecordCodec = codec('execution record', ExecutionRecordSchema);
