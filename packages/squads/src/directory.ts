@@ -1,4 +1,4 @@
-import type { Transport } from '@squadflow/transport';
+import { KvRecords, type Transport } from '@squadflow/transport';
 import { codec, durationMs, EpochMsSchema, NameSchema, names, type Logger } from '@squadflow/shared';
 import { z, type ZodType } from 'zod';
 import { DEFAULT_SQUAD_VERSION, type SquadDefinition } from './define-squad.ts';
@@ -74,9 +74,9 @@ function jsonSchemaOf(schema: ZodType | undefined, io: 'input' | 'output'): Reco
  * NATS services API answers that.
  */
 export async function announceSquad(transport: Transport, prefix: string, description: SquadDescription, logger: Logger): Promise<void> {
-  const kv = await transport.kv(names(prefix).buckets.squads);
-  await kv.put(description.name, squadDescriptionCodec.encode(description));
-  logger.debug({ bucket: kv.bucket }, 'squad description announced');
+  const records = new KvRecords(await transport.kv(names(prefix).buckets.squads), squadDescriptionCodec.schema);
+  await records.put(description.name, description);
+  logger.debug({ bucket: records.bucket }, 'squad description announced');
 }
 
 /**
@@ -84,11 +84,6 @@ export async function announceSquad(transport: Transport, prefix: string, descri
  * Works in memory mode too, where there is no NATS services API.
  */
 export async function listSquads(transport: Transport, prefix = 'sqf'): Promise<SquadDescription[]> {
-  const kv = await transport.kv(names(prefix).buckets.squads);
-  const out: SquadDescription[] = [];
-  for (const key of (await kv.keys()).sort()) {
-    const entry = await kv.get(key);
-    if (entry) out.push(squadDescriptionCodec.decode(entry.value));
-  }
-  return out;
+  const records = new KvRecords(await transport.kv(names(prefix).buckets.squads), squadDescriptionCodec.schema);
+  return (await records.entries()).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((r) => r.value);
 }

@@ -1,4 +1,4 @@
-import { KvConflictError, type KvStore } from '@squadflow/transport';
+import { KvConflictError, kvRecords, type KvRecords, type KvStore } from '@squadflow/transport';
 import { codec, encodeToken, EpochMsSchema, StepReplySchema, type StepReply } from '@squadflow/shared';
 import { z } from 'zod';
 
@@ -32,30 +32,24 @@ export type Claim =
 
 /** The squad side of "run at most once per (execution, step, attempt)", over one KV bucket. */
 export class IdempotencyLedger {
-  constructor(private readonly kv: KvStore) {}
+  private readonly records: KvRecords<IdempotencyRecord>;
+
+  constructor(kv: KvStore) {
+    this.records = kvRecords(kv, IdempotencyRecordSchema);
+  }
 
   /** Records `started` if nobody did; otherwise returns the existing record. */
   async claim(commandId: string, at: number): Promise<Claim> {
-    const key = encodeToken(commandId);
-    try {
-      const revision = await this.kv.create(key, idempotencyRecordCodec.encode({ state: 'started', at }));
-      return { status: 'claimed', revision };
-    } catch (err) {
-      if (!(err instanceof KvConflictError)) throw err;
-    }
-    const entry = await this.kv.get(key);
-    // Deleted or expired between create and get: rare; claim again.
-    if (!entry) return this.claim(commandId, at);
-    const record = idempotencyRecordCodec.decode(entry.value);
-    return record.state === 'done' ? { status: 'done', reply: record.reply } : { status: 'started', revision: entry.revision };
+    // Create first; an existing record is read back (one deleted or expired in between: create again, bounded).
+    const { created, record } = await this.records.createOnce(encodeToken(commandId), { state: 'started', at });
+    if (created) return { status: 'claimed', revision: record.revision };
+    return record.value.state === 'done' ? { status: 'done', reply: record.value.reply } : { status: 'started', revision: record.revision };
   }
 
   /** The reply stored for a command that was answered, if any (a read only: claims nothing). */
   async storedReply(commandId: string): Promise<StepReply | undefined> {
-    const entry = await this.kv.get(encodeToken(commandId));
-    if (!entry) return undefined;
-    const record = idempotencyRecordCodec.decode(entry.value);
-    return record.state === 'done' ? record.reply : undefined;
+    const record = (await this.records.get(encodeToken(commandId)))?.value;
+    return record?.state === 'done' ? record.reply : undefined;
   }
 
   /**
@@ -65,18 +59,17 @@ export class IdempotencyLedger {
    */
   async settle(commandId: string, reply: StepReply, startedRevision: number, at: number): Promise<StepReply> {
     const key = encodeToken(commandId);
-    const value = idempotencyRecordCodec.encode({ state: 'done', at, reply });
+    const done: IdempotencyRecord = { state: 'done', at, reply };
     try {
-      await this.kv.update(key, value, startedRevision);
+      await this.records.update(key, done, startedRevision);
       return reply;
     } catch (err) {
       if (!(err instanceof KvConflictError)) throw err;
     }
-    const entry = await this.kv.get(key);
-    const record = entry ? idempotencyRecordCodec.decode(entry.value) : null;
+    const record = (await this.records.get(key))?.value;
     if (record?.state === 'done') return record.reply;
     // The record vanished (TTL) or was rewritten as started: ours is the only answer.
-    await this.kv.put(key, value);
+    await this.records.put(key, done);
     return reply;
   }
 }

@@ -1,8 +1,8 @@
 import type { Clock, KvStore, Transport } from '@squadflow/transport';
-import { codec, names } from '@squadflow/shared';
+import { names } from '@squadflow/shared';
 import { z } from 'zod';
 import { dataFile, readDataFile } from './data-file.ts';
-import { KvRecords } from './kv-records.ts';
+import { CatalogRecords } from './kv-records.ts';
 
 /** A customer list for ad targeting; members are SHA-256 hashes of normalised phone/email (Customer Match style). */
 export const AudienceSchema = z.object({
@@ -66,15 +66,15 @@ const campaignKey = (id: string): string => `campaign.${id}`;
 
 /** {@link AdsStore} over one KV bucket; every status change is a compare-and-set. */
 export class KvAdsStore implements AdsStore {
-  private readonly audiences: KvRecords<Audience>;
-  private readonly campaigns: KvRecords<Campaign>;
+  private readonly audiences: CatalogRecords<Audience>;
+  private readonly campaigns: CatalogRecords<Campaign>;
 
   constructor(
     kv: KvStore,
     private readonly clock: Pick<Clock, 'now'>,
   ) {
-    this.audiences = new KvRecords(kv, codec('audience', AudienceSchema));
-    this.campaigns = new KvRecords(kv, codec('campaign', CampaignSchema));
+    this.audiences = new CatalogRecords<Audience>(kv, AudienceSchema);
+    this.campaigns = new CatalogRecords<Campaign>(kv, CampaignSchema);
   }
 
   async createAudience(audience: NewAudience): Promise<{ audience: Audience; created: boolean }> {
@@ -85,17 +85,17 @@ export class KvAdsStore implements AdsStore {
       created_at: now,
       updated_at: now,
     });
-    if (result.created || result.value.status === 'active') return { audience: result.value, created: result.created };
-    const revived = await this.audiences.update(audienceKey(audience.id), (a) => ({ ...a, status: 'active', updated_at: now }));
-    return { audience: revived ?? result.value, created: false };
+    if (result.created || result.record.value.status === 'active') return { audience: result.record.value, created: result.created };
+    const revived = await this.audiences.modify(audienceKey(audience.id), (a) => ({ ...a, status: 'active', updated_at: now }));
+    return { audience: revived ?? result.record.value, created: false };
   }
 
-  getAudience(id: string): Promise<Audience | null> {
-    return this.audiences.get(audienceKey(id));
+  async getAudience(id: string): Promise<Audience | null> {
+    return (await this.audiences.get(audienceKey(id)))?.value ?? null;
   }
 
   deleteAudience(id: string): Promise<Audience | null> {
-    return this.audiences.update(audienceKey(id), (a) =>
+    return this.audiences.modify(audienceKey(id), (a) =>
       a.status === 'deleted' ? undefined : { ...a, status: 'deleted', updated_at: this.clock.now() },
     );
   }
@@ -104,11 +104,11 @@ export class KvAdsStore implements AdsStore {
     const now = this.clock.now();
     const record: Campaign = { currency: 'BRL', ...campaign, status: 'active', paused_by: null, created_at: now, updated_at: now };
     const result = await this.campaigns.createOnce(campaignKey(campaign.id), record);
-    return { campaign: result.value, created: result.created };
+    return { campaign: result.record.value, created: result.created };
   }
 
-  getCampaign(id: string): Promise<Campaign | null> {
-    return this.campaigns.get(campaignKey(id));
+  async getCampaign(id: string): Promise<Campaign | null> {
+    return (await this.campaigns.get(campaignKey(id)))?.value ?? null;
   }
 
   async listCampaigns(filter: { productId?: string; status?: Campaign['status'] } = {}): Promise<Campaign[]> {
@@ -126,7 +126,7 @@ export class KvAdsStore implements AdsStore {
     const held: Campaign[] = [];
     for (const candidate of candidates) {
       const now = this.clock.now();
-      const after = await this.campaigns.update(campaignKey(candidate.id), (c) =>
+      const after = await this.campaigns.modify(campaignKey(candidate.id), (c) =>
         c.status === 'active' ? { ...c, status: 'paused', paused_by: pauseId, updated_at: now } : undefined,
       );
       // Includes campaigns this pause id paused in an earlier attempt, so a retried step reports the same set.
@@ -139,7 +139,7 @@ export class KvAdsStore implements AdsStore {
     const resumed: Campaign[] = [];
     for (const id of ids) {
       let changed = false;
-      const after = await this.campaigns.update(campaignKey(id), (c) => {
+      const after = await this.campaigns.modify(campaignKey(id), (c) => {
         changed = c.status === 'paused';
         return changed ? { ...c, status: 'active', paused_by: null, updated_at: this.clock.now() } : undefined;
       });
@@ -150,7 +150,7 @@ export class KvAdsStore implements AdsStore {
 
   async stopCampaign(id: string): Promise<{ campaign: Campaign; previousStatus: Campaign['status'] } | null> {
     let previousStatus: Campaign['status'] = 'stopped';
-    const after = await this.campaigns.update(campaignKey(id), (c) => {
+    const after = await this.campaigns.modify(campaignKey(id), (c) => {
       previousStatus = c.status;
       return c.status === 'stopped' ? undefined : { ...c, status: 'stopped', paused_by: null, updated_at: this.clock.now() };
     });

@@ -1,8 +1,8 @@
 import type { Clock, KvStore, Transport } from '@squadflow/transport';
-import { codec, encodeToken, names } from '@squadflow/shared';
+import { encodeToken, names } from '@squadflow/shared';
 import { z } from 'zod';
 import { dataFile, readDataFile } from '../common/data-file.ts';
-import { KvRecords } from '../common/kv-records.ts';
+import { CatalogRecords } from '../common/kv-records.ts';
 
 /** One product's stock, as stored in KV and in `data/inventory.json`. */
 export const ProductStockSchema = z.object({
@@ -37,22 +37,21 @@ export function inventoryBucket(prefix: string): string {
   return `${names(prefix).prefix}_inventory`;
 }
 
-const productCodec = codec('product stock', ProductStockSchema);
 const keyOf = (productId: string): string => `product.${encodeToken(productId)}`;
 
 /** {@link InventoryStore} over a KV bucket, shared by every replica of the squad. */
 export class KvInventoryStore implements InventoryStore {
-  private readonly records: KvRecords<ProductStock>;
+  private readonly records: CatalogRecords<ProductStock>;
 
   constructor(
     kv: KvStore,
     private readonly clock: Pick<Clock, 'now'>,
   ) {
-    this.records = new KvRecords(kv, productCodec);
+    this.records = new CatalogRecords<ProductStock>(kv, ProductStockSchema);
   }
 
-  get(productId: string): Promise<ProductStock | null> {
-    return this.records.get(keyOf(productId));
+  async get(productId: string): Promise<ProductStock | null> {
+    return (await this.records.get(keyOf(productId)))?.value ?? null;
   }
 
   list(): Promise<ProductStock[]> {
@@ -61,7 +60,7 @@ export class KvInventoryStore implements InventoryStore {
 
   setLevel(productId: string, stockLevel: number): Promise<ProductStock | null> {
     const level = ProductStockSchema.shape.stock_level.parse(stockLevel);
-    return this.records.update(keyOf(productId), (current) => ({ ...current, stock_level: level, updated_at: this.clock.now() }));
+    return this.records.modify(keyOf(productId), (current) => ({ ...current, stock_level: level, updated_at: this.clock.now() }));
   }
 
   async seed(products: readonly ProductStock[]): Promise<number> {

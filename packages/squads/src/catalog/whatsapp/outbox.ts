@@ -1,8 +1,8 @@
 import type { Clock, KvStore, Transport } from '@squadflow/transport';
-import { codec, names } from '@squadflow/shared';
+import { names } from '@squadflow/shared';
 import { z } from 'zod';
 import { stableId } from '../common/ids.ts';
-import { KvRecords } from '../common/kv-records.ts';
+import { CatalogRecords } from '../common/kv-records.ts';
 import { normalizePhone } from '../common/phone.ts';
 import type { OutgoingMessage, SendOptions, SentMessage, WhatsAppClient } from './client.ts';
 
@@ -31,8 +31,6 @@ export function outboxBucket(prefix: string): string {
   return `${names(prefix).prefix}_whatsapp_outbox`;
 }
 
-const outboxCodec = codec('whatsapp outbox message', OutboxMessageSchema);
-
 /**
  * A {@link WhatsAppClient} that records every message in KV instead of
  * sending it: the default when no Cloud API credentials are configured.
@@ -42,13 +40,13 @@ const outboxCodec = codec('whatsapp outbox message', OutboxMessageSchema);
  */
 export class OutboxWhatsAppClient implements WhatsAppClient {
   readonly channel = 'outbox' as const;
-  private readonly records: KvRecords<OutboxMessage>;
+  private readonly records: CatalogRecords<OutboxMessage>;
 
   constructor(
     kv: KvStore,
     private readonly clock: Pick<Clock, 'now'>,
   ) {
-    this.records = new KvRecords(kv, outboxCodec);
+    this.records = new CatalogRecords<OutboxMessage>(kv, OutboxMessageSchema);
   }
 
   async send(message: OutgoingMessage, options: SendOptions): Promise<SentMessage> {
@@ -64,7 +62,7 @@ export class OutboxWhatsAppClient implements WhatsAppClient {
       created_at: this.clock.now(),
     };
     const stored = await this.records.createOnce(`${to}.${id}`, record);
-    return { messageId: stored.value.id, to, channel: this.channel };
+    return { messageId: stored.record.value.id, to, channel: this.channel };
   }
 
   /** Recorded messages, newest first, optionally for one phone. */
