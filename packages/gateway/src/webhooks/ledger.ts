@@ -11,7 +11,7 @@
  *   same decision is carried out again, which is harmless because triggers
  *   carry an idempotency key and signals a signal id.
  */
-import { KvConflictError, type KvStore, type Transport } from '@squadflow/transport';
+import { KvConflictError, kvRecords, type KvRecords, type Transport } from '@squadflow/transport';
 import { type EngineClient } from '@squadflow/engine';
 import { encodeToken } from '@squadflow/shared';
 import { z } from 'zod';
@@ -44,11 +44,8 @@ export interface DeliveryOutcome {
   result?: { executionId?: string; signalId?: string };
 }
 
-const enc = new TextEncoder();
-const dec = new TextDecoder();
-
 export class DeliveryLedger {
-  private store?: Promise<KvStore>;
+  private store?: Promise<KvRecords<DeliveryRecord>>;
 
   constructor(
     private readonly transport: Transport,
@@ -64,10 +61,10 @@ export class DeliveryLedger {
     decide: () => Promise<DeliveryPlan>,
     perform: (plan: DeliveryPlan) => Promise<DeliveryOutcome['result']>,
   ): Promise<DeliveryOutcome> {
-    const kv = await this.kv();
+    const records = await this.records();
     const key = encodeToken(id);
     let plan: DeliveryPlan;
-    const existing = await read(kv, key);
+    const existing = (await records.get(key))?.value;
     if (existing?.state === 'done')
       return { duplicate: true, plan: existing.plan, ...(existing.result ? { result: existing.result } : {}) };
     if (existing) plan = existing.plan;
@@ -75,10 +72,10 @@ export class DeliveryLedger {
       plan = await decide();
       const record: DeliveryRecord = { state: 'processing', plan, receivedAt: this.transport.clock.now() };
       try {
-        await kv.create(key, enc.encode(JSON.stringify(record)));
+        await records.create(key, record);
       } catch (err) {
         if (!(err instanceof KvConflictError)) throw err;
-        const raced = await read(kv, key); // a concurrent delivery of the same id decided first: follow it
+        const raced = (await records.get(key))?.value; // a concurrent delivery of the same id decided first: follow it
         if (raced?.state === 'done') return { duplicate: true, plan: raced.plan };
         if (raced) plan = raced.plan;
       }
@@ -90,23 +87,17 @@ export class DeliveryLedger {
       receivedAt: existing?.receivedAt ?? this.transport.clock.now(),
       ...(result ? { result } : {}),
     };
-    await kv.put(key, enc.encode(JSON.stringify(done)));
+    await records.put(key, done);
     return { duplicate: false, plan, ...(result ? { result } : {}) };
   }
 
-  private kv(): Promise<KvStore> {
+  private records(): Promise<KvRecords<DeliveryRecord>> {
     if (!this.store) {
-      this.store = this.transport.kv(this.bucket, { ttlMs: LEDGER_TTL_MS });
+      this.store = this.transport.kv(this.bucket, { ttlMs: LEDGER_TTL_MS }).then((kv) => kvRecords(kv, RecordSchema));
       this.store.catch(() => (this.store = undefined)); // retry opening on the next delivery
     }
     return this.store;
   }
-}
-
-async function read(kv: KvStore, key: string): Promise<DeliveryRecord | null> {
-  const entry = await kv.get(key);
-  if (!entry) return null;
-  return RecordSchema.parse(JSON.parse(dec.decode(entry.value)));
 }
 
 /** Carries a plan out; with a signal id / idempotency key, doing it twice is harmless. */

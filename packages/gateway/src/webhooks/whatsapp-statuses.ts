@@ -4,7 +4,7 @@
  * out of order or twice, so "latest" means the newest timestamp, then the
  * furthest status; every distinct status is kept in `history`.
  */
-import { KvConflictError, type KvStore, type Transport } from '@squadflow/transport';
+import { kvRecords, type KvRecords, type Transport } from '@squadflow/transport';
 import { encodeToken } from '@squadflow/shared';
 import { z } from 'zod';
 import { LEDGER_TTL_MS } from './ledger.ts';
@@ -24,11 +24,8 @@ export const MessageStatusSchema = z.object({
 });
 export type MessageStatus = z.output<typeof MessageStatusSchema>;
 
-const enc = new TextEncoder();
-const dec = new TextDecoder();
-
 export class WhatsAppStatusStore {
-  private store?: Promise<KvStore>;
+  private store?: Promise<KvRecords<MessageStatus>>;
 
   constructor(
     private readonly transport: Transport,
@@ -37,31 +34,19 @@ export class WhatsAppStatusStore {
 
   /** Merges one status callback into the message's record (compare-and-set, retried on a race). */
   async record(update: WhatsAppStatus): Promise<MessageStatus> {
-    const kv = await this.kv();
-    const key = encodeToken(update.id);
-    for (;;) {
-      const entry = await kv.get(key);
-      const current = entry ? MessageStatusSchema.parse(JSON.parse(dec.decode(entry.value))) : null;
-      const next = merge(current, update, this.transport.clock.now());
-      try {
-        const bytes = enc.encode(JSON.stringify(next));
-        if (entry) await kv.update(key, bytes, entry.revision);
-        else await kv.create(key, bytes);
-        return next;
-      } catch (err) {
-        if (!(err instanceof KvConflictError)) throw err;
-      }
-    }
+    const records = await this.records();
+    const { record } = await records.mutate(encodeToken(update.id), (current) => merge(current, update, this.transport.clock.now()));
+    // Set: `merge` always returns a record, so the mutation wrote one.
+    return record!.value;
   }
 
   async get(messageId: string): Promise<MessageStatus | null> {
-    const entry = await (await this.kv()).get(encodeToken(messageId));
-    return entry ? MessageStatusSchema.parse(JSON.parse(dec.decode(entry.value))) : null;
+    return (await (await this.records()).get(encodeToken(messageId)))?.value ?? null;
   }
 
-  private kv(): Promise<KvStore> {
+  private records(): Promise<KvRecords<MessageStatus>> {
     if (!this.store) {
-      this.store = this.transport.kv(this.bucket, { ttlMs: LEDGER_TTL_MS });
+      this.store = this.transport.kv(this.bucket, { ttlMs: LEDGER_TTL_MS }).then((kv) => kvRecords(kv, MessageStatusSchema));
       this.store.catch(() => (this.store = undefined));
     }
     return this.store;
