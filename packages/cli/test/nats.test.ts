@@ -8,7 +8,7 @@ import { silentLogger, workflow } from '@squadflow/shared';
 import { NonRetryableError, startSquad, type RunningSquad } from '@squadflow/squads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withNatsTransport, type NatsTestTransport } from '@squadflow/transport/testing';
-import { agencyWorkflows } from '../../squads/src/catalog/agency/index.ts';
+import { agencyWorkflows } from '@squadflow/squads/catalog';
 import { runCli, startCli } from './support.ts';
 
 let nats: NatsTestTransport;
