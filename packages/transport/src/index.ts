@@ -7,7 +7,6 @@
  */
 export {
   KvConflictError,
-  systemClock,
   type Bus,
   type Clock,
   type Consumer,
@@ -23,16 +22,11 @@ export {
 export {
   createMemoryTransport,
   connectNatsTransport,
-  fromNatsConnection,
   natsConnectionOf,
   parseServers,
-  subjectMatches,
-  NoStreamError,
-  NotFoundError,
-  type FromConnectionOptions,
   type MemoryTransport,
   type MemoryTransportOptions,
   type NatsTransportOptions,
 } from './adapters.ts';
 export { ManualClock } from './manual-clock.ts';
-export { DUPLICATE_WINDOW_MS, ensureStreams, removeTopology, streamConfigs } from './topology.ts';
+export { ensureStreams } from './topology.ts';
