@@ -1,8 +1,8 @@
 /**
  * The raw NATS client for floors, responders and housekeeping. The root
  * package takes no dependencies, so `@nats-io/transport-node` is resolved
- * from the engine package: the very client (and version) the engine runs on.
- * Types come from the engine's own signatures for the same reason.
+ * from the transport package: the very client (and version) squadflow runs
+ * on. Types come from the transport's own signatures for the same reason.
  */
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -18,8 +18,8 @@ interface TransportNode {
   headers(): MsgHdrs;
 }
 
-const engineRequire = createRequire(new URL('../../packages/engine/package.json', import.meta.url));
-const client = (await import(pathToFileURL(engineRequire.resolve('@nats-io/transport-node')).href)) as TransportNode;
+const transportRequire = createRequire(new URL('../../packages/transport/package.json', import.meta.url));
+const client = (await import(pathToFileURL(transportRequire.resolve('@nats-io/transport-node')).href)) as TransportNode;
 
 export const headers = (): MsgHdrs => client.headers();
 

@@ -11,7 +11,7 @@
  */
 import { connectNatsTransport, natsConnectionOf } from '@squadflow/transport';
 import { createLogger } from '@squadflow/shared';
-import { startSquad, type ActionContext } from '@squadflow/squads';
+import { defineSquad, startSquad, type ActionContext } from '@squadflow/squads';
 import { natsUrl } from '../lib/nats.ts';
 
 const prefix = process.env['SQUADFLOW_PREFIX'] ?? 'sqf';
@@ -40,7 +40,14 @@ const actions = {
 
 const transport = await connectNatsTransport({ servers: natsUrl(), name: `bench-squad-${squad}-${process.pid}`, logger });
 // A short grace: a bench squad never has work worth waiting for at shutdown.
-const running = await startSquad({ transport, prefix, squad, actions, concurrency, logger, shutdownGraceMs: 1_000 });
+const running = await startSquad({
+  definition: defineSquad({ name: squad, actions }),
+  transport,
+  prefix,
+  concurrency,
+  logger,
+  shutdownGraceMs: 1_000,
+});
 const nc = natsConnectionOf(transport)!;
 nc.subscribe(`${prefix}.bench.release`, { callback: () => release() });
 nc.subscribe(`${prefix}.bench.held.${squad}`, {

@@ -7,7 +7,7 @@
 import { createMemoryTransport, type Transport } from '@squadflow/transport';
 import { EngineClient, Orchestrator } from '@squadflow/engine';
 import { silentLogger } from '@squadflow/shared';
-import { NonRetryableError, startSquad, type ActionContext, type RunningSquad } from '@squadflow/squads';
+import { defineSquad, NonRetryableError, startSquad, type ActionContext, type RunningSquad } from '@squadflow/squads';
 import { withNatsTransport } from '@squadflow/transport/testing';
 
 export type HarnessKind = 'memory' | 'nats';
@@ -96,7 +96,12 @@ export async function createHarness(kind: HarnessKind, options: { evict: boolean
   const orchestrator = await Orchestrator.start({ transport, prefix, logger, evictAfterEvent: options.evict });
   const squads: RunningSquad[] = [];
   const addSquad = async (name: string): Promise<RunningSquad> => {
-    const squad = await startSquad({ transport, prefix, squad: name, actions: fixtureActions(name, invocations), logger });
+    const squad = await startSquad({
+      definition: defineSquad({ name, actions: fixtureActions(name, invocations) }),
+      transport,
+      prefix,
+      logger,
+    });
     squads.push(squad);
     return squad;
   };

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryTransport } from '@squadflow/transport';
 import { EngineClient, Orchestrator } from '@squadflow/engine';
 import { silentLogger, workflow } from '@squadflow/shared';
-import { startSquad, type RunningSquad } from '@squadflow/squads';
+import { defineSquad, startSquad, type RunningSquad } from '@squadflow/squads';
 
 let cleanup: (() => Promise<void>) | undefined;
 afterEach(async () => {
@@ -21,16 +21,18 @@ describe('priorities', () => {
     const blocked = new Promise<void>((resolve) => (unblock = resolve));
     const squad: RunningSquad = await startSquad({
       transport,
-      squad: 'busy',
       logger,
-      actions: {
-        work: async (input: unknown) => {
-          const { n } = input as { n: number };
-          order.push(n);
-          if (n === 0) await blocked; // holds the squad's only place while the others queue
-          return { n };
+      definition: defineSquad({
+        name: 'busy',
+        actions: {
+          work: async (input: unknown) => {
+            const { n } = input as { n: number };
+            order.push(n);
+            if (n === 0) await blocked; // holds the squad's only place while the others queue
+            return { n };
+          },
         },
-      },
+      }),
     });
     const client = await EngineClient.connect({ transport });
     cleanup = async () => {

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OfferToMarketingOutputSchema } from '../../squads/src/catalog/agency/index.ts';
+import { OfferToMarketingOutputSchema } from '@squadflow/squads/catalog';
 import { runCli, startCli } from './support.ts';
 
 const SAMPLE = 'examples/handoffs/offer_to_marketing.json';

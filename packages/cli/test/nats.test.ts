@@ -5,10 +5,10 @@
  */
 import { EngineClient, Orchestrator, type ExecutionView } from '@squadflow/engine';
 import { silentLogger, workflow } from '@squadflow/shared';
-import { NonRetryableError, startSquad, type RunningSquad } from '@squadflow/squads';
+import { defineSquad, NonRetryableError, startSquad, type RunningSquad } from '@squadflow/squads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withNatsTransport, type NatsTestTransport } from '@squadflow/transport/testing';
-import { agencyWorkflows } from '../../squads/src/catalog/agency/index.ts';
+import { agencyWorkflows } from '@squadflow/squads/catalog';
 import { runCli, startCli } from './support.ts';
 
 let nats: NatsTestTransport;
@@ -27,13 +27,15 @@ beforeAll(async () => {
       transport,
       prefix,
       logger,
-      squad: 'clitest',
-      actions: {
-        noop: () => ({ ok: true }),
-        refuse: () => {
-          throw new NonRetryableError('refused on purpose');
+      definition: defineSquad({
+        name: 'clitest',
+        actions: {
+          noop: () => ({ ok: true }),
+          refuse: () => {
+            throw new NonRetryableError('refused on purpose');
+          },
         },
-      },
+      }),
     }),
   );
   client = await EngineClient.connect({ transport, prefix });

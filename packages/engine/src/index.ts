@@ -6,9 +6,7 @@ export type { BreakerView } from './breakers/circuit-breakers.ts';
 export type { WorkflowSummary } from './store/registry.ts';
 export {
   compileWorkflow,
-  deriveStatus,
   TERMINAL_STATUSES,
-  escalationKey,
   statechartJson,
   statechartMermaid,
   type ChartState,
@@ -16,7 +14,6 @@ export {
   type ExecutionStatus,
 } from './compile/index.ts';
 export {
-  Scheduler,
   slotKey,
   type CatchUpPolicy,
   type OverlapPolicy,

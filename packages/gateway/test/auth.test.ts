@@ -1,6 +1,8 @@
 /** Bearer tokens with scopes, the loopback-only rule without tokens, and the per-caller rate limit. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadGatewayConfig, parseApiTokens, RateLimiter, TokenVerifier } from '../src/index.ts';
+import { parseApiTokens, TokenVerifier } from '../src/http/auth.ts';
+import { RateLimiter } from '../src/http/rate-limit.ts';
+import { loadGatewayConfig } from '../src/index.ts';
 import { echoWorkflow, startStack, type Stack } from './support.ts';
 
 const READER = 'reader-token-0123456789';

@@ -1,6 +1,6 @@
 /** Environment parsing: defaults, units, and errors that name the variable. */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_GATEWAY_CONFIG, loadGatewayConfig } from '../src/index.ts';
+import { DEFAULT_GATEWAY_CONFIG, loadGatewayConfig } from '../src/config.ts';
 
 describe('gateway environment', () => {
   it('gives the documented defaults for an empty environment', () => {

@@ -1,7 +1,8 @@
 /** Generic signed webhook routes: JSONata mappings to triggers and signals, HMAC over the raw body, replays processed once. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '@squadflow/transport/testing';
-import { compileWebhookRoutes, loadGatewayConfig, signHmacSha256 } from '../src/index.ts';
+import { loadGatewayConfig, signHmacSha256 } from '../src/index.ts';
+import { compileWebhookRoutes } from '../src/webhooks/generic-config.ts';
 import { echoWorkflow, startStack, waitingWorkflow, type Stack } from './support.ts';
 
 const env = { SHOP_SECRET: 'shop-webhook-secret', PAY_SECRET: 'payments-secret' };

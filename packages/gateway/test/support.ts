@@ -1,16 +1,17 @@
 /**
  * A whole deployment for gateway tests: a transport (memory, or real NATS
- * with a unique prefix), an orchestrator, in-process squads, the engine
- * client and a gateway (optionally listening on a free port for real HTTP).
+ * with a unique prefix), an orchestrator, wire-level stand-in squads
+ * (./stand-in-squad.ts), the engine client and a gateway (optionally
+ * listening on a free port for real HTTP). Tests that need the catalog's real
+ * squads live in packages/embedded/test/.
  */
 import { createServer } from 'node:net';
 import { connectNatsTransport, createMemoryTransport, type Transport } from '@squadflow/transport';
 import { EngineClient, Orchestrator } from '@squadflow/engine';
 import { silentLogger, workflow, type WorkflowDefinition } from '@squadflow/shared';
-import { startSquad, type RunningSquad, type SquadDefinition } from '@squadflow/squads';
 import { cleanupPrefix, natsUrl, uniquePrefix } from '@squadflow/transport/testing';
-import { fixtureActions, type Invocation } from '../../../test/support/harness.ts';
 import { createGateway, type Gateway, type GatewayConfig } from '../src/index.ts';
+import { startStandInSquad, type StandInSquad } from './stand-in-squad.ts';
 
 export interface Stack {
   kind: 'memory' | 'nats';
@@ -20,17 +21,14 @@ export interface Stack {
   gateway: Gateway;
   /** Base URL when `listen` was asked for. */
   url: string;
-  invocations: Invocation[];
   close(): Promise<void>;
 }
 
 export interface StackOptions {
   kind: 'memory' | 'nats';
   config?: Partial<GatewayConfig>;
-  /** Fixture squads (`noop`, `sleep`, `fail`, ... from test/support/harness.ts); default `alpha`. */
+  /** Stand-in squads answering the fixture actions `noop`, `sleep` and `fail`; default `alpha`. */
   fixtureSquads?: string[];
-  /** Other squads (e.g. the catalog's WhatsApp squad). */
-  squads?: (transport: Transport, prefix: string) => Promise<SquadDefinition[]>;
   workflows?: WorkflowDefinition[];
   /** Listen on 127.0.0.1 with a free port (real HTTP). */
   listen?: boolean;
@@ -42,14 +40,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const transport =
     options.kind === 'nats' ? await connectNatsTransport({ servers: natsUrl(), name: `test-${prefix}` }) : createMemoryTransport();
   const orchestrator = await Orchestrator.start({ transport, prefix, logger });
-  const invocations: Invocation[] = [];
-  const squads: RunningSquad[] = [];
-  for (const name of options.fixtureSquads ?? ['alpha']) {
-    squads.push(await startSquad({ transport, prefix, squad: name, actions: fixtureActions(name, invocations), logger }));
-  }
-  for (const definition of (await options.squads?.(transport, prefix)) ?? []) {
-    squads.push(await startSquad({ transport, prefix, definition, logger }));
-  }
+  const squads: StandInSquad[] = [];
+  for (const squad of options.fixtureSquads ?? ['alpha']) squads.push(await startStandInSquad({ transport, prefix, squad }));
   const client = await EngineClient.connect({ transport, prefix });
   for (const definition of options.workflows ?? []) await client.registerWorkflow(definition);
   const gateway = createGateway({ client, transport, prefix, logger, config: { port: 0, ...options.config } });
@@ -61,7 +53,6 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     prefix,
     gateway,
     url,
-    invocations,
     close: async () => {
       await gateway.close();
       await Promise.all(squads.map((s) => s.stop()));

@@ -1,5 +1,5 @@
 import { NameSchema, parseDuration, SquadflowError, toFieldIssues, type Duration, type FieldIssue } from '@squadflow/shared';
-import type { ActionDefinition } from './action.ts';
+import { normalizeActions, type ActionDefinition, type ActionHandler } from './action.ts';
 
 /** One action a squad offers, with what operators and the engine may know about it. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- actions of a squad have different input/output types
@@ -20,6 +20,14 @@ export interface SquadDefinition<A extends Record<string, SquadAction> = Record<
   actions: A;
 }
 
+/** What `defineSquad` takes: a definition whose actions may also be bare handlers (actions without schemas). */
+export interface SquadInput<A extends Record<string, SquadAction | ActionHandler>> extends Omit<SquadDefinition, 'actions'> {
+  actions: A;
+}
+
+/** The actions of a `SquadInput` once bare handlers became `{ handler }`. */
+export type NormalizedActions<A> = { [K in keyof A]: A[K] extends SquadAction ? A[K] : SquadAction };
+
 /** The version reported when a definition does not declare one. */
 export const DEFAULT_SQUAD_VERSION = '0.1.0';
 
@@ -27,11 +35,19 @@ export const DEFAULT_SQUAD_VERSION = '0.1.0';
 const SEMVER = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
 
 /**
- * Declares a squad. Checks the squad and action names (they become subject
- * tokens), the version, each action's `timeout`, and that every `compensate`
- * names an action of the same squad; throws `INVALID_DEFINITION` naming the field.
+ * Declares a squad. A bare function is an action without schemas. Checks the
+ * squad and action names (they become subject tokens), the version, each
+ * action's `timeout`, and that every `compensate` names an action of the same
+ * squad; throws `INVALID_DEFINITION` naming the field.
  */
-export function defineSquad<A extends Record<string, SquadAction>>(definition: SquadDefinition<A>): SquadDefinition<A> {
+export function defineSquad<A extends Record<string, SquadAction | ActionHandler>>(
+  input: SquadInput<A>,
+): SquadDefinition<NormalizedActions<A>> {
+  const definition = (
+    Object.values(input.actions).some((action) => typeof action === 'function')
+      ? { ...input, actions: normalizeActions(input.actions) }
+      : input
+  ) as SquadDefinition<NormalizedActions<A>>;
   const issues: FieldIssue[] = [];
   const name = NameSchema.safeParse(definition.name);
   if (!name.success) issues.push(...toFieldIssues(name.error.issues, 'name'));

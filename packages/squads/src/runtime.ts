@@ -1,8 +1,7 @@
 import { ensureStreams, natsConnectionOf, type DeliveredMessage, type Transport } from '@squadflow/transport';
 import { createLogger, durationMs, names, SquadflowError, type FieldIssue, type Logger } from '@squadflow/shared';
-import { normalizeActions, type ActionDefinition, type ActionHandler } from './action.ts';
 import type { AttemptControl } from './attempt.ts';
-import { defineSquad, type SquadAction, type SquadDefinition } from './define-squad.ts';
+import { defineSquad, type SquadDefinition } from './define-squad.ts';
 import { announceSquad, describeSquad } from './directory.ts';
 import { handleCommand, type CommandDeps, type RuntimeAction } from './handle-command.ts';
 import { IDEMPOTENCY_TTL_MS, IdempotencyLedger } from './idempotency.ts';
@@ -15,7 +14,9 @@ export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 /** Default of `concurrency`. */
 export const DEFAULT_SQUAD_CONCURRENCY = 32;
 
-interface CommonSquadOptions {
+export interface SquadOptions {
+  /** The squad (`defineSquad`): commands arrive on `<prefix>.cmd.<name>.<action>`. */
+  definition: SquadDefinition;
   transport: Transport;
   /** Subject/stream/bucket prefix shared with the orchestrator (default `sqf`). */
   prefix?: string;
@@ -25,19 +26,6 @@ interface CommonSquadOptions {
   /** How long `stop()` lets running handlers finish before interrupting them (default 10 s). */
   shutdownGraceMs?: number;
 }
-
-/** Either a `defineSquad` definition, or the older `{ squad, actions }` pair. */
-export type SquadOptions = CommonSquadOptions &
-  (
-    | { definition: SquadDefinition; squad?: undefined; actions?: undefined }
-    | {
-        /** Squad name: commands arrive on `<prefix>.cmd.<squad>.<action>`. */
-        squad: string;
-        /** Actions by name; a bare function is an action without schemas. */
-        actions: Record<string, ActionDefinition | ActionHandler>;
-        definition?: undefined;
-      }
-  );
 
 export interface RunningSquad {
   readonly squad: string;
@@ -63,9 +51,7 @@ export interface RunningSquad {
  */
 export async function startSquad(options: SquadOptions): Promise<RunningSquad> {
   const { transport } = options;
-  const definition: SquadDefinition = defineSquad(
-    options.definition ?? { name: options.squad, actions: normalizeActions(options.actions) as Record<string, SquadAction> },
-  );
+  const definition: SquadDefinition = defineSquad(options.definition);
   const squad = definition.name;
   const prefix = options.prefix ?? 'sqf';
   const n = names(prefix);

@@ -2,7 +2,7 @@ import { createMemoryTransport, type Transport } from '@squadflow/transport';
 import { silentLogger } from '@squadflow/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { defineSquad, listSquads, startSquad, type RunningSquad } from '../src/index.ts';
+import { defineSquad, listSquads, startSquad, type ActionContext, type RunningSquad } from '../src/index.ts';
 
 const billing = defineSquad({
   name: 'billing',
@@ -34,7 +34,9 @@ describe('squad directory', () => {
     transport = createMemoryTransport();
     const logger = silentLogger();
     running.push(await startSquad({ definition: billing, transport, prefix: 'dir', logger }));
-    running.push(await startSquad({ squad: 'alerts', actions: { page: () => ({}) }, transport, prefix: 'dir', logger }));
+    running.push(
+      await startSquad({ definition: defineSquad({ name: 'alerts', actions: { page: () => ({}) } }), transport, prefix: 'dir', logger }),
+    );
 
     const squads = await listSquads(transport, 'dir');
 
@@ -69,5 +71,12 @@ describe('defineSquad', () => {
         issues: [expect.objectContaining({ path: 'version' }), expect.objectContaining({ path: 'actions.go.timeout' })],
       }),
     );
+  });
+
+  it('takes a bare function as an action without schemas', async () => {
+    const squad = defineSquad({ name: 'plain', actions: { ping: () => 'pong', typed: { handler: () => 1 } } });
+    expect(squad.actions.ping).toEqual({ handler: expect.any(Function) });
+    expect(await squad.actions.ping.handler(undefined, {} as ActionContext)).toBe('pong');
+    expect(squad.actions.typed.handler).toBeTypeOf('function');
   });
 });

@@ -10,7 +10,14 @@ import {
   type StepCommand,
   type StepReply,
 } from '@squadflow/shared';
-import { startSquad, type ActionDefinition, type ActionHandler, type RunningSquad, type SquadDefinition } from '../src/index.ts';
+import {
+  defineSquad,
+  startSquad,
+  type ActionDefinition,
+  type ActionHandler,
+  type RunningSquad,
+  type SquadDefinition,
+} from '../src/index.ts';
 
 /** Values pushed as they arrive; `next()` awaits the next one not yet returned. */
 export class Inbox<T> {
@@ -107,7 +114,7 @@ export async function createHarness(): Promise<Harness> {
     heartbeats,
     async start({ actions, definition, ...rest }) {
       const common = { transport, prefix: n.prefix, logger: silentLogger(), ...rest };
-      const squadRuntime = await startSquad(definition ? { ...common, definition } : { ...common, squad, actions: actions ?? {} });
+      const squadRuntime = await startSquad({ ...common, definition: definition ?? defineSquad({ name: squad, actions: actions ?? {} }) });
       running.push(squadRuntime);
       if (!collecting) {
         collecting = true;

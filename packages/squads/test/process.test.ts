@@ -11,7 +11,8 @@ import {
 } from '@squadflow/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Collector, cleanupPrefix, natsUrl, uniquePrefix, spawnTsProcess, type ChildHandle } from '@squadflow/transport/testing';
-import { defineSquad, loadSquadProcessConfig, runSquadProcess } from '../src/index.ts';
+import { defineSquad, runSquadProcess } from '../src/index.ts';
+import { loadSquadProcessConfig } from '../src/process.ts';
 
 const SCRIPT = fileURLToPath(new URL('./fixtures/echo-squad-process.ts', import.meta.url));
 

@@ -1,7 +1,8 @@
 import { encodeToken } from '@squadflow/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { defineAction, idempotencyRecordCodec, NonRetryableError, type ActionContext } from '../src/index.ts';
+import { idempotencyRecordCodec } from '../src/idempotency.ts';
+import { defineAction, NonRetryableError, type ActionContext } from '../src/index.ts';
 import { createHarness, type Harness } from './harness.ts';
 
 /** A promise plus its resolver, to hold a handler until the test releases it. */

@@ -8,7 +8,6 @@
  */
 export {
   KvConflictError,
-  systemClock,
   type Bus,
   type Clock,
   type Consumer,
@@ -24,13 +23,8 @@ export {
 export {
   createMemoryTransport,
   connectNatsTransport,
-  fromNatsConnection,
   natsConnectionOf,
   parseServers,
-  subjectMatches,
-  NoStreamError,
-  NotFoundError,
-  type FromConnectionOptions,
   type MemoryTransport,
   type MemoryTransportOptions,
   type NatsTransportOptions,
@@ -48,4 +42,4 @@ export {
 } from './kv-records.ts';
 export { KvContentionError, KvRecordError } from './kv-record-errors.ts';
 export { ManualClock } from './manual-clock.ts';
-export { DUPLICATE_WINDOW_MS, ensureStreams, removeTopology, streamConfigs } from './topology.ts';
+export { ensureStreams } from './topology.ts';

@@ -73,7 +73,7 @@ export async function selectWhatsAppClient(transport: Transport, prefix: string,
 /**
  * Opens the adapters (loading seed data that is not in KV yet) and returns
  * the five squad definitions, ready for
- * `startSquad({ transport, prefix, squad: def.name, actions: def.actions })`.
+ * `startSquad({ definition, transport, prefix })`.
  */
 export async function createSeedSquads(options: SeedSquadsOptions): Promise<SquadDefinition[]> {
   const { transport, env = process.env, dataFiles = {} } = options;

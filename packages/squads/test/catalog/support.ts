@@ -59,7 +59,7 @@ export async function runThroughSquad(
   overrides: Partial<StepCommand> = {},
 ): Promise<StepReply> {
   const n = names(prefix);
-  const squad = await startSquad({ transport, prefix, squad: def.name, actions: def.actions, logger: silentLogger() });
+  const squad = await startSquad({ definition: def, transport, prefix, logger: silentLogger() });
   const replies = new Inbox<StepReply>();
   const consumer = await transport.streams.consume(
     n.streams.inbound,

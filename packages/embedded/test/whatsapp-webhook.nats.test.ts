@@ -4,19 +4,48 @@
  * its KV outbox: a message nobody waits for starts a conversation; the next
  * one, correctly signed, resumes it; anything unsigned, tampered, oversized,
  * malformed or mistyped is refused and changes nothing; a replay is
- * processed once.
+ * processed once. It lives here, not in packages/gateway, because it runs
+ * the catalog's real squad and workflow: only embedded wires gateway and squads together.
  */
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import type { ExecutionView } from '@squadflow/engine';
+import type { EngineClient, ExecutionView } from '@squadflow/engine';
+import { createGateway, signHmacSha256, type GatewayConfig } from '@squadflow/gateway';
+import { silentLogger } from '@squadflow/shared';
 import { createWhatsAppSquad, leadConversation, openOutboxClient } from '@squadflow/squads/catalog';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Collector, natsUrl, until } from '@squadflow/transport/testing';
-import { signHmacSha256 } from '../src/index.ts';
-import { startStack, type Stack } from './support.ts';
+import { Collector, natsUrl, until, withNatsTransport } from '@squadflow/transport/testing';
+import { wireInProcess } from '../src/index.ts';
 
 const SECRET = 'meta-app-secret-for-tests';
 const VERIFY = 'verify-token-for-tests';
 const LEAD = '5511987654321';
+
+interface Stack {
+  client: EngineClient;
+  prefix: string;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Orchestrator, the catalog's WhatsApp squad (KV outbox) and the workflow on real NATS, with the gateway on a free port. */
+async function startStack(options: { workflows: unknown[]; config: Partial<GatewayConfig> }): Promise<Stack> {
+  const logger = silentLogger();
+  const { transport, prefix, cleanup } = await withNatsTransport('gw');
+  const squads = async () => [createWhatsAppSquad({ client: await openOutboxClient(transport, prefix) })];
+  const wired = await wireInProcess({ transport, prefix, logger, squads, workflows: options.workflows });
+  const gateway = createGateway({ client: wired.client, transport, prefix, logger, config: { port: 0, ...options.config } });
+  const url = await gateway.listen();
+  return {
+    client: wired.client,
+    prefix,
+    url,
+    close: async () => {
+      await gateway.close();
+      await wired.stop();
+      await cleanup();
+    },
+  };
+}
 
 function metaPayload(value: Record<string, unknown>): Record<string, unknown> {
   const metadata = { display_phone_number: '15550001111', phone_number_id: '106540352242922' };
@@ -46,7 +75,7 @@ describe('WhatsApp webhook', () => {
     });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> & { error?: { code: string; issues: unknown[] } } };
   };
-  // Over HTTP: the gateway's listing copes with the engine's scan of a bucket under writes (see src/engine-workarounds.ts).
+  // Listed over HTTP, through the gateway's executions route.
   const conversations = async () =>
     ((await (await fetch(`${stack.url}/v1/executions?workflow=lead_conversation`)).json()) as { executions: ExecutionView[] }).executions;
   const waitingOn = (messageId: string) =>
@@ -59,10 +88,6 @@ describe('WhatsApp webhook', () => {
 
   beforeAll(async () => {
     stack = await startStack({
-      kind: 'nats',
-      listen: true,
-      fixtureSquads: [],
-      squads: async (transport, prefix) => [createWhatsAppSquad({ client: await openOutboxClient(transport, prefix) })],
       workflows: [leadConversation({ replyTimeout: '1h' })],
       config: { whatsapp: { appSecret: SECRET, verifyToken: VERIFY, conversationWorkflow: 'lead_conversation' } },
     });
