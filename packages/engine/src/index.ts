@@ -7,13 +7,11 @@ export type { WorkflowSummary } from './store/registry.ts';
 export {
   compileWorkflow,
   deriveStatus,
-  TERMINAL_STATUSES,
   escalationKey,
   statechartJson,
   statechartMermaid,
   type ChartState,
   type CompiledWorkflow,
-  type ExecutionStatus,
 } from './compile/index.ts';
 export {
   Scheduler,

@@ -23,3 +23,5 @@ export * from './messages/heartbeat.ts';
 export * from './definition/flow-builder.ts';
 export * from './definition/formats.ts';
 export * from './shutdown.ts';
+export * from './vocabulary/execution-status.ts';
+export * from './vocabulary/step-status.ts';

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { EXECUTION_STATUSES, ExecutionStatusSchema, isTerminal, TERMINAL_STATUSES } from '../src/index.ts';
+
+describe('execution statuses', () => {
+  it('lists the nine statuses users see, once each, in the order an execution tends to go', () => {
+    expect(new Set(EXECUTION_STATUSES).size).toBe(9);
+    expect(EXECUTION_STATUSES.indexOf('pending')).toBe(0);
+    expect(EXECUTION_STATUSES.at(-1)).toBe('cancelled');
+  });
+
+  it('takes its terminal set from the statuses', () => {
+    for (const status of TERMINAL_STATUSES) expect(EXECUTION_STATUSES).toContain(status);
+    expect([...TERMINAL_STATUSES]).toEqual(['completed', 'failed', 'compensated', 'cancelled']);
+  });
+
+  it('treats statuses that a signal or an operator can still move as not terminal', () => {
+    expect(EXECUTION_STATUSES.filter((s) => !isTerminal(s))).toEqual(['pending', 'running', 'paused', 'waiting', 'escalated']);
+  });
+
+  it('answers isTerminal for any string, so machine state values can be checked', () => {
+    expect(isTerminal('completed')).toBe(true);
+    expect(isTerminal('running.step_a')).toBe(false);
+    expect(isTerminal('')).toBe(false);
+  });
+
+  it('rejects an unknown status', () => {
+    expect(ExecutionStatusSchema.safeParse('done').success).toBe(false);
+  });
+});
