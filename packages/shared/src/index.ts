@@ -25,3 +25,4 @@ export * from './definition/formats.ts';
 export * from './shutdown.ts';
 export * from './vocabulary/execution-status.ts';
 export * from './vocabulary/step-status.ts';
+export * from './vocabulary/step-error-code.ts';

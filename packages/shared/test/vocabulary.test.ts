@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { EXECUTION_STATUSES, ExecutionStatusSchema, isTerminal, TERMINAL_STATUSES } from '../src/index.ts';
+import {
+  EXECUTION_STATUSES,
+  ExecutionStatusSchema,
+  isTerminal,
+  StepErrorCode,
+  StepErrorCodeSchema,
+  stepReplyCodec,
+  TERMINAL_STATUSES,
+} from '../src/index.ts';
 
 describe('execution statuses', () => {
   it('lists the nine statuses users see, once each, in the order an execution tends to go', () => {
@@ -25,5 +33,19 @@ describe('execution statuses', () => {
 
   it('rejects an unknown status', () => {
     expect(ExecutionStatusSchema.safeParse('done').success).toBe(false);
+  });
+});
+
+describe('step error codes', () => {
+  it('names each code after itself', () => {
+    for (const code of StepErrorCodeSchema.options) expect(StepErrorCode[code]).toBe(code);
+  });
+
+  it('keeps the wire open to a squad’s own codes', () => {
+    const reply = { kind: 'reply', commandId: 'e1.a.1', executionId: 'e1', step: 'a', attempt: 1, ok: false };
+    const own = stepReplyCodec.parse({ ...reply, error: { message: 'card declined', code: 'CARD_DECLINED', retryable: false } });
+    expect(own.error?.code).toBe('CARD_DECLINED');
+    const ours = stepReplyCodec.parse({ ...reply, error: { message: 'late', code: StepErrorCode.TIMEOUT } });
+    expect(ours.error).toEqual({ message: 'late', code: 'TIMEOUT', retryable: true });
   });
 });
