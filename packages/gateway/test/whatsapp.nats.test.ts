@@ -11,6 +11,7 @@ import type { ExecutionView } from '@squadflow/engine';
 import { createWhatsAppSquad, leadConversation, openOutboxClient } from '@squadflow/squads/catalog';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Collector, natsUrl, until } from '@squadflow/transport/testing';
+import { names } from '@squadflow/shared';
 import { signHmacSha256 } from '../src/index.ts';
 import { startStack, type Stack } from './support.ts';
 
@@ -68,7 +69,7 @@ describe('WhatsApp webhook', () => {
     });
     nc = await connect({ servers: natsUrl() });
     // A plain NATS subscription sees every signal published for this deployment.
-    nc.subscribe(`${stack.prefix}.in.signal.>`, { callback: (_err, msg) => signals.push(msg.subject) });
+    nc.subscribe(names(stack.prefix).inboundFilter('signal'), { callback: (_err, msg) => signals.push(msg.subject) });
     await nc.flush();
   });
   afterAll(async () => {

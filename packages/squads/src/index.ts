@@ -13,7 +13,6 @@ export {
   type ActionDescription,
   type SquadDescription,
 } from './directory.ts';
-export { describeSubject, squadServiceName } from './services.ts';
 export {
   loadSquadProcessConfig,
   runSquadProcess,
