@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeToken, encodeToken, kvStreamName, kvSubjectPrefix, names, SquadflowError } from '../src/index.ts';
+import { encodeToken, kvStreamName, kvSubjectPrefix, names, SquadflowError } from '../src/index.ts';
+import { decodeToken } from '../src/subjects.ts';
 
 /** What JetStream KV accepts in a key token, and NATS in a subject token (no dots, spaces, wildcards). */
 const KEY_TOKEN = /^[A-Za-z0-9_=-]+$/;

@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  EXECUTION_STATUSES,
-  ExecutionStatusSchema,
-  isTerminal,
-  StepErrorCode,
-  StepErrorCodeSchema,
-  stepReplyCodec,
-  TERMINAL_STATUSES,
-} from '../src/index.ts';
+import { EXECUTION_STATUSES, ExecutionStatusSchema, isTerminal, StepErrorCode, stepReplyCodec, TERMINAL_STATUSES } from '../src/index.ts';
+import { StepErrorCodeSchema } from '../src/vocabulary/step-error-code.ts';
 
 describe('execution statuses', () => {
   it('lists the nine statuses users see, once each, in the order an execution tends to go', () => {
