@@ -6,6 +6,7 @@
  * (b) awaits every operation with `nc.request()`; (c) sends them through
  * one reply subscription (`Requester`), so 256 executions pipeline.
  */
+import { kvStreamName, kvSubjectPrefix } from '@squadflow/shared';
 import { headers, jsApi, type NatsConnection } from '../lib/nats.ts';
 import type { Requester } from './requester.ts';
 
@@ -29,6 +30,8 @@ export interface DurableFloor {
 export async function setupDurable(nc: NatsConnection, prefix: string, requester: Requester): Promise<DurableFloor> {
   const stream = `${prefix.toUpperCase()}_FLOOR`;
   const bucket = `${prefix}_floor`;
+  const kvStream = kvStreamName(bucket);
+  const kvKeys = kvSubjectPrefix(bucket);
   await jsApi(nc, `STREAM.CREATE.${stream}`, {
     name: stream,
     subjects: [`${prefix}.floor.js.>`],
@@ -37,9 +40,9 @@ export async function setupDurable(nc: NatsConnection, prefix: string, requester
     max_msgs: 200_000,
     duplicate_window: 120e9,
   });
-  await jsApi(nc, `STREAM.CREATE.KV_${bucket}`, {
-    name: `KV_${bucket}`,
-    subjects: [`$KV.${bucket}.>`],
+  await jsApi(nc, `STREAM.CREATE.${kvStream}`, {
+    name: kvStream,
+    subjects: [`${kvKeys}>`],
     retention: 'limits',
     storage: 'file',
     max_msgs_per_subject: 1,
@@ -58,12 +61,12 @@ export async function setupDurable(nc: NatsConnection, prefix: string, requester
   return {
     awaited: async (exec, step, responder) => {
       checkAck((await nc.request(cmd(responder), COMMAND, { headers: msgId(exec, step), timeout: TIMEOUT_MS })).data);
-      checkAck((await nc.request(`$KV.${bucket}.${exec}`, RECORD, { timeout: TIMEOUT_MS })).data);
+      checkAck((await nc.request(`${kvKeys}${exec}`, RECORD, { timeout: TIMEOUT_MS })).data);
       await nc.request(svc(responder), REQUEST, { timeout: TIMEOUT_MS });
     },
     pipelined: async (exec, step, responder) => {
       checkAck(await requester.request(cmd(responder), COMMAND, msgId(exec, step)));
-      checkAck(await requester.request(`$KV.${bucket}.${exec}`, RECORD));
+      checkAck(await requester.request(`${kvKeys}${exec}`, RECORD));
       await requester.request(svc(responder), REQUEST);
     },
   };

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import { names } from '@squadflow/shared';
 import { parseServers, type natsConnectionOf } from '@squadflow/transport';
 
 export type NatsConnection = NonNullable<ReturnType<typeof natsConnectionOf>>;
@@ -74,11 +75,12 @@ async function streamNames(nc: NatsConnection): Promise<string[]> {
   }
 }
 
-/** Deletes every stream named `<PREFIX>...` or `KV_<prefix>...` (consumers and buckets go with them). */
+/** Deletes every stream the prefix owns (`<PREFIX>_...`, `KV_<prefix>_...`; consumers and buckets go with them). */
 export async function cleanupPrefix(prefix: string): Promise<string[]> {
   const nc = await connectRaw(`bench-cleanup-${prefix}`);
   try {
-    const owned = (await streamNames(nc)).filter((n) => n.startsWith(prefix.toUpperCase()) || n.startsWith(`KV_${prefix}`));
+    const n = names(prefix);
+    const owned = (await streamNames(nc)).filter((name) => n.ownsStream(name));
     await Promise.all(owned.map((name) => jsApi(nc, `STREAM.DELETE.${name}`).catch(() => undefined)));
     return owned;
   } finally {

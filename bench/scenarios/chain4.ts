@@ -2,6 +2,7 @@
  * chain4: p50/p99 per execution at 1 in flight, executions/s at 256 in
  * flight, and the orchestrator's peak RSS while at 256.
  */
+import { kvStreamName } from '@squadflow/shared';
 import { Deployment } from '../lib/deployment.ts';
 import { lastSeqs, redeliveries } from '../lib/nats.ts';
 import { closedLoop } from '../lib/load.ts';
@@ -21,7 +22,7 @@ export async function chain4({ settings, floors }: RunContext): Promise<Scenario
 
     process.stdout.write('  chain4: latency at 1 in flight...\n');
     const streams = Object.values(d.names.streams).concat(
-      [d.names.buckets.executions, d.names.buckets.timers, d.names.buckets.idempotency].map((b) => `KV_${b}`),
+      [d.names.buckets.executions, d.names.buckets.timers, d.names.buckets.idempotency].map(kvStreamName),
     );
     const seq0 = await lastSeqs(d.nc, streams);
     const latency = await closedLoop(run, { inFlight: 1, ...settings.latency });

@@ -5,6 +5,7 @@
  * persisted, running execution with its delay armed) and the orchestrator's
  * RSS per parked execution.
  */
+import { kvStreamName } from '@squadflow/shared';
 import { Deployment } from '../lib/deployment.ts';
 import { until, windowed } from '../lib/load.ts';
 import { streamMessages } from '../lib/nats.ts';
@@ -23,7 +24,7 @@ export async function parked({ settings }: RunContext): Promise<ScenarioResult> 
     const orchestrator = await d.startOrchestrator();
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const baseMb = readRss(orchestrator.pid).rssMb;
-    const timers = `KV_${d.names.buckets.timers}`;
+    const timers = kvStreamName(d.names.buckets.timers);
     const sampler = new RssSampler(orchestrator.pid, 250);
 
     process.stdout.write(`  parked: parking ${n.toLocaleString('en-US')} executions...\n`);

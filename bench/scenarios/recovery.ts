@@ -5,6 +5,7 @@
  * time from its spawn until every execution has progressed through both
  * remaining events (the reply, then the `finish` step) and completed.
  */
+import { kvStreamName } from '@squadflow/shared';
 import { Deployment } from '../lib/deployment.ts';
 import { until, windowed } from '../lib/load.ts';
 import { streamMessages } from '../lib/nats.ts';
@@ -41,8 +42,8 @@ export async function recovery({ settings }: RunContext): Promise<ScenarioResult
     if (d.completions.completed.size) throw new Error('executions completed while no orchestrator ran');
 
     // What the new process has to re-arm and re-read before it consumes (timers) and right after (records).
-    const storedTimers = await streamMessages(d.nc, `KV_${d.names.buckets.timers}`);
-    const storedRecords = await streamMessages(d.nc, `KV_${d.names.buckets.executions}`);
+    const storedTimers = await streamMessages(d.nc, kvStreamName(d.names.buckets.timers));
+    const storedRecords = await streamMessages(d.nc, kvStreamName(d.names.buckets.executions));
     // "Progressed again" = the held step's reply applied (its step.completed event), the first event after the restart.
     const restart = performance.now();
     const progressed = new Set<string>();

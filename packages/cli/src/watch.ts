@@ -1,5 +1,5 @@
-import { TERMINAL_STATUSES, type EngineClient, type ExecutionView, type StepView } from '@squadflow/engine';
-import { SquadflowError } from '@squadflow/shared';
+import type { EngineClient, ExecutionView, StepView } from '@squadflow/engine';
+import { SquadflowError, TERMINAL_STATUSES } from '@squadflow/shared';
 
 /** A step whose status changed since the last look (first sighting included). */
 export interface StepChange {

@@ -1,6 +1,16 @@
 import { createMemoryTransport, ManualClock, type MemoryTransport, type Transport } from '@squadflow/transport';
-import type { EngineClient, ExecutionStatus, ExecutionView, Orchestrator } from '@squadflow/engine';
-import { durationMs, names, silentLogger, SquadflowError, type Duration, type Logger, type Names } from '@squadflow/shared';
+import type { EngineClient, ExecutionView, Orchestrator } from '@squadflow/engine';
+import {
+  durationMs,
+  names,
+  silentLogger,
+  SquadflowError,
+  TERMINAL_STATUSES,
+  type Duration,
+  type ExecutionStatus,
+  type Logger,
+  type Names,
+} from '@squadflow/shared';
 import type { SquadDefinition } from '@squadflow/squads';
 import { wireInProcess, type Wired } from './wiring.ts';
 
@@ -13,8 +23,6 @@ export interface TestEnvironmentOptions {
   startAt?: number;
   logger?: Logger;
 }
-
-const END: ExecutionStatus[] = ['completed', 'failed', 'compensated', 'cancelled'];
 
 /**
  * A whole squadflow in one process on the in-memory adapters, with a clock
@@ -78,7 +86,11 @@ export class TestEnvironment {
    * Throws when nothing is left to happen (waiting for a signal that never
    * comes) or after `maxSimulated` of simulated time (default 30 days).
    */
-  async runUntil(executionId: string, statuses: ExecutionStatus[] = END, maxSimulated: Duration = '30d'): Promise<ExecutionView> {
+  async runUntil(
+    executionId: string,
+    statuses: readonly ExecutionStatus[] = [...TERMINAL_STATUSES],
+    maxSimulated: Duration = '30d',
+  ): Promise<ExecutionView> {
     const limit = this.clock.now() + durationMs(maxSimulated);
     for (;;) {
       await this.settle();

@@ -10,7 +10,7 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { EngineClient, ExecutionView } from '@squadflow/engine';
 import { createGateway, signHmacSha256, type GatewayConfig } from '@squadflow/gateway';
-import { silentLogger } from '@squadflow/shared';
+import { names, silentLogger } from '@squadflow/shared';
 import { createWhatsAppSquad, leadConversation, openOutboxClient } from '@squadflow/squads/catalog';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Collector, natsUrl, until, withNatsTransport } from '@squadflow/transport/testing';
@@ -93,7 +93,7 @@ describe('WhatsApp webhook', () => {
     });
     nc = await connect({ servers: natsUrl() });
     // A plain NATS subscription sees every signal published for this deployment.
-    nc.subscribe(`${stack.prefix}.in.signal.>`, { callback: (_err, msg) => signals.push(msg.subject) });
+    nc.subscribe(names(stack.prefix).inboundFilter('signal'), { callback: (_err, msg) => signals.push(msg.subject) });
     await nc.flush();
   });
   afterAll(async () => {

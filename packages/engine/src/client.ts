@@ -5,12 +5,13 @@ import {
   names as makeNames,
   signalCodec,
   SquadflowError,
+  TERMINAL_STATUSES,
   toFieldIssues,
   triggerCodec,
+  type ExecutionStatus,
   type Names,
   type WorkflowDefinition,
 } from '@squadflow/shared';
-import { TERMINAL_STATUSES, type ExecutionStatus } from './compile/index.ts';
 import { toView, type ExecutionView } from './execution-view.ts';
 import { executionIdFor } from './ids.ts';
 import { computeMetrics, type EngineMetrics } from './metrics.ts';

@@ -1,4 +1,4 @@
-import { lifecycleCodec, stepCommandCodec, stepReplyCodec, triggerCodec, type Logger, type Names } from '@squadflow/shared';
+import { lifecycleCodec, StepErrorCode, stepCommandCodec, stepReplyCodec, triggerCodec, type Logger, type Names } from '@squadflow/shared';
 import type { Effect, ExecutionContext } from './compile/index.ts';
 import type { Transport } from '@squadflow/transport';
 import type { WaitIndex } from './store/waits.ts';
@@ -172,7 +172,7 @@ function refuse(
       ok: false,
       error: {
         message: `circuit breaker open for ${effect.squad}.${effect.action}`,
-        code: 'CIRCUIT_OPEN',
+        code: StepErrorCode.CIRCUIT_OPEN,
         retryable: wait,
         ...(wait ? { retryAfterMs } : {}),
       },

@@ -1,5 +1,5 @@
-import type { StepError } from '@squadflow/shared';
-import type { AttemptRecord, ExecutionContext, ExecutionStatus, StepRecord } from './compile/index.ts';
+import type { ExecutionStatus, StepError } from '@squadflow/shared';
+import type { AttemptRecord, ExecutionContext, StepRecord } from './compile/index.ts';
 import type { ExecutionRecord } from './store/execution-record.ts';
 
 /** One step as the API shows it. */

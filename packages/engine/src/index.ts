@@ -4,15 +4,7 @@ export type { ExecutionView, StepView } from './execution-view.ts';
 export type { EngineMetrics, StepDurationStats } from './metrics.ts';
 export type { BreakerView } from './breakers/circuit-breakers.ts';
 export type { WorkflowSummary } from './store/registry.ts';
-export {
-  compileWorkflow,
-  TERMINAL_STATUSES,
-  statechartJson,
-  statechartMermaid,
-  type ChartState,
-  type CompiledWorkflow,
-  type ExecutionStatus,
-} from './compile/index.ts';
+export { compileWorkflow, statechartJson, statechartMermaid, type ChartState, type CompiledWorkflow } from './compile/index.ts';
 export {
   slotKey,
   type CatchUpPolicy,

@@ -1,4 +1,5 @@
-import { TERMINAL_STATUSES, type ExecutionContext, type ExecutionStatus } from './compile/index.ts';
+import { EXECUTION_STATUSES, TERMINAL_STATUSES, type ExecutionStatus } from '@squadflow/shared';
+import type { ExecutionContext } from './compile/index.ts';
 import type { ExecutionRecord } from './store/execution-record.ts';
 import type { BreakerView } from './breakers/circuit-breakers.ts';
 
@@ -23,7 +24,7 @@ export interface EngineMetrics {
 
 /** Computes metrics from execution records: counts, success rate, and step duration percentiles of successful attempts. */
 export function computeMetrics(records: readonly ExecutionRecord[], breakers: BreakerView[] = []): EngineMetrics {
-  const byStatus = { pending: 0, running: 0, paused: 0, waiting: 0, completed: 0, failed: 0, compensated: 0, escalated: 0, cancelled: 0 };
+  const byStatus = Object.fromEntries(EXECUTION_STATUSES.map((s) => [s, 0])) as Record<ExecutionStatus, number>;
   const durations = new Map<string, number[]>();
   for (const r of records) {
     byStatus[r.status]++;

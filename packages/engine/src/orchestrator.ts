@@ -2,6 +2,7 @@ import {
   createLogger,
   inboundCodec,
   names as makeNames,
+  StepErrorCode,
   type ControlMessage,
   type HeartbeatMessage,
   type Logger,
@@ -206,7 +207,7 @@ export class Orchestrator {
     };
     const event: MachineEvent = r.compensation ? { type: 'creply', step: r.step, ...base } : { type: `reply.${r.step}`, ...base };
     // An open breaker's own refusal says nothing new about the squad: only real answers count.
-    if (r.compensation || r.error?.code === 'CIRCUIT_OPEN') return this.apply(r.executionId, event);
+    if (r.compensation || r.error?.code === StepErrorCode.CIRCUIT_OPEN) return this.apply(r.executionId, event);
     return this.apply(r.executionId, event, { onApplied: (workflow) => this.countForBreaker(workflow, r.step, r.ok) });
   }
 

@@ -1,5 +1,4 @@
-import type { Logger } from '@squadflow/shared';
-import { TERMINAL_STATUSES } from './compile/index.ts';
+import { TERMINAL_STATUSES, type Logger } from '@squadflow/shared';
 import type { EventApplier } from './event-applier.ts';
 import type { LiveExecution } from './execution-cache.ts';
 import type { Clock } from '@squadflow/transport';

@@ -116,7 +116,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const metrics = new GatewayMetrics();
   metrics.instrument(app);
   const deps: GatewayDeps = { client: options.client, transport: options.transport, names, config, logger, routes: new RouteTable(app) };
-  const ledger = new DeliveryLedger(options.transport, `${names.prefix}_webhooks`);
+  const ledger = new DeliveryLedger(options.transport, names.buckets.webhooks);
   registerExecutionRoutes(deps);
   registerControlRoutes(deps);
   registerSignalRoutes(deps);

@@ -2,21 +2,8 @@
  * zod schemas of what the routes take and answer. Request schemas validate;
  * response schemas document (OpenAPI) the engine's views as they are sent.
  */
-import { ExecutionIdSchema, NameSchema } from '@squadflow/shared';
+import { AttemptStatusSchema, ExecutionIdSchema, ExecutionStatusSchema, NameSchema, StepStatusSchema } from '@squadflow/shared';
 import { z } from 'zod';
-
-export const EXECUTION_STATUSES = [
-  'pending',
-  'running',
-  'paused',
-  'waiting',
-  'completed',
-  'failed',
-  'compensated',
-  'escalated',
-  'cancelled',
-] as const;
-export const ExecutionStatusSchema = z.enum(EXECUTION_STATUSES);
 
 const EpochMs = z.number().int().describe('epoch milliseconds');
 
@@ -42,14 +29,14 @@ export const AttemptSchema = z.object({
   attempt: z.number().int(),
   startedAt: EpochMs,
   endedAt: EpochMs.optional(),
-  status: z.enum(['running', 'completed', 'failed', 'timed_out', 'abandoned']),
+  status: AttemptStatusSchema,
   error: StepErrorSchema.optional(),
   compensation: z.boolean().optional(),
 });
 
 export const StepViewSchema = z.object({
   name: z.string(),
-  status: z.string().describe('blocked, evaluating, delayed, running, backoff, waiting, escalated, completed, skipped, failed, ...'),
+  status: StepStatusSchema,
   attempts: z.array(AttemptSchema),
   startedAt: EpochMs.optional(),
   endedAt: EpochMs.optional(),

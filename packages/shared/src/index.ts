@@ -1,25 +1,78 @@
-export * from './errors.ts';
-export * from './duration.ts';
-export * from './expressions.ts';
-export * from './json-schema.ts';
-export * from './subjects.ts';
-export * from './config.ts';
-export * from './logger.ts';
-export * from './definition/schema.ts';
-export * from './definition/validate.ts';
-export * from './definition/builder.ts';
-export * from './definition/dependencies.ts';
-export * from './messages/codec.ts';
-export * from './messages/common.ts';
-export * from './messages/trigger.ts';
-export * from './messages/step-command.ts';
-export * from './messages/step-reply.ts';
-export * from './messages/signal.ts';
-export * from './messages/control.ts';
-export * from './messages/timer.ts';
-export * from './messages/lifecycle.ts';
-export * from './messages/inbound.ts';
-export * from './messages/heartbeat.ts';
-export * from './definition/flow-builder.ts';
-export * from './definition/formats.ts';
-export * from './shutdown.ts';
+/**
+ * The public surface of `@squadflow/shared`: what the other packages, the
+ * tests and users import. Everything else (the schemas of a definition's
+ * parts, of each message beside its codec, the env schema) stays internal;
+ * each message's schema is reachable as its codec's `schema`.
+ */
+
+// Errors
+export { SquadflowError, toFieldIssues, type ErrorCode, type FieldIssue } from './errors.ts';
+
+// Vocabulary: statuses and step error codes
+export {
+  EXECUTION_STATUSES,
+  ExecutionStatusSchema,
+  isTerminal,
+  TERMINAL_STATUSES,
+  type ExecutionStatus,
+  type TerminalStatus,
+} from './vocabulary/execution-status.ts';
+export { AttemptStatusSchema, StepStatusSchema, type AttemptStatus, type StepStatus } from './vocabulary/step-status.ts';
+export { StepErrorCode } from './vocabulary/step-error-code.ts';
+
+// Subjects, streams and buckets
+export { encodeToken, kvStreamName, kvSubjectPrefix, names, validateBucketName, type Names } from './subjects.ts';
+
+// Configuration, logging, process lifecycle
+export { loadConfig, type Config } from './config.ts';
+export { createLogger, silentLogger, type Logger } from './logger.ts';
+export { exitOnSignals } from './shutdown.ts';
+
+// Durations, expressions, JSON Schema
+export { DurationSchema, durationMs, parseDuration, type Duration } from './duration.ts';
+export {
+  compileExpression,
+  compileTemplate,
+  evaluateCondition,
+  renderTemplate,
+  type CompiledExpression,
+  type ExpressionScope,
+} from './expressions.ts';
+export { compileJsonSchema } from './json-schema.ts';
+
+// Workflow definitions: schema, validation, builders, file formats
+export {
+  ExpressionSchema,
+  NameSchema,
+  WorkflowDefinitionSchema,
+  type Dependency,
+  type HumanStep,
+  type InputMapping,
+  type OnError,
+  type RetryPolicy,
+  type Step,
+  type TaskStep,
+  type TaskStepInput,
+  type WaitStep,
+  type WaitStepInput,
+  type WorkflowDefinition,
+  type WorkflowDefinitionInput,
+} from './definition/schema.ts';
+export { validateDefinition } from './definition/validate.ts';
+export { dependencyName } from './definition/dependencies.ts';
+export { workflow, type HumanOptions, type TaskOptions, type WaitOptions, type WorkflowBuilder } from './definition/builder.ts';
+export { FlowBuilder, type BranchStep, type ErrorStrategy, type FlowStep, type HumanTaskOptions } from './definition/flow-builder.ts';
+export { formatOf, parseDefinition, serializeDefinition, type DefinitionFormat } from './definition/formats.ts';
+
+// Wire messages: one codec each
+export { codec, type Codec } from './messages/codec.ts';
+export { EpochMsSchema, ExecutionIdSchema, JsonObjectSchema, type JsonObject } from './messages/common.ts';
+export { triggerCodec, TriggerMessageSchema, type TriggerMessage } from './messages/trigger.ts';
+export { stepCommandCodec, type StepCommand } from './messages/step-command.ts';
+export { stepReplyCodec, StepReplySchema, type StepError, type StepReply } from './messages/step-reply.ts';
+export { signalCodec, type SignalMessage } from './messages/signal.ts';
+export { controlCodec, type ControlMessage } from './messages/control.ts';
+export { timerCodec, type TimerFired, type TimerKind } from './messages/timer.ts';
+export { lifecycleCodec, LifecycleEventSchema, type LifecycleEvent, type LifecycleType } from './messages/lifecycle.ts';
+export { inboundCodec, type InboundMessage } from './messages/inbound.ts';
+export { heartbeatCodec, type HeartbeatMessage } from './messages/heartbeat.ts';

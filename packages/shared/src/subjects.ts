@@ -1,4 +1,5 @@
 import { SquadflowError } from './errors.ts';
+import type { InboundMessage } from './messages/inbound.ts';
 
 /**
  * Every subject, stream, consumer and KV bucket name is built here. A prefix
@@ -12,6 +13,10 @@ import { SquadflowError } from './errors.ts';
  * - `p.in.heartbeat.<execution>` progress of long-running actions
  * - `p.cmd.<squad>.<action>`    step commands for squads (work queue)
  * - `p.lc.<workflow>.<type>`    lifecycle events (`type` is e.g. `execution.completed`)
+ * - `p.sched.changed`           schedule change notices (core NATS, no stream)
+ * - `p.svc.<squad>.<action>`    an action's description endpoint (NATS services API)
+ *
+ * KV buckets are `p_<name>`; on NATS each is a stream `KV_p_<name>` (`kvStreamName`).
  */
 export interface Names {
   readonly prefix: string;
@@ -26,7 +31,13 @@ export interface Names {
   lifecycle(workflow: string, type: string): string;
   /** Subscription filter for lifecycle events: any workflow and/or any type by default (`p.lc.*.execution.completed`). */
   lifecycleFilter(options?: { workflow?: string; type?: string }): string;
+  /** Core subject of schedule change notices; no stream captures it. */
+  readonly scheduleChanged: string;
+  /** Whether `subject` lies under the prefix: our own streams capture those, so outside events must not use them. */
+  ownsSubject(subject: string): boolean;
   readonly inboundAll: string;
+  /** Subscription filter for one kind of inbound message: `p.in.reply.>`. */
+  inboundFilter(kind: InboundMessage['kind']): string;
   readonly commandsAll: string;
   readonly lifecycleAll: string;
   /** `events` captures the outside subjects that workflows' `events` listen to. */
@@ -41,11 +52,26 @@ export interface Names {
     schedules: string;
     breakers: string;
     slots: string;
+    /** The gateway's webhook delivery ledger. */
+    webhooks: string;
+    /** The gateway's WhatsApp message statuses. */
+    whatsappStatuses: string;
   };
+  /** A bucket of a squad's own state (`p_<name>`, e.g. `p_inventory`). */
+  squadBucket(name: string): string;
+  /** Whether a JetStream stream belongs to the prefix: its own streams (`P_...`) and its buckets' (`KV_p_...`). */
+  ownsStream(name: string): boolean;
+  /**
+   * NATS services API: a squad's service name, `squadflow-<p>-<squad>` (the
+   * prefix is part of it because several deployments or test runs may share
+   * one NATS server), and the subject of an action's description endpoint.
+   */
+  readonly services: { name(squad: string): string; describe(squad: string, action: string): string };
   readonly consumers: { orchestrator: string; events: string; squad(squad: string): string };
 }
 
 const PREFIX = /^[a-z][a-z0-9_]{0,31}$/;
+const BUCKET_SUFFIX = /^[a-z][a-z0-9_]*$/;
 
 export function names(prefix = 'sqf'): Names {
   if (!PREFIX.test(prefix)) {
@@ -65,7 +91,10 @@ export function names(prefix = 'sqf'): Names {
     squadCommands: (squad) => `${prefix}.cmd.${token(squad)}.>`,
     lifecycle: (workflow, type) => `${prefix}.lc.${token(workflow)}.${type}`,
     lifecycleFilter: (options = {}) => `${prefix}.lc.${options.workflow ? token(options.workflow) : '*'}.${options.type ?? '>'}`,
+    scheduleChanged: `${prefix}.sched.changed`,
+    ownsSubject: (subject) => subject.startsWith(`${prefix}.`),
     inboundAll: `${prefix}.in.>`,
+    inboundFilter: (kind) => `${prefix}.in.${kind}.>`,
     commandsAll: `${prefix}.cmd.>`,
     lifecycleAll: `${prefix}.lc.>`,
     streams: { inbound: `${up}_IN`, commands: `${up}_CMD`, lifecycle: `${up}_LC`, events: `${up}_EV` },
@@ -79,9 +108,39 @@ export function names(prefix = 'sqf'): Names {
       schedules: `${prefix}_schedules`,
       breakers: `${prefix}_breakers`,
       slots: `${prefix}_slots`,
+      webhooks: `${prefix}_webhooks`,
+      whatsappStatuses: `${prefix}_wa_status`,
+    },
+    squadBucket: (name) => {
+      if (!BUCKET_SUFFIX.test(name)) throw new SquadflowError('INVALID_ARGUMENT', `invalid bucket name ${JSON.stringify(name)}`);
+      return `${prefix}_${name}`;
+    },
+    ownsStream: (name) => name.startsWith(`${up}_`) || name.startsWith(kvStreamName(`${prefix}_`)),
+    services: {
+      name: (squad) => `squadflow-${prefix}-${token(squad)}`,
+      describe: (squad, action) => `${prefix}.svc.${token(squad)}.${token(action)}`,
     },
     consumers: { orchestrator: `${up}_orchestrator`, events: `${up}_events`, squad: (squad) => `${up}_squad_${token(squad)}` },
   };
+}
+
+const VALID_BUCKET = /^[-\w]+$/;
+
+/** Throws `INVALID_ARGUMENT` unless `bucket` is a valid KV bucket name (the NATS client's rule). */
+export function validateBucketName(bucket: string): void {
+  if (!VALID_BUCKET.test(bucket)) throw new SquadflowError('INVALID_ARGUMENT', `invalid bucket name ${JSON.stringify(bucket)}`);
+}
+
+/** The JetStream stream that holds a KV bucket on NATS. */
+export function kvStreamName(bucket: string): string {
+  validateBucketName(bucket);
+  return `KV_${bucket}`;
+}
+
+/** The subject prefix under which NATS stores a KV bucket's keys (`$KV.<bucket>.<key>`). */
+export function kvSubjectPrefix(bucket: string): string {
+  validateBucketName(bucket);
+  return `$KV.${bucket}.`;
 }
 
 const SAFE_TOKEN = /^[A-Za-z0-9_-]+$/;

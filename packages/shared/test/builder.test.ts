@@ -1,5 +1,6 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { SquadflowError, validateDefinition, workflow, WorkflowBuilder, type WorkflowDefinition } from '../src/index.ts';
+import { WorkflowBuilder } from '../src/definition/builder.ts';
+import { SquadflowError, validateDefinition, workflow, type WorkflowDefinition } from '../src/index.ts';
 
 describe('workflow() builder', () => {
   it('produces the same JSON as the equivalent literal definition', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeToken, encodeToken, names, SquadflowError } from '../src/index.ts';
+import { encodeToken, kvStreamName, kvSubjectPrefix, names, SquadflowError } from '../src/index.ts';
+import { decodeToken } from '../src/subjects.ts';
 
 /** What JetStream KV accepts in a key token, and NATS in a subject token (no dots, spaces, wildcards). */
 const KEY_TOKEN = /^[A-Za-z0-9_=-]+$/;
@@ -85,9 +86,41 @@ describe('names()', () => {
       schedules: 't_run1_schedules',
       breakers: 't_run1_breakers',
       slots: 't_run1_slots',
+      webhooks: 't_run1_webhooks',
+      whatsappStatuses: 't_run1_wa_status',
     });
     expect(t.consumers.orchestrator).toBe('T_RUN1_orchestrator');
     expect(t.consumers.squad('inventory')).toBe('T_RUN1_squad_inventory');
+  });
+
+  it('filters inbound messages by kind', () => {
+    expect(n.inboundFilter('reply')).toBe('sqf.in.reply.>');
+    expect(n.inboundFilter('heartbeat')).toBe('sqf.in.heartbeat.>');
+  });
+
+  it('names the schedule notices, the services API and squads’ own buckets after the prefix', () => {
+    expect(n.scheduleChanged).toBe('sqf.sched.changed');
+    expect(n.services.name('billing')).toBe('squadflow-sqf-billing');
+    expect(n.services.describe('billing', 'charge')).toBe('sqf.svc.billing.charge');
+    expect(n.squadBucket('whatsapp_outbox')).toBe('sqf_whatsapp_outbox');
+  });
+
+  it.each(['', 'Ads', 'ads.x', 'ads-x', '1ads'])('refuses the squad bucket name %j', (name) => {
+    expect(() => n.squadBucket(name)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+  });
+
+  it('tells its own subjects from outside ones', () => {
+    expect(n.ownsSubject(n.trigger('order'))).toBe(true);
+    expect(n.ownsSubject('sqfx.orders.created')).toBe(false);
+    expect(n.ownsSubject('orders.created')).toBe(false);
+  });
+
+  it('owns its streams and its buckets’ streams, not those of a longer prefix', () => {
+    const t = names('t_a');
+    expect(t.ownsStream(t.streams.inbound)).toBe(true);
+    expect(t.ownsStream(kvStreamName(t.buckets.executions))).toBe(true);
+    expect(t.ownsStream(names('t_ab').streams.inbound)).toBe(false);
+    expect(t.ownsStream(kvStreamName(names('t_ab').buckets.executions))).toBe(false);
   });
 
   it('defaults the prefix to sqf', () => {
@@ -104,5 +137,18 @@ describe('names()', () => {
     expect(() => n.reply('exec.1')).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     expect(() => n.command('inventory', 'reserve.*')).toThrow(SquadflowError);
     expect(() => n.trigger('order >')).toThrow(SquadflowError);
+    expect(() => n.services.describe('billing', 'charge.*')).toThrow(SquadflowError);
+  });
+});
+
+describe('KV bucket streams', () => {
+  it('names the stream and the key subjects NATS keeps a bucket in', () => {
+    expect(kvStreamName('sqf_exec')).toBe('KV_sqf_exec');
+    expect(kvSubjectPrefix('sqf_exec')).toBe('$KV.sqf_exec.');
+  });
+
+  it.each(['', 'a.b', 'a b', 'a*'])('refuses the bucket name %j', (bucket) => {
+    expect(() => kvStreamName(bucket)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => kvSubjectPrefix(bucket)).toThrow(SquadflowError);
   });
 });

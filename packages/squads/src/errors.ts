@@ -1,4 +1,4 @@
-import type { StepError } from '@squadflow/shared';
+import { StepErrorCode, type StepError } from '@squadflow/shared';
 
 /**
  * Thrown by an action handler to fail the step without using its remaining
@@ -16,15 +16,6 @@ export class NonRetryableError extends Error {
   }
 }
 
-/** Error codes the runtime itself puts on step replies. */
-export const RuntimeErrorCode = {
-  UNKNOWN_ACTION: 'UNKNOWN_ACTION',
-  INVALID_INPUT: 'INVALID_INPUT',
-  INVALID_OUTPUT: 'INVALID_OUTPUT',
-  INTERRUPTED: 'INTERRUPTED',
-  TIMEOUT: 'TIMEOUT',
-} as const;
-
 /**
  * Maps what a handler threw to the wire error. `timedOut` wins over the
  * error's own shape: once the deadline fired, whatever the handler rejected
@@ -32,7 +23,7 @@ export const RuntimeErrorCode = {
  */
 export function toStepError(err: unknown, timedOut: boolean): StepError {
   const message = err instanceof Error ? err.message : String(err);
-  if (timedOut) return { message: message || 'step deadline passed', code: RuntimeErrorCode.TIMEOUT, retryable: true };
+  if (timedOut) return { message: message || 'step deadline passed', code: StepErrorCode.TIMEOUT, retryable: true };
   const code = codeOf(err);
   const retryable = !(err instanceof NonRetryableError);
   return code === undefined ? { message, retryable } : { message, code, retryable };

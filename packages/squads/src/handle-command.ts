@@ -1,8 +1,15 @@
 import type { DeliveredMessage, Transport } from '@squadflow/transport';
-import { stepCommandCodec, stepReplyCodec, type Logger, type Names, type StepCommand, type StepReply } from '@squadflow/shared';
+import {
+  StepErrorCode,
+  stepCommandCodec,
+  stepReplyCodec,
+  type Logger,
+  type Names,
+  type StepCommand,
+  type StepReply,
+} from '@squadflow/shared';
 import type { ActionContext, ActionDefinition } from './action.ts';
 import { AttemptControl } from './attempt.ts';
-import { RuntimeErrorCode } from './errors.ts';
 import { HEARTBEAT_MAX_RATE_MS, HeartbeatPublisher } from './heartbeat.ts';
 import type { IdempotencyLedger } from './idempotency.ts';
 import { invokeAction, validate, type Outcome } from './invoke.ts';
@@ -84,7 +91,7 @@ async function processCommand(msg: DeliveredMessage, command: StepCommand, deps:
   const action = deps.actions.get(command.action);
   if (!action) {
     const message = `squad ${deps.squad} has no action ${JSON.stringify(command.action)}`;
-    const error = { message, code: RuntimeErrorCode.UNKNOWN_ACTION, retryable: false };
+    const error = { message, code: StepErrorCode.UNKNOWN_ACTION, retryable: false };
     await publish(deps, command, reply(command, { ok: false, error }));
     log.warn('unknown action');
     msg.ack();
@@ -93,7 +100,7 @@ async function processCommand(msg: DeliveredMessage, command: StepCommand, deps:
   const input = validate(action.input, command.input, `input for ${deps.squad}.${command.action}`);
   if (!input.ok) {
     // Deterministic from the command alone: no record needed, a redelivery gives the same reply.
-    const error = { message: input.message, code: RuntimeErrorCode.INVALID_INPUT, retryable: false };
+    const error = { message: input.message, code: StepErrorCode.INVALID_INPUT, retryable: false };
     deps.stats.answered(command.action, error);
     await publish(deps, command, reply(command, { ok: false, error }));
     log.info({ error: input.message }, 'invalid input');
@@ -120,7 +127,7 @@ async function processCommand(msg: DeliveredMessage, command: StepCommand, deps:
     } else {
       // A redelivery: the delivery that started the handler stopped extending its ack deadline, so its process
       // died (or hung). Never run it twice; let the orchestrator retry as a new attempt.
-      const interrupted = failure(command, RuntimeErrorCode.INTERRUPTED, 'a previous delivery of this command started but did not finish');
+      const interrupted = failure(command, StepErrorCode.INTERRUPTED, 'a previous delivery of this command started but did not finish');
       log.warn('command was started by a previous delivery; replying INTERRUPTED');
       await publish(deps, command, await deps.ledger.settle(command.id, interrupted, claim.revision, clock.now()));
     }
@@ -130,7 +137,7 @@ async function processCommand(msg: DeliveredMessage, command: StepCommand, deps:
 
   const startedAt = clock.now();
   const outcome = deps.interrupting()
-    ? { ok: false as const, error: { message: 'the squad is shutting down', code: RuntimeErrorCode.INTERRUPTED, retryable: true } }
+    ? { ok: false as const, error: { message: 'the squad is shutting down', code: StepErrorCode.INTERRUPTED, retryable: true } }
     : await runHandler(msg, command, action, input.value, deps, log, startedAt);
   const finishedAt = clock.now();
   const answer = reply(command, outcome, startedAt, finishedAt);
@@ -211,7 +218,7 @@ async function runHandler(
   }
 }
 
-function failure(command: StepCommand, code: string, message: string): StepReply {
+function failure(command: StepCommand, code: StepErrorCode, message: string): StepReply {
   return reply(command, { ok: false, error: { message, code, retryable: true } });
 }
 

@@ -4,5 +4,4 @@ export { NonRetryableError } from './errors.ts';
 export { defineSquad, DEFAULT_SQUAD_VERSION, type SquadAction, type SquadDefinition } from './define-squad.ts';
 export type { ActionStats } from './stats.ts';
 export { listSquads, type ActionDescription, type SquadDescription } from './directory.ts';
-export { describeSubject, squadServiceName } from './services.ts';
 export { runSquadProcess, type SquadProcess, type SquadProcessConfig, type SquadProcessOptions } from './process.ts';

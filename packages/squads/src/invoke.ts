@@ -1,8 +1,8 @@
-import { toFieldIssues, type StepError } from '@squadflow/shared';
+import { StepErrorCode, toFieldIssues, type StepError } from '@squadflow/shared';
 import type { ZodType } from 'zod';
 import type { ActionContext, ActionDefinition } from './action.ts';
 import type { AttemptControl } from './attempt.ts';
-import { RuntimeErrorCode, toStepError } from './errors.ts';
+import { toStepError } from './errors.ts';
 
 /** What one handler run produced, before it becomes a reply. */
 export type Outcome = { ok: true; output: unknown } | { ok: false; error: StepError };
@@ -43,7 +43,7 @@ export async function invokeAction(
       return { ok: false, error: abortedError(control) };
     }
     const checked = validate(action.output, first.output, 'output');
-    if (!checked.ok) return { ok: false, error: { message: checked.message, code: RuntimeErrorCode.INVALID_OUTPUT, retryable: false } };
+    if (!checked.ok) return { ok: false, error: { message: checked.message, code: StepErrorCode.INVALID_OUTPUT, retryable: false } };
     return { ok: true, output: checked.value };
   } catch (err) {
     // Once aborted, the rejection (AbortError, fetch failure) is a consequence of the abort, not the handler's verdict.
@@ -57,7 +57,7 @@ function abortedError(control: AttemptControl): StepError {
   const reason: unknown = control.signal.reason;
   if (control.abortCause === 'shutdown') {
     const message = reason instanceof Error ? reason.message : 'the squad is shutting down';
-    return { message, code: RuntimeErrorCode.INTERRUPTED, retryable: true };
+    return { message, code: StepErrorCode.INTERRUPTED, retryable: true };
   }
   return toStepError(reason, true);
 }

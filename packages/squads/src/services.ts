@@ -4,20 +4,6 @@ import { names, type Logger } from '@squadflow/shared';
 import type { SquadDescription } from './directory.ts';
 import type { SquadStats } from './stats.ts';
 
-/**
- * The NATS services API name of a squad: `squadflow-<prefix>-<squad>`. The
- * prefix is part of it because several deployments (or test runs) may share
- * one NATS server; the metadata repeats both parts.
- */
-export function squadServiceName(prefix: string, squad: string): string {
-  return `squadflow-${prefix}-${squad}`;
-}
-
-/** The request/reply subject of an action's description endpoint. */
-export function describeSubject(prefix: string, squad: string, action: string): string {
-  return `${prefix}.svc.${squad}.${action}`;
-}
-
 export interface SquadServiceOptions {
   prefix: string;
   description: SquadDescription;
@@ -41,7 +27,7 @@ export async function registerSquadService(nc: NatsConnection, options: SquadSer
   // Two copies of the NATS core client types (services pins an older one): same wire, same runtime object.
   const svcm = new Svcm(nc as unknown as ConstructorParameters<typeof Svcm>[0]);
   const service = await svcm.add({
-    name: squadServiceName(prefix, squad),
+    name: n.services.name(squad),
     version: description.version,
     description: description.description ?? `squadflow squad ${squad}`,
     metadata: { prefix, squad, runtime: 'squadflow' },
@@ -51,7 +37,7 @@ export async function registerSquadService(nc: NatsConnection, options: SquadSer
     },
   });
   for (const [action, info] of Object.entries(description.actions)) {
-    const subject = describeSubject(prefix, squad, action);
+    const subject = n.services.describe(squad, action);
     actionBySubject.set(subject, action);
     const body = JSON.stringify({ squad, action, ...info });
     service.addEndpoint(action, {

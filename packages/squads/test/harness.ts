@@ -1,4 +1,4 @@
-import { createMemoryTransport, type Transport } from '@squadflow/transport';
+import { createMemoryTransport, subjectMatches, type Transport } from '@squadflow/transport';
 import {
   heartbeatCodec,
   names,
@@ -92,7 +92,7 @@ export async function createHarness(): Promise<Harness> {
       remove: (name) => base.streams.remove(name),
       publish: async (subject, data, options) => {
         await base.streams.publish(subject, data, options);
-        if (subject.startsWith(`${n.prefix}.in.reply.`))
+        if (subjectMatches(n.inboundFilter('reply'), subject))
           publishedReplies.push({ reply: stepReplyCodec.decode(data), msgId: options?.msgId });
       },
     },
@@ -119,7 +119,7 @@ export async function createHarness(): Promise<Harness> {
       if (!collecting) {
         collecting = true;
         await transport.streams.consume(n.streams.inbound, { durable: 'test_replies', filterSubject: n.inboundAll }, async (msg) => {
-          if (msg.subject.startsWith(`${n.prefix}.in.heartbeat.`)) heartbeats.push(heartbeatCodec.decode(msg.data));
+          if (subjectMatches(n.inboundFilter('heartbeat'), msg.subject)) heartbeats.push(heartbeatCodec.decode(msg.data));
           else replies.push(stepReplyCodec.decode(msg.data));
           msg.ack();
         });

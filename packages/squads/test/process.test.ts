@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { connectNatsTransport, type Transport } from '@squadflow/transport';
+import { connectNatsTransport, subjectMatches, type Transport } from '@squadflow/transport';
 import {
   heartbeatCodec,
   names,
@@ -72,7 +72,7 @@ describe('squad process entry', () => {
     const replies = new Collector<StepReply>();
     const heartbeats = new Collector<HeartbeatMessage>();
     await transport.streams.consume(n.streams.inbound, { durable: 'test_inbound', filterSubject: n.inboundAll }, async (msg) => {
-      if (msg.subject.startsWith(`${prefix}.in.heartbeat.`)) heartbeats.push(heartbeatCodec.decode(msg.data));
+      if (subjectMatches(n.inboundFilter('heartbeat'), msg.subject)) heartbeats.push(heartbeatCodec.decode(msg.data));
       else replies.push(stepReplyCodec.decode(msg.data));
       msg.ack();
     });

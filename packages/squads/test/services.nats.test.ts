@@ -5,7 +5,7 @@ import { names, silentLogger, stepCommandCodec, stepReplyCodec, type StepCommand
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { cleanupPrefix, natsUrl, uniquePrefix } from '@squadflow/transport/testing';
-import { defineSquad, describeSubject, listSquads, squadServiceName, startSquad, type RunningSquad } from '../src/index.ts';
+import { defineSquad, listSquads, startSquad, type RunningSquad } from '../src/index.ts';
 
 const billing = defineSquad({
   name: 'billing',
@@ -55,7 +55,7 @@ describe('NATS services API', () => {
     transport = await connectNatsTransport({ servers: natsUrl() });
     squad = await startSquad({ definition: billing, transport, prefix, logger: silentLogger() });
     const client = await operatorClient();
-    const name = squadServiceName(prefix, 'billing');
+    const name = names(prefix).services.name('billing');
 
     const pings = await all(client.ping(name));
     expect(pings).toEqual([
@@ -65,8 +65,8 @@ describe('NATS services API', () => {
     const [info] = await all(client.info(name));
     expect(info).toMatchObject({ name, description: 'Charges and refunds' });
     expect(info!.endpoints.map((e) => [e.name, e.subject]).sort()).toEqual([
-      ['charge', describeSubject(prefix, 'billing', 'charge')],
-      ['refund', describeSubject(prefix, 'billing', 'refund')],
+      ['charge', names(prefix).services.describe('billing', 'charge')],
+      ['refund', names(prefix).services.describe('billing', 'refund')],
     ]);
     expect(info!.endpoints.find((e) => e.name === 'charge')!.metadata).toMatchObject({
       command_subject: names(prefix).command('billing', 'charge'),
@@ -74,7 +74,7 @@ describe('NATS services API', () => {
       timeout_ms: '5000',
     });
 
-    const answer = await nc!.request(describeSubject(prefix, 'billing', 'charge'), '', { timeout: 5_000 });
+    const answer = await nc!.request(names(prefix).services.describe('billing', 'charge'), '', { timeout: 5_000 });
     expect(answer.json()).toMatchObject({
       squad: 'billing',
       action: 'charge',

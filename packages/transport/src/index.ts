@@ -25,6 +25,8 @@ export {
   connectNatsTransport,
   natsConnectionOf,
   parseServers,
+  /** NATS wildcard matching (`*`, `>`), as the server applies it: for code that filters subjects itself. */
+  subjectMatches,
   type MemoryTransport,
   type MemoryTransportOptions,
   type NatsTransportOptions,

@@ -105,12 +105,8 @@ export function validateName(kind: 'stream' | 'durable', name: string): void {
 // The NATS client's KV rules, so a key that works embedded also works on NATS.
 const VALID_KEY = /^[-/=.\w]+$/;
 const VALID_KEY_FILTER = /^[-/=.>*\w]+$/;
-const VALID_BUCKET = /^[-\w]+$/;
-
-/** Throws `INVALID_ARGUMENT` unless `bucket` is a valid KV bucket name. */
-export function validateBucketName(bucket: string): void {
-  if (!VALID_BUCKET.test(bucket)) throw new SquadflowError('INVALID_ARGUMENT', `invalid bucket name ${JSON.stringify(bucket)}`);
-}
+/** Bucket names are the subject module's: one rule for both adapters. */
+export { validateBucketName } from '@squadflow/shared';
 
 /** Throws `INVALID_ARGUMENT` unless `key` is a valid KV key (`filter`: a key pattern with `*`/`>`). */
 export function validateKey(key: string, options: { filter?: boolean } = {}): void {

@@ -1,3 +1,4 @@
+import { TERMINAL_STATUSES } from '@squadflow/shared';
 import { durationOption, stringOption, type Command } from '../command.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { cliLogger, openSession } from '../session.ts';
@@ -22,7 +23,7 @@ Exit 2 when the execution has already ended, 3 when it is unknown.`,
         out.result({ executionId, requested: 'cancel' }, () => `cancel requested for ${executionId}`);
         return ExitCode.OK;
       }
-      const view = await session.client.waitFor(executionId, ['cancelled', 'completed', 'failed', 'compensated'], timeoutMs);
+      const view = await session.client.waitFor(executionId, [...TERMINAL_STATUSES], timeoutMs);
       out.result({ executionId, status: view.status }, () => `execution ${executionId} ${view.status}`);
       // Finished some other way before the cancel landed: the cancel did not happen.
       return view.status === 'cancelled' ? ExitCode.OK : ExitCode.USAGE;

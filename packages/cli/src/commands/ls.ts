@@ -1,27 +1,16 @@
-import type { ExecutionStatus } from '@squadflow/engine';
+import { EXECUTION_STATUSES, ExecutionStatusSchema, type ExecutionStatus } from '@squadflow/shared';
 import { intOption, stringOption, type Command } from '../command.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import { executionsTable } from '../format.ts';
 import { cliLogger, openSession } from '../session.ts';
 
-const STATUSES: readonly ExecutionStatus[] = [
-  'pending',
-  'running',
-  'paused',
-  'waiting',
-  'completed',
-  'failed',
-  'compensated',
-  'escalated',
-  'cancelled',
-];
-
 /** `--status failed,cancelled` → the statuses, each checked. */
 function parseStatuses(raw: string | undefined): ExecutionStatus[] | undefined {
   if (raw === undefined) return undefined;
   const list = raw.split(',').map((s) => s.trim());
-  const bad = list.filter((s) => !STATUSES.includes(s as ExecutionStatus));
-  if (bad.length) throw new CliError(ExitCode.USAGE, `--status: unknown status "${bad.join('", "')}" (one of ${STATUSES.join(', ')})`);
+  const bad = list.filter((s) => !ExecutionStatusSchema.safeParse(s).success);
+  if (bad.length)
+    throw new CliError(ExitCode.USAGE, `--status: unknown status "${bad.join('", "')}" (one of ${EXECUTION_STATUSES.join(', ')})`);
   return list as ExecutionStatus[];
 }
 
@@ -29,7 +18,7 @@ export const lsCommand: Command = {
   name: 'ls',
   summary: 'List executions, newest first',
   usage: 'ls [--status <s>[,<s>...]] [--workflow <w>] [--limit 20]',
-  details: `  --status <s,...>   only these statuses: ${STATUSES.join(', ')}
+  details: `  --status <s,...>   only these statuses: ${EXECUTION_STATUSES.join(', ')}
   --workflow <w>     only this workflow
   --limit <n>        at most n executions (default 20)`,
   options: { status: { type: 'string' }, workflow: { type: 'string' }, limit: { type: 'string' } },

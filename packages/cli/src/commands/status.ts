@@ -1,5 +1,4 @@
-import { TERMINAL_STATUSES } from '@squadflow/engine';
-import { SquadflowError } from '@squadflow/shared';
+import { SquadflowError, TERMINAL_STATUSES } from '@squadflow/shared';
 import type { Command } from '../command.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { describeExecution } from '../format.ts';

@@ -1,4 +1,4 @@
-import { TERMINAL_STATUSES, type ExecutionStatus } from '@squadflow/engine';
+import { TERMINAL_STATUSES, type ExecutionStatus } from '@squadflow/shared';
 import { durationOption, stringOption, type Command } from '../command.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { explainContextError, readContext } from '../input.ts';

@@ -1,4 +1,4 @@
-import type { StepError, TimerKind } from '@squadflow/shared';
+import { StepErrorCode, type StepError, type TimerKind } from '@squadflow/shared';
 import { backoffMs } from './backoff.ts';
 import { commandId, isVolatileTimer, lifecycleId, timerId } from './ids.ts';
 import type { StepPlan } from './plan.ts';
@@ -141,7 +141,8 @@ export function endAttempt(ctx: Ctx, step: string, status: AttemptRecord['status
 /** Retries used so far: attempts that waited for an open breaker (`whileOpen: wait`) do not count. */
 export function retriesLeft(ctx: Ctx, plan: StepPlan): boolean {
   const rec = ctx.steps[plan.name];
-  const waited = rec?.attempts.filter((a) => a.error?.code === 'CIRCUIT_OPEN' && a.error.retryAfterMs !== undefined).length ?? 0;
+  const waited =
+    rec?.attempts.filter((a) => a.error?.code === StepErrorCode.CIRCUIT_OPEN && a.error.retryAfterMs !== undefined).length ?? 0;
   return (rec?.attempt ?? 0) - waited <= plan.retry.retries;
 }
 
@@ -170,4 +171,4 @@ export function skipStep(ctx: Ctx, step: string, reason: string): Ctx {
   return lifecycle(next, 'step.skipped', step, { reason });
 }
 
-export const TIMEOUT_ERROR: StepError = { message: 'step attempt timed out', code: 'TIMEOUT', retryable: true };
+export const TIMEOUT_ERROR: StepError = { message: 'step attempt timed out', code: StepErrorCode.TIMEOUT, retryable: true };

@@ -1,5 +1,5 @@
 import { assign, raise, setup } from 'xstate';
-import type { StepError, TimerKind } from '@squadflow/shared';
+import { StepErrorCode, type StepError, type TimerKind } from '@squadflow/shared';
 import { backoffMs } from './backoff.ts';
 import { compensatingState } from './compensation-state.ts';
 import {
@@ -38,7 +38,7 @@ const SETTLED_STATES = new Set<StepRecord['status']>(['completed', 'skipped']);
 
 /** An open breaker whose policy waits: the attempt is held, not counted as a retry. */
 function waitsForBreaker(error: StepError): boolean {
-  return error.code === 'CIRCUIT_OPEN' && error.retryAfterMs !== undefined;
+  return error.code === StepErrorCode.CIRCUIT_OPEN && error.retryAfterMs !== undefined;
 }
 
 /** Whether a settled step ended the way a dependency's `on` asks. */
@@ -144,7 +144,7 @@ export function buildMachine(plan: WorkflowPlan) {
       patchStep(ctx, step, { ...(e.input === undefined ? {} : { input: e.input }), ...(e.key === undefined ? {} : { key: e.key }) }),
     ),
     evalError: act((ctx, e, { step }) =>
-      patchStep(ctx, step, { error: { message: String(e.error), code: 'EXPRESSION', retryable: false }, startedAt: ctx.now }),
+      patchStep(ctx, step, { error: { message: String(e.error), code: StepErrorCode.EXPRESSION, retryable: false }, startedAt: ctx.now }),
     ),
     skipCondition: act((ctx, e, { step }) => skipStep(ctx, step, e.reason ?? 'condition is false')),
     skipBranch: act((ctx, _e, { step }) => {
@@ -234,7 +234,7 @@ export function buildMachine(plan: WorkflowPlan) {
       const issues = stepOf(step).checkOutput!(e.output ?? null);
       const error = {
         message: `output does not match outputSchema: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-        code: 'INVALID_OUTPUT',
+        code: StepErrorCode.INVALID_OUTPUT,
         retryable: false,
       };
       return endAttempt(cancelTimer(ctx, step, attempt, 'timeout'), step, 'failed', error);
@@ -270,7 +270,7 @@ export function buildMachine(plan: WorkflowPlan) {
     ),
     compApplyEval: rootAct((ctx, e) => ({ ...ctx, compensation: { ...comp(ctx), input: e.input } })),
     compEvalError: rootAct((ctx, e) =>
-      patchStep(ctx, compStep(ctx), { error: { message: String(e.error), code: 'EXPRESSION', retryable: false } }),
+      patchStep(ctx, compStep(ctx), { error: { message: String(e.error), code: StepErrorCode.EXPRESSION, retryable: false } }),
     ),
     compDispatch: rootAct((ctx) => {
       const step = compStep(ctx);

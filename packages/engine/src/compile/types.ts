@@ -1,4 +1,4 @@
-import type { JsonObject, StepError, TimerKind } from '@squadflow/shared';
+import type { AttemptStatus, JsonObject, StepError, StepStatus, TimerKind } from '@squadflow/shared';
 
 /** What a transition asks the engine to do. Recorded in the snapshot, performed after it is persisted. */
 export type Effect =
@@ -44,27 +44,11 @@ export type LifecycleKind =
   | 'step.skipped'
   | 'step.escalated';
 
-export type StepStatus =
-  | 'blocked'
-  | 'evaluating'
-  | 'delayed'
-  | 'running'
-  | 'backoff'
-  | 'waiting'
-  | 'escalated'
-  | 'paused'
-  | 'completed'
-  | 'skipped'
-  | 'failed'
-  | 'halted'
-  | 'compensating'
-  | 'compensated';
-
 export interface AttemptRecord {
   attempt: number;
   startedAt: number;
   endedAt?: number;
-  status: 'running' | 'completed' | 'failed' | 'timed_out' | 'abandoned';
+  status: AttemptStatus;
   error?: StepError;
   /** Set on compensation attempts. */
   compensation?: boolean;

@@ -51,7 +51,7 @@ export class EventRouter {
       const def = await registry.definition(summary.name);
       for (const rule of def.events ?? []) {
         // Our own subjects belong to other streams: JetStream refuses overlapping streams.
-        if (rule.subject.startsWith(`${n.prefix}.`))
+        if (n.ownsSubject(rule.subject))
           logger.error({ workflow: def.name, subject: rule.subject }, 'event subject uses the squadflow prefix; ignored');
         else rules.push({ ...rule, workflow: def.name });
       }

@@ -1,6 +1,5 @@
-import { SquadflowError, type Logger } from '@squadflow/shared';
+import { SquadflowError, TERMINAL_STATUSES, type Logger } from '@squadflow/shared';
 import type { EngineClient } from '../client.ts';
-import { TERMINAL_STATUSES } from '../compile/index.ts';
 import { KvConflictError, type Clock } from '@squadflow/transport';
 import type { ScheduleStore, ScheduleView, SlotOutcome } from './store.ts';
 import { latestDue, slotAfter } from './timing.ts';

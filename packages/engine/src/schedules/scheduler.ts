@@ -2,7 +2,7 @@ import type { Logger, Names } from '@squadflow/shared';
 import { EngineClient } from '../client.ts';
 import type { Transport } from '@squadflow/transport';
 import { SlotFirer } from './fire.ts';
-import { ScheduleStore, scheduleChangedSubject } from './store.ts';
+import { ScheduleStore } from './store.ts';
 
 /** Back-off after a failed look at a schedule (NATS unreachable, a trigger that failed transiently). */
 const RETRY_MS = 1_000;
@@ -59,7 +59,7 @@ export class Scheduler {
     const client = await EngineClient.connect({ transport, prefix: n.prefix });
     const pollMs = options.pollMs ?? (transport.kind === 'nats' ? 30_000 : undefined);
     const scheduler = new Scheduler({ ...options, logger }, store, new SlotFirer(store, client, transport.clock, logger), pollMs);
-    scheduler.subscription = transport.bus.subscribe(scheduleChangedSubject(n), (_subject, data) => {
+    scheduler.subscription = transport.bus.subscribe(n.scheduleChanged, (_subject, data) => {
       scheduler.wakes.set(new TextDecoder().decode(data), 0);
       scheduler.kick();
     });

@@ -91,7 +91,7 @@ export class ScheduleStore {
   }
 
   static async open(transport: Transport, n: Names): Promise<ScheduleStore> {
-    return new ScheduleStore(await transport.kv(n.buckets.schedules), transport.bus, scheduleChangedSubject(n));
+    return new ScheduleStore(await transport.kv(n.buckets.schedules), transport.bus, n.scheduleChanged);
   }
 
   async read(id: string): Promise<StoredSchedule | null> {
@@ -149,14 +149,6 @@ export class ScheduleStore {
   private notify(id: string): void {
     this.bus.publish(this.changedSubject, encoder.encode(id));
   }
-}
-
-/**
- * Core subject of change notices. Not captured by any stream (`p.in.>`,
- * `p.cmd.>`, `p.lc.>`), so nothing is stored.
- */
-export function scheduleChangedSubject(n: Names): string {
-  return `${n.prefix}.sched.changed`;
 }
 
 /** An unknown schedule id: `SCHEDULE_NOT_FOUND` (the gateway answers 404). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EpochMsSchema, ExecutionIdSchema, JsonObjectSchema } from '@squadflow/shared';
+import { EpochMsSchema, ExecutionIdSchema, ExecutionStatusSchema, JsonObjectSchema } from '@squadflow/shared';
 
 /**
  * What one execution's KV entry holds: its summary (queried by the API) and
@@ -13,7 +13,7 @@ export const ExecutionRecordSchema = z.object({
   executionId: ExecutionIdSchema,
   workflow: z.string(),
   version: z.number().int().positive().optional(),
-  status: z.enum(['pending', 'running', 'paused', 'waiting', 'completed', 'failed', 'compensated', 'escalated', 'cancelled']),
+  status: ExecutionStatusSchema,
   createdAt: EpochMsSchema,
   updatedAt: EpochMsSchema,
   idempotencyKey: z.string().optional(),

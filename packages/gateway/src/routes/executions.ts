@@ -1,6 +1,5 @@
 /** Starting executions and reading them: trigger (optionally waiting for the end), one execution, pages of executions. */
-import { TERMINAL_STATUSES } from '@squadflow/engine';
-import { JsonObjectSchema, NameSchema, parseDuration, SquadflowError } from '@squadflow/shared';
+import { ExecutionStatusSchema, JsonObjectSchema, NameSchema, parseDuration, SquadflowError, TERMINAL_STATUSES } from '@squadflow/shared';
 import { z } from 'zod';
 import type { GatewayDeps } from '../deps.ts';
 import { defineRoute } from '../http/route.ts';
@@ -8,7 +7,6 @@ import {
   AcceptedExecutionSchema,
   ExecutionIdParams,
   ExecutionPageSchema,
-  ExecutionStatusSchema,
   ExecutionViewSchema,
   WaitQuerySchema,
   WorkflowNameParams,

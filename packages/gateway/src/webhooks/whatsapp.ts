@@ -33,7 +33,7 @@ const sameSecret = (a: string, b: string): boolean =>
   timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 
 export function registerWhatsAppRoutes({ client, transport, names, config, routes }: GatewayDeps, ledger: DeliveryLedger): void {
-  const statuses = new WhatsAppStatusStore(transport, `${names.prefix}_wa_status`);
+  const statuses = new WhatsAppStatusStore(transport, names.buckets.whatsappStatuses);
   const { whatsapp } = config;
 
   routes.add(

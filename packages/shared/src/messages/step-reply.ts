@@ -2,10 +2,14 @@ import { z } from 'zod';
 import { NameSchema } from '../definition/schema.ts';
 import { codec } from './codec.ts';
 import { EpochMsSchema, ExecutionIdSchema } from './common.ts';
+import type { StepErrorCode } from '../vocabulary/step-error-code.ts';
+
+/** A `StepErrorCode` or a squad's own code: open on the wire (`step-error-code.ts` says why). */
+const CodeSchema = z.string() as z.ZodType<StepErrorCode | (string & {}), string>;
 
 export const StepErrorSchema = z.strictObject({
   message: z.string(),
-  code: z.string().optional(),
+  code: CodeSchema.optional(),
   /** A non-retryable error skips the remaining retries. */
   retryable: z.boolean().default(true),
   /** Retry no sooner than this (e.g. an open circuit breaker's remaining time). */

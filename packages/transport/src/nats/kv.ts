@@ -1,7 +1,7 @@
 import { PubHeaders, type JetStreamManager } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import { Empty, headers, type MsgHdrs } from '@nats-io/transport-node';
-import { SquadflowError } from '@squadflow/shared';
+import { kvStreamName, kvSubjectPrefix, SquadflowError } from '@squadflow/shared';
 import { KvConflictError, type KvEntry, type KvStore } from '../ports.ts';
 import { NotFoundError } from '../errors.ts';
 import { validateKey } from '../subject-pattern.ts';
@@ -106,8 +106,8 @@ export class NatsKv implements KvStore {
       // The client's kv.keys() walks an ordered consumer that, while the bucket
       // is being written, can list a key twice or wait for its idle heartbeat
       // (~30 s). The stream's per-subject counts are one (paged) request instead.
-      const prefix = `$KV.${this.bucket}.`;
-      const info = await this.jsm.streams.info(`KV_${this.bucket}`, { subjects_filter: `${prefix}${filter ?? '>'}` });
+      const prefix = kvSubjectPrefix(this.bucket);
+      const info = await this.jsm.streams.info(kvStreamName(this.bucket), { subjects_filter: `${prefix}${filter ?? '>'}` });
       candidates = Object.keys(info.state.subjects ?? {}).map((s) => s.slice(prefix.length));
     } else {
       candidates = [];
@@ -167,5 +167,5 @@ function writePrefixOf(bucket: string, kv: KV): string {
     const subject = impl.subjectForKey('k', true);
     if (subject.endsWith('.k')) return subject.slice(0, -1);
   }
-  return `$KV.${bucket}.`;
+  return kvSubjectPrefix(bucket);
 }

@@ -1,7 +1,7 @@
 import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import type { Logger } from '@squadflow/shared';
+import { kvStreamName, type Logger } from '@squadflow/shared';
 import { systemClock, type Clock, type KvStore, type Transport } from '../ports.ts';
 import { validateBucketName } from '../subject-pattern.ts';
 import { NatsBus } from './bus.ts';
@@ -91,7 +91,7 @@ export async function fromNatsConnection(nc: NatsConnection, options: FromConnec
     async removeKv(bucket: string): Promise<void> {
       buckets.delete(bucket);
       try {
-        await jsm.streams.delete(`KV_${bucket}`);
+        await jsm.streams.delete(kvStreamName(bucket));
       } catch (err) {
         if (!isStreamNotFound(err)) throw err;
       }

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { names } from '@squadflow/shared';
 import { inject } from 'vitest';
 import { connectNatsTransport, parseServers } from '../adapters.ts';
 import type { Transport } from '../ports.ts';
@@ -32,15 +33,16 @@ export function uniquePrefix(label = 't'): string {
   return `${clean.slice(0, 32 - random.length - 1)}_${random}`;
 }
 
-/** Deletes every stream whose name starts with the uppercased prefix or `KV_<prefix>` (consumers go with them). */
+/** Deletes every stream the prefix owns (`names(prefix).ownsStream`: `<PREFIX>_...` and `KV_<prefix>_...`; consumers go with them). */
 export async function cleanupPrefix(prefix: string, url = natsUrl()): Promise<string[]> {
   const { servers, user, pass } = parseServers(url);
   const nc = await connect({ servers, ...(user !== undefined ? { user, pass } : {}), noAsyncTraces: true });
   try {
     const jsm = await jetstreamManager(nc);
+    const n = names(prefix);
     const owned: string[] = [];
     for await (const name of jsm.streams.names()) {
-      if (name.startsWith(prefix.toUpperCase()) || name.startsWith(`KV_${prefix}`)) owned.push(name);
+      if (n.ownsStream(name)) owned.push(name);
     }
     await Promise.all(owned.map((name) => jsm.streams.delete(name).catch(() => false)));
     return owned;

@@ -58,7 +58,7 @@ export interface AdsStore {
 
 /** Bucket of the ads state: `<prefix>_ads`. */
 export function adsBucket(prefix: string): string {
-  return `${names(prefix).prefix}_ads`;
+  return names(prefix).squadBucket('ads');
 }
 
 const audienceKey = (id: string): string => `audience.${id}`;

@@ -34,7 +34,7 @@ export interface InventoryStore {
 
 /** Bucket of the inventory: `<prefix>_inventory`. */
 export function inventoryBucket(prefix: string): string {
-  return `${names(prefix).prefix}_inventory`;
+  return names(prefix).squadBucket('inventory');
 }
 
 const keyOf = (productId: string): string => `product.${encodeToken(productId)}`;

@@ -28,7 +28,7 @@ export interface OutboxFilter {
 
 /** Bucket of the outbox: `<prefix>_whatsapp_outbox`. */
 export function outboxBucket(prefix: string): string {
-  return `${names(prefix).prefix}_whatsapp_outbox`;
+  return names(prefix).squadBucket('whatsapp_outbox');
 }
 
 /**
