@@ -12,6 +12,7 @@ import {
   type WorkflowDefinition,
 } from '@squadflow/shared';
 import { outputs } from './context-ops.ts';
+import { machineEvent } from './events.ts';
 import { buildMachine, type WorkflowMachine } from './machine.ts';
 import { machineRunner, type MachineRunner } from './machine-runner.ts';
 import { planWorkflow, type WorkflowPlan } from './plan.ts';
@@ -62,24 +63,24 @@ export function compileWorkflow(input: unknown, version: number): CompiledWorkfl
         if (purpose === 'compensation') {
           const mapping = step.type === 'task' ? step.compensate?.input : undefined;
           const input = mapping === undefined ? undefined : await mapInput(mapping, scope);
-          return { type: 'ceval', step: name, ...(input === undefined ? {} : { input }) };
+          return machineEvent.compEval(name, input === undefined ? {} : { input });
         }
         if (step.condition && !(await evaluateCondition(step.condition, scope))) {
-          return { type: `eval.${name}`, run: false, reason: `condition is false: ${step.condition}` };
+          return machineEvent.eval(name, { run: false, reason: `condition is false: ${step.condition}` });
         }
-        if (step.type === 'wait') return { type: `eval.${name}`, run: true, key: await renderTemplate(step.signal, scope) };
+        if (step.type === 'wait') return machineEvent.eval(name, { run: true, key: await renderTemplate(step.signal, scope) });
         if (step.type === 'human') {
           // A human task's default key names the execution and the step: unique, and easy for a task inbox to build.
           const key = step.signal === undefined ? `human_${ctx.executionId}_${name}` : await renderTemplate(step.signal, scope);
-          return { type: `eval.${name}`, run: true, key };
+          return machineEvent.eval(name, { run: true, key });
         }
         const input = step.input === undefined ? undefined : await mapInput(step.input, scope);
-        return { type: `eval.${name}`, run: true, ...(input === undefined ? {} : { input }) };
+        return machineEvent.eval(name, { run: true, ...(input === undefined ? {} : { input }) });
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         return purpose === 'compensation'
-          ? { type: 'ceval', step: name, error: message }
-          : { type: `eval.${name}`, run: false, error: message };
+          ? machineEvent.compEval(name, { error: message })
+          : machineEvent.eval(name, { run: false, error: message });
       }
     },
     async output(ctx) {
