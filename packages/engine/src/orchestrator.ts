@@ -214,7 +214,7 @@ export class Orchestrator {
   /** Feeds an accepted result (reply or timeout) of a step with a circuit breaker into its squad action's breaker. */
   private async countForBreaker(workflow: CompiledWorkflow, step: string, ok: boolean): Promise<void> {
     const plan = workflow.plan.steps.get(step);
-    if (!plan?.circuitBreaker) return;
+    if (plan?.type !== 'task' || !plan.circuitBreaker) return;
     try {
       await this.stores.breakers.record(plan.squad, plan.action, ok, plan.circuitBreaker);
     } catch (err) {
