@@ -1,26 +1,11 @@
-import type { ExecutionStatus, StepError } from '@squadflow/shared';
-import type { AttemptRecord, ExecutionContext, StepRecord } from './compile/index.ts';
+import { decodeContext } from './compile/context-schema.ts';
+import type { ExecutionStatus } from '@squadflow/shared';
+import type { StepRecord } from './compile/index.ts';
 import type { ExecutionRecord } from './store/execution-record.ts';
 
-/** One step as the API shows it. */
-export interface StepView {
+/** One step as the API shows it: its record (every kind's fields, see compile/steps/) without the attempt counter. */
+export interface StepView extends Omit<StepRecord, 'attempt'> {
   name: string;
-  status: StepRecord['status'];
-  attempts: AttemptRecord[];
-  startedAt?: number;
-  endedAt?: number;
-  input?: unknown;
-  output?: unknown;
-  error?: StepError;
-  reason?: string;
-  outcome?: 'signal' | 'timeout';
-  /** The last progress a heartbeat reported. */
-  progress?: unknown;
-  /** Human tasks: who is asked now, and how many escalations happened. */
-  assignee?: string;
-  escalationLevel?: number;
-  /** Wait and human steps: the correlation key that resumes them. */
-  key?: string;
 }
 
 /** An execution as the API shows it: status plus per-step history. */
@@ -41,25 +26,7 @@ export interface ExecutionView {
 }
 
 export function toView(record: ExecutionRecord): ExecutionView {
-  const ctx = (record.snapshot as { context?: ExecutionContext } | undefined)?.context;
-  const steps: StepView[] = ctx
-    ? Object.entries(ctx.steps).map(([name, r]) => ({
-        name,
-        status: r.status,
-        attempts: r.attempts,
-        ...(r.startedAt === undefined ? {} : { startedAt: r.startedAt }),
-        ...(r.endedAt === undefined ? {} : { endedAt: r.endedAt }),
-        ...(r.input === undefined ? {} : { input: r.input }),
-        ...(r.output === undefined ? {} : { output: r.output }),
-        ...(r.error ? { error: r.error } : {}),
-        ...(r.reason ? { reason: r.reason } : {}),
-        ...(r.outcome ? { outcome: r.outcome } : {}),
-        ...(r.progress === undefined ? {} : { progress: r.progress }),
-        ...(r.assignee === undefined ? {} : { assignee: r.assignee }),
-        ...(r.escalationLevel === undefined ? {} : { escalationLevel: r.escalationLevel }),
-        ...(r.key === undefined ? {} : { key: r.key }),
-      }))
-    : [];
+  const ctx = decodeContext(record.executionId, record.snapshot);
   return {
     executionId: record.executionId,
     workflow: record.workflow,
@@ -73,6 +40,11 @@ export function toView(record: ExecutionRecord): ExecutionView {
     ...(record.output === undefined ? {} : { output: record.output }),
     ...(record.error ? { error: record.error } : {}),
     ...(ctx?.cancelReason ? { cancelReason: ctx.cancelReason } : {}),
-    steps,
+    steps: ctx ? Object.entries(ctx.steps).map(([name, step]) => stepView(name, step)) : [],
   };
+}
+
+/** The decoded record holds only the schema's fields, so the view is the record minus its attempt counter. */
+function stepView(name: string, { attempt: _attempt, ...shown }: StepRecord): StepView {
+  return { name, ...shown };
 }

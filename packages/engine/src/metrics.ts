@@ -1,5 +1,5 @@
+import { decodeContext } from './compile/context-schema.ts';
 import { EXECUTION_STATUSES, TERMINAL_STATUSES, type ExecutionStatus } from '@squadflow/shared';
-import type { ExecutionContext } from './compile/index.ts';
 import type { ExecutionRecord } from './store/execution-record.ts';
 import type { BreakerView } from './breakers/circuit-breakers.ts';
 
@@ -28,7 +28,7 @@ export function computeMetrics(records: readonly ExecutionRecord[], breakers: Br
   const durations = new Map<string, number[]>();
   for (const r of records) {
     byStatus[r.status]++;
-    const ctx = (r.snapshot as { context?: ExecutionContext } | undefined)?.context;
+    const ctx = decodeContext(r.executionId, r.snapshot);
     if (!ctx) continue;
     for (const [step, rec] of Object.entries(ctx.steps)) {
       for (const a of rec.attempts) {

@@ -25,6 +25,7 @@ import { EngineClient } from './client.ts';
 import { EventRouter } from './events/event-router.ts';
 import { DispatchGate } from './dispatch-gate.ts';
 import { commandId } from './compile/ids.ts';
+import { machineEvent } from './compile/events.ts';
 import type { WaitRegistration } from './store/waits.ts';
 
 export interface OrchestratorOptions {
@@ -205,7 +206,7 @@ export class Orchestrator {
       ...(r.output === undefined ? {} : { output: r.output }),
       ...(r.error ? { error: r.error } : {}),
     };
-    const event: MachineEvent = r.compensation ? { type: 'creply', step: r.step, ...base } : { type: `reply.${r.step}`, ...base };
+    const event = machineEvent.reply(r.step, r.compensation, base);
     // An open breaker's own refusal says nothing new about the squad: only real answers count.
     if (r.compensation || r.error?.code === StepErrorCode.CIRCUIT_OPEN) return this.apply(r.executionId, event);
     return this.apply(r.executionId, event, { onApplied: (workflow) => this.countForBreaker(workflow, r.step, r.ok) });
@@ -214,7 +215,7 @@ export class Orchestrator {
   /** Feeds an accepted result (reply or timeout) of a step with a circuit breaker into its squad action's breaker. */
   private async countForBreaker(workflow: CompiledWorkflow, step: string, ok: boolean): Promise<void> {
     const plan = workflow.plan.steps.get(step);
-    if (!plan?.circuitBreaker) return;
+    if (plan?.type !== 'task' || !plan.circuitBreaker) return;
     try {
       await this.stores.breakers.record(plan.squad, plan.action, ok, plan.circuitBreaker);
     } catch (err) {
@@ -240,9 +241,9 @@ export class Orchestrator {
         this.logger.warn({ executionId: reg.executionId, data }, 'escalation signal needs data.action: retry | skip | abort');
         return 'stale';
       }
-      return this.apply(reg.executionId, { type: 'resolve', action, step: reg.step });
+      return this.apply(reg.executionId, machineEvent.resolve(action, reg.step));
     }
-    return this.apply(reg.executionId, { type: `signal.${reg.step}`, signalId, ...(data === undefined ? {} : { data }) });
+    return this.apply(reg.executionId, machineEvent.signal(reg.step, { signalId, ...(data === undefined ? {} : { data }) }));
   }
 
   /** A signal that came before its wait (within the step's lookback) resumes the wait now; the buffer is cleared only after. */
@@ -259,22 +260,19 @@ export class Orchestrator {
 
   private onHeartbeat(h: HeartbeatMessage): Promise<ApplyResult> {
     const progress = h.progress === undefined ? {} : { progress: h.progress };
-    const event: MachineEvent = h.compensation
-      ? { type: 'cheartbeat', step: h.step, attempt: h.attempt, ...progress }
-      : { type: `heartbeat.${h.step}`, attempt: h.attempt, ...progress };
-    return this.apply(h.executionId, event);
+    return this.apply(h.executionId, machineEvent.heartbeat(h.step, h.compensation, { attempt: h.attempt, ...progress }));
   }
 
   private onControl(c: ControlMessage): Promise<ApplyResult> {
     switch (c.action) {
       case 'cancel':
-        return this.apply(c.executionId, { type: 'cancel', ...(c.reason ? { reason: c.reason } : {}) });
+        return this.apply(c.executionId, machineEvent.cancel(c.reason));
       case 'pause':
-        return this.apply(c.executionId, { type: 'pause', ...(c.reason ? { reason: c.reason } : {}) });
+        return this.apply(c.executionId, machineEvent.pause(c.reason));
       case 'resume':
-        return this.apply(c.executionId, { type: 'resume' });
+        return this.apply(c.executionId, machineEvent.resume());
       default:
-        return this.apply(c.executionId, { type: 'resolve', action: c.action, ...(c.step ? { step: c.step } : {}) });
+        return this.apply(c.executionId, machineEvent.resolve(c.action, c.step));
     }
   }
 
@@ -283,10 +281,7 @@ export class Orchestrator {
       const id = commandId(t.executionId, t.step, t.attempt, t.timer === 'compensation-timeout');
       void this.gate.release(id).catch((err: unknown) => this.logger.error({ err }, 'dispatching a held command failed'));
     }
-    const compensation = t.timer === 'compensation-timeout' || t.timer === 'compensation-backoff';
-    const event: MachineEvent = compensation
-      ? { type: 'ctimer', step: t.step, attempt: t.attempt, timer: t.timer }
-      : { type: `timer.${t.step}`, attempt: t.attempt, timer: t.timer };
+    const event = machineEvent.timer(t.step, { attempt: t.attempt, timer: t.timer });
     // Timers of a paused execution wait (stored, unarmed) until it resumes. A step timeout counts against its breaker.
     const onApplied = t.timer === 'timeout' ? (workflow: CompiledWorkflow) => this.countForBreaker(workflow, t.step, false) : undefined;
     return (await this.apply(t.executionId, event, { deferIfPaused: true, ...(onApplied ? { onApplied } : {}) })) !== 'deferred';

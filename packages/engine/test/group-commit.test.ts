@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { names as makeNames, silentLogger, workflow } from '@squadflow/shared';
 import { EngineClient, Orchestrator } from '../src/index.ts';
+import { machineEvent } from '../src/compile/events.ts';
 import { createMemoryTransport, ManualClock, type Transport } from '@squadflow/transport';
 
 describe('group commit', () => {
@@ -30,7 +31,7 @@ describe('group commit', () => {
     const kv = await transport.kv(makeNames('sqf').buckets.executions);
     const before = (await kv.get(id))!.revision;
 
-    const reply = (step: string) => ({ type: `reply.${step}` as const, attempt: 1, ok: true, output: { step } });
+    const reply = (step: string) => machineEvent.reply(step, false, { attempt: 1, ok: true, output: { step } });
     const results = await Promise.all([
       orchestrator.apply(id, reply('a')),
       orchestrator.apply(id, reply('b')),

@@ -1,7 +1,7 @@
 /**
  * The public surface of `@squadflow/shared`: what the other packages, the
  * tests and users import. Everything else (the schemas of a definition's
- * parts, of each message beside its codec, the env schema) stays internal;
+ * inner parts, of most messages beside their codec, the env schema) stays internal;
  * each message's schema is reachable as its codec's `schema`.
  */
 
@@ -58,6 +58,10 @@ export {
   type WorkflowDefinition,
   type WorkflowDefinitionInput,
 } from './definition/schema.ts';
+// Each step kind's part of the definition schema, for the engine's step-kind modules.
+export { TaskStepSchema } from './definition/steps/task.ts';
+export { WaitStepSchema } from './definition/steps/wait.ts';
+export { HumanStepSchema } from './definition/steps/human.ts';
 export { validateDefinition } from './definition/validate.ts';
 export { dependencyName } from './definition/dependencies.ts';
 export { workflow, type HumanOptions, type TaskOptions, type WaitOptions, type WorkflowBuilder } from './definition/builder.ts';
@@ -69,10 +73,10 @@ export { codec, type Codec } from './messages/codec.ts';
 export { EpochMsSchema, ExecutionIdSchema, JsonObjectSchema, type JsonObject } from './messages/common.ts';
 export { triggerCodec, TriggerMessageSchema, type TriggerMessage } from './messages/trigger.ts';
 export { stepCommandCodec, type StepCommand } from './messages/step-command.ts';
-export { stepReplyCodec, StepReplySchema, type StepError, type StepReply } from './messages/step-reply.ts';
+export { stepReplyCodec, StepErrorSchema, StepReplySchema, type StepError, type StepReply } from './messages/step-reply.ts';
 export { signalCodec, type SignalMessage } from './messages/signal.ts';
 export { controlCodec, type ControlMessage } from './messages/control.ts';
-export { timerCodec, type TimerFired, type TimerKind } from './messages/timer.ts';
+export { timerCodec, TimerKindSchema, type TimerFired, type TimerKind } from './messages/timer.ts';
 export { lifecycleCodec, LifecycleEventSchema, type LifecycleEvent, type LifecycleType } from './messages/lifecycle.ts';
 export { inboundCodec, type InboundMessage } from './messages/inbound.ts';
 export { heartbeatCodec, type HeartbeatMessage } from './messages/heartbeat.ts';

@@ -1,3 +1,24 @@
+import { StepErrorCode } from '@squadflow/shared';
+import { backoffMs } from './backoff.ts';
+import {
+  cancelTimer,
+  emit,
+  endAttempt,
+  patchStep,
+  registerWait,
+  startTimer,
+  timerFired,
+  TIMEOUT_ERROR,
+  lifecycle,
+  unregisterWaits,
+} from './context-ops.ts';
+import { internalEvent, type MachineEvent } from './events.ts';
+import { commandId, escalationKey } from './ids.ts';
+import type { MachineState } from './machine-names.ts';
+import { act, named, raiseInternal, type Ctx, type GuardArgs } from './machine-kit.ts';
+import type { Plans } from './steps/kind.ts';
+import { isTaskPlan, type TaskPlan } from './steps/task.ts';
+
 /**
  * The saga: after a step with `onError: compensate` fails and the running
  * steps have settled, the compensations of completed steps run one at a
@@ -5,8 +26,11 @@
  * policy and timeout; one that still fails escalates, and an operator's
  * signal retries it, skips it, or aborts (the execution ends `failed`).
  */
-export function compensatingState(): Record<string, unknown> {
-  const next = [{ guard: 'compHasNext', target: 'preparing', reenter: true, actions: ['compNext'] }, { target: '#workflow.compensated' }];
+export function compensatingState(): MachineState {
+  const next = [
+    { guard: 'compHasNext' as const, target: 'preparing', reenter: true, actions: ['compNext' as const] },
+    { target: '#workflow.compensated' },
+  ];
   return {
     initial: 'preparing',
     entry: ['compStart'],
@@ -43,13 +67,9 @@ export function compensatingState(): Record<string, unknown> {
         entry: ['compEscalate'],
         on: {
           resolve: [
-            { guard: { type: 'resolveIs', params: { action: 'retry' } }, target: 'running', actions: ['compResolved', 'compRetry'] },
-            { guard: { type: 'resolveIs', params: { action: 'skip' } }, target: 'done', actions: ['compResolved', 'compSkipped'] },
-            {
-              guard: { type: 'resolveIs', params: { action: 'abort' } },
-              target: '#workflow.failed',
-              actions: ['compResolved', 'compAbort'],
-            },
+            { guard: named('resolveIs', { action: 'retry' }), target: 'running', actions: ['compResolved', 'compRetry'] },
+            { guard: named('resolveIs', { action: 'skip' }), target: 'done', actions: ['compResolved', 'compSkipped'] },
+            { guard: named('resolveIs', { action: 'abort' }), target: '#workflow.failed', actions: ['compResolved', 'compAbort'] },
           ],
         },
       },
@@ -61,5 +81,115 @@ export function compensatingState(): Record<string, unknown> {
         on: { 'comp.next': [{ guard: 'isPaused' }, ...next], resumed: next },
       },
     },
+  };
+}
+
+const comp = (ctx: Ctx) => ctx.compensation!;
+/** The step being compensated now. */
+const compStep = (ctx: Ctx): string => comp(ctx).queue[comp(ctx).index]!;
+/** Whether a saga event is about the current compensation (and, with `attempt`, its current attempt). */
+const isCurrent = (ctx: Ctx, event: MachineEvent): boolean =>
+  (event.type === 'creply' || event.type === 'ctimer' || event.type === 'cheartbeat' || event.type === 'ceval') &&
+  event.step === compStep(ctx);
+const isCurrentAttempt = (ctx: Ctx, event: MachineEvent): boolean =>
+  (event.type === 'creply' || event.type === 'ctimer' || event.type === 'cheartbeat') &&
+  event.step === compStep(ctx) &&
+  event.attempt === comp(ctx).attempt;
+
+export function compensationGuards(plans: Plans) {
+  const taskOf = (step: string): TaskPlan => plans.of(step, isTaskPlan);
+  const retriesLeft = (ctx: Ctx): boolean => comp(ctx).attempt <= taskOf(compStep(ctx)).retry.retries;
+  return {
+    compHasNext: ({ context }: GuardArgs) => comp(context).index + 1 < comp(context).queue.length,
+    compEvalFailed: ({ context, event }: GuardArgs) => event.type === 'ceval' && isCurrent(context, event) && event.error !== undefined,
+    compEvalOk: ({ context, event }: GuardArgs) => event.type === 'ceval' && isCurrent(context, event) && event.error === undefined,
+    compCurrentHeartbeat: ({ context, event }: GuardArgs) => event.type === 'cheartbeat' && isCurrentAttempt(context, event),
+    compReplyOk: ({ context, event }: GuardArgs) => event.type === 'creply' && isCurrentAttempt(context, event) && event.ok,
+    compCanRetry: ({ context, event }: GuardArgs) =>
+      event.type === 'creply' && isCurrentAttempt(context, event) && !event.ok && event.error?.retryable !== false && retriesLeft(context),
+    compCurrent: ({ context, event }: GuardArgs) => event.type === 'creply' && isCurrentAttempt(context, event) && !event.ok,
+    compTimeoutRetry: ({ context, event }: GuardArgs) =>
+      event.type === 'ctimer' && isCurrentAttempt(context, event) && event.timer === 'compensation-timeout' && retriesLeft(context),
+    compTimeoutCurrent: ({ context, event }: GuardArgs) =>
+      event.type === 'ctimer' && isCurrentAttempt(context, event) && event.timer === 'compensation-timeout',
+    compBackoffFired: ({ context, event }: GuardArgs) =>
+      event.type === 'ctimer' && isCurrentAttempt(context, event) && event.timer === 'compensation-backoff',
+  };
+}
+
+export function compensationActions(plans: Plans) {
+  const taskOf = (step: string): TaskPlan => plans.of(step, isTaskPlan);
+  return {
+    raiseCompNext: raiseInternal(internalEvent.compNext),
+    compStart: act((ctx) => ({
+      ...ctx,
+      compensation: { queue: [...ctx.completed].reverse().filter((s) => plans.compensable(s)), index: 0, attempt: 0 },
+    })),
+    compEvaluate: act((ctx) =>
+      emit(patchStep(ctx, compStep(ctx), { status: 'compensating' }), { kind: 'evaluate', step: compStep(ctx), purpose: 'compensation' }),
+    ),
+    compApplyEval: act((ctx, e) => ({ ...ctx, compensation: { ...comp(ctx), input: e.type === 'ceval' ? e.input : undefined } })),
+    compEvalError: act((ctx, e) =>
+      patchStep(ctx, compStep(ctx), {
+        error: { message: String(e.type === 'ceval' ? e.error : undefined), code: StepErrorCode.EXPRESSION, retryable: false },
+      }),
+    ),
+    compDispatch: act((ctx) => {
+      const step = compStep(ctx);
+      const plan = taskOf(step);
+      const attempt = comp(ctx).attempt + 1;
+      const timeoutMs = plan.timeoutMs;
+      const r = ctx.steps[step]!;
+      let next: Ctx = { ...ctx, compensation: { ...comp(ctx), attempt } };
+      next = patchStep(next, step, { attempts: [...r.attempts, { attempt, startedAt: ctx.now, status: 'running', compensation: true }] });
+      next = emit(next, {
+        kind: 'dispatch',
+        id: commandId(ctx.executionId, step, attempt, true),
+        step,
+        attempt,
+        squad: plan.compensate!.squad,
+        action: plan.compensate!.action,
+        compensation: true,
+        input: comp(ctx).input ?? { context: ctx.input, output: r.output ?? null },
+        deadline: ctx.now + timeoutMs,
+      });
+      return startTimer(next, step, attempt, 'compensation-timeout', timeoutMs);
+    }),
+    compSucceed: act((ctx) => {
+      const step = compStep(ctx);
+      const next = endAttempt(cancelTimer(ctx, step, comp(ctx).attempt, 'compensation-timeout'), step, 'completed');
+      return patchStep(next, step, { status: 'compensated' });
+    }),
+    compFailAttempt: act((ctx, e) => {
+      const step = compStep(ctx);
+      const error = (e.type === 'creply' ? e.error : undefined) ?? { message: 'compensation failed', retryable: true };
+      return endAttempt(cancelTimer(ctx, step, comp(ctx).attempt, 'compensation-timeout'), step, 'failed', error);
+    }),
+    compTimeoutAttempt: act((ctx) => {
+      const step = compStep(ctx);
+      return endAttempt(timerFired(ctx, step, comp(ctx).attempt, 'compensation-timeout'), step, 'timed_out', TIMEOUT_ERROR);
+    }),
+    compHeartbeat: act((ctx, e) => {
+      const step = compStep(ctx);
+      const progress = e.type === 'cheartbeat' ? e.progress : undefined;
+      const next = patchStep(ctx, step, progress === undefined ? {} : { progress });
+      return startTimer(next, step, comp(ctx).attempt, 'compensation-timeout', taskOf(step).timeoutMs);
+    }),
+    compBackoff: act((ctx) => {
+      const step = compStep(ctx);
+      const wait = backoffMs(taskOf(step).retry, comp(ctx).attempt, `${ctx.executionId}.${step}.c`);
+      return startTimer(ctx, step, comp(ctx).attempt, 'compensation-backoff', wait);
+    }),
+    compBackoffFired: act((ctx) => timerFired(ctx, compStep(ctx), comp(ctx).attempt, 'compensation-backoff')),
+    compEscalate: act((ctx) => {
+      const step = compStep(ctx);
+      const next = registerWait(patchStep(ctx, step, { status: 'escalated' }), escalationKey(ctx.executionId), step, 'escalation');
+      return lifecycle(next, 'execution.escalated', step, { compensation: true, error: ctx.steps[step]!.error });
+    }),
+    compResolved: act((ctx) => unregisterWaits(ctx, compStep(ctx))),
+    compRetry: act((ctx) => patchStep(ctx, compStep(ctx), { status: 'compensating' })),
+    compSkipped: act((ctx) => patchStep(ctx, compStep(ctx), { status: 'completed', reason: 'compensation skipped by operator' })),
+    compAbort: act((ctx) => ({ ...ctx, failure: { ...ctx.failure!, onError: 'abort' } })),
+    compNext: act((ctx) => ({ ...ctx, compensation: { queue: comp(ctx).queue, index: comp(ctx).index + 1, attempt: 0 } })),
   };
 }

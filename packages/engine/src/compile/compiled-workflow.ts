@@ -2,19 +2,18 @@ import {
   compileJsonSchema,
   evaluateCondition,
   compileExpression,
-  renderTemplate,
   SquadflowError,
   validateDefinition,
   type ExpressionScope,
   type FieldIssue,
-  type InputMapping,
-  type Step,
   type WorkflowDefinition,
 } from '@squadflow/shared';
 import { outputs } from './context-ops.ts';
+import { machineEvent } from './events.ts';
 import { buildMachine, type WorkflowMachine } from './machine.ts';
 import { machineRunner, type MachineRunner } from './machine-runner.ts';
 import { planWorkflow, type WorkflowPlan } from './plan.ts';
+import { mapInput } from './steps/task.ts';
 import type { Effect, ExecutionContext, MachineEvent } from './types.ts';
 
 /** One registered workflow version, compiled once: the machine plus everything the loop evaluates. */
@@ -41,7 +40,7 @@ export function compileWorkflow(input: unknown, version: number): CompiledWorkfl
   const checkContext = definition.contextSchema ? compileJsonSchema(definition.contextSchema) : () => [];
   const plan = planWorkflow(definition, version);
   const machine = buildMachine(plan);
-  const steps = new Map<string, Step>(definition.steps.map((s) => [s.name, s]));
+  const conditions = new Map(definition.steps.map((s) => [s.name, s.condition]));
   const scopeOf = (ctx: ExecutionContext): ExpressionScope => ({
     context: ctx.input,
     steps: outputs(ctx),
@@ -56,30 +55,24 @@ export function compileWorkflow(input: unknown, version: number): CompiledWorkfl
     runner: machineRunner(machine),
     checkContext,
     async evaluate(ctx, name, purpose) {
-      const step = steps.get(name)!;
+      const step = plan.steps.get(name)!;
       const scope = scopeOf(ctx);
       try {
         if (purpose === 'compensation') {
           const mapping = step.type === 'task' ? step.compensate?.input : undefined;
           const input = mapping === undefined ? undefined : await mapInput(mapping, scope);
-          return { type: 'ceval', step: name, ...(input === undefined ? {} : { input }) };
+          return machineEvent.compEval(name, input === undefined ? {} : { input });
         }
-        if (step.condition && !(await evaluateCondition(step.condition, scope))) {
-          return { type: `eval.${name}`, run: false, reason: `condition is false: ${step.condition}` };
+        const condition = conditions.get(name);
+        if (condition !== undefined && !(await evaluateCondition(condition, scope))) {
+          return machineEvent.eval(name, { run: false, reason: `condition is false: ${condition}` });
         }
-        if (step.type === 'wait') return { type: `eval.${name}`, run: true, key: await renderTemplate(step.signal, scope) };
-        if (step.type === 'human') {
-          // A human task's default key names the execution and the step: unique, and easy for a task inbox to build.
-          const key = step.signal === undefined ? `human_${ctx.executionId}_${name}` : await renderTemplate(step.signal, scope);
-          return { type: `eval.${name}`, run: true, key };
-        }
-        const input = step.input === undefined ? undefined : await mapInput(step.input, scope);
-        return { type: `eval.${name}`, run: true, ...(input === undefined ? {} : { input }) };
+        return machineEvent.eval(name, { run: true, ...(await step.start(scope, ctx.executionId)) });
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         return purpose === 'compensation'
-          ? { type: 'ceval', step: name, error: message }
-          : { type: `eval.${name}`, run: false, error: message };
+          ? machineEvent.compEval(name, { error: message })
+          : machineEvent.eval(name, { run: false, error: message });
       }
     },
     async output(ctx) {
@@ -106,13 +99,6 @@ export function compileWorkflow(input: unknown, version: number): CompiledWorkfl
       return effects;
     },
   };
-}
-
-async function mapInput(mapping: InputMapping, scope: ExpressionScope): Promise<unknown> {
-  if (typeof mapping === 'string') return compileExpression(mapping).evaluate(scope);
-  const out: Record<string, unknown> = {};
-  for (const [key, source] of Object.entries(mapping)) out[key] = await compileExpression(source).evaluate(scope);
-  return out;
 }
 
 export function assertContext(workflow: CompiledWorkflow, context: unknown): void {

@@ -1,13 +1,11 @@
 import { StepErrorCode, type StepError, type TimerKind } from '@squadflow/shared';
-import { backoffMs } from './backoff.ts';
-import { commandId, isVolatileTimer, lifecycleId, timerId } from './ids.ts';
-import type { StepPlan } from './plan.ts';
+import { isVolatileTimer, lifecycleId, timerId } from './ids.ts';
 import type { AttemptRecord, Effect, ExecutionContext, LifecycleKind, StepRecord } from './types.ts';
 
 /**
  * Pure updates of the execution context. Each takes a context and returns the
  * next one; effects are appended to `outbox`, never performed. The machine's
- * named actions (machine-actions.ts) are thin wrappers around these.
+ * named actions (steps/, compensation-state.ts, machine.ts) are built from these.
  */
 type Ctx = ExecutionContext;
 
@@ -102,33 +100,6 @@ export function outputs(ctx: Ctx): Record<string, unknown> {
   return out;
 }
 
-/** Starts attempt n+1 of a task step: dispatch the command and arm its timeout. */
-export function startAttempt(ctx: Ctx, plan: StepPlan): Ctx {
-  const rec = ctx.steps[plan.name]!;
-  const attempt = rec.attempt + 1;
-  const timeoutMs = plan.timeoutMs ?? 30_000;
-  let next = patchStep(ctx, plan.name, {
-    status: 'running',
-    attempt,
-    startedAt: rec.startedAt ?? ctx.now,
-    attempts: [...rec.attempts, { attempt, startedAt: ctx.now, status: 'running' }],
-  });
-  next = emit(next, {
-    kind: 'dispatch',
-    id: commandId(ctx.executionId, plan.name, attempt, false),
-    step: plan.name,
-    attempt,
-    squad: plan.squad,
-    action: plan.action,
-    compensation: false,
-    input: rec.input ?? ctx.input,
-    deadline: ctx.now + timeoutMs,
-    ...(plan.circuitBreaker ? { breaker: plan.circuitBreaker } : {}),
-    ...(ctx.priority === undefined ? {} : { priority: ctx.priority }),
-  });
-  return startTimer(next, plan.name, attempt, 'timeout', timeoutMs);
-}
-
 /** Closes the current attempt record. */
 export function endAttempt(ctx: Ctx, step: string, status: AttemptRecord['status'], error?: StepError): Ctx {
   const rec = ctx.steps[step]!;
@@ -136,23 +107,6 @@ export function endAttempt(ctx: Ctx, step: string, status: AttemptRecord['status
     i === rec.attempts.length - 1 ? { ...a, endedAt: ctx.now, status, ...(error ? { error } : {}) } : a,
   );
   return patchStep(ctx, step, { attempts, ...(error ? { error } : {}) });
-}
-
-/** Retries used so far: attempts that waited for an open breaker (`whileOpen: wait`) do not count. */
-export function retriesLeft(ctx: Ctx, plan: StepPlan): boolean {
-  const rec = ctx.steps[plan.name];
-  const waited =
-    rec?.attempts.filter((a) => a.error?.code === StepErrorCode.CIRCUIT_OPEN && a.error.retryAfterMs !== undefined).length ?? 0;
-  return (rec?.attempt ?? 0) - waited <= plan.retry.retries;
-}
-
-export function startBackoff(ctx: Ctx, plan: StepPlan): Ctx {
-  const rec = ctx.steps[plan.name]!;
-  const attempt = rec.attempt;
-  // A retry is never sooner than the error asks (an open circuit breaker's remaining time).
-  const asked = rec.attempts.at(-1)?.error?.retryAfterMs ?? 0;
-  const wait = Math.max(asked, backoffMs(plan.retry, attempt, `${ctx.executionId}.${plan.name}`));
-  return startTimer(patchStep(ctx, plan.name, { status: 'backoff' }), plan.name, attempt, 'backoff', wait);
 }
 
 export function completeStep(ctx: Ctx, step: string, output: unknown, extra: Partial<StepRecord> = {}): Ctx {

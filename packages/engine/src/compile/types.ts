@@ -1,5 +1,7 @@
 import type { AttemptStatus, JsonObject, StepError, StepStatus, TimerKind } from '@squadflow/shared';
 
+export type { MachineEvent } from './events.ts';
+
 /** What a transition asks the engine to do. Recorded in the snapshot, performed after it is persisted. */
 export type Effect =
   | { kind: 'evaluate'; step: string; purpose: 'step' | 'compensation' }
@@ -131,26 +133,6 @@ export interface ExecutionContext {
   startedAt: number;
   endedAt?: number;
 }
-
-/** Events the compiled machine accepts. Step-scoped event types keep other regions from even evaluating guards. */
-export type MachineEvent =
-  | { type: `eval.${string}`; run: boolean; input?: unknown; key?: string; error?: string; reason?: string }
-  | { type: `reply.${string}`; attempt: number; ok: boolean; output?: unknown; error?: StepError }
-  | { type: `timer.${string}`; attempt: number; timer: TimerKind }
-  | { type: `signal.${string}`; data?: unknown; signalId: string }
-  | { type: `heartbeat.${string}`; attempt: number; progress?: unknown }
-  | { type: 'cheartbeat'; step: string; attempt: number; progress?: unknown }
-  | { type: 'ceval'; step: string; input?: unknown; error?: string }
-  | { type: 'creply'; step: string; attempt: number; ok: boolean; output?: unknown; error?: StepError }
-  | { type: 'ctimer'; step: string; attempt: number; timer: TimerKind }
-  | { type: 'resolve'; action: 'retry' | 'skip' | 'abort'; step?: string }
-  | { type: 'cancel'; reason?: string }
-  | { type: 'pause'; reason?: string }
-  | { type: 'resume' }
-  | { type: 'resumed' }
-  | { type: 'settled' }
-  | { type: 'comp.next' }
-  | { type: 'halt' };
 
 export interface MachineInput {
   executionId: string;

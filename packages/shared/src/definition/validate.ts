@@ -1,8 +1,21 @@
 import type { z } from 'zod';
 import { SquadflowError, type FieldIssue } from '../errors.ts';
-import { compileExpression, compileTemplate } from '../expressions.ts';
-import { compileJsonSchema } from '../json-schema.ts';
+import { compileExpression } from '../expressions.ts';
 import { WorkflowDefinitionSchema, type Step, type WorkflowDefinition } from './schema.ts';
+import { checkField } from './steps/common.ts';
+import { checkTaskStep } from './steps/task.ts';
+import { checkSignalKey } from './steps/wait.ts';
+
+/** Each step kind's meaning checks (its part of the schema is in steps/), by type. */
+const STEP_CHECKS: { [T in Step['type']]: (step: Extract<Step, { type: T }>, at: string) => FieldIssue[] } = {
+  task: checkTaskStep,
+  wait: checkSignalKey,
+  human: checkSignalKey,
+};
+
+function checkStep<T extends Step['type']>(type: T, step: Extract<Step, { type: T }>, at: string): FieldIssue[] {
+  return STEP_CHECKS[type](step, at);
+}
 import { dependencyName } from './dependencies.ts';
 
 /**
@@ -35,33 +48,11 @@ export function validateDefinition(input: unknown): WorkflowDefinition {
         issues.push({ path, message: `step "${step.name}": "on: ${dep.on}" needs a wait or human step, "${name}" is a task` });
       }
     });
-    const expressions: Array<[string, string]> = [];
-    if (step.condition) expressions.push([`steps.${i}.condition`, step.condition]);
-    if (step.type === 'task') {
-      pushMapping(expressions, `steps.${i}.input`, step.input);
-      pushMapping(expressions, `steps.${i}.compensate.input`, step.compensate?.input);
+    if (step.condition) {
+      const condition = step.condition;
+      checkField(issues, `steps.${i}.condition`, step.name, () => compileExpression(condition));
     }
-    for (const [path, source] of expressions) {
-      try {
-        compileExpression(source);
-      } catch (err) {
-        issues.push({ path, message: `step "${step.name}": ${(err as Error).message}` });
-      }
-    }
-    if (step.type === 'task' && step.outputSchema) {
-      try {
-        compileJsonSchema(step.outputSchema, 'output');
-      } catch (err) {
-        issues.push({ path: `steps.${i}.outputSchema`, message: `step "${step.name}": ${(err as Error).message}` });
-      }
-    }
-    if ((step.type === 'wait' || step.type === 'human') && step.signal !== undefined) {
-      try {
-        compileTemplate(step.signal);
-      } catch (err) {
-        issues.push({ path: `steps.${i}.signal`, message: `step "${step.name}": ${(err as Error).message}` });
-      }
-    }
+    issues.push(...checkStep(step.type, step, `steps.${i}`));
   });
   if (def.output) {
     try {
@@ -124,12 +115,6 @@ function shapeIssues(input: unknown, issues: readonly z.core.$ZodIssue[]): Field
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function pushMapping(out: Array<[string, string]>, path: string, mapping: string | Record<string, string> | undefined): void {
-  if (mapping === undefined) return;
-  if (typeof mapping === 'string') out.push([path, mapping]);
-  else for (const [key, source] of Object.entries(mapping)) out.push([`${path}.${key}`, source]);
 }
 
 /** Depth-first search; returns the cycle as a path of step names, or undefined. */
