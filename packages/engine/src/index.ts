@@ -1,7 +1,7 @@
-export { Orchestrator, type OrchestratorOptions, type ApplyResult } from './orchestrator.ts';
-export { EngineClient, type TriggerOptions, type ListExecutionsFilter, type ExecutionPage } from './client.ts';
-export type { ExecutionView, StepView } from './execution-view.ts';
-export type { EngineMetrics, StepDurationStats } from './metrics.ts';
+export { Orchestrator, type OrchestratorOptions, type ApplyResult } from './runtime/orchestrator.ts';
+export { EngineClient, type TriggerOptions, type ListExecutionsFilter, type ExecutionPage } from './client/engine-client.ts';
+export type { ExecutionView, StepView } from './client/execution-view.ts';
+export type { EngineMetrics, StepDurationStats } from './client/metrics.ts';
 export type { BreakerView } from './breakers/circuit-breakers.ts';
 export type { WorkflowSummary } from './store/registry.ts';
 export { compileWorkflow, statechartJson, statechartMermaid, type ChartState, type CompiledWorkflow } from './compile/index.ts';

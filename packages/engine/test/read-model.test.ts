@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { workflow } from '@squadflow/shared';
 import { compileWorkflow } from '../src/compile/index.ts';
 import { machineEvent } from '../src/compile/events.ts';
-import { toView } from '../src/execution-view.ts';
-import { computeMetrics } from '../src/metrics.ts';
+import { toView } from '../src/client/execution-view.ts';
+import { computeMetrics } from '../src/client/metrics.ts';
 import type { ExecutionRecord } from '../src/store/execution-record.ts';
 
 const def = workflow('read')

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger, type TimerFired } from '@squadflow/shared';
 import { createMemoryTransport, ManualClock } from '@squadflow/transport';
-import { TimerService } from '../src/timers.ts';
+import { TimerService } from '../src/timers/timer-service.ts';
 
 const timer = (id: string, dueAt: number): TimerFired => ({
   kind: 'timer',

@@ -7,7 +7,7 @@
  */
 import { createLogger, exitOnSignals, loadConfig, SquadflowError } from '@squadflow/shared';
 import { connectNatsTransport } from '@squadflow/transport';
-import { Orchestrator } from '../orchestrator.ts';
+import { Orchestrator } from '../runtime/orchestrator.ts';
 
 const config = loadConfig();
 const logger = createLogger({ component: 'orchestrator-process', level: config.logLevel });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { compileExpression, evaluateCondition, SquadflowError, type Logger, type Names, type WorkflowDefinition } from '@squadflow/shared';
-import type { EngineClient } from '../client.ts';
+import type { EngineClient } from '../client/engine-client.ts';
 import type { Consumer, DeliveredMessage, Transport } from '@squadflow/transport';
 import type { WorkflowRegistry } from '../store/registry.ts';
 

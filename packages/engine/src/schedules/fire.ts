@@ -1,5 +1,5 @@
 import { SquadflowError, TERMINAL_STATUSES, type Logger } from '@squadflow/shared';
-import type { EngineClient } from '../client.ts';
+import type { EngineClient } from '../client/engine-client.ts';
 import { KvConflictError, type Clock } from '@squadflow/transport';
 import type { ScheduleStore, ScheduleView, SlotOutcome } from './store.ts';
 import { latestDue, slotAfter } from './timing.ts';

@@ -1,5 +1,5 @@
 import type { Logger, Names } from '@squadflow/shared';
-import { EngineClient } from '../client.ts';
+import { EngineClient } from '../client/engine-client.ts';
 import type { Transport } from '@squadflow/transport';
 import { SlotFirer } from './fire.ts';
 import { ScheduleStore } from './store.ts';

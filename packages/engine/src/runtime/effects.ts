@@ -1,12 +1,12 @@
 import { lifecycleCodec, StepErrorCode, stepCommandCodec, stepReplyCodec, triggerCodec, type Logger, type Names } from '@squadflow/shared';
-import type { Effect, ExecutionContext } from './compile/index.ts';
+import type { Effect, ExecutionContext } from '../compile/index.ts';
 import type { Transport } from '@squadflow/transport';
-import type { WaitIndex } from './store/waits.ts';
-import type { CircuitBreakers } from './breakers/circuit-breakers.ts';
-import type { ExecutionStore } from './store/execution-store.ts';
-import type { WorkflowSlots } from './store/slots.ts';
+import type { WaitIndex } from '../store/waits.ts';
+import type { CircuitBreakers } from '../breakers/circuit-breakers.ts';
+import type { ExecutionStore } from '../store/execution-store.ts';
+import type { WorkflowSlots } from '../store/slots.ts';
 import type { DispatchGate } from './dispatch-gate.ts';
-import type { TimerService } from './timers.ts';
+import type { TimerService } from '../timers/timer-service.ts';
 
 export interface EffectDeps {
   transport: Transport;

@@ -13,16 +13,16 @@ import {
   type WorkflowDefinition,
 } from '@squadflow/shared';
 import { toView, type ExecutionView } from './execution-view.ts';
-import { executionIdFor } from './ids.ts';
+import { executionIdFor } from '../runtime/execution-ids.ts';
 import { computeMetrics, type EngineMetrics } from './metrics.ts';
 import { KvConflictError, type Transport } from '@squadflow/transport';
-import { openStores, type EngineStores } from './stores.ts';
-import type { ExecutionRecord } from './store/execution-record.ts';
-import type { WorkflowSummary } from './store/registry.ts';
+import { openStores, type EngineStores } from '../store/open-stores.ts';
+import type { ExecutionRecord } from '../store/execution-record.ts';
+import type { WorkflowSummary } from '../store/registry.ts';
 import { ensureStreams } from '@squadflow/transport';
-import { scheduleApiFor, type ScheduleApi } from './schedules/api.ts';
-import type { ScheduleSpec } from './schedules/spec.ts';
-import type { ScheduleView } from './schedules/store.ts';
+import { scheduleApiFor, type ScheduleApi } from '../schedules/api.ts';
+import type { ScheduleSpec } from '../schedules/spec.ts';
+import type { ScheduleView } from '../schedules/store.ts';
 
 export interface TriggerOptions {
   /** The same key twice returns the same execution (kept as long as the execution is stored). */

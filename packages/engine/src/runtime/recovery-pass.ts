@@ -2,8 +2,8 @@ import { TERMINAL_STATUSES, type Logger } from '@squadflow/shared';
 import type { EventApplier } from './event-applier.ts';
 import type { LiveExecution } from './execution-cache.ts';
 import type { Clock } from '@squadflow/transport';
-import type { ExecutionStore } from './store/execution-store.ts';
-import type { TimerService } from './timers.ts';
+import type { ExecutionStore } from '../store/execution-store.ts';
+import type { TimerService } from '../timers/timer-service.ts';
 
 /** Rounds before the executions still failing are left to their next event. */
 const MAX_ROUNDS = 10;

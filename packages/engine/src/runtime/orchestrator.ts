@@ -11,22 +11,22 @@ import {
   type StepReply,
   type TimerFired,
 } from '@squadflow/shared';
-import type { CompiledWorkflow, MachineEvent } from './compile/index.ts';
+import type { CompiledWorkflow, MachineEvent } from '../compile/index.ts';
 import type { EffectDeps } from './effects.ts';
 import { EventApplier, type ApplyOptions, type ApplyResult } from './event-applier.ts';
 import type { Consumer, DeliveredMessage, Transport } from '@squadflow/transport';
-import { Scheduler } from './schedules/scheduler.ts';
-import { openStores, type EngineStores } from './stores.ts';
-import { TimerService } from './timers.ts';
+import { Scheduler } from '../schedules/scheduler.ts';
+import { openStores, type EngineStores } from '../store/open-stores.ts';
+import { TimerService } from '../timers/timer-service.ts';
 import { ensureStreams } from '@squadflow/transport';
 import { startExecution, type TriggerDeps } from './start-execution.ts';
 import { RecoveryPass } from './recovery-pass.ts';
-import { EngineClient } from './client.ts';
-import { EventRouter } from './events/event-router.ts';
+import { EngineClient } from '../client/engine-client.ts';
+import { EventRouter } from '../events/event-router.ts';
 import { DispatchGate } from './dispatch-gate.ts';
-import { commandId } from './compile/ids.ts';
-import { machineEvent } from './compile/events.ts';
-import type { WaitRegistration } from './store/waits.ts';
+import { commandId } from '../compile/ids.ts';
+import { machineEvent } from '../compile/events.ts';
+import type { WaitRegistration } from '../store/waits.ts';
 
 export interface OrchestratorOptions {
   transport: Transport;

@@ -1,7 +1,7 @@
 import type { SquadflowError, TriggerMessage } from '@squadflow/shared';
-import { deriveStatus, type CompiledWorkflow } from './compile/index.ts';
+import { deriveStatus, type CompiledWorkflow } from '../compile/index.ts';
 import type { Snapshot } from './execution-cache.ts';
-import type { ExecutionRecord } from './store/execution-record.ts';
+import type { ExecutionRecord } from '../store/execution-record.ts';
 
 type Origin = Pick<ExecutionRecord, 'createdAt' | 'context'> & Partial<Pick<ExecutionRecord, 'idempotencyKey' | 'output'>>;
 

@@ -1,6 +1,6 @@
-import type { CompiledWorkflow } from './compile/index.ts';
-import type { WorkflowSnapshot } from './compile/machine-runner.ts';
-import type { ExecutionRecord } from './store/execution-record.ts';
+import type { CompiledWorkflow } from '../compile/index.ts';
+import type { WorkflowSnapshot } from '../compile/machine-runner.ts';
+import type { ExecutionRecord } from '../store/execution-record.ts';
 
 /** A workflow actor's snapshot (pure data plus XState's helpers). */
 export type Snapshot = WorkflowSnapshot;

@@ -1,7 +1,7 @@
-import { decodeContext } from './compile/context-schema.ts';
+import { decodeContext } from '../compile/context-schema.ts';
 import { EXECUTION_STATUSES, TERMINAL_STATUSES, type ExecutionStatus } from '@squadflow/shared';
-import type { ExecutionRecord } from './store/execution-record.ts';
-import type { BreakerView } from './breakers/circuit-breakers.ts';
+import type { ExecutionRecord } from '../store/execution-record.ts';
+import type { BreakerView } from '../breakers/circuit-breakers.ts';
 
 export interface StepDurationStats {
   workflow: string;

@@ -1,7 +1,7 @@
-import { decodeContext } from './compile/context-schema.ts';
+import { decodeContext } from '../compile/context-schema.ts';
 import type { ExecutionStatus } from '@squadflow/shared';
-import type { StepRecord } from './compile/index.ts';
-import type { ExecutionRecord } from './store/execution-record.ts';
+import type { StepRecord } from '../compile/index.ts';
+import type { ExecutionRecord } from '../store/execution-record.ts';
 
 /** One step as the API shows it: its record (every kind's fields, see compile/steps/) without the attempt counter. */
 export interface StepView extends Omit<StepRecord, 'attempt'> {

@@ -1,13 +1,13 @@
 import type { Logger } from '@squadflow/shared';
-import type { CompiledWorkflow, ExecutionContext, MachineEvent } from './compile/index.ts';
+import type { CompiledWorkflow, ExecutionContext, MachineEvent } from '../compile/index.ts';
 import { performEffects, type EffectDeps } from './effects.ts';
 import { ExecutionCache, type LiveExecution, type Snapshot } from './execution-cache.ts';
 import type { Clock } from '@squadflow/transport';
 import { recordFor } from './record-builder.ts';
 import { SerialQueue } from './serial-queue.ts';
-import type { ExecutionRecord } from './store/execution-record.ts';
-import type { ExecutionStore } from './store/execution-store.ts';
-import type { WorkflowRegistry } from './store/registry.ts';
+import type { ExecutionRecord } from '../store/execution-record.ts';
+import type { ExecutionStore } from '../store/execution-store.ts';
+import type { WorkflowRegistry } from '../store/registry.ts';
 
 export type ApplyResult = 'applied' | 'stale' | 'ended' | 'missing' | 'pending' | 'deferred';
 

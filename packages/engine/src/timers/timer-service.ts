@@ -1,6 +1,6 @@
 import { timerCodec, type Logger, type TimerFired } from '@squadflow/shared';
 import { KvRecords, type Clock, type KvStore } from '@squadflow/transport';
-import { isVolatileTimer, timerKindOf } from './compile/ids.ts';
+import { isVolatileTimer, timerKindOf } from '../compile/ids.ts';
 
 /**
  * Durable timers: every delay, retry backoff and wait deadline is a KV entry

@@ -1,10 +1,10 @@
 import type { Names } from '@squadflow/shared';
 import type { KvStore, Transport } from '@squadflow/transport';
-import { ExecutionStore } from './store/execution-store.ts';
-import { WorkflowRegistry } from './store/registry.ts';
-import { WaitIndex } from './store/waits.ts';
-import { CircuitBreakers } from './breakers/circuit-breakers.ts';
-import { WorkflowSlots } from './store/slots.ts';
+import { ExecutionStore } from './execution-store.ts';
+import { WorkflowRegistry } from './registry.ts';
+import { WaitIndex } from './waits.ts';
+import { CircuitBreakers } from '../breakers/circuit-breakers.ts';
+import { WorkflowSlots } from './slots.ts';
 
 /** The KV buckets the engine uses, opened once per process. */
 export interface EngineStores {

@@ -1,11 +1,11 @@
 import { SquadflowError, type Logger, type TriggerMessage } from '@squadflow/shared';
-import type { CompiledWorkflow } from './compile/index.ts';
+import type { CompiledWorkflow } from '../compile/index.ts';
 import type { EventApplier } from './event-applier.ts';
 import type { Snapshot } from './execution-cache.ts';
-import { executionIdFor } from './ids.ts';
+import { executionIdFor } from './execution-ids.ts';
 import { KvConflictError, type Clock } from '@squadflow/transport';
 import { failedRecord, recordFor } from './record-builder.ts';
-import type { EngineStores } from './stores.ts';
+import type { EngineStores } from '../store/open-stores.ts';
 
 export interface TriggerDeps {
   applier: EventApplier;
