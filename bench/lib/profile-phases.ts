@@ -15,6 +15,8 @@ interface Node {
 }
 
 const ENGINE = /packages\/(engine|shared)\/src\//;
+/** The schema-checked KV records every store writes through: on the per-event path, the execution record's persist. */
+const KV_RECORDS = /packages\/transport\/src\/kv-records\.ts/;
 const XSTATE = /\/xstate\//;
 
 const ENGINE_PHASES: Record<string, string> = {
@@ -41,6 +43,14 @@ const ENGINE_PHASES: Record<string, string> = {
   commit: 'loop (queue, cache, dispatch by kind)',
 };
 
+const KV_RECORD_PHASES: Record<string, string> = {
+  encode: 'persist (record, encode, KV CAS)',
+  update: 'persist (record, encode, KV CAS)',
+  create: 'persist (record, encode, KV CAS)',
+  get: 'actor load (KV read, resolveState)',
+  decode: 'actor load (KV read, resolveState)',
+};
+
 const XSTATE_PHASES: Record<string, string> = {
   transition: 'transition (xstate + expressions)',
   initialTransition: 'transition (xstate + expressions)',
@@ -50,6 +60,7 @@ const XSTATE_PHASES: Record<string, string> = {
 
 function match(frame: Node['callFrame']): string | undefined {
   if (ENGINE.test(frame.url)) return ENGINE_PHASES[frame.functionName];
+  if (KV_RECORDS.test(frame.url)) return KV_RECORD_PHASES[frame.functionName];
   if (XSTATE.test(frame.url)) return XSTATE_PHASES[frame.functionName];
   return undefined;
 }
