@@ -6,8 +6,8 @@
  * as the new process says `ready`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { natsUrl, spawnTsProcess, type ChildHandle, until } from '@squadflow/transport/testing';
-import { freePort, sleepyWorkflow, startStack, type Stack } from './support.ts';
+import { natsUrl, spawnTsProcess, type ChildHandle, until, freePort } from '@squadflow/transport/testing';
+import { sleepyWorkflow, startStack, type Stack } from './support.ts';
 
 const SCRIPT = 'packages/gateway/src/bin/gateway.ts';
 

@@ -9,9 +9,8 @@ import { connectNatsTransport, createMemoryTransport } from '@squadflow/transpor
 import { EngineClient } from '@squadflow/engine';
 import { silentLogger } from '@squadflow/shared';
 import { describe, expect, it } from 'vitest';
-import { until } from '@squadflow/transport/testing';
+import { until, freePort } from '@squadflow/transport/testing';
 import { createGateway } from '../src/index.ts';
-import { freePort } from './support.ts';
 
 function natsServerBinary(): string {
   for (const dir of ['/usr/sbin', ...(process.env['PATH'] ?? '').split(delimiter)]) {

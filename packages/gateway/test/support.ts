@@ -5,7 +5,6 @@
  * listening on a free port for real HTTP). Tests that need the catalog's real
  * squads live in packages/embedded/test/.
  */
-import { createServer } from 'node:net';
 import { connectNatsTransport, createMemoryTransport, type Transport } from '@squadflow/transport';
 import { EngineClient, Orchestrator } from '@squadflow/engine';
 import { silentLogger, workflow, type WorkflowDefinition } from '@squadflow/shared';
@@ -61,19 +60,6 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       if (options.kind === 'nats') await cleanupPrefix(prefix);
     },
   };
-}
-
-/** A free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** A one-step workflow on the fixture squad `alpha`. */

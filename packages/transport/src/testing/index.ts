@@ -10,5 +10,6 @@
  */
 export { natsUrl, uniquePrefix, cleanupPrefix, withNatsTransport, type NatsTestTransport } from './nats.ts';
 export { spawnTsProcess, readInvocations, type ChildHandle, type Invocation } from './processes.ts';
+export { freePort } from './free-port.ts';
 export { within, quietPeriod, flushImmediates, until, gate, Collector } from './async.ts';
 export { portsContract, type ContractTarget } from './contract/ports.contract.ts';
