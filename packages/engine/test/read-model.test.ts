@@ -38,5 +38,8 @@ describe('read model', () => {
     expect(() => toView(storedRecord({ context: { steps: { a: { status: 'lost' } } } }))).toThrow(
       /execution ex_1: stored snapshot does not decode/,
     );
+    expect(() => toView(storedRecord({ context: { steps: { a: { status: 'lost' } } } }))).toThrow(
+      expect.objectContaining({ code: 'INVALID_SNAPSHOT', message: expect.stringContaining('snapshot.context') }),
+    );
   });
 });

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { AttemptStatusSchema, JsonObjectSchema, StepErrorSchema, StepStatusSchema, TimerKindSchema } from '@squadflow/shared';
+import {
+  AttemptStatusSchema,
+  JsonObjectSchema,
+  StepErrorSchema,
+  StepStatusSchema,
+  TimerKindSchema,
+  toFieldIssues,
+  type FieldIssue,
+} from '@squadflow/shared';
 import { kindRecordFields } from './steps/index.ts';
 import type { AttemptRecord, Effect, ExecutionContext, StepRecord } from './types.ts';
 
@@ -98,10 +106,27 @@ export type SchemaAgreesWithTypes = [
 /** A stored snapshot, as far as the read model needs it: its context. */
 const StoredSnapshotSchema = z.object({ context: ExecutionContextSchema });
 
-/** The context of a stored snapshot (undefined for a record without one, i.e. pending); throws on a malformed one. */
+/**
+ * A stored snapshot whose context does not decode: a corrupt record, or one
+ * written by an incompatible version. Reported with the fields at fault,
+ * never read as a cast.
+ */
+export class StoredSnapshotError extends Error {
+  override readonly name = 'StoredSnapshotError';
+  readonly code = 'INVALID_SNAPSHOT';
+  constructor(
+    readonly executionId: string,
+    readonly issues: FieldIssue[],
+    options?: { cause?: unknown },
+  ) {
+    super(`execution ${executionId}: stored snapshot does not decode: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, options);
+  }
+}
+
+/** The context of a stored snapshot (undefined for a record without one, i.e. pending); throws `StoredSnapshotError` on a malformed one. */
 export function decodeContext(executionId: string, snapshot: unknown): ExecutionContext | undefined {
   if (snapshot === undefined) return undefined;
   const parsed = StoredSnapshotSchema.safeParse(snapshot);
-  if (!parsed.success) throw new Error(`execution ${executionId}: stored snapshot does not decode: ${z.prettifyError(parsed.error)}`);
+  if (!parsed.success) throw new StoredSnapshotError(executionId, toFieldIssues(parsed.error.issues, 'snapshot'), { cause: parsed.error });
   return parsed.data.context;
 }
