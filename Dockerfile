@@ -15,10 +15,14 @@ WORKDIR /app
 
 # Dependencies first, so source edits do not invalidate the install layer.
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./
+# Every workspace package: a workspace:* dependency on a package whose package.json is missing fails the install.
 COPY packages/shared/package.json packages/shared/
+COPY packages/transport/package.json packages/transport/
 COPY packages/engine/package.json packages/engine/
 COPY packages/squads/package.json packages/squads/
 COPY packages/gateway/package.json packages/gateway/
+COPY packages/embedded/package.json packages/embedded/
+COPY packages/cli/package.json packages/cli/
 # tsx (a root devDependency) runs the TypeScript sources, so dev dependencies are installed too.
 RUN pnpm install --frozen-lockfile
 
