@@ -7,7 +7,7 @@
  * records, heartbeats or schemas.
  */
 import { ensureStreams, type DeliveredMessage, type Transport } from '@squadflow/transport';
-import { names, stepCommandCodec, stepReplyCodec, type StepCommand, type StepError } from '@squadflow/shared';
+import { names, StepErrorCode, stepCommandCodec, stepReplyCodec, type StepCommand, type StepError } from '@squadflow/shared';
 
 /** Returns the step output, or throws a `StepFailure` (or any error: retryable) to fail the attempt. */
 export type StandInAction = (input: unknown, command: StepCommand) => unknown;
@@ -50,7 +50,7 @@ export async function startStandInSquad(options: {
   await ensureStreams(transport, n);
   const answer = async (command: StepCommand): Promise<StepError | { output: unknown }> => {
     const action = actions[command.action];
-    if (!action) return { message: `squad ${squad} has no action ${command.action}`, code: 'UNKNOWN_ACTION', retryable: false };
+    if (!action) return { message: `squad ${squad} has no action ${command.action}`, code: StepErrorCode.UNKNOWN_ACTION, retryable: false };
     try {
       return { output: await action(command.input, command) };
     } catch (err) {
