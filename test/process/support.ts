@@ -39,19 +39,26 @@ export interface DeployOptions {
   seedSquads?: boolean;
   /** Run the orchestrator from its built bundle (`dist/orchestrator.mjs`, `pnpm build`) instead of the sources. */
   bundledOrchestrator?: boolean;
+  /** NATS server for every process of the deployment (default: the suite's shared server). */
+  natsUrl?: string;
+  /** Extra environment for the orchestrator processes (failpoints, AckWait...). */
+  orchestratorEnv?: Record<string, string>;
+  /** Extra environment for the fixture squad processes (e.g. SQUAD_CONCURRENCY). */
+  squadEnv?: Record<string, string>;
 }
 
 export async function deploy(label: string, squadNames: string[], options: DeployOptions = {}): Promise<Deployment> {
   const prefix = uniquePrefix(label);
   const dir = mkdtempSync(join(tmpdir(), 'squadflow-'));
   const log = join(dir, 'invocations.jsonl');
-  const env = { SQUADFLOW_NATS_URL: natsUrl(), SQUADFLOW_PREFIX: prefix, SQUADFLOW_LOG_LEVEL: 'warn', INVOCATION_LOG: log };
-  const transport = await connectNatsTransport({ servers: natsUrl() });
+  const url = options.natsUrl ?? natsUrl();
+  const env = { SQUADFLOW_NATS_URL: url, SQUADFLOW_PREFIX: prefix, SQUADFLOW_LOG_LEVEL: 'warn', INVOCATION_LOG: log };
+  const transport = await connectNatsTransport({ servers: url });
   const client = await EngineClient.connect({ transport, prefix });
   const children: ChildHandle[] = [];
   const startOrchestrator = async (): Promise<ChildHandle> => {
     const script = options.bundledOrchestrator ? BUNDLED_ORCHESTRATOR : ORCHESTRATOR;
-    const child = await spawnTsProcess(script, env, { label: `orchestrator ${prefix}` });
+    const child = await spawnTsProcess(script, { ...env, ...options.orchestratorEnv }, { label: `orchestrator ${prefix}` });
     children.push(child);
     d.orchestrator = child;
     return child;
@@ -60,7 +67,7 @@ export async function deploy(label: string, squadNames: string[], options: Deplo
     squadNames.map((squad) =>
       options.seedSquads
         ? spawnTsProcess(CLI, env, { label: `squad ${squad}`, args: ['squad', squad] })
-        : spawnTsProcess(SQUAD, { ...env, SQUAD_NAME: squad }, { label: `squad ${squad}` }),
+        : spawnTsProcess(SQUAD, { ...env, ...options.squadEnv, SQUAD_NAME: squad }, { label: `squad ${squad}` }),
     ),
   );
   children.push(...squads);
@@ -75,7 +82,7 @@ export async function deploy(label: string, squadNames: string[], options: Deplo
     close: async () => {
       await Promise.all(children.map((c) => c.stop()));
       await transport.close();
-      await cleanupPrefix(prefix);
+      if (!options.natsUrl) await cleanupPrefix(prefix); // a test-owned server is removed with its store
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -19,6 +19,8 @@ import type { SquadStats } from './stats.ts';
 const WORKING_INTERVAL_MS = 10_000;
 /** Back-off before redelivery when infrastructure (KV, publish) failed. */
 const RETRY_DELAY_MS = 1_000;
+/** Tries at publishing a reply before leaving it to a redelivery (each try waits for its own timeout). */
+const PUBLISH_TRIES = 5;
 
 /** An action as the runtime runs it: the definition plus its resolved default timeout. */
 export interface RuntimeAction extends ActionDefinition {
@@ -37,6 +39,13 @@ export interface CommandDeps {
   running: Set<AttemptControl>;
   /** True once the shutdown grace has ended: no handler may start any more. */
   interrupting(): boolean;
+  /**
+   * The answer of each command this process claimed and has not finished
+   * publishing, by command id: another delivery of the same command (a
+   * broker redelivery while the first is still running or still publishing)
+   * publishes that answer too, instead of leaving the attempt unanswered.
+   */
+  answers: Map<string, Promise<StepReply>>;
 }
 
 /**
@@ -45,8 +54,9 @@ export interface CommandDeps {
  * runs the handler twice: it finds `started` and answers a retryable
  * INTERRUPTED under the same message id as the real reply, so the
  * orchestrator sees one answer per attempt. (Another copy of the command,
- * delivered for the first time while the claim is `started`, gets no answer:
- * the delivery that claimed it answers.) If the real reply was stored
+ * delivered while this process still runs or publishes the claimed one,
+ * waits for that answer and publishes it too: nothing relies on the delivery
+ * count, which NATS 2.9 resets after a crash.) If the real reply was stored
  * (the crash came after it), JetStream drops the INTERRUPTED as a duplicate
  * (redeliveries come within the ack wait, well inside the 2-minute dedup
  * window); if not, the attempt is retried. Only when publishing fails is the
@@ -115,18 +125,14 @@ async function processCommand(msg: DeliveredMessage, command: StepCommand, deps:
 
   const claim = await deps.ledger.claim(command.id, clock.now());
   if (claim.status !== 'claimed') {
+    const ours = deps.answers.get(command.id);
     if (claim.status === 'done') {
       log.debug('duplicate delivery; re-publishing the stored reply');
       await publish(deps, command, claim.reply);
-    } else if (msg.deliveryCount === 1) {
-      // Another copy of the command (the orchestrator sent it again, e.g. replaying an outbox after a restart),
-      // not a redelivery: the delivery that claimed it still owns it. It is alive (it keeps its ack deadline
-      // moving while the handler runs) or will be redelivered, so answering here would preempt a running
-      // handler. Say nothing; its reply, or the step's timeout, answers the attempt.
-      log.info('another copy of a command already started; acked without an answer');
+    } else if (ours) {
+      log.info('another delivery of a command this process is running; publishing its answer when it comes');
+      await publish(deps, command, await ours);
     } else {
-      // A redelivery: the delivery that started the handler stopped extending its ack deadline, so its process
-      // died (or hung). Never run it twice; let the orchestrator retry as a new attempt.
       const interrupted = failure(command, StepErrorCode.INTERRUPTED, 'a previous delivery of this command started but did not finish');
       log.warn('command was started by a previous delivery; replying INTERRUPTED');
       await publish(deps, command, await deps.ledger.settle(command.id, interrupted, claim.revision, clock.now()));
@@ -135,26 +141,49 @@ async function processCommand(msg: DeliveredMessage, command: StepCommand, deps:
     return;
   }
 
-  const startedAt = clock.now();
-  const outcome = deps.interrupting()
-    ? { ok: false as const, error: { message: 'the squad is shutting down', code: StepErrorCode.INTERRUPTED, retryable: true } }
-    : await runHandler(msg, command, action, input.value, deps, log, startedAt);
-  const finishedAt = clock.now();
-  const answer = reply(command, outcome, startedAt, finishedAt);
-  // Counted before publishing, so whoever sees the reply sees the counters include it.
-  deps.stats.answered(command.action, answer.ok ? undefined : (answer.error ?? { message: 'failed' }));
+  let answered!: (reply: StepReply) => void;
+  deps.answers.set(command.id, new Promise<StepReply>((resolve) => (answered = resolve)));
   try {
-    // The reply in the inbound stream is the durable answer: no `done` record is written on this path.
-    await publish(deps, command, answer);
-  } catch (err) {
-    // Keep the answer for the redelivery to publish, instead of answering INTERRUPTED (best effort: NATS may be down).
-    await deps.ledger
-      .settle(command.id, answer, claim.revision, clock.now())
-      .catch((e: unknown) => log.warn({ err: e }, 'storing the reply failed'));
-    throw err;
+    const startedAt = clock.now();
+    const outcome = deps.interrupting()
+      ? { ok: false as const, error: { message: 'the squad is shutting down', code: StepErrorCode.INTERRUPTED, retryable: true } }
+      : await runHandler(msg, command, action, input.value, deps, log, startedAt);
+    const finishedAt = clock.now();
+    const answer = reply(command, outcome, startedAt, finishedAt);
+    answered(answer);
+    deps.stats.answered(command.action, answer.ok ? undefined : (answer.error ?? { message: 'failed' }));
+    try {
+      await publishPersistently(deps, command, answer, log);
+    } catch (err) {
+      await deps.ledger
+        .settle(command.id, answer, claim.revision, clock.now())
+        .catch((e: unknown) => log.warn({ err: e }, 'storing the reply failed'));
+      throw err;
+    }
+    log.debug({ ok: answer.ok, ms: finishedAt - startedAt }, 'handler finished; reply published');
+    msg.ack();
+  } finally {
+    deps.answers.delete(command.id);
   }
-  log.debug({ ok: answer.ok, ms: finishedAt - startedAt }, 'handler finished; reply published');
-  msg.ack();
+}
+
+/**
+ * Publishes a handler's reply, trying again while the broker is away: the
+ * effect has happened, and this process is the one that knows its outcome.
+ * Gives up after a few tries or once the attempt's deadline has passed (the
+ * orchestrator no longer waits); the caller then stores it for a redelivery.
+ */
+async function publishPersistently(deps: CommandDeps, command: StepCommand, answer: StepReply, log: Logger): Promise<void> {
+  for (let tries = 1; ; tries++) {
+    try {
+      await publish(deps, command, answer);
+      return;
+    } catch (err) {
+      if (tries >= PUBLISH_TRIES || deps.transport.clock.now() >= command.deadline) throw err;
+      log.warn({ err, tries }, 'publishing the reply failed; trying again');
+      await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
+    }
+  }
 }
 
 /** Runs the handler with its deadline, heartbeats and ack-wait keep-alive; always releases them. */

@@ -73,7 +73,18 @@ export async function startSquad(options: SquadOptions): Promise<RunningSquad> {
   const running = new Set<AttemptControl>();
   let stopping = false;
   let interrupting = false;
-  const deps: CommandDeps = { squad, names: n, transport, actions, ledger, logger, stats, running, interrupting: () => interrupting };
+  const deps: CommandDeps = {
+    squad,
+    names: n,
+    transport,
+    actions,
+    ledger,
+    logger,
+    stats,
+    running,
+    interrupting: () => interrupting,
+    answers: new Map(),
+  };
 
   const inFlight = new Set<Promise<void>>();
   const onMessage = (msg: DeliveredMessage): Promise<void> => {

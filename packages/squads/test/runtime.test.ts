@@ -60,13 +60,17 @@ describe('startSquad', () => {
 
     expect(calls).toBe(1);
     expect(first.reply).toMatchObject({ ok: true, output: { call: 1 } });
-    // The copy found the command claimed and said nothing: the next publish is the marker's.
+    // The copy found the command claimed by no running delivery: it answers a retryable INTERRUPTED under
+    // the real reply's message id, which the stream drops as a duplicate of the real answer.
+    const copy = await h.publishedReplies.next();
+    expect(copy.msgId).toBe(first.msgId);
+    expect(copy.reply).toMatchObject({ commandId: command.id, ok: false, error: { code: 'INTERRUPTED', retryable: true } });
     expect((await h.publishedReplies.next()).reply.commandId).toBe('marker');
     expect(await h.replies.next()).toEqual(first.reply);
     expect((await h.replies.next()).commandId).toBe('marker');
   });
 
-  it('gives no answer to another copy of a command whose handler still runs: the running handler answers', async () => {
+  it("answers another copy of a command whose handler still runs with that handler's answer, once it comes", async () => {
     h = await createHarness();
     const started = gate();
     const release = gate();
@@ -87,13 +91,15 @@ describe('startSquad', () => {
     await started.promise;
     await h.send(command, 'second');
     await h.send(h.command({ action: 'mark', id: 'marker' }), 'marker');
-    // The copy is acked without a reply while the handler runs: the marker answers first.
+    // The copy waits for the running handler's answer: the marker answers first.
     expect((await h.publishedReplies.next()).reply.commandId).toBe('marker');
     release.open();
     const original = await h.publishedReplies.next();
+    const copy = await h.publishedReplies.next();
 
     expect(calls).toBe(1);
     expect(original.reply).toMatchObject({ commandId: command.id, ok: true, output: { late: true } });
+    expect(copy).toEqual(original); // the same answer under the same message id: the stream keeps one
     expect((await h.replies.next()).commandId).toBe('marker');
     expect(await h.replies.next()).toEqual(original.reply);
   });

@@ -9,14 +9,8 @@
  * The URL reaches tests through `inject('natsUrl')` and child processes
  * through `SQUADFLOW_NATS_URL`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, rmSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { freePort } from './free-port.ts';
+import { findOnPath, startNatsServer } from './nats-server.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -50,48 +44,9 @@ async function resolveNats(configured: string | undefined): Promise<ResolvedNats
   return startContainer();
 }
 
-function findOnPath(name: string): string | null {
-  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return null;
-}
-
 async function startLocalServer(binary: string): Promise<ResolvedNats> {
-  const storeDir = await mkdtemp(join(tmpdir(), 'squadflow-nats-'));
-  const port = await freePort();
-  const child = spawn(binary, ['-js', '-sd', storeDir, '-p', String(port), '-a', '127.0.0.1'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let log = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    log = (log + chunk.toString()).slice(-4000);
-  });
-  // If vitest dies without running teardown, do not leave a server and its store behind.
-  const onExit = (): void => {
-    child.kill('SIGKILL');
-    rmSync(storeDir, { recursive: true, force: true });
-  };
-  process.once('exit', onExit);
-  const teardown = async (): Promise<void> => {
-    process.off('exit', onExit);
-    await stop(child);
-    await rm(storeDir, { recursive: true, force: true });
-  };
-  try {
-    await waitForPort(port, child, 15_000);
-  } catch (err) {
-    await teardown();
-    throw new Error(`nats-server (${binary}) did not start: ${(err as Error).message}\n${log}`, { cause: err });
-  }
-  return { url: `nats://127.0.0.1:${port}`, teardown };
+  const server = await startNatsServer({ binary });
+  return { url: server.url, teardown: () => server.remove() };
 }
 
 async function startContainer(): Promise<ResolvedNats> {
@@ -113,35 +68,4 @@ async function startContainer(): Promise<ResolvedNats> {
       { cause: err },
     );
   }
-}
-
-/** Resolves once `port` accepts a TCP connection; rejects if the process exits or time runs out. */
-async function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`exited with ${child.exitCode ?? child.signalCode}`);
-    if (await canConnect(port)) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`port ${port} not accepting connections after ${timeoutMs} ms`);
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ port, host: '127.0.0.1' });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
 }

@@ -100,6 +100,8 @@ export interface Invocation {
   executionId: string;
   step: string;
   attempt: number;
+  /** The command's idempotency key (`<execution>.<step>.<attempt>[.c]`). */
+  key: string;
   action: string;
   compensation: boolean;
   pid: number;
