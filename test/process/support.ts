@@ -29,6 +29,8 @@ export interface Deployment {
   transport: Transport;
   orchestrator: ChildHandle;
   squads: ChildHandle[];
+  /** The environment every process of the deployment runs with. */
+  env: Record<string, string>;
   startOrchestrator(): Promise<ChildHandle>;
   invocations(): Invocation[];
   close(): Promise<void>;
@@ -77,6 +79,7 @@ export async function deploy(label: string, squadNames: string[], options: Deplo
     transport,
     orchestrator: undefined as unknown as ChildHandle,
     squads,
+    env,
     startOrchestrator,
     invocations: () => readInvocations(log),
     close: async () => {

@@ -3,9 +3,8 @@
  * the suite's NATS server). Every run is checked by the history checker.
  */
 import { afterEach, describe, it } from 'vitest';
-import { quietPeriod } from '@squadflow/transport/testing';
 import { deploy, type Deployment } from '../process/support.ts';
-import { faultRun, LONG, WORKLOAD_SQUADS } from './fault-run.ts';
+import { faultRun, killRepeatedly, LONG, WORKLOAD_SQUADS } from './fault-run.ts';
 
 const SEED = Number(process.env['RELIABILITY_SEED'] ?? 11);
 
@@ -30,14 +29,11 @@ describe('orchestrator faults', () => {
       seed: SEED,
       commandsObserved: true,
       settleMs: 120_000,
-      faults: async (random) => {
-        for (let k = 0; k < kills; k++) {
-          await quietPeriod(500 + random() * 2_500); // the random kill time
-          deployment.orchestrator.kill('SIGKILL');
-          await deployment.orchestrator.exited;
-          await deployment.startOrchestrator();
-        }
-      },
+      faults: killRepeatedly(
+        kills,
+        () => deployment.orchestrator,
+        () => deployment.startOrchestrator(),
+      ),
     });
   });
 });

@@ -62,7 +62,7 @@ export class HistoryRecorder {
   }
 
   /**
-   * Waits until every accepted execution is terminal or `deadlineMs` passed
+   * Waits until every accepted execution has ended (see `endsRun`) or `deadlineMs` passed
    * (the checker then reports the rest as stuck or lost), and completes the
    * history from the squads' ledger and the lifecycle stream.
    */
@@ -70,7 +70,7 @@ export class HistoryRecorder {
     const ids = [...new Set(this.history.of('trigger.accepted').map((e) => e.executionId))];
     const deadline = Date.now() + deadlineMs;
     for (;;) {
-      const open = (await Promise.all(ids.map((id) => this.d.client.getExecution(id)))).filter((v) => !v || !isTerminal(v.status));
+      const open = (await Promise.all(ids.map((id) => this.d.client.getExecution(id)))).filter((v) => !v || !endsRun(v.status));
       if (open.length === 0 || Date.now() >= deadline) break;
       await quietPeriod(250); // polling the read model: there is no event to await for "all of them ended"
     }
@@ -90,7 +90,7 @@ export class HistoryRecorder {
       if (e.type === 'execution.started') this.history.append({ type: 'execution.started', at: e.at, executionId: e.executionId });
       else {
         const status = e.type.slice('execution.'.length);
-        if (e.type.startsWith('execution.') && isTerminal(status))
+        if (e.type.startsWith('execution.') && endsRun(status))
           this.history.append({ type: 'execution.ended', at: e.at, executionId: e.executionId, status });
       }
     return this.history;
@@ -114,4 +114,13 @@ export class HistoryRecorder {
     await consumer.stop();
     return events;
   }
+}
+
+/**
+ * Where a fault run's execution ends: a terminal status, or `escalated` (it
+ * waits for a person; the fault workloads never resume one, so a second end
+ * after it would be a defect).
+ */
+function endsRun(status: string): boolean {
+  return isTerminal(status) || status === 'escalated';
 }
