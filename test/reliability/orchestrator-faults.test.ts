@@ -2,7 +2,9 @@
  * Matrix A: the orchestrator process dies or stops mid-load (real processes,
  * the suite's NATS server). Every run is checked by the history checker.
  */
-import { afterEach, describe, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { names } from '@squadflow/shared';
+import { consumerCounts, quietPeriod, type ConsumerCounts } from '@squadflow/transport/testing';
 import { deploy, type Deployment } from '../process/support.ts';
 import { faultRun, killRepeatedly, LONG, WORKLOAD_SQUADS } from './fault-run.ts';
 
@@ -36,4 +38,35 @@ describe('orchestrator faults', () => {
       ),
     });
   });
+
+  it(
+    `A2: a graceful stop (SIGTERM) mid-load exits 0 mid-load and ${executions} executions complete after the restarts`,
+    { timeout: 300_000 },
+    async () => {
+      d = await deploy('a2', WORKLOAD_SQUADS, { squadEnv: { SQUAD_CONCURRENCY: '64' } });
+      const deployment = d;
+      const n = names(deployment.prefix);
+      const held: ConsumerCounts[] = [];
+      await faultRun({
+        label: 'A2 orchestrator SIGTERM',
+        deployment,
+        executions,
+        paceMs: 40,
+        seed: SEED,
+        commandsObserved: true,
+        settleMs: 120_000,
+        faults: async (random) => {
+          for (let k = 0; k < 2; k++) {
+            await quietPeriod(1_000 + random() * 2_000); // mid-load
+            deployment.orchestrator.kill('SIGTERM');
+            expect(await deployment.orchestrator.exited).toBe(0);
+            held.push(await consumerCounts(n.streams.inbound, n.consumers.orchestrator));
+            await deployment.startOrchestrator();
+          }
+        },
+      });
+      // Everything the stopped orchestrator had taken was acked or nacked before it exited: nothing waits for AckWait.
+      expect(held.map((c) => c.ackPending)).toEqual([0, 0]);
+    },
+  );
 });

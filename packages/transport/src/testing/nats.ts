@@ -33,6 +33,28 @@ export function uniquePrefix(label = 't'): string {
   return `${clean.slice(0, 32 - random.length - 1)}_${random}`;
 }
 
+/** What a fault test reads of a durable consumer: work still held, and work delivered more than once. */
+export interface ConsumerCounts {
+  /** Delivered and neither acked nor nacked: the server redelivers these after AckWait. */
+  ackPending: number;
+  /** Messages delivered more than once so far. */
+  redelivered: number;
+  /** Messages not yet delivered. */
+  pending: number;
+}
+
+/** Reads a durable consumer's counts from the server (JetStream consumer info). */
+export async function consumerCounts(stream: string, durable: string, url = natsUrl()): Promise<ConsumerCounts> {
+  const { servers, user, pass } = parseServers(url);
+  const nc = await connect({ servers, ...(user !== undefined ? { user, pass } : {}), noAsyncTraces: true });
+  try {
+    const info = await (await jetstreamManager(nc)).consumers.info(stream, durable);
+    return { ackPending: info.num_ack_pending, redelivered: info.num_redelivered, pending: info.num_pending };
+  } finally {
+    await nc.close();
+  }
+}
+
 /** Deletes every stream the prefix owns (`names(prefix).ownsStream`: `<PREFIX>_...` and `KV_<prefix>_...`; consumers go with them). */
 export async function cleanupPrefix(prefix: string, url = natsUrl()): Promise<string[]> {
   const { servers, user, pass } = parseServers(url);
