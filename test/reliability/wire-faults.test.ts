@@ -16,6 +16,7 @@ import { withNatsTransport, type Invocation, type NatsTestTransport } from '@squ
 import { checkHistory, formatReport } from './checker.ts';
 import { explainFailures, recordedRun, seededRandom } from './fault-run.ts';
 import type { Deployment } from '../process/support.ts';
+import { invocationOf } from '../process/fixtures/invocation.ts';
 
 const SEED = Number(process.env['RELIABILITY_SEED'] ?? 41);
 const logger = createLogger({ level: 'warn' });
@@ -76,17 +77,7 @@ async function start(label: string, faults: WireFaults): Promise<InProcess> {
   const nats = await withNatsTransport(label);
   const { transport, prefix } = nats;
   const ledger: Invocation[] = [];
-  const record = (action: string, ctx: ActionContext): void =>
-    void ledger.push({
-      executionId: ctx.executionId,
-      step: ctx.step,
-      attempt: ctx.attempt,
-      key: ctx.idempotencyKey,
-      action,
-      compensation: ctx.compensation,
-      pid: process.pid,
-      at: Date.now(),
-    });
+  const record = (action: string, ctx: ActionContext): void => void ledger.push(invocationOf(action, ctx));
   const actions = {
     noop: (_input: unknown, ctx: ActionContext) => (record('noop', ctx), { step: ctx.step, attempt: ctx.attempt }),
     /** Fails attempt 1, succeeds after. */
