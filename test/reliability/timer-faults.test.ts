@@ -41,11 +41,14 @@ describe('timer faults', () => {
           .build(),
       );
       const recorder = HistoryRecorder.start(deployment);
-      for (let i = 0; i < parked; i += 100) {
-        const batch = Array.from({ length: Math.min(100, parked - i) }, (_, j) =>
+      const batchSize = Math.ceil(parked / (SPREAD_MS / 500));
+      for (let i = 0; i < parked; i += batchSize) {
+        const next = quietPeriod(500); // the pace of the triggers
+        const batch = Array.from({ length: Math.min(batchSize, parked - i) }, (_, j) =>
           deployment.client.trigger('parked', { n: i + j }, { idempotencyKey: `park-${i + j}` }),
         );
         for (const id of await Promise.all(batch)) recorder.accepted(id);
+        await next;
       }
       const parkedAt = Date.now();
       // Every execution has armed its timer before the crash (the last one's step shows `delayed`).
