@@ -10,13 +10,13 @@
  * through `SQUADFLOW_NATS_URL`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { freePort } from './free-port.ts';
+import { canConnect, findOnPath } from './nats-server.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -48,20 +48,6 @@ async function resolveNats(configured: string | undefined): Promise<ResolvedNats
   const binary = findOnPath('nats-server');
   if (binary) return startLocalServer(binary);
   return startContainer();
-}
-
-function findOnPath(name: string): string | null {
-  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return null;
 }
 
 async function startLocalServer(binary: string): Promise<ResolvedNats> {
@@ -124,17 +110,6 @@ async function waitForPort(port: number, child: ChildProcess, timeoutMs: number)
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`port ${port} not accepting connections after ${timeoutMs} ms`);
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ port, host: '127.0.0.1' });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 async function stop(child: ChildProcess): Promise<void> {

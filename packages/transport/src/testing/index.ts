@@ -5,11 +5,13 @@
  * - `natsUrl`, `uniquePrefix`, `cleanupPrefix`, `withNatsTransport`: a real
  *   NATS server with a fresh prefix per test, deleted afterwards;
  * - `spawnTsProcess`, `readInvocations`: services as real OS processes;
+ * - `startPrivateNatsServer`: a NATS server of one test's own, to kill, restart or freeze (SIGSTOP);
  * - `within`, `quietPeriod`, `flushImmediates`, `Collector`: async helpers;
  * - `portsContract`: the contract suite both adapters pass.
  */
 export { natsUrl, uniquePrefix, cleanupPrefix, withNatsTransport, type NatsTestTransport } from './nats.ts';
 export { spawnTsProcess, readInvocations, type ChildHandle, type Invocation } from './processes.ts';
 export { freePort } from './free-port.ts';
+export { startPrivateNatsServer, type PrivateNatsServer } from './nats-server.ts';
 export { within, quietPeriod, flushImmediates, until, gate, Collector } from './async.ts';
 export { portsContract, type ContractTarget } from './contract/ports.contract.ts';
