@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -44,8 +44,12 @@ export interface PrivateNatsServer {
   /** `nats://127.0.0.1:<port>` */
   readonly url: string;
   readonly port: number;
-  /** SIGSTOP: connections stay open, nothing is answered. */
-  freeze(): void;
+  /**
+   * SIGSTOP: connections stay open, nothing is answered. Resolves once every
+   * thread of the server is stopped: the signal takes effect asynchronously,
+   * and a message sent right after `kill()` could still be answered.
+   */
+  freeze(): Promise<void>;
   /** SIGCONT: the server goes on, processing what clients sent meanwhile. */
   thaw(): void;
   /** SIGKILL (JetStream data stays in the store directory). */
@@ -86,7 +90,12 @@ export async function startPrivateNatsServer(): Promise<PrivateNatsServer> {
   return {
     url: `nats://127.0.0.1:${port}`,
     port,
-    freeze: () => void child?.kill('SIGSTOP'),
+    freeze: async () => {
+      const pid = child?.pid;
+      if (pid === undefined) throw new Error('nats-server is not running');
+      child!.kill('SIGSTOP');
+      await stopped(pid);
+    },
     thaw: () => void child?.kill('SIGCONT'),
     kill,
     restart: start,
@@ -96,4 +105,25 @@ export async function startPrivateNatsServer(): Promise<PrivateNatsServer> {
       await rm(storeDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Resolves once every thread of `pid` is stopped (Linux `/proc`; elsewhere after a grace period). */
+async function stopped(pid: number, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let states: string[];
+    try {
+      const tasks = await readdir(`/proc/${pid}/task`);
+      // The state is the field after the parenthesised command name: `123 (nats-server) T ...`.
+      states = await Promise.all(
+        tasks.map(async (t) => (await readFile(`/proc/${pid}/task/${t}/stat`, 'utf8')).replace(/^.*\) /s, '')[0] ?? ''),
+      );
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 200)); // no /proc: give the signal time to land
+      return;
+    }
+    if (states.every((state) => state === 'T' || state === 't')) return;
+    if (Date.now() > deadline) throw new Error(`nats-server ${pid} did not stop within ${timeoutMs} ms (thread states ${states.join('')})`);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
 }
