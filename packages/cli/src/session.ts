@@ -37,7 +37,12 @@ export async function openSession(config: Config, logger: Logger): Promise<Sessi
   }
   const transport = await connectNats(config.natsUrl, logger);
   try {
-    const client = await EngineClient.connect({ transport, prefix: config.prefix });
+    const client = await EngineClient.connect({
+      transport,
+      prefix: config.prefix,
+      logger,
+      ...(config.maxContextBytes === undefined ? {} : { maxContextBytes: config.maxContextBytes }),
+    });
     return { mode: 'nats', client, close: () => transport.close() };
   } catch (err) {
     await transport.close().catch(() => undefined);

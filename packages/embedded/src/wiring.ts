@@ -46,7 +46,7 @@ export async function wireInProcess(options: WiringOptions): Promise<Wired> {
     orchestrator = await Orchestrator.start({ transport, prefix, logger });
     const definitions = typeof options.squads === 'function' ? await options.squads(transport, prefix) : options.squads;
     for (const definition of definitions) squads.push(await startSquad({ transport, prefix, definition, logger }));
-    const client = await EngineClient.connect({ transport, prefix });
+    const client = await EngineClient.connect({ transport, prefix, logger });
     const workflows: Array<{ name: string; version: number }> = [];
     for (const definition of options.workflows) {
       const { name, version } = await client.registerWorkflow(definition);

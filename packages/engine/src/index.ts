@@ -1,5 +1,12 @@
 export { Orchestrator, type OrchestratorOptions, type ApplyResult } from './runtime/orchestrator.ts';
-export { EngineClient, type TriggerOptions, type ListExecutionsFilter, type ExecutionPage } from './client/engine-client.ts';
+export {
+  EngineClient,
+  type EngineClientOptions,
+  type TriggerOptions,
+  type ListExecutionsFilter,
+  type ExecutionPage,
+} from './client/engine-client.ts';
+export { TriggerNotConfirmedError } from './client/trigger-not-confirmed.ts';
 export type { ExecutionView, StepView } from './client/execution-view.ts';
 export type { EngineMetrics, StepDurationStats } from './client/metrics.ts';
 export type { BreakerView } from './breakers/circuit-breakers.ts';

@@ -9,14 +9,16 @@ import type { IncomingMessage } from 'node:http';
 import type { Transport } from '@squadflow/transport';
 import type { EngineClient } from '@squadflow/engine';
 import { createLogger, names as makeNames, type Logger } from '@squadflow/shared';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { assertBindable, gatewayConfig, type GatewayConfig } from './config.ts';
 import type { GatewayDeps } from './deps.ts';
 import { TokenVerifier } from './http/auth.ts';
 import { installJsonParser } from './http/body.ts';
 import { HttpError, toErrorAnswer } from './http/errors.ts';
+import { configuredSecrets, redaction, requestSerializer } from './http/log-redaction.ts';
 import { RateLimiter } from './http/rate-limit.ts';
 import { RouteTable } from './http/route.ts';
+import { MAX_PARAM_LENGTH, routerError } from './http/router-errors.ts';
 import { registerControlRoutes } from './routes/control.ts';
 import { registerExecutionRoutes } from './routes/executions.ts';
 import { registerHealthRoutes } from './routes/health.ts';
@@ -60,8 +62,18 @@ function requestIdFor(req: IncomingMessage): string {
 /** Builds the gateway (routes registered, not listening yet). */
 export function createGateway(options: GatewayOptions): Gateway {
   const config = gatewayConfig(options.config);
-  const logger = (options.logger ?? createLogger()).child({ component: 'gateway' });
+  // fastify logs each request's URL: through this serializer, without the secrets a query string may carry.
+  const redact = redaction(configuredSecrets(config));
+  const logger = (options.logger ?? createLogger()).child({ component: 'gateway' }, { serializers: { req: requestSerializer(redact) } });
   const names = makeNames(options.prefix ?? options.client.names.prefix);
+  const sendError = (err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    const answer = toErrorAnswer(err, request.id);
+    if (answer.internal) request.log.error({ err }, 'request failed');
+    else if (answer.statusCode >= 500) request.log.warn({ code: answer.body.error.code, err }, 'request failed');
+    // The message may quote what the caller sent (a path parameter): no configured secret reaches the log through it.
+    else request.log.info({ code: answer.body.error.code, status: answer.statusCode }, redact.text(answer.body.error.message));
+    return reply.code(answer.statusCode).headers(answer.headers).send(answer.body);
+  };
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
@@ -69,6 +81,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
     return503OnClosing: true,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // The router's own refusals (a bad percent-encoding, an over-long parameter) get the error envelope too.
+    frameworkErrors: (err, request, reply) => void sendError(routerError(err), request, reply),
   });
   installJsonParser(app);
 
@@ -99,13 +114,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (!principal.scopes.has(access)) throw new HttpError(403, 'FORBIDDEN', `token "${principal.name}" lacks the "${access}" scope`);
   });
 
-  app.setErrorHandler((err, request, reply) => {
-    const answer = toErrorAnswer(err, request.id);
-    if (answer.internal) request.log.error({ err }, 'request failed');
-    else if (answer.statusCode >= 500) request.log.warn({ code: answer.body.error.code, err }, 'request failed');
-    else request.log.info({ code: answer.body.error.code, status: answer.statusCode }, answer.body.error.message);
-    return reply.code(answer.statusCode).headers(answer.headers).send(answer.body);
-  });
+  app.setErrorHandler((err, request, reply) => sendError(err, request, reply));
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({
       error: { code: 'ROUTE_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}`, issues: [] },
@@ -116,7 +125,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const metrics = new GatewayMetrics();
   metrics.instrument(app);
   const deps: GatewayDeps = { client: options.client, transport: options.transport, names, config, logger, routes: new RouteTable(app) };
-  const ledger = new DeliveryLedger(options.transport, names.buckets.webhooks);
+  const ledger = new DeliveryLedger(options.transport, names.buckets.webhooks, options.client);
   registerExecutionRoutes(deps);
   registerControlRoutes(deps);
   registerSignalRoutes(deps);

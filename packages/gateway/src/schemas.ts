@@ -10,6 +10,16 @@ const EpochMs = z.number().int().describe('epoch milliseconds');
 export const ExecutionIdParams = z.object({ id: ExecutionIdSchema });
 export const WorkflowNameParams = z.object({ name: NameSchema });
 
+/** Signal keys become subject tokens and KV keys (encoded, up to 3 characters a byte): bounded in bytes, like the engine client. */
+const MAX_SIGNAL_KEY_BYTES = 512;
+export const SignalKeyParams = z.object({
+  key: z
+    .string()
+    .min(1)
+    .refine((key) => Buffer.byteLength(key) <= MAX_SIGNAL_KEY_BYTES, `at most ${MAX_SIGNAL_KEY_BYTES} bytes (UTF-8)`)
+    .describe('any text: encoded into the subject (`order.1` → `order=2E1`)'),
+});
+
 export const FieldIssueSchema = z.object({ path: z.string(), message: z.string() });
 
 export const ErrorBodySchema = z
@@ -71,6 +81,7 @@ export const ExecutionPageSchema = z.object({
 
 export const AcceptedExecutionSchema = z.object({
   executionId: z.string(),
+  idempotencyKey: z.string().describe("the key the execution id derives from: the caller's, or one the gateway generated"),
   status: ExecutionStatusSchema.optional(),
   location: z.string().describe('where to poll: /v1/executions/{id}'),
 });

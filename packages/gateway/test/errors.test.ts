@@ -121,4 +121,19 @@ describe('error answers', () => {
     const replaced = await inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': 'bad id\twith spaces' } });
     expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
+
+  it("answers the router's own refusals with the envelope, without echoing the URL", async () => {
+    const broken = await inject({ method: 'GET', url: '/v1/executions/%E0%A4%A' });
+    expect(broken.statusCode).toBe(400);
+    expect(broken.json()).toMatchObject({ error: { code: 'BAD_REQUEST', issues: [{ path: 'params' }] }, requestId: expect.any(String) });
+    // Longer than the router takes (only reachable without Node's header limit, as here through inject).
+    const huge = await inject({ method: 'GET', url: `/v1/executions/${'a'.repeat(20_000)}` });
+    expect(huge.statusCode).toBe(414);
+    expect(huge.json().error).toEqual({
+      code: 'URI_TOO_LONG',
+      message: expect.stringContaining('16384'),
+      issues: [expect.objectContaining({ path: 'params' })],
+    });
+    expect(huge.body.length).toBeLessThan(1_000);
+  });
 });

@@ -11,6 +11,7 @@ import { SquadflowError, toFieldIssues } from './errors.ts';
  * | SQUADFLOW_LOG_LEVEL | pino level | info |
  * | SQUADFLOW_CONCURRENCY | events processed in parallel per orchestrator | 256 |
  * | SQUADFLOW_SQUAD_LIMITS | step commands in flight per squad from one orchestrator, e.g. `whatsapp=8,inventory=16`; beyond it, higher priorities go first | (none) |
+ * | SQUADFLOW_MAX_CONTEXT_BYTES | largest trigger or signal message the engine client accepts (context / data as JSON plus its envelope); at most half of NATS's max_payload | a quarter of max_payload (256 KiB) |
  */
 export const EnvConfigSchema = z.object({
   SQUADFLOW_NATS_URL: z.string().min(1).optional(),
@@ -27,6 +28,7 @@ export const EnvConfigSchema = z.object({
       'expected squad=limit pairs separated by commas, e.g. whatsapp=8,inventory=16',
     )
     .optional(),
+  SQUADFLOW_MAX_CONTEXT_BYTES: z.coerce.number().int().positive().optional(),
 });
 export type EnvConfig = z.output<typeof EnvConfigSchema>;
 
@@ -37,6 +39,8 @@ export interface Config {
   concurrency: number;
   /** Per-squad dispatch limits of one orchestrator (empty: none). */
   squadLimits: Record<string, number>;
+  /** The engine client's `maxContextBytes` (unset: derived from the server's max_payload). */
+  maxContextBytes?: number;
 }
 
 /** Reads and validates the environment; throws `INVALID_CONFIG` naming the variable. */
@@ -50,6 +54,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     prefix: e.SQUADFLOW_PREFIX,
     logLevel: e.SQUADFLOW_LOG_LEVEL,
     concurrency: e.SQUADFLOW_CONCURRENCY,
+    ...(e.SQUADFLOW_MAX_CONTEXT_BYTES === undefined ? {} : { maxContextBytes: e.SQUADFLOW_MAX_CONTEXT_BYTES }),
     squadLimits: Object.fromEntries(
       (e.SQUADFLOW_SQUAD_LIMITS?.split(',') ?? []).map((pair) => {
         const [squad, limit] = pair.split('=') as [string, string];

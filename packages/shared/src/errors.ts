@@ -15,7 +15,8 @@ export type ErrorCode =
   | 'EXECUTION_ENDED'
   | 'CONFLICT'
   | 'TIMEOUT'
-  | 'UNAVAILABLE';
+  | 'UNAVAILABLE'
+  | 'PAYLOAD_TOO_LARGE';
 
 export interface FieldIssue {
   /** Path of the field at fault, e.g. `steps.2.dependsOn.0` or `context.customer_phone`. */

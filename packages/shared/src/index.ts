@@ -39,6 +39,7 @@ export {
   type ExpressionScope,
 } from './expressions.ts';
 export { compileJsonSchema } from './json-schema.ts';
+export { exceedsJsonDepth, exceedsJsonTextDepth, jsonDepthError, MAX_JSON_DEPTH } from './json-depth.ts';
 
 // Workflow definitions: schema, validation, builders, file formats
 export {

@@ -6,6 +6,19 @@ export const DEFAULT_ACK_WAIT_MS = 30_000;
 export const DEFAULT_MAX_ACK_PENDING = 256;
 /** JetStream's default dedup window. */
 export const DEFAULT_DUPLICATE_WINDOW_MS = 120_000;
+/** A NATS server's default `max_payload` (1 MiB): the memory adapter's limit unless configured. */
+export const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
+
+/**
+ * Bytes a stream publish puts against `max_payload`: the payload plus the
+ * header block carrying `Nats-Msg-Id` (`NATS/1.0\r\nNats-Msg-Id: <id>\r\n\r\n`),
+ * as the NATS client counts them. The memory adapter uses it so a message
+ * one adapter refuses, the other refuses too.
+ */
+export function publishedSize(data: Uint8Array, msgId?: string): number {
+  return msgId ? data.length + MSG_ID_HEADER_OVERHEAD + Buffer.byteLength(msgId) : data.length;
+}
+const MSG_ID_HEADER_OVERHEAD = 'NATS/1.0\r\nNats-Msg-Id: \r\n\r\n'.length;
 
 /**
  * The dedup window the server applies: never longer than `maxAgeMs` (the

@@ -27,3 +27,22 @@ export class NotFoundError extends Error {
     super(`${kind} ${resource} not found`, options);
   }
 }
+
+/**
+ * Thrown by `Streams.publish` when the message (payload plus headers) is
+ * larger than the server accepts (`Transport.maxPayload`, NATS `max_payload`).
+ * Nothing was sent: the caller must shrink the message, a retry cannot help.
+ */
+export class PayloadTooLargeError extends Error {
+  override readonly name = 'PayloadTooLargeError';
+  readonly code = 'PAYLOAD_TOO_LARGE';
+  constructor(
+    readonly subject: string,
+    /** Bytes the message would take (payload plus headers). */
+    readonly size: number,
+    readonly limit: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`message to ${subject} is ${size} bytes, over the ${limit}-byte limit`, options);
+  }
+}

@@ -25,6 +25,9 @@ export {
   connectNatsTransport,
   natsConnectionOf,
   parseServers,
+  isTransportUnavailable,
+  NoStreamError,
+  PayloadTooLargeError,
   /** NATS wildcard matching (`*`, `>`), as the server applies it: for code that filters subjects itself. */
   subjectMatches,
   type MemoryTransport,
@@ -45,3 +48,4 @@ export {
 export { KvContentionError, KvRecordError } from './kv-record-errors.ts';
 export { ManualClock } from './manual-clock.ts';
 export { ensureStreams } from './topology.ts';
+export { DEFAULT_MAX_PAYLOAD } from './defaults.ts';

@@ -93,7 +93,11 @@ export interface StreamConfig {
 export interface Streams {
   /** Creates the stream if missing (idempotent). */
   ensure(config: StreamConfig): Promise<void>;
-  /** Resolves once the stream has stored the message. Throws when no stream captures the subject. */
+  /**
+   * Resolves once the stream has stored the message. Throws `NoStreamError`
+   * when no stream captures the subject, `PayloadTooLargeError` when the
+   * message is over `Transport.maxPayload`.
+   */
   publish(subject: string, data: Uint8Array, options?: PublishOptions): Promise<void>;
   /**
    * Delivers messages of a durable consumer to `handler`, at most
@@ -125,6 +129,13 @@ export interface Transport {
   readonly streams: Streams;
   readonly bus: Bus;
   readonly clock: Clock;
+  /**
+   * The largest message (payload plus headers) a publish or KV write may
+   * carry: the NATS server's `max_payload` (1 MiB unless the server is
+   * configured otherwise), or the memory adapter's option (default the same
+   * 1 MiB). Callers that accept outside payloads size their limits from it.
+   */
+  readonly maxPayload: number;
   /** Opens (creating if missing) a KV bucket. */
   kv(bucket: string, options?: { ttlMs?: number }): Promise<KvStore>;
   /** Deletes a KV bucket (tests and teardown). */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   controlCodec,
+  ExecutionIdSchema,
   JsonObjectSchema,
   names as makeNames,
   signalCodec,
@@ -9,13 +10,16 @@ import {
   toFieldIssues,
   triggerCodec,
   type ExecutionStatus,
+  type Logger,
   type Names,
   type WorkflowDefinition,
 } from '@squadflow/shared';
 import { toView, type ExecutionView } from './execution-view.ts';
 import { executionIdFor } from '../runtime/execution-ids.ts';
 import { computeMetrics, type EngineMetrics } from './metrics.ts';
-import { KvConflictError, type Transport } from '@squadflow/transport';
+import { isTransportUnavailable, KvConflictError, PayloadTooLargeError, type Transport } from '@squadflow/transport';
+import { assertFits, assertJsonDepth, contextLimitFor, tooLarge } from './payload-limits.ts';
+import { TriggerNotConfirmedError } from './trigger-not-confirmed.ts';
 import { openStores, type EngineStores } from '../store/open-stores.ts';
 import type { ExecutionRecord } from '../store/execution-record.ts';
 import type { WorkflowSummary } from '../store/registry.ts';
@@ -27,11 +31,36 @@ import type { ScheduleView } from '../schedules/store.ts';
 export interface TriggerOptions {
   /** The same key twice returns the same execution (kept as long as the execution is stored). */
   idempotencyKey?: string;
+  /**
+   * The key was just generated for this call (the gateway makes one when the
+   * caller sent none): no earlier execution can hold it, so the look-up for
+   * one is skipped.
+   */
+  generatedKey?: boolean;
   /** Pin a definition version (default: the latest). */
   version?: number;
   /** 0–9, higher first when the workflow's concurrency limit queues executions (default 5). */
   priority?: number;
 }
+
+export interface EngineClientOptions {
+  transport: Transport;
+  prefix?: string;
+  /**
+   * Largest trigger or signal message, in bytes (the context or data as JSON
+   * plus a small envelope). Default: a quarter of the transport's
+   * `maxPayload` (256 KiB on a default NATS server); at most half of it.
+   */
+  maxContextBytes?: number;
+  /** Receives warnings (e.g. a trigger stored whose `pending` record could not be written). */
+  logger?: Logger;
+}
+
+/** Room `checkPayload` keeps for a message's own fields: ids, a 512-byte key escaped as JSON, timestamps. */
+const MESSAGE_ENVELOPE_BYTES = 4096;
+
+/** Signal keys become subject tokens and KV keys (`encodeToken`: up to 3 characters a byte); NATS caps a protocol line at 4 KiB. */
+const MAX_SIGNAL_KEY_BYTES = 512;
 
 export interface ListExecutionsFilter {
   workflow?: string;
@@ -65,14 +94,35 @@ export class EngineClient {
     private readonly transport: Transport,
     private readonly stores: EngineStores,
     names: Names,
+    private readonly contextLimit: () => number,
+    private readonly logger?: Logger,
   ) {
     this.names = names;
   }
 
-  static async connect(options: { transport: Transport; prefix?: string }): Promise<EngineClient> {
+  static async connect(options: EngineClientOptions): Promise<EngineClient> {
     const n = makeNames(options.prefix);
+    const limit = contextLimitFor(options.transport, options.maxContextBytes);
     await ensureStreams(options.transport, n);
-    return new EngineClient(options.transport, await openStores(options.transport, n), n);
+    return new EngineClient(options.transport, await openStores(options.transport, n), n, limit, options.logger);
+  }
+
+  /** Largest trigger or signal message accepted, in bytes (`maxContextBytes`). */
+  get maxContextBytes(): number {
+    return this.contextLimit();
+  }
+
+  /**
+   * Throws what `trigger` or `signal` would throw for this payload's depth
+   * or size (`INVALID_ARGUMENT` / `PAYLOAD_TOO_LARGE` naming `field`), with
+   * room kept for the message's envelope (ids, key). For callers that store
+   * a payload before handing it over (the gateway's webhook ledger): it
+   * encodes the value once more to measure it.
+   */
+  checkPayload(value: unknown, field: string): void {
+    assertJsonDepth(value, field, 'INVALID_ARGUMENT');
+    const room = this.contextLimit() - MESSAGE_ENVELOPE_BYTES;
+    assertFits(Buffer.byteLength(JSON.stringify(value) ?? ''), room, field, field);
   }
 
   /** Validates, compiles and stores a definition. Unchanged definitions keep their version. */
@@ -90,19 +140,64 @@ export class EngineClient {
 
   /**
    * Starts an execution and returns its id once the trigger is durably
-   * accepted. Throws `WORKFLOW_NOT_FOUND`, or `INVALID_CONTEXT` naming each
-   * bad field; nothing starts then.
+   * accepted. Throws `WORKFLOW_NOT_FOUND`; `INVALID_CONTEXT` naming each bad
+   * field (or a context nested deeper than `MAX_JSON_DEPTH`);
+   * `PAYLOAD_TOO_LARGE` when the trigger message is over `maxContextBytes`:
+   * nothing starts then. When NATS does not confirm the trigger it throws
+   * `TriggerNotConfirmedError` (code `UNAVAILABLE`): retry with the same
+   * idempotency key.
+   *
+   * The trigger message is published first: it is the durable intent, and
+   * the orchestrator creates the execution from it. The `pending` record
+   * that lets a caller read the execution at once is written only after the
+   * stream confirmed the trigger, so a trigger that was refused or failed
+   * leaves nothing behind.
    */
   async trigger(workflow: string, context: unknown, options: TriggerOptions = {}): Promise<string> {
+    const key = options.idempotencyKey;
+    const executionId = executionIdFor(workflow, key);
+    try {
+      return await this.publishTrigger(workflow, context, executionId, options);
+    } catch (err) {
+      if (isTransportUnavailable(err)) throw new TriggerNotConfirmedError(executionId, key, err);
+      throw err;
+    }
+  }
+
+  private async publishTrigger(workflow: string, context: unknown, executionId: string, options: TriggerOptions): Promise<string> {
     const compiled = await this.stores.registry.get(workflow, options.version);
+    // Before anything recurses into it: the context schema check, zod, JSON.stringify.
+    assertJsonDepth(context, 'context', 'INVALID_CONTEXT');
     const parsed = JsonObjectSchema.safeParse(context);
     if (!parsed.success)
       throw new SquadflowError('INVALID_CONTEXT', 'context must be a JSON object', toFieldIssues(parsed.error.issues, 'context'));
     const issues = compiled.checkContext(parsed.data);
     if (issues.length) throw new SquadflowError('INVALID_CONTEXT', `invalid context for workflow "${workflow}"`, issues);
 
-    const executionId = executionIdFor(workflow, options.idempotencyKey);
+    const key = options.idempotencyKey;
+    if (key !== undefined && !options.generatedKey) {
+      // Started already: the same key returns the same execution. Still pending (e.g. queued by a concurrency limit): publish again, deduplicated.
+      const existing = await this.stores.executions.read(executionId);
+      if (existing && existing.record.status !== 'pending') return executionId;
+    }
     const now = this.transport.clock.now();
+    const fields = {
+      ...(key ? { idempotencyKey: key } : {}),
+      ...(options.priority === undefined ? {} : { priority: options.priority }),
+    };
+    const message = triggerCodec.encode({
+      kind: 'trigger',
+      workflow,
+      version: compiled.version,
+      executionId,
+      context: parsed.data,
+      requestedAt: now,
+      ...fields,
+    });
+    const limit = this.contextLimit();
+    assertFits(message.length, limit, 'context', 'the trigger message');
+    await this.publish(this.names.trigger(workflow), message, `trigger.${executionId}`, 'context');
+
     const pending: ExecutionRecord = {
       v: 1,
       executionId,
@@ -112,32 +207,30 @@ export class EngineClient {
       createdAt: now,
       updatedAt: now,
       context: parsed.data,
-      ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
-      ...(options.priority === undefined ? {} : { priority: options.priority }),
+      ...fields,
     };
     try {
       await this.stores.executions.create(pending);
     } catch (err) {
-      if (!(err instanceof KvConflictError)) throw err;
-      const existing = await this.stores.executions.read(executionId);
-      // Started already: the same key returns the same execution. Still pending: publish again (deduplicated).
-      if (existing && existing.record.status !== 'pending') return executionId;
+      // A conflict: the orchestrator (or an earlier trigger with this key) created the record first.
+      // Anything else: the trigger is stored and the orchestrator creates the record from it.
+      if (!(err instanceof KvConflictError))
+        this.logger?.warn(
+          { executionId, workflow, err },
+          'trigger stored; its pending record was not written (the orchestrator writes it)',
+        );
     }
-    await this.transport.streams.publish(
-      this.names.trigger(workflow),
-      triggerCodec.encode({
-        kind: 'trigger',
-        workflow,
-        version: compiled.version,
-        executionId,
-        context: parsed.data,
-        requestedAt: now,
-        ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
-        ...(options.priority === undefined ? {} : { priority: options.priority }),
-      }),
-      { msgId: `trigger.${executionId}` },
-    );
     return executionId;
+  }
+
+  /** Publishes to a stream; a message over the server's limit becomes `PAYLOAD_TOO_LARGE` naming `field`. */
+  private async publish(subject: string, data: Uint8Array, msgId: string, field: string): Promise<void> {
+    try {
+      await this.transport.streams.publish(subject, data, { msgId });
+    } catch (err) {
+      if (err instanceof PayloadTooLargeError) throw tooLarge(field, `the message would be ${err.size} bytes`, err.limit);
+      throw err;
+    }
   }
 
   async getExecution(executionId: string): Promise<ExecutionView | null> {
@@ -205,8 +298,19 @@ export class EngineClient {
     await this.control({ kind: 'control', controlId: randomUUID(), executionId, action, ...(step ? { step } : {}) });
   }
 
-  /** Sends a signal to whatever waits on `key`; returns the signal's id. */
+  /**
+   * Sends a signal to whatever waits on `key`; returns the signal's id.
+   * Throws `INVALID_ARGUMENT` for a key over 512 bytes (UTF-8) or data nested
+   * deeper than `MAX_JSON_DEPTH`, `PAYLOAD_TOO_LARGE` when the signal message
+   * is over `maxContextBytes`.
+   */
   async signal(key: string, data?: unknown, options: { signalId?: string } = {}): Promise<string> {
+    if (Buffer.byteLength(key) > MAX_SIGNAL_KEY_BYTES) {
+      throw new SquadflowError('INVALID_ARGUMENT', 'invalid signal key', [
+        { path: 'key', message: `at most ${MAX_SIGNAL_KEY_BYTES} bytes (UTF-8)` },
+      ]);
+    }
+    if (data !== undefined) assertJsonDepth(data, 'data', 'INVALID_ARGUMENT');
     const signalId = options.signalId ?? randomUUID();
     const message = signalCodec.parse({
       kind: 'signal',
@@ -215,7 +319,9 @@ export class EngineClient {
       ...(data === undefined ? {} : { data }),
       sentAt: this.transport.clock.now(),
     });
-    await this.transport.streams.publish(this.names.signal(key), signalCodec.encode(message), { msgId: `signal.${signalId}` });
+    const bytes = signalCodec.encode(message);
+    assertFits(bytes.length, this.contextLimit(), 'data', 'the signal message');
+    await this.publish(this.names.signal(key), bytes, `signal.${signalId}`, 'data');
     return signalId;
   }
 
@@ -249,16 +355,24 @@ export class EngineClient {
   }
 
   private async assertActive(executionId: string): Promise<void> {
+    const id = ExecutionIdSchema.safeParse(executionId);
+    if (!id.success) throw new SquadflowError('INVALID_ARGUMENT', 'invalid execution id', toFieldIssues(id.error.issues, 'executionId'));
     const view = await this.getExecution(executionId);
     if (!view) throw new SquadflowError('EXECUTION_NOT_FOUND', `execution ${executionId} not found`);
     if (TERMINAL_STATUSES.has(view.status))
       throw new SquadflowError('EXECUTION_ENDED', `execution ${executionId} has already ended (${view.status})`);
   }
 
+  /** Checks the control message (a reason over 2,000 characters is refused here, not by the orchestrator later) and publishes it. */
   private control(message: Parameters<typeof controlCodec.encode>[0]): Promise<void> {
-    return this.transport.streams.publish(this.names.control(message.executionId), controlCodec.encode(message), {
-      msgId: `control.${message.controlId}`,
-    });
+    const checked = controlCodec.schema.safeParse(message);
+    if (!checked.success) throw new SquadflowError('INVALID_ARGUMENT', 'invalid control', toFieldIssues(checked.error.issues));
+    return this.publish(
+      this.names.control(message.executionId),
+      controlCodec.encode(checked.data),
+      `control.${message.controlId}`,
+      'reason',
+    );
   }
 
   /**

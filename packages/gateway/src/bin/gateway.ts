@@ -19,7 +19,12 @@ if (!config.natsUrl) {
   throw new SquadflowError('INVALID_CONFIG', 'the gateway process needs NATS', [{ path: 'SQUADFLOW_NATS_URL', message: 'required' }]);
 }
 const transport = await connectNatsTransport({ servers: config.natsUrl, name: `squadflow-gateway-${process.pid}`, logger });
-const client = await EngineClient.connect({ transport, prefix: config.prefix });
+const client = await EngineClient.connect({
+  transport,
+  prefix: config.prefix,
+  logger,
+  ...(config.maxContextBytes === undefined ? {} : { maxContextBytes: config.maxContextBytes }),
+});
 const running = await startGateway({ client, transport, prefix: config.prefix, logger, config: gatewayConfig });
 process.stdout.write('ready\n');
 

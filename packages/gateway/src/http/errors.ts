@@ -5,7 +5,9 @@
  * gateway adds its own for HTTP concerns (`INVALID_JSON`, `UNAUTHENTICATED`,
  * `RATE_LIMITED`, ...). The table is in packages/gateway/README.md.
  */
+import { TriggerNotConfirmedError } from '@squadflow/engine';
 import { SquadflowError, type ErrorCode, type FieldIssue } from '@squadflow/shared';
+import { isTransportUnavailable } from '@squadflow/transport';
 
 /** Codes the gateway adds to the engine's `ErrorCode`s. */
 export type GatewayErrorCode =
@@ -17,7 +19,7 @@ export type GatewayErrorCode =
   | 'ROUTE_NOT_FOUND'
   | 'WEBHOOK_NOT_FOUND'
   | 'NOT_FOUND'
-  | 'PAYLOAD_TOO_LARGE'
+  | 'URI_TOO_LONG'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'NOT_ACCEPTABLE'
   | 'RATE_LIMITED'
@@ -27,8 +29,11 @@ export type GatewayErrorCode =
 
 export type ApiErrorCode = ErrorCode | GatewayErrorCode;
 
+/** Machine-readable facts some errors add (a 503 trigger: `{ outcome: 'unknown', executionId, idempotencyKey }`). */
+export type ErrorDetails = Record<string, unknown>;
+
 export interface ErrorBody {
-  error: { code: ApiErrorCode; message: string; issues: FieldIssue[] };
+  error: { code: ApiErrorCode; message: string; issues: FieldIssue[]; details?: ErrorDetails };
   requestId: string;
 }
 
@@ -41,6 +46,7 @@ export class HttpError extends Error {
     message: string,
     readonly issues: FieldIssue[] = [],
     readonly headers: Record<string, string> = {},
+    readonly details?: ErrorDetails,
   ) {
     super(message);
   }
@@ -66,26 +72,20 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   CONFLICT: 409,
   TIMEOUT: 504,
   UNAVAILABLE: 503,
+  PAYLOAD_TOO_LARGE: 413,
 };
 
+/** What a 503 `UNAVAILABLE` tells the caller to wait before retrying. */
+export const RETRY_AFTER_SECONDS = 5;
+
 /** fastify's own errors, by their `code`. */
-const FASTIFY: Record<string, [number, GatewayErrorCode]> = {
+const FASTIFY: Record<string, [number, ApiErrorCode]> = {
   FST_ERR_CTP_BODY_TOO_LARGE: [413, 'PAYLOAD_TOO_LARGE'],
   FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'UNSUPPORTED_MEDIA_TYPE'],
   FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'INVALID_JSON'],
   FST_ERR_CTP_INVALID_JSON_BODY: [400, 'INVALID_JSON'],
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'BAD_REQUEST'],
 };
-
-/** NATS client errors that mean "the backbone is not reachable right now". */
-const UNREACHABLE = new Set([
-  'TimeoutError',
-  'ConnectionError',
-  'ClosedConnectionError',
-  'DrainingConnectionError',
-  'RequestError',
-  'NoResponders',
-]);
 
 export interface ErrorAnswer {
   statusCode: number;
@@ -97,18 +97,35 @@ export interface ErrorAnswer {
 
 /** Maps anything thrown while serving a request to the answer the client gets. */
 export function toErrorAnswer(err: unknown, requestId: string): ErrorAnswer {
-  const answer = (statusCode: number, code: ApiErrorCode, message: string, issues: FieldIssue[] = [], headers = {}, internal = false) => ({
+  const answer = (
+    statusCode: number,
+    code: ApiErrorCode,
+    message: string,
+    issues: FieldIssue[] = [],
+    headers: Record<string, string> = {},
+    internal = false,
+    details?: ErrorDetails,
+  ): ErrorAnswer => ({
     statusCode,
-    body: { error: { code, message, issues }, requestId },
-    headers,
+    body: { error: { code, message, issues, ...(details ? { details } : {}) }, requestId },
+    // Every "try again later" says when.
+    headers: statusCode === 503 && code === 'UNAVAILABLE' ? { 'retry-after': String(RETRY_AFTER_SECONDS), ...headers } : headers,
     internal,
   });
-  if (err instanceof HttpError) return answer(err.statusCode, err.code, err.message, err.issues, err.headers);
+  if (err instanceof HttpError) return answer(err.statusCode, err.code, err.message, err.issues, err.headers, false, err.details);
+  if (err instanceof TriggerNotConfirmedError) {
+    const key = err.idempotencyKey;
+    return answer(503, 'UNAVAILABLE', err.message, [], key ? { 'idempotency-key': key } : {}, false, {
+      outcome: 'unknown',
+      executionId: err.executionId,
+      ...(key ? { idempotencyKey: key } : {}),
+    });
+  }
   if (err instanceof SquadflowError) return answer(STATUS_OF[err.code] ?? 500, err.code, err.message, err.issues);
-  const e = err as { code?: unknown; statusCode?: unknown; name?: unknown; message?: unknown };
+  const e = err as { code?: unknown; statusCode?: unknown; message?: unknown };
   const fastify = typeof e.code === 'string' ? FASTIFY[e.code] : undefined;
   if (fastify) return answer(fastify[0], fastify[1], String(e.message ?? fastify[1]));
-  if (typeof e.name === 'string' && UNREACHABLE.has(e.name)) return answer(503, 'UNAVAILABLE', 'NATS is not reachable; retry later');
+  if (isTransportUnavailable(err)) return answer(503, 'UNAVAILABLE', 'NATS is not reachable; retry later');
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     return answer(e.statusCode, 'BAD_REQUEST', String(e.message ?? 'bad request'));
   }

@@ -8,6 +8,7 @@ import { SquadflowError, toFieldIssues, type ErrorCode } from '@squadflow/shared
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { Principal, Scope } from './auth.ts';
+import type { BodyField } from './body.ts';
 
 /** Who may call a route: a scope, anyone (`public`), or whoever signs the body (`signature`: webhooks). */
 export type Access = Scope | 'public' | 'signature';
@@ -17,6 +18,8 @@ declare module 'fastify' {
     access?: Access;
     /** The handler parses the body itself from `request.rawBody` (after checking a signature). */
     deferJson?: boolean;
+    /** How errors name the body (the JSON parser refuses a body nested too deeply with it). */
+    bodyField?: BodyField;
   }
   interface FastifyRequest {
     rawBody?: Buffer;
@@ -106,7 +109,11 @@ export class RouteTable {
     this.app.route({
       method: route.method,
       url: route.url,
-      config: { access: route.access, deferJson: route.deferJson ?? false },
+      config: {
+        access: route.access,
+        deferJson: route.deferJson ?? false,
+        bodyField: { path: route.body?.path ?? 'body', code: route.body?.code ?? 'INVALID_ARGUMENT' },
+      },
       handler: async (request, reply) => {
         const params = check(route.params, request.params, 'params');
         const query = check(route.query, request.query, 'query');

@@ -1,4 +1,5 @@
 /** Starting executions and reading them: trigger (optionally waiting for the end), one execution, pages of executions. */
+import { randomUUID } from 'node:crypto';
 import { ExecutionStatusSchema, JsonObjectSchema, NameSchema, parseDuration, SquadflowError, TERMINAL_STATUSES } from '@squadflow/shared';
 import { z } from 'zod';
 import type { GatewayDeps } from '../deps.ts';
@@ -48,6 +49,8 @@ export function registerExecutionRoutes({ client, config, routes }: GatewayDeps)
       summary: 'Start an execution; the body is its context',
       description:
         'With `Idempotency-Key`, the same key returns the same execution (for as long as it is stored). ' +
+        'Without one the gateway generates a key and returns it (`Idempotency-Key` header, `idempotencyKey` field); ' +
+        'a 503 says the outcome is unknown and gives the key and execution id: retrying with that key never starts a second execution. ' +
         'With `?wait=<duration>`, answers 200 with the execution if it ends within that time, else 202.',
       tags: ['executions'],
       access: 'trigger',
@@ -59,16 +62,28 @@ export function registerExecutionRoutes({ client, config, routes }: GatewayDeps)
       headers: z.object({ 'Idempotency-Key': z.string().min(1).max(256).optional() }),
       body: { schema: JsonObjectSchema, code: 'INVALID_CONTEXT', path: 'context' },
       responses: {
-        200: { description: 'the execution ended within `wait`', schema: ExecutionViewSchema },
-        202: { description: 'accepted; poll `Location`', schema: AcceptedExecutionSchema, headers: { Location: 'the execution' } },
+        200: {
+          description: 'the execution ended within `wait`',
+          schema: ExecutionViewSchema,
+          headers: { 'Idempotency-Key': 'the key the execution id derives from' },
+        },
+        202: {
+          description: 'accepted; poll `Location`',
+          schema: AcceptedExecutionSchema,
+          headers: { Location: 'the execution', 'Idempotency-Key': 'the key the execution id derives from (given or generated)' },
+        },
       },
       handler: async ({ params, query, headers, body, reply }) => {
         const waitMs = query.wait === undefined ? undefined : waitDuration(query.wait, config.maxWaitMs);
-        const key = headers['Idempotency-Key'];
+        // Always a key: if NATS does not confirm the trigger, the caller retries with it and cannot start a second execution.
+        const given = headers['Idempotency-Key'];
+        const key = given ?? randomUUID();
         const id = await client.trigger(params.name, body ?? {}, {
-          ...(key ? { idempotencyKey: key } : {}),
+          idempotencyKey: key,
+          generatedKey: given === undefined,
           ...(query.version ? { version: query.version } : {}),
         });
+        reply.header('idempotency-key', key);
         let status;
         if (waitMs !== undefined) {
           try {
@@ -82,7 +97,7 @@ export function registerExecutionRoutes({ client, config, routes }: GatewayDeps)
         return reply
           .code(202)
           .header('location', location)
-          .send({ executionId: id, ...(status ? { status } : {}), location });
+          .send({ executionId: id, idempotencyKey: key, ...(status ? { status } : {}), location });
       },
     }),
   );

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { GatewayDeps } from '../deps.ts';
 import { defineRoute } from '../http/route.ts';
-import { SignalAcceptedSchema } from '../schemas.ts';
+import { SignalAcceptedSchema, SignalKeyParams } from '../schemas.ts';
 
 export function registerSignalRoutes({ client, routes }: GatewayDeps): void {
   routes.add(
@@ -17,9 +17,9 @@ export function registerSignalRoutes({ client, routes }: GatewayDeps): void {
         'before its wait is armed still resumes it. `Idempotency-Key` becomes the signal id: a repeat is applied once.',
       tags: ['signals'],
       access: 'trigger',
-      params: z.object({ key: z.string().min(1).max(512) }),
+      params: SignalKeyParams,
       headers: z.object({ 'Idempotency-Key': z.string().min(1).max(256).optional() }),
-      body: { schema: z.unknown().describe('any JSON: the wait step output') },
+      body: { schema: z.unknown().describe('any JSON: the wait step output'), path: 'data' },
       responses: {
         202: {
           description: 'accepted; `waiting` says whether an execution waited on the key when it was sent',

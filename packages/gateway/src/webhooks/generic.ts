@@ -5,7 +5,7 @@
  * the body is parsed. JSONata expressions over the body (never `eval`) give
  * the trigger context, the signal key and data, and the delivery id.
  */
-import { compileExpression, renderTemplate, type ExpressionScope } from '@squadflow/shared';
+import { compileExpression, NameSchema, renderTemplate, type ExpressionScope } from '@squadflow/shared';
 import { z } from 'zod';
 import type { GatewayDeps } from '../deps.ts';
 import { parseJson } from '../http/body.ts';
@@ -36,7 +36,7 @@ export function registerGenericWebhookRoutes({ client, config, routes }: Gateway
       tags: ['webhooks'],
       access: 'signature',
       deferJson: true,
-      params: z.object({ name: z.string().min(1).max(64) }),
+      params: z.object({ name: NameSchema }),
       body: { schema: z.record(z.string(), z.unknown()), required: true, validate: false },
       responses: { 202: { description: 'accepted (or a replay, processed before)', schema: ReceiptSchema } },
       handler: async ({ params, request, reply }) => {

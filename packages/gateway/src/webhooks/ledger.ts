@@ -10,6 +10,9 @@
  * - `processing` (a previous attempt died half-way, or runs right now): the
  *   same decision is carried out again, which is harmless because triggers
  *   carry an idempotency key and signals a signal id.
+ * A decision the engine would refuse for its payload (nested too deeply,
+ * over `maxContextBytes`) is refused before it is recorded: the record holds
+ * the payload, and KV cannot store more than NATS's `max_payload`.
  */
 import { KvConflictError, kvRecords, type KvRecords, type Transport } from '@squadflow/transport';
 import { type EngineClient } from '@squadflow/engine';
@@ -50,6 +53,7 @@ export class DeliveryLedger {
   constructor(
     private readonly transport: Transport,
     private readonly bucket: string,
+    private readonly client: EngineClient,
   ) {}
 
   /**
@@ -70,6 +74,7 @@ export class DeliveryLedger {
     if (existing) plan = existing.plan;
     else {
       plan = await decide();
+      checkPlan(this.client, plan);
       const record: DeliveryRecord = { state: 'processing', plan, receivedAt: this.transport.clock.now() };
       try {
         await records.create(key, record);
@@ -98,6 +103,12 @@ export class DeliveryLedger {
     }
     return this.store;
   }
+}
+
+/** Throws what the engine would throw for the plan's payload (the signal data or the trigger context). */
+function checkPlan(client: EngineClient, plan: DeliveryPlan): void {
+  if (plan.action === 'signal') client.checkPayload(plan.data, 'data');
+  else client.checkPayload(plan.context, 'context');
 }
 
 /** Carries a plan out; with a signal id / idempotency key, doing it twice is harmless. */

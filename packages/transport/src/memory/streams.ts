@@ -1,7 +1,7 @@
 import { SquadflowError, type Logger } from '@squadflow/shared';
 import type { Clock, Consumer, ConsumerOptions, DeliveredMessage, PublishOptions, StreamConfig, Streams } from '../ports.ts';
-import { consumerSettings } from '../defaults.ts';
-import { NoStreamError, NotFoundError } from '../errors.ts';
+import { consumerSettings, DEFAULT_MAX_PAYLOAD, publishedSize } from '../defaults.ts';
+import { NoStreamError, NotFoundError, PayloadTooLargeError } from '../errors.ts';
 import { isSubsetOf, subjectsOverlap, validateName, validateSubject } from '../subject-pattern.ts';
 import { Durable, type DurableSettings } from './durable.ts';
 import { MemoryStream } from './stream.ts';
@@ -20,6 +20,8 @@ export class MemoryStreams implements Streams {
   constructor(
     private readonly clock: Clock,
     private readonly logger?: Logger,
+    /** Like the server's `max_payload`: a larger publish is refused before anything is stored. */
+    private readonly maxPayload = DEFAULT_MAX_PAYLOAD,
   ) {}
 
   async ensure(config: StreamConfig): Promise<void> {
@@ -47,6 +49,8 @@ export class MemoryStreams implements Streams {
   async publish(subject: string, data: Uint8Array, options?: PublishOptions): Promise<void> {
     this.assertOpen();
     validateSubject(subject, false);
+    const size = publishedSize(data, options?.msgId);
+    if (size > this.maxPayload) throw new PayloadTooLargeError(subject, size, this.maxPayload);
     for (const stream of this.streams.values()) {
       if (!stream.captures(subject)) continue;
       stream.append(subject, data, options?.msgId);

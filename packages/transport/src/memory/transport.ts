@@ -1,4 +1,5 @@
 import { SquadflowError, type Logger } from '@squadflow/shared';
+import { DEFAULT_MAX_PAYLOAD } from '../defaults.ts';
 import { systemClock, type Clock, type KvStore, type Transport } from '../ports.ts';
 import { MemoryBus } from './bus.ts';
 import { validateBucketName } from '../subject-pattern.ts';
@@ -10,6 +11,8 @@ export interface MemoryTransportOptions {
   clock?: Clock;
   /** Receives handler failures (a throwing bus subscriber, a rejecting stream handler). */
   logger?: Logger;
+  /** Largest message a publish accepts, like a NATS server's `max_payload` (default 1 MiB, the server's default). */
+  maxPayload?: number;
 }
 
 /** The memory transport, with its concrete `streams` (which add `info()` for diagnostics). */
@@ -25,7 +28,10 @@ export interface MemoryTransport extends Transport {
  */
 export function createMemoryTransport(options: MemoryTransportOptions = {}): MemoryTransport {
   const clock = options.clock ?? systemClock;
-  const streams = new MemoryStreams(clock, options.logger);
+  const maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
+  if (!(Number.isInteger(maxPayload) && maxPayload > 0))
+    throw new SquadflowError('INVALID_ARGUMENT', 'maxPayload must be a positive integer');
+  const streams = new MemoryStreams(clock, options.logger, maxPayload);
   const bus = new MemoryBus(options.logger);
   const buckets = new Map<string, MemoryKv>();
   let closed = false;
@@ -35,6 +41,7 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
     streams,
     bus,
     clock,
+    maxPayload,
     async kv(bucket: string, kvOptions?: { ttlMs?: number }): Promise<KvStore> {
       if (closed) throw new SquadflowError('UNAVAILABLE', 'transport closed');
       validateBucketName(bucket);

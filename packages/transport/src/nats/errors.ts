@@ -1,6 +1,6 @@
 import { JetStreamApiError, JetStreamApiCodes } from '@nats-io/jetstream';
 import { RequestError } from '@nats-io/transport-node';
-import { RequestNoRespondersError } from './pipelined-requester.ts';
+import { PipelinedRequestError, RequestNoRespondersError } from './pipelined-requester.ts';
 
 /**
  * How the v3 client reports the failures we translate. JetStream API
@@ -44,4 +44,34 @@ export function isNoResponders(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   const cause = err.cause;
   return (cause instanceof RequestError && cause.isNoResponders()) || (err instanceof RequestError && err.isNoResponders());
+}
+
+/** True when the client refused a publish over the server's `max_payload` (thrown before anything is sent). */
+export function isMaxPayloadExceeded(err: unknown): boolean {
+  return err instanceof Error && err.name === 'InvalidArgumentError' && err.message.includes('max_payload');
+}
+
+/**
+ * nats.js errors (matched by name: two nats-core versions are installed, so
+ * `instanceof` would miss one) that mean the server did not answer or the
+ * connection is not usable right now.
+ */
+const UNREACHABLE_NAMES = new Set([
+  'TimeoutError',
+  'ConnectionError',
+  'ClosedConnectionError',
+  'DrainingConnectionError',
+  'RequestError',
+  'NoResponders',
+  'JetStreamNotEnabled',
+]);
+
+/**
+ * True when a NATS call failed because the server could not be reached or
+ * did not answer in time (the call may or may not have taken effect): our
+ * requester's timeouts, status answers and shutdowns, and the client's own
+ * timeout and connection errors.
+ */
+export function isNatsUnreachable(err: unknown): boolean {
+  return err instanceof PipelinedRequestError || (err instanceof Error && UNREACHABLE_NAMES.has(err.name));
 }

@@ -2,10 +2,10 @@ import { PubHeaders, RetentionPolicy, StorageType, type StreamInfo } from '@nats
 import { headers, nanos } from '@nats-io/transport-node';
 import { SquadflowError, type Logger } from '@squadflow/shared';
 import type { Consumer, ConsumerOptions, DeliveredMessage, PublishOptions, StreamConfig, Streams } from '../ports.ts';
-import { effectiveDuplicateWindow } from '../defaults.ts';
-import { NoStreamError } from '../errors.ts';
+import { DEFAULT_MAX_PAYLOAD, effectiveDuplicateWindow, publishedSize } from '../defaults.ts';
+import { NoStreamError, PayloadTooLargeError } from '../errors.ts';
 import { consumeNats, type NatsContext } from './consumer.ts';
-import { ApiCodes, isApiError, isNoResponders, isStreamNotFound } from './errors.ts';
+import { ApiCodes, isApiError, isMaxPayloadExceeded, isNoResponders, isStreamNotFound } from './errors.ts';
 import type { PipelinedRequester } from './pipelined-requester.ts';
 import { publishAcked } from './pub-ack.ts';
 
@@ -78,6 +78,10 @@ export class NatsStreams implements Streams {
       await publishAcked(this.requester, subject, data, hdrs);
     } catch (err) {
       if (isNoResponders(err)) throw new NoStreamError(subject, { cause: err });
+      if (isMaxPayloadExceeded(err)) {
+        const limit = this.ctx.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
+        throw new PayloadTooLargeError(subject, publishedSize(data, options?.msgId), limit, { cause: err });
+      }
       throw err;
     }
   }

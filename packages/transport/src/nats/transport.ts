@@ -2,6 +2,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { kvStreamName, type Logger } from '@squadflow/shared';
+import { DEFAULT_MAX_PAYLOAD } from '../defaults.ts';
 import { systemClock, type Clock, type KvStore, type Transport } from '../ports.ts';
 import { validateBucketName } from '../subject-pattern.ts';
 import { NatsBus } from './bus.ts';
@@ -20,11 +21,19 @@ export interface NatsTransportOptions {
   /** Exposed as `transport.clock`; ack wait and expiry run on the server's clock. Default: `systemClock`. */
   clock?: Clock;
   logger?: Logger;
+  /**
+   * How long a stream publish or KV write waits for the server's
+   * acknowledgement before it fails with `RequestTimeoutError` (default 10 s).
+   * The write may still have happened: callers make it idempotent.
+   */
+  requestTimeoutMs?: number;
 }
 
 export interface FromConnectionOptions {
   clock?: Clock;
   logger?: Logger;
+  /** See `NatsTransportOptions.requestTimeoutMs`. */
+  requestTimeoutMs?: number;
   /** Drain the connection in `close()` (default true: the transport owns it). */
   closeConnection?: boolean;
 }
@@ -56,7 +65,10 @@ export async function fromNatsConnection(nc: NatsConnection, options: FromConnec
   const kvm = new Kvm(js);
   // Every stream publish and KV write of this transport is a request through
   // this one reply subscription (see PipelinedRequester for why).
-  const requester = new PipelinedRequester(nc, { inboxPrefix: inboxPrefixOf(nc) });
+  const requester = new PipelinedRequester(nc, {
+    inboxPrefix: inboxPrefixOf(nc),
+    ...(options.requestTimeoutMs === undefined ? {} : { timeoutMs: options.requestTimeoutMs }),
+  });
   const streams = new NatsStreams({ nc, js, jsm, ...(logger ? { logger } : {}) }, requester);
   const buckets = new Map<string, Promise<KvStore>>();
   let closed = false;
@@ -78,6 +90,10 @@ export async function fromNatsConnection(nc: NatsConnection, options: FromConnec
     streams,
     bus: new NatsBus(nc, logger),
     clock: options.clock ?? systemClock,
+    // Read per call: a reconnect may land on a server with another limit.
+    get maxPayload() {
+      return nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
+    },
     kv(bucket: string, kvOptions?: { ttlMs?: number }): Promise<KvStore> {
       validateBucketName(bucket);
       let store = buckets.get(bucket);

@@ -9,7 +9,15 @@
  * - `within`, `quietPeriod`, `flushImmediates`, `Collector`: async helpers;
  * - `portsContract`: the contract suite both adapters pass.
  */
-export { natsUrl, uniquePrefix, cleanupPrefix, withNatsTransport, consumerCounts, type ConsumerCounts, type NatsTestTransport } from './nats.ts';
+export {
+  natsUrl,
+  uniquePrefix,
+  cleanupPrefix,
+  withNatsTransport,
+  consumerCounts,
+  type ConsumerCounts,
+  type NatsTestTransport,
+} from './nats.ts';
 export { spawnTsProcess, readInvocations, type ChildHandle, type Invocation } from './processes.ts';
 export { freePort } from './free-port.ts';
 export { startNatsServer, findOnPath, type NatsServerProcess, type NatsServerOptions } from './nats-server.ts';

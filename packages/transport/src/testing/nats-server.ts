@@ -2,11 +2,14 @@
  * A test-owned `nats-server` process: its own port and store directory, so a
  * fault test can kill, freeze or restart it without touching the server the
  * rest of the suite shares. Restarting reuses the port and the store, as an
- * operator restarting a server would.
+ * operator restarting a server would. Freezing is SIGSTOP: the process keeps
+ * its sockets open and answers nothing, like a server stuck in a long pause
+ * or behind a black-holing network; thawing (SIGCONT) lets it go on with
+ * whatever it had buffered.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, rmSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -35,6 +38,14 @@ export interface NatsServerProcess {
   readonly pid: number;
   /** Sends a signal to the current process (SIGKILL, SIGTERM, SIGSTOP, SIGCONT...). */
   signal(signal: NodeJS.Signals): void;
+  /**
+   * SIGSTOP, resolved once every thread of the server is stopped: the signal
+   * takes effect asynchronously, and a message sent right after `kill()`
+   * could still be answered.
+   */
+  freeze(): Promise<void>;
+  /** SIGCONT: the server goes on, processing what clients sent meanwhile. */
+  thaw(): void;
   /** Resolves when the current process has exited (with its exit code or signal). */
   exited(): Promise<string>;
   /** Starts the server again on the same port and store; resolves once it accepts connections. */
@@ -47,9 +58,9 @@ export interface NatsServerProcess {
   log(): string;
 }
 
-/** Finds an executable on PATH, or null. */
-export function findOnPath(name: string): string | null {
-  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
+/** Where to find an executable: `PATH`, then `extraDirs` (some images install nats-server in /usr/sbin, off a user's PATH). */
+export function findOnPath(name: string, extraDirs: readonly string[] = ['/usr/sbin', '/usr/local/sbin']): string | null {
+  for (const dir of [...(process.env['PATH'] ?? '').split(delimiter), ...extraDirs]) {
     if (!dir) continue;
     const candidate = join(dir, name);
     try {
@@ -117,6 +128,13 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
       if (alive()) child.kill(signal);
     },
     exited: () => exit,
+    freeze: async () => {
+      child.kill('SIGSTOP');
+      await threadsStopped(child.pid ?? -1);
+    },
+    thaw: () => {
+      if (alive()) child.kill('SIGCONT');
+    },
     restart: async () => {
       await stop();
       await launch();
@@ -151,4 +169,25 @@ function canConnect(port: number): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
+}
+
+/** Resolves once every thread of `pid` is stopped (Linux `/proc`; elsewhere after a grace period). */
+async function threadsStopped(pid: number, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let states: string[];
+    try {
+      const tasks = await readdir(`/proc/${pid}/task`);
+      // The state is the field after the parenthesised command name: `123 (nats-server) T ...`.
+      states = await Promise.all(
+        tasks.map(async (t) => (await readFile(`/proc/${pid}/task/${t}/stat`, 'utf8')).replace(/^.*\) /s, '')[0] ?? ''),
+      );
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 200)); // no /proc: give the signal time to land
+      return;
+    }
+    if (states.every((state) => state === 'T' || state === 't')) return;
+    if (Date.now() > deadline) throw new Error(`nats-server ${pid} did not stop within ${timeoutMs} ms (thread states ${states.join('')})`);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NoStreamError, NotFoundError } from '../../adapters.ts';
+import { NoStreamError, NotFoundError, PayloadTooLargeError } from '../../adapters.ts';
 import type { DeliveredMessage } from '../../ports.ts';
 import { Collector } from '../async.ts';
 import { dec, enc, useTarget, type MakeTarget } from './target.ts';
@@ -12,6 +12,27 @@ export function streamsContract(make: MakeTarget): void {
     it('publish to a subject no stream captures throws NoStreamError', async () => {
       const nowhere = t.unusedStream();
       await expect(t.transport.streams.publish(nowhere.subject('x'), enc('x'))).rejects.toBeInstanceOf(NoStreamError);
+    });
+
+    it('publish of a message over maxPayload (payload plus msgId header) throws PayloadTooLargeError and stores nothing', async () => {
+      const s = await t.stream();
+      const limit = t.transport.maxPayload;
+      expect(limit).toBeGreaterThan(1024);
+      await expect(t.transport.streams.publish(s.subject('big'), new Uint8Array(limit + 1))).rejects.toBeInstanceOf(PayloadTooLargeError);
+      // Exactly at the limit without headers fits; the msgId header pushes it over.
+      await expect(
+        t.transport.streams.publish(s.subject('big'), new Uint8Array(limit - 64), { msgId: 'x'.repeat(64) }),
+      ).rejects.toMatchObject({
+        code: 'PAYLOAD_TOO_LARGE',
+        limit,
+      });
+      await t.transport.streams.publish(s.subject('small'), enc('end'));
+      const got = new Collector<string>();
+      await t.transport.streams.consume(s.name, { durable: 'd', filterSubject: s.all }, async (m) => {
+        got.push(m.subject);
+        m.ack();
+      });
+      expect(await got.count(1)).toEqual([s.subject('small')]);
     });
 
     it('ensure is idempotent, tolerates concurrent calls and adds new subjects to an existing stream', async () => {
