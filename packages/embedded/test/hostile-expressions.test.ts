@@ -15,10 +15,10 @@ const counter = defineSquad({ name: 'counter', actions: { tick: { handler: (inpu
 let env: TestEnvironment | undefined;
 afterEach(() => env?.close());
 
-async function start(condition: string): Promise<TestEnvironment> {
+async function start(condition: string, input = '{ "n": 1 }'): Promise<TestEnvironment> {
   env = await TestEnvironment.create({
     squads: [counter],
-    workflows: [workflow('guarded').task('notify', { squad: 'counter', action: 'tick', input: '{ "n": 1 }', condition }).build()],
+    workflows: [workflow('guarded').task('notify', { squad: 'counter', action: 'tick', input, condition }).build()],
   });
   return env;
 }
@@ -55,5 +55,18 @@ describe('a hostile condition at run time', () => {
     expect(skipped.steps.find((s) => s.name === 'notify')!.status).toBe('skipped');
     expect(ran.status).toBe('completed');
     expect(ran.steps.find((s) => s.name === 'notify')!.output).toEqual({ seen: 1 });
+  });
+
+  it('an input mapping that builds a range of 10 million items fails its execution; the execution beside it completes', async () => {
+    const env = await start('true', '{ "n": $count([1..size]) }');
+    const [hostile, normal] = await Promise.all([
+      env.client.trigger('guarded', { size: 10_000_000 }),
+      env.client.trigger('guarded', { size: 1 }),
+    ]);
+    const [failed, completed] = await Promise.all([env.runUntil(hostile), env.runUntil(normal)]);
+    expect(failed.status).toBe('failed');
+    expect(failed.steps[0]!.error?.message).toContain('the range [1..10000000] has 10000000 items, over the limit of 100000');
+    expect(completed.status).toBe('completed');
+    expect(completed.steps[0]!.output).toEqual({ seen: 1 });
   });
 });

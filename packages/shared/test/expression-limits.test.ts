@@ -189,6 +189,9 @@ describe('built-ins that allocate in one native call', () => {
     expect(await evaluate('$toMillis("21 October 2018", "[D1] [MNn] [Y]")')).toBe(Date.UTC(2018, 9, 21));
     expect(await evaluate('$fromMillis(0, "[Y0001]-[M01]-[D01]")')).toBe('1970-01-01');
     expect(await evaluate('$now("[Y]")')).toBe(String(new Date().getUTCFullYear()));
+    // $now is the evaluation's timestamp, as $millis is, whatever an expression binds to $millis.
+    expect(await evaluate('$toMillis($now()) = $millis()')).toBe(true);
+    expect(await evaluate('($millis := function() { 0 }; $now() != "1970-01-01T00:00:00.000Z")')).toBe(true);
   });
 });
 

@@ -21,7 +21,7 @@ interface JsonataFunction {
 
 /** What JSONata passes as `this` to a built-in. */
 interface Focus {
-  environment: { lookup(name: string): unknown };
+  environment: { timestamp: Date };
   createSequence(): unknown[];
 }
 
@@ -74,11 +74,10 @@ async function loadGuardedBuiltins(): Promise<ReadonlyArray<readonly [string, Js
     guarded.push([name, { ...original, implementation: checked(original, check) }]);
   }
   const fromMillis = await native('fromMillis');
-  // `$now` is bound per compiled expression to that expression's evaluation timestamp, read back through `$millis`.
+  // JSONata binds `$now` per compiled expression to the evaluation's timestamp, which every frame of the evaluation carries.
   const now = function (this: Focus, picture?: unknown, timezone?: unknown) {
     checkFormatPicture(picture);
-    const millis = (this.environment.lookup('millis') as JsonataFunction).implementation.call(this);
-    return fromMillis.implementation.call(this, millis, picture, timezone);
+    return fromMillis.implementation.call(this, this.environment.timestamp.getTime(), picture, timezone);
   };
   guarded.push(['now', { ...(await native('now')), implementation: now }]);
   guarded.push(['distinct', { ...(await native('distinct')), implementation: distinct }]);
