@@ -61,6 +61,7 @@ const BY_SQUADFLOW_CODE: Partial<Record<SquadflowError['code'], ExitCode>> = {
   INVALID_CONFIG: ExitCode.USAGE,
   INVALID_DEFINITION: ExitCode.USAGE,
   INVALID_EXPRESSION: ExitCode.USAGE,
+  EXPRESSION_LIMIT: ExitCode.USAGE,
   INVALID_MESSAGE: ExitCode.USAGE,
   EXECUTION_ENDED: ExitCode.USAGE,
   CONFLICT: ExitCode.USAGE,

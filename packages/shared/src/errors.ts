@@ -7,6 +7,8 @@ export type ErrorCode =
   | 'INVALID_CONTEXT'
   | 'INVALID_MESSAGE'
   | 'INVALID_EXPRESSION'
+  /** An expression went past one of its evaluation limits (size, time, depth): see docs/definitions.md. */
+  | 'EXPRESSION_LIMIT'
   | 'INVALID_CONFIG'
   | 'INVALID_ARGUMENT'
   | 'WORKFLOW_NOT_FOUND'

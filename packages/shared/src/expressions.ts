@@ -1,5 +1,11 @@
 import jsonata from 'jsonata';
 import { SquadflowError } from './errors.ts';
+import { guardedBuiltins } from './expressions/builtins.ts';
+import { cappedRange, ENTRY_HOOK, EXIT_HOOK, onEntry, onExit, RANGE_FUNCTION } from './expressions/guards.ts';
+import { EXPRESSION_LIMITS } from './expressions/limits.ts';
+import { Re2RegexEngine } from './expressions/regex.ts';
+import { checkStatically } from './expressions/static-check.ts';
+import { toPlainJson } from './expressions/value-size.ts';
 
 /**
  * The safe expression language for conditions, input mappings and correlation
@@ -21,51 +27,109 @@ export interface ExpressionScope {
   output?: unknown;
 }
 
-/** Upper bounds that keep a hostile expression from hanging the orchestrator. */
-const MAX_DEPTH = 200;
-const MAX_MS = 250;
+/** The options every expression is compiled with: JSONata's own depth and time guardrails, and RE2 for regexes. */
+const OPTIONS: jsonata.JsonataOptions = {
+  stack: EXPRESSION_LIMITS.depth,
+  timeout: EXPRESSION_LIMITS.timeMs,
+  RegexEngine: Re2RegexEngine as unknown as RegExpConstructor,
+};
+/** Longest piece of an expression or of JSONata's message quoted in an error, so errors stay loggable. */
+const QUOTE_CHARS = 200;
 
 export interface CompiledExpression {
   readonly source: string;
   evaluate(scope: ExpressionScope): Promise<unknown>;
 }
 
-const cache = new Map<string, CompiledExpression>();
+/**
+ * A parsed expression with the guards of docs/definitions.md ("Limits"):
+ * hooks around every node, the capped range, the checked built-ins, and a
+ * result copied to plain JSON within the size limit.
+ */
+class GuardedExpression implements CompiledExpression {
+  #armed = false;
 
-/** Parses an expression (cached); throws `INVALID_EXPRESSION` naming the position. */
+  constructor(
+    readonly source: string,
+    private readonly expression: jsonata.Expression,
+  ) {
+    // Symbols are valid binding names to JSONata (its hooks are looked up by symbol); its types say string.
+    expression.assign(ENTRY_HOOK as unknown as string, onEntry);
+    expression.assign(EXIT_HOOK as unknown as string, onExit);
+    expression.assign(RANGE_FUNCTION, cappedRange);
+  }
+
+  async evaluate(scope: ExpressionScope): Promise<unknown> {
+    const value = await this.evaluateRaw(scope);
+    try {
+      return toPlainJson(value, EXPRESSION_LIMITS.valueSize);
+    } catch (err) {
+      throw this.failure(err);
+    }
+  }
+
+  /** The value as JSONata returns it (sequences and all), for callers that only test it. */
+  async evaluateRaw(scope: ExpressionScope): Promise<unknown> {
+    if (!this.#armed) {
+      for (const [name, fn] of await guardedBuiltins()) this.expression.assign(name, fn);
+      this.#armed = true;
+    }
+    try {
+      return await this.expression.evaluate(scope.context, {
+        context: scope.context,
+        steps: scope.steps,
+        execution: scope.execution,
+        output: scope.output,
+      });
+    } catch (err) {
+      throw this.failure(err);
+    }
+  }
+
+  /**
+   * A failed evaluation as a typed error naming the expression:
+   * `EXPRESSION_LIMIT` for a limit (ours, JSONata's depth and time
+   * guardrails, or V8's RangeError for a string or stack grown past what it
+   * allows), `INVALID_EXPRESSION` for anything else.
+   */
+  private failure(err: unknown): SquadflowError {
+    const e = err as { message?: string };
+    const limit = causes(err).some(isLimit);
+    return new SquadflowError(
+      limit ? 'EXPRESSION_LIMIT' : 'INVALID_EXPRESSION',
+      `expression ${quote(this.source)} failed: ${clip(e.message ?? String(err))}`,
+      [],
+      { cause: err },
+    );
+  }
+}
+
+const cache = new Map<string, GuardedExpression>();
+
+/**
+ * Parses an expression (cached) and checks what can be known before it runs
+ * (regex syntax, constant ranges and built-in arguments over the limits);
+ * throws `INVALID_EXPRESSION` naming the position.
+ */
 export function compileExpression(source: string): CompiledExpression {
+  return compileGuarded(source);
+}
+
+function compileGuarded(source: string): GuardedExpression {
   const hit = cache.get(source);
   if (hit) return hit;
-  let ast: jsonata.Expression;
+  let expression: jsonata.Expression;
   try {
-    // JSONata 2.x guardrails: `stack` bounds evaluation depth, `timeout` wall time, per evaluation.
-    ast = jsonata(source, { stack: MAX_DEPTH, timeout: MAX_MS });
+    expression = jsonata(source, OPTIONS);
+    checkStatically(expression.ast());
   } catch (err) {
     const e = err as { message?: string; position?: number };
     throw new SquadflowError(
       'INVALID_EXPRESSION',
-      `bad expression ${JSON.stringify(source)}${e.position !== undefined ? ` at position ${e.position}` : ''}: ${e.message ?? String(err)}`,
+      `bad expression ${quote(source)}${e.position !== undefined ? ` at position ${e.position}` : ''}: ${clip(e.message ?? String(err))}`,
     );
   }
-  const compiled: CompiledExpression = {
-    source,
-    async evaluate(scope) {
-      try {
-        const value = await ast.evaluate(scope.context, {
-          context: scope.context,
-          steps: scope.steps,
-          execution: scope.execution,
-          output: scope.output,
-        });
-        return normalize(value);
-      } catch (err) {
-        const e = err as { message?: string };
-        throw new SquadflowError('INVALID_EXPRESSION', `expression ${JSON.stringify(source)} failed: ${e.message ?? String(err)}`, [], {
-          cause: err,
-        });
-      }
-    },
-  };
+  const compiled = new GuardedExpression(source, expression);
   if (cache.size > 10_000) cache.clear();
   cache.set(source, compiled);
   return compiled;
@@ -73,7 +137,8 @@ export function compileExpression(source: string): CompiledExpression {
 
 /** Evaluates a condition: JSONata truthiness is reduced to a strict boolean. */
 export async function evaluateCondition(source: string, scope: ExpressionScope): Promise<boolean> {
-  const value = await compileExpression(source).evaluate(scope);
+  // Truthiness needs no plain-JSON copy of the value, whatever its size.
+  const value = await compileGuarded(source).evaluateRaw(scope);
   if (Array.isArray(value)) return value.length > 0;
   return Boolean(value);
 }
@@ -104,8 +169,25 @@ export async function renderTemplate(template: string, scope: ExpressionScope): 
   return out + template.slice(last);
 }
 
-/** JSONata sequences carry extra properties; a JSON round trip makes plain data. */
-function normalize(value: unknown): unknown {
-  if (value === undefined || value === null || typeof value !== 'object') return value;
-  return JSON.parse(JSON.stringify(value)) as unknown;
+/** JSONata's codes for its depth (D1011) and time (D1012) guardrails. */
+const JSONATA_LIMIT_CODES = new Set(['D1011', 'D1012']);
+
+function isLimit(err: unknown): boolean {
+  if (err instanceof SquadflowError) return err.code === 'EXPRESSION_LIMIT';
+  return err instanceof RangeError || JSONATA_LIMIT_CODES.has((err as { code?: string }).code ?? '');
+}
+
+/** An error and the errors JSONata wrapped it in: `$eval` rethrows what failed inside it as its `error`. */
+function causes(err: unknown): unknown[] {
+  const chain: unknown[] = [];
+  for (let e = err; e !== null && typeof e === 'object' && chain.length < 10; e = (e as { error?: unknown }).error) chain.push(e);
+  return chain;
+}
+
+function quote(text: string): string {
+  return JSON.stringify(clip(text));
+}
+
+function clip(text: string): string {
+  return text.length > QUOTE_CHARS ? `${text.slice(0, QUOTE_CHARS)}…` : text;
 }

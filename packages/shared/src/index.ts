@@ -38,6 +38,7 @@ export {
   type CompiledExpression,
   type ExpressionScope,
 } from './expressions.ts';
+export { EXPRESSION_LIMITS } from './expressions/limits.ts';
 export { compileJsonSchema } from './json-schema.ts';
 export { exceedsJsonDepth, exceedsJsonTextDepth, jsonDepthError, MAX_JSON_DEPTH } from './json-depth.ts';
 
