@@ -69,4 +69,30 @@ describe('orchestrator faults', () => {
       expect(held.map((c) => c.ackPending)).toEqual([0, 0]);
     },
   );
+
+  it(
+    `A3: a zombie orchestrator (SIGSTOP past AckWait, another started, then SIGCONT) is fenced: ${executions} executions, clean history`,
+    { timeout: 300_000 },
+    async () => {
+      d = await deploy('a3', WORKLOAD_SQUADS, { squadEnv: { SQUAD_CONCURRENCY: '64' } });
+      const deployment = d;
+      await faultRun({
+        label: 'A3 zombie orchestrator',
+        deployment,
+        executions,
+        paceMs: 50,
+        seed: SEED,
+        commandsObserved: true,
+        settleMs: 120_000,
+        faults: async (random) => {
+          await quietPeriod(1_000 + random() * 2_000); // mid-load
+          const zombie = deployment.orchestrator;
+          zombie.kill('SIGSTOP'); // frozen with events in hand and executions in its cache
+          await deployment.startOrchestrator(); // takes over: the zombie's messages come back after AckWait (5 s)
+          await quietPeriod(8_000); // past AckWait: the new one has applied events the zombie still holds
+          zombie.kill('SIGCONT'); // wakes with stale state; its writes must fail their compare-and-set
+        },
+      });
+    },
+  );
 });

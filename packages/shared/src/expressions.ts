@@ -27,10 +27,15 @@ export interface ExpressionScope {
   output?: unknown;
 }
 
-/** The options every expression is compiled with: JSONata's own depth and time guardrails, and RE2 for regexes. */
+/**
+ * The options every expression is compiled with: JSONata's own depth
+ * guardrail and RE2 for regexes. No wall-clock timeout: the step and regex
+ * budgets of the guards bound an evaluation's work the same way on a busy,
+ * paused or idle machine, where a clock made a trivial expression fail when
+ * the process was descheduled or stopped mid-evaluation.
+ */
 const OPTIONS: jsonata.JsonataOptions = {
   stack: EXPRESSION_LIMITS.depth,
-  timeout: EXPRESSION_LIMITS.timeMs,
   RegexEngine: Re2RegexEngine as unknown as RegExpConstructor,
 };
 /** Longest piece of an expression or of JSONata's message quoted in an error, so errors stay loggable. */
@@ -169,7 +174,7 @@ export async function renderTemplate(template: string, scope: ExpressionScope): 
   return out + template.slice(last);
 }
 
-/** JSONata's codes for its depth (D1011) and time (D1012) guardrails. */
+/** JSONata's codes for its depth (D1011) and time (D1012, unused since the step budget) guardrails. */
 const JSONATA_LIMIT_CODES = new Set(['D1011', 'D1012']);
 
 function isLimit(err: unknown): boolean {

@@ -1,5 +1,6 @@
 import { checkStringLength, EXPRESSION_LIMITS, limitError } from './limits.ts';
 import { isFunctionValue, jsonSize } from './value-size.ts';
+import { regexEngineFor, type RegexBudget } from './regex.ts';
 
 /**
  * The checks JSONata runs around every node it evaluates, through the
@@ -22,13 +23,17 @@ interface Node {
 
 /** The per-evaluation environment JSONata passes to the hooks; `base` is the evaluation's root frame. */
 interface Environment {
-  base: { [BUILT]?: number };
+  base: { [BUILT]?: number; [STEPS]?: number; [REGEX]?: RegexBudget; RegexEngine?: unknown };
 }
 
 export const ENTRY_HOOK = Symbol.for('jsonata.__evaluate_entry');
 export const EXIT_HOOK = Symbol.for('jsonata.__evaluate_exit');
 /** Items built so far by one evaluation, kept on its root frame. */
 const BUILT = Symbol('squadflow.built');
+/** Nodes evaluated so far by one evaluation. */
+const STEPS = Symbol('squadflow.steps');
+/** The regex work of one evaluation. */
+const REGEX = Symbol('squadflow.regex');
 /**
  * The name the capped range function is bound under: ":" ends a name in
  * JSONata, so no expression can write `$squadflow:range` to rebind it.
@@ -42,12 +47,24 @@ export const RANGE_FUNCTION = 'squadflow:range';
 const BUILDS: Readonly<Record<string, true>> = { path: true, binary: true, unary: true, function: true, apply: true, descendant: true };
 
 /**
- * Before a node: a range `a..b` becomes a call of the capped range function.
+ * Before a node: one step of the evaluation's step budget (a count, not a
+ * clock: see `EXPRESSION_LIMITS.steps`); the evaluation's regexes get its
+ * shared regex budget; a range `a..b` becomes a call of the capped range function.
  * JSONata's own range operator allocates up to 10 million items in one call
  * before anything can check it. The node is rewritten in place, once; the
  * hook runs before JSONata reads the node's type.
  */
-export function onEntry(expr: Node): void {
+export function onEntry(expr: Node, _input: unknown, environment: Environment): void {
+  const base = environment.base;
+  const steps = (base[STEPS] ?? 0) + 1;
+  base[STEPS] = steps;
+  if (steps > EXPRESSION_LIMITS.steps) throw limitError(`the evaluation went past its budget of ${EXPRESSION_LIMITS.steps} steps`);
+  if (expr.type === 'regex' && base[REGEX] === undefined) {
+    // JSONata builds each regex with `new base.RegexEngine(...)`: one class per evaluation shares its regex budget.
+    const budget: RegexBudget = { work: 0 };
+    base[REGEX] = budget;
+    base.RegexEngine = regexEngineFor(budget);
+  }
   if (expr.type === 'binary' && expr.value === '..') {
     Object.assign(expr, {
       type: 'function',

@@ -10,8 +10,13 @@ import { SquadflowError } from '../errors.ts';
 export const EXPRESSION_LIMITS = Object.freeze({
   /** Nested evaluation frames (JSONata's `stack` option). */
   depth: 200,
-  /** Wall time of one evaluation, checked before each node and each regex search. */
-  timeMs: 250,
+  /**
+   * Nodes one evaluation may evaluate (a step budget, not a clock: the same
+   * expression on the same data passes or fails the same way whatever the
+   * machine's load, or a pause of the process, did meanwhile). About 1 µs per
+   * node on a 2-core machine: the budget is a few hundred milliseconds of CPU.
+   */
+  steps: 250_000,
   /** Characters in any string an evaluation reads or builds. */
   stringLength: 1_048_576,
   /**
@@ -25,7 +30,11 @@ export const EXPRESSION_LIMITS = Object.freeze({
   rangeItems: 100_000,
   /** Instructions of a compiled regular expression (RE2's program size). */
   regexProgram: 1_000,
-  /** Text length times program size for one regex search: RE2 is linear in both. */
+  /**
+   * Characters scanned times program size, summed over every regex search of
+   * one evaluation: RE2 is linear in both, so this bounds the time spent in
+   * native regex loops (`$replace`, `$match`) that JSONata's own checks never see.
+   */
   regexWork: 20_000_000,
   /** Width given in a date/time picture (`[Y,4]`, `[M01,2-2]`). */
   pictureWidth: 64,

@@ -49,31 +49,30 @@ export class Re2RegexEngine {
   lastIndex = 0;
   readonly #program: RE2JS;
   readonly #size: number;
-  /** A regex lives within one evaluation; its searches share that evaluation's time limit. */
-  readonly #startedAt = Date.now();
+  /** The regex work of the evaluation this regex belongs to (see `regexEngineFor`). */
+  readonly #budget: RegexBudget;
   #matcher: Matcher | undefined;
   #text: string | undefined;
 
-  constructor(regexp: RegExp) {
+  constructor(regexp: RegExp, budget: RegexBudget = { work: 0 }) {
     this.#program = compileRegex(regexp);
     this.#size = this.#program.programSize();
+    this.#budget = budget;
   }
 
   exec(input: unknown): RegExpExecArray | null {
-    // A native loop such as $replace's calls exec once per match without passing through JSONata's own checks.
-    if (Date.now() - this.#startedAt > EXPRESSION_LIMITS.timeMs) {
-      throw limitError(`regular expression searches ran past the time limit of ${EXPRESSION_LIMITS.timeMs} ms`);
-    }
     const text = typeof input === 'string' ? input : String(input);
     const from = this.lastIndex;
     if (from > text.length) {
       this.lastIndex = 0;
       return null;
     }
-    // RE2 is linear in text length times program size; bound that product instead of hoping the product is small.
-    if ((text.length - from) * this.#size > EXPRESSION_LIMITS.regexWork) {
+    // RE2 is linear in text length times program size: charge what this search can scan at most, before it runs.
+    // A native loop such as $replace's calls exec once per match without passing through JSONata's own checks.
+    const work = this.#budget.work + (text.length - from + 1) * this.#size;
+    if (work > EXPRESSION_LIMITS.regexWork) {
       throw limitError(
-        `a search of ${text.length - from} characters with a ${this.#size}-instruction regular expression is over the limit of ${EXPRESSION_LIMITS.regexWork} (characters × instructions)`,
+        `regular expression searches over ${text.length - from} more characters with a ${this.#size}-instruction pattern are over the evaluation's limit of ${EXPRESSION_LIMITS.regexWork} (characters × instructions)`,
       );
     }
     // Successive matches over one text reuse its matcher, as JSONata's $match / $replace loops do.
@@ -83,6 +82,7 @@ export class Re2RegexEngine {
     }
     const matcher = this.#matcher;
     if (!matcher.find(from)) {
+      this.#budget.work += (text.length - from + 1) * this.#size; // scanned to the end
       this.lastIndex = 0;
       return null;
     }
@@ -90,8 +90,24 @@ export class Re2RegexEngine {
     for (let g = 0; g <= matcher.groupCount(); g++) groups.push(matcher.group(g) ?? undefined);
     const match = Object.assign(groups, { index: matcher.start(), input: text }) as unknown as RegExpExecArray;
     this.lastIndex = matcher.end();
+    // Charged: what was scanned up to the end of this match (the next search starts there).
+    this.#budget.work += (this.lastIndex - from + 1) * this.#size;
     return match;
   }
+}
+
+/** The regex work (characters × instructions) an evaluation has spent so far. */
+export interface RegexBudget {
+  work: number;
+}
+
+/** A `RegexEngine` class whose regexes charge one shared budget: one per evaluation. */
+export function regexEngineFor(budget: RegexBudget): typeof Re2RegexEngine {
+  return class extends Re2RegexEngine {
+    constructor(regexp: RegExp) {
+      super(regexp, budget);
+    }
+  };
 }
 
 function invalidRegex(regexp: RegExp, reason: string): SquadflowError {
