@@ -86,6 +86,7 @@ export async function createHarness(): Promise<Harness> {
     kind: base.kind,
     bus: base.bus,
     clock: base.clock,
+    maxPayload: base.maxPayload,
     streams: {
       ensure: (config) => base.streams.ensure(config),
       consume: (stream, options, handler) => base.streams.consume(stream, options, handler),

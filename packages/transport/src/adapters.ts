@@ -12,5 +12,5 @@ export {
   type NatsTransportOptions,
 } from './nats/transport.ts';
 export { natsConnectionOf } from './nats/connection-of.ts';
-export { NoStreamError, NotFoundError } from './errors.ts';
+export { KvBucketFullError, NoStreamError, NotFoundError, PayloadTooLargeError } from './errors.ts';
 export { subjectMatches } from './subject-pattern.ts';

@@ -14,6 +14,7 @@ export {
   type ConsumerOptions,
   type DeliveredMessage,
   type KvEntry,
+  type KvOptions,
   type KvStore,
   type PublishOptions,
   type StreamConfig,
@@ -25,6 +26,8 @@ export {
   connectNatsTransport,
   natsConnectionOf,
   parseServers,
+  KvBucketFullError,
+  PayloadTooLargeError,
   /** NATS wildcard matching (`*`, `>`), as the server applies it: for code that filters subjects itself. */
   subjectMatches,
   type MemoryTransport,

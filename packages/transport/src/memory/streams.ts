@@ -1,7 +1,7 @@
 import { SquadflowError, type Logger } from '@squadflow/shared';
 import type { Clock, Consumer, ConsumerOptions, DeliveredMessage, PublishOptions, StreamConfig, Streams } from '../ports.ts';
 import { consumerSettings } from '../defaults.ts';
-import { NoStreamError, NotFoundError } from '../errors.ts';
+import { NoStreamError, NotFoundError, PayloadTooLargeError } from '../errors.ts';
 import { isSubsetOf, subjectsOverlap, validateName, validateSubject } from '../subject-pattern.ts';
 import { Durable, type DurableSettings } from './durable.ts';
 import { MemoryStream } from './stream.ts';
@@ -20,6 +20,8 @@ export class MemoryStreams implements Streams {
   constructor(
     private readonly clock: Clock,
     private readonly logger?: Logger,
+    /** Largest message accepted, in bytes. */
+    private readonly maxPayload = Infinity,
   ) {}
 
   async ensure(config: StreamConfig): Promise<void> {
@@ -47,6 +49,7 @@ export class MemoryStreams implements Streams {
   async publish(subject: string, data: Uint8Array, options?: PublishOptions): Promise<void> {
     this.assertOpen();
     validateSubject(subject, false);
+    if (data.length > this.maxPayload) throw new PayloadTooLargeError(subject, data.length, this.maxPayload);
     for (const stream of this.streams.values()) {
       if (!stream.captures(subject)) continue;
       stream.append(subject, data, options?.msgId);

@@ -1,5 +1,6 @@
 import { SquadflowError, type Logger } from '@squadflow/shared';
-import { systemClock, type Clock, type KvStore, type Transport } from '../ports.ts';
+import { systemClock, type Clock, type KvOptions, type KvStore, type Transport } from '../ports.ts';
+import { DEFAULT_MAX_PAYLOAD } from '../defaults.ts';
 import { MemoryBus } from './bus.ts';
 import { validateBucketName } from '../subject-pattern.ts';
 import { MemoryKv } from './kv.ts';
@@ -10,6 +11,8 @@ export interface MemoryTransportOptions {
   clock?: Clock;
   /** Receives handler failures (a throwing bus subscriber, a rejecting stream handler). */
   logger?: Logger;
+  /** Largest message or KV value accepted, in bytes (default 1 MiB, NATS' default `max_payload`). */
+  maxPayload?: number;
 }
 
 /** The memory transport, with its concrete `streams` (which add `info()` for diagnostics). */
@@ -25,7 +28,8 @@ export interface MemoryTransport extends Transport {
  */
 export function createMemoryTransport(options: MemoryTransportOptions = {}): MemoryTransport {
   const clock = options.clock ?? systemClock;
-  const streams = new MemoryStreams(clock, options.logger);
+  const maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
+  const streams = new MemoryStreams(clock, options.logger, maxPayload);
   const bus = new MemoryBus(options.logger);
   const buckets = new Map<string, MemoryKv>();
   let closed = false;
@@ -35,13 +39,14 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
     streams,
     bus,
     clock,
-    async kv(bucket: string, kvOptions?: { ttlMs?: number }): Promise<KvStore> {
+    maxPayload,
+    async kv(bucket: string, kvOptions: KvOptions = {}): Promise<KvStore> {
       if (closed) throw new SquadflowError('UNAVAILABLE', 'transport closed');
       validateBucketName(bucket);
       let kv = buckets.get(bucket);
-      // Like Kvm.create: an existing bucket is opened as is, its ttl unchanged.
+      // Like Kvm.create: an existing bucket is opened as is, its ttl and size unchanged.
       if (!kv) {
-        kv = new MemoryKv(bucket, clock, kvOptions?.ttlMs);
+        kv = new MemoryKv(bucket, clock, { ...kvOptions, maxPayload });
         buckets.set(bucket, kv);
       }
       return kv;

@@ -45,3 +45,8 @@ export function isNoResponders(err: unknown): boolean {
   const cause = err.cause;
   return (cause instanceof RequestError && cause.isNoResponders()) || (err instanceof RequestError && err.isNoResponders());
 }
+
+/** True when a write was refused because its KV bucket (stream) holds its `max_bytes` (discard-new policy). */
+export function isBucketFull(err: unknown): boolean {
+  return err instanceof JetStreamApiError && /maximum bytes exceeded/i.test(err.message);
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NoStreamError, NotFoundError } from '../../adapters.ts';
+import { NoStreamError, NotFoundError, PayloadTooLargeError } from '../../adapters.ts';
 import type { DeliveredMessage } from '../../ports.ts';
 import { Collector } from '../async.ts';
 import { dec, enc, useTarget, type MakeTarget } from './target.ts';
@@ -12,6 +12,21 @@ export function streamsContract(make: MakeTarget): void {
     it('publish to a subject no stream captures throws NoStreamError', async () => {
       const nowhere = t.unusedStream();
       await expect(t.transport.streams.publish(nowhere.subject('x'), enc('x'))).rejects.toBeInstanceOf(NoStreamError);
+    });
+
+    it('publish of a message over maxPayload throws PayloadTooLargeError and stores nothing; one well under it is stored', async () => {
+      const s = await t.stream();
+      const limit = t.transport.maxPayload;
+      const err = await t.transport.streams.publish(s.subject('a'), new Uint8Array(limit + 1), { msgId: 'big' }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(PayloadTooLargeError);
+      expect(err).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', target: s.subject('a'), bytes: limit + 1, limit });
+      await t.transport.streams.publish(s.subject('a'), new Uint8Array(limit - 1_024), { msgId: 'fits' });
+      const got = new Collector<number>();
+      await t.transport.streams.consume(s.name, { durable: 'd', filterSubject: s.all }, async (m) => {
+        got.push(m.data.length);
+        m.ack();
+      });
+      expect(await got.count(1)).toEqual([limit - 1_024]);
     });
 
     it('ensure is idempotent, tolerates concurrent calls and adds new subjects to an existing stream', async () => {
