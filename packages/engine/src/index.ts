@@ -1,4 +1,4 @@
-export { Orchestrator, type OrchestratorOptions, type ApplyResult } from './runtime/orchestrator.ts';
+export { Orchestrator, type OrchestratorOptions, type OrchestratorStats, type ApplyResult } from './runtime/orchestrator.ts';
 export { EngineClient, type TriggerOptions, type ListExecutionsFilter, type ExecutionPage } from './client/engine-client.ts';
 export type { ExecutionView, StepView } from './client/execution-view.ts';
 export type { EngineMetrics, StepDurationStats } from './client/metrics.ts';

@@ -52,6 +52,8 @@ export interface Names {
     schedules: string;
     breakers: string;
     slots: string;
+    /** Signals that arrived while nothing waited on their key (kept for lookback; ttl and size bound). */
+    signals: string;
     /** The gateway's webhook delivery ledger. */
     webhooks: string;
     /** The gateway's WhatsApp message statuses. */
@@ -108,6 +110,7 @@ export function names(prefix = 'sqf'): Names {
       schedules: `${prefix}_schedules`,
       breakers: `${prefix}_breakers`,
       slots: `${prefix}_slots`,
+      signals: `${prefix}_signals`,
       webhooks: `${prefix}_webhooks`,
       whatsappStatuses: `${prefix}_wa_status`,
     },

@@ -27,6 +27,8 @@ import { DispatchGate } from './dispatch-gate.ts';
 import { commandId } from '../compile/ids.ts';
 import { machineEvent } from '../compile/events.ts';
 import type { WaitRegistration } from '../store/waits.ts';
+import { DEFAULT_SIGNAL_BUFFER_LIMITS, SignalBuffer, type SignalBufferLimits } from '../store/signal-buffer.ts';
+import { newStats, type OrchestratorStats } from './stats.ts';
 
 export interface OrchestratorOptions {
   transport: Transport;
@@ -44,9 +46,16 @@ export interface OrchestratorOptions {
   squadLimits?: Readonly<Record<string, number>>;
   /** Executions kept in memory (default 10,000); others are restored from KV on their next event. */
   maxCachedExecutions?: number;
+  /**
+   * Bounds of the buffer of signals that found nobody waiting (default: kept
+   * 24 h, 64 KiB per signal, 64 MiB in all). Applied when the `<p>_signals`
+   * bucket is created; an existing bucket keeps its size, reads honour `ttlMs`.
+   */
+  signalBuffer?: Partial<SignalBufferLimits>;
 }
 
 export type { ApplyResult } from './event-applier.ts';
+export type { OrchestratorStats } from './stats.ts';
 
 /**
  * One orchestrator replica. It consumes the inbound stream (triggers,
@@ -70,6 +79,8 @@ export class Orchestrator {
   private gate!: DispatchGate;
   private scheduler?: Scheduler;
   private events?: EventRouter;
+  private signals!: SignalBuffer;
+  private readonly counters: OrchestratorStats = newStats();
 
   private constructor(private readonly options: OrchestratorOptions) {
     this.names = makeNames(options.prefix);
@@ -87,6 +98,7 @@ export class Orchestrator {
     const { transport } = this.options;
     await ensureStreams(transport, this.names);
     this.stores = await openStores(transport, this.names);
+    this.signals = await SignalBuffer.open(transport, this.names, { ...DEFAULT_SIGNAL_BUFFER_LIMITS, ...this.options.signalBuffer });
     this.gate = new DispatchGate(this.options.squadLimits ?? {});
     this.timers = new TimerService(this.stores.timers, transport.clock, (t) => this.onTimer(t), this.logger);
     this.effectDeps = {
@@ -170,6 +182,11 @@ export class Orchestrator {
     return this.events?.refresh() ?? Promise.resolve();
   }
 
+  /** What this process counted since it started: executions quarantined, signals not buffered. */
+  stats(): OrchestratorStats {
+    return structuredClone(this.counters);
+  }
+
   /** Resolves when no event is being applied and no schedule is being looked at in this process (time-skipping tests). */
   async idle(): Promise<void> {
     await this.scheduler?.idle();
@@ -188,7 +205,7 @@ export class Orchestrator {
     try {
       if (inbound.kind === 'trigger') await startExecution(this.triggerDeps, inbound);
       else if (inbound.kind === 'reply') await this.onReply(inbound);
-      else if (inbound.kind === 'signal') await this.onSignal(inbound);
+      else if (inbound.kind === 'signal') await this.onSignal(inbound, msg.data.length);
       else if (inbound.kind === 'heartbeat') await this.onHeartbeat(inbound);
       else await this.onControl(inbound);
       msg.ack();
@@ -223,15 +240,28 @@ export class Orchestrator {
     }
   }
 
-  private async onSignal(s: SignalMessage): Promise<void> {
+  /** `bytes`: the signal message's size on the wire (what the buffer's per-signal bound is measured by). */
+  private async onSignal(s: SignalMessage, bytes: number): Promise<void> {
     let waiting = await this.stores.waits.lookup(s.key);
     if (!waiting.length) {
       // Nothing waits yet: keep it for the lookback window, then look again in
       // case a wait was armed meanwhile (closes the race with registration).
-      await this.stores.waits.buffer(s.key, { signalId: s.signalId, data: s.data, receivedAt: this.options.transport.clock.now() });
+      const signal = { signalId: s.signalId, data: s.data, receivedAt: this.options.transport.clock.now() };
+      const outcome = await this.signals.put(s.key, signal, bytes);
+      if (outcome !== 'buffered') this.notBuffered(s, bytes, outcome);
       waiting = await this.stores.waits.lookup(s.key);
     }
     for (const reg of waiting) await this.deliverSignal(reg, s.signalId, s.data);
+  }
+
+  /** A signal nobody waited for that the buffer could not keep: dropped (a wait armed later will not see it), logged and counted. */
+  private notBuffered(s: SignalMessage, bytes: number, outcome: 'too_large' | 'full'): void {
+    if (outcome === 'too_large') this.counters.signalsNotBuffered.tooLarge++;
+    else this.counters.signalsNotBuffered.full++;
+    const { limits } = this.signals;
+    const why =
+      outcome === 'too_large' ? `its ${bytes} bytes are over ${limits.maxSignalBytes}` : `the buffer holds ${limits.maxBytes} bytes`;
+    this.logger.warn({ key: s.key, signalId: s.signalId, bytes, outcome }, `signal found nobody waiting and was not buffered: ${why}`);
   }
 
   private async deliverSignal(reg: WaitRegistration, signalId: string, data: unknown): Promise<ApplyResult> {
@@ -249,10 +279,10 @@ export class Orchestrator {
   /** A signal that came before its wait (within the step's lookback) resumes the wait now; the buffer is cleared only after. */
   private async deliverBuffered(executionId: string, key: string, step: string, since: number): Promise<void> {
     try {
-      const buffered = await this.stores.waits.peekBuffered(key);
+      const buffered = await this.signals.peek(key);
       if (!buffered || buffered.receivedAt < since) return;
       await this.deliverSignal({ executionId, step, purpose: 'wait' }, buffered.signalId, buffered.data);
-      await this.stores.waits.clearBuffered(key, buffered.signalId);
+      await this.signals.clear(key, buffered.signalId);
     } catch (err) {
       this.logger.error({ err, executionId, key }, 'delivering a buffered signal failed');
     }
