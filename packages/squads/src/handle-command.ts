@@ -80,13 +80,15 @@ export async function handleCommand(msg: DeliveredMessage, deps: CommandDeps): P
 async function processCommand(msg: DeliveredMessage, command: StepCommand, deps: CommandDeps, log: Logger): Promise<void> {
   const { clock } = deps.transport;
   if (clock.now() >= command.deadline) {
-    // Without heartbeats the orchestrator has timed this attempt out: running it would be wasted (or harmful) work.
-    // With heartbeats it may still wait, so a reply stored by a delivery that crashed before publishing still goes out.
-    const stored = await deps.ledger.storedReply(command.id);
-    if (stored) await publish(deps, command, stored);
-    log.info({ replayed: stored !== undefined }, 'deadline passed before the command ran; skipped');
-    msg.ack();
-    return;
+    // The attempt's deadline applies to starting it: the orchestrator has timed out an attempt that never started
+    // (a squad stopped or backed up past it), so running it now would repeat its effect beside the retry. One that
+    // did start (its record exists; heartbeats may have extended it) goes on below, as any redelivery or copy does.
+    const record = await deps.ledger.read(command.id);
+    if (!record) {
+      log.info('deadline passed before the command ran; skipped');
+      msg.ack();
+      return;
+    }
   }
   const action = deps.actions.get(command.action);
   if (!action) {
@@ -138,7 +140,13 @@ async function processCommand(msg: DeliveredMessage, command: StepCommand, deps:
   const startedAt = clock.now();
   const outcome = deps.interrupting()
     ? { ok: false as const, error: { message: 'the squad is shutting down', code: StepErrorCode.INTERRUPTED, retryable: true } }
-    : await runHandler(msg, command, action, input.value, deps, log, startedAt);
+    : startedAt >= command.deadline
+      ? // Checked again now that it is claimed: the claim (a KV round trip) or a stopped process may have outlasted it.
+        {
+          ok: false as const,
+          error: { message: 'the attempt deadline passed before its handler started', code: StepErrorCode.TIMEOUT, retryable: true },
+        }
+      : await runHandler(msg, command, action, input.value, deps, log, startedAt);
   const finishedAt = clock.now();
   const answer = reply(command, outcome, startedAt, finishedAt);
   // Counted before publishing, so whoever sees the reply sees the counters include it.
