@@ -148,12 +148,12 @@ async function processCommand(msg: DeliveredMessage, command: StepCommand, deps:
         }
       : await runHandler(msg, command, action, input.value, deps, log, startedAt);
   const finishedAt = clock.now();
-  const answer = reply(command, outcome, startedAt, finishedAt);
+  const { answer, bytes } = sendable(deps, command, reply(command, outcome, startedAt, finishedAt));
   // Counted before publishing, so whoever sees the reply sees the counters include it.
   deps.stats.answered(command.action, answer.ok ? undefined : (answer.error ?? { message: 'failed' }));
   try {
     // The reply in the inbound stream is the durable answer: no `done` record is written on this path.
-    await publish(deps, command, answer);
+    await publishBytes(deps, command, bytes);
   } catch (err) {
     // Keep the answer for the redelivery to publish, instead of answering INTERRUPTED (best effort: NATS may be down).
     await deps.ledger
@@ -246,7 +246,28 @@ function reply(command: StepCommand, outcome: Outcome, startedAt?: number, finis
 
 /** One reply per command id: the msgId makes JetStream drop re-publications within the dedup window. */
 async function publish(deps: CommandDeps, command: StepCommand, value: StepReply): Promise<void> {
-  await deps.transport.streams.publish(deps.names.reply(command.executionId), stepReplyCodec.encode(value), {
-    msgId: `${command.id}.reply`,
-  });
+  await publishBytes(deps, command, stepReplyCodec.encode(value));
+}
+
+async function publishBytes(deps: CommandDeps, command: StepCommand, bytes: Uint8Array): Promise<void> {
+  await deps.transport.streams.publish(deps.names.reply(command.executionId), bytes, { msgId: `${command.id}.reply` });
+}
+
+/** Room left in a message for its headers (the reply's `Nats-Msg-Id`): NATS counts them against `max_payload`. */
+const HEADER_ROOM = 1024;
+
+/**
+ * The reply as it will be published, encoded once. A reply the transport
+ * could never carry (an output over its max payload, less header room)
+ * becomes a non-retryable `PAYLOAD_TOO_LARGE` failure: sending the same
+ * output again could only fail the same way.
+ */
+function sendable(deps: CommandDeps, command: StepCommand, answer: StepReply): { answer: StepReply; bytes: Uint8Array } {
+  const bytes = stepReplyCodec.encode(answer);
+  const limit = deps.transport.maxPayload - HEADER_ROOM;
+  if (bytes.length <= limit) return { answer, bytes };
+  const message = `the reply is ${bytes.length} bytes, over the ${limit} bytes a message can carry`;
+  const { output: _output, ...rest } = answer;
+  const refused: StepReply = { ...rest, ok: false, error: { message, code: StepErrorCode.PAYLOAD_TOO_LARGE, retryable: false } };
+  return { answer: refused, bytes: stepReplyCodec.encode(refused) };
 }
