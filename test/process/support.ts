@@ -39,6 +39,8 @@ export interface DeployOptions {
   seedSquads?: boolean;
   /** Run the orchestrator from its built bundle (`dist/orchestrator.mjs`, `pnpm build`) instead of the sources. */
   bundledOrchestrator?: boolean;
+  /** More environment for the orchestrator process only (e.g. `SQUADFLOW_FAILPOINTS`). */
+  orchestratorEnv?: Record<string, string>;
 }
 
 export async function deploy(label: string, squadNames: string[], options: DeployOptions = {}): Promise<Deployment> {
@@ -51,7 +53,7 @@ export async function deploy(label: string, squadNames: string[], options: Deplo
   const children: ChildHandle[] = [];
   const startOrchestrator = async (): Promise<ChildHandle> => {
     const script = options.bundledOrchestrator ? BUNDLED_ORCHESTRATOR : ORCHESTRATOR;
-    const child = await spawnTsProcess(script, env, { label: `orchestrator ${prefix}` });
+    const child = await spawnTsProcess(script, { ...env, ...options.orchestratorEnv }, { label: `orchestrator ${prefix}` });
     children.push(child);
     d.orchestrator = child;
     return child;

@@ -11,6 +11,8 @@ import { SquadflowError, toFieldIssues } from './errors.ts';
  * | SQUADFLOW_LOG_LEVEL | pino level | info |
  * | SQUADFLOW_CONCURRENCY | events processed in parallel per orchestrator | 256 |
  * | SQUADFLOW_SQUAD_LIMITS | step commands in flight per squad from one orchestrator, e.g. `whatsapp=8,inventory=16`; beyond it, higher priorities go first | (none) |
+ * | SQUADFLOW_MAX_EVENT_ATTEMPTS | failed or unfinished tries of one event before its execution is quarantined (failed, `POISON_EVENT`) | 5 |
+ * | SQUADFLOW_FAILPOINTS | fault tests only: named failpoints to arm (see failpoints.ts) | (none) |
  */
 export const EnvConfigSchema = z.object({
   SQUADFLOW_NATS_URL: z.string().min(1).optional(),
@@ -27,6 +29,7 @@ export const EnvConfigSchema = z.object({
       'expected squad=limit pairs separated by commas, e.g. whatsapp=8,inventory=16',
     )
     .optional(),
+  SQUADFLOW_MAX_EVENT_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
 });
 export type EnvConfig = z.output<typeof EnvConfigSchema>;
 
@@ -37,6 +40,8 @@ export interface Config {
   concurrency: number;
   /** Per-squad dispatch limits of one orchestrator (empty: none). */
   squadLimits: Record<string, number>;
+  /** Failed or unfinished tries of one event before its execution is quarantined. */
+  maxEventAttempts: number;
 }
 
 /** Reads and validates the environment; throws `INVALID_CONFIG` naming the variable. */
@@ -50,6 +55,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     prefix: e.SQUADFLOW_PREFIX,
     logLevel: e.SQUADFLOW_LOG_LEVEL,
     concurrency: e.SQUADFLOW_CONCURRENCY,
+    maxEventAttempts: e.SQUADFLOW_MAX_EVENT_ATTEMPTS,
     squadLimits: Object.fromEntries(
       (e.SQUADFLOW_SQUAD_LIMITS?.split(',') ?? []).map((pair) => {
         const [squad, limit] = pair.split('=') as [string, string];

@@ -87,6 +87,7 @@ describe('names()', () => {
       breakers: 't_run1_breakers',
       slots: 't_run1_slots',
       signals: 't_run1_signals',
+      attempts: 't_run1_attempts',
       webhooks: 't_run1_webhooks',
       whatsappStatuses: 't_run1_wa_status',
     });
