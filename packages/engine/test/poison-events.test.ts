@@ -72,6 +72,59 @@ describe('a poison event', () => {
   });
 });
 
+describe('a poison timer', () => {
+  afterEach(() => disarmFailpoints());
+
+  it('whose event always throws ends its execution failed (POISON_EVENT) instead of firing again every second', async () => {
+    const clock = new ManualClock();
+    const transport = createMemoryTransport({ clock });
+    const orchestrator = await Orchestrator.start({ transport, logger: silentLogger(), maxEventAttempts: 3 });
+    try {
+      const client = await EngineClient.connect({ transport });
+      await fakeSquad(transport, 'worker', () => ({}));
+      await client.registerWorkflow(workflow('later').task('wake', { squad: 'worker', action: 'run', delay: '5s' }).build());
+      armFailpoint('orchestrator.apply', { action: 'throw', match: 'timer.wake' });
+      const id = await client.trigger('later', {});
+      for (let s = 0; s < 20; s++) {
+        await clock.advance(1_000);
+        await orchestrator.idle();
+      }
+      const view = await client.getExecution(id);
+      expect(view?.error).toMatchObject({ code: 'POISON_EVENT' });
+      expect(view?.error?.message).toMatch(/^delay timer of step "wake" failed 3 times; last error: FailpointError/);
+      expect(orchestrator.stats().quarantined.poisonEvents).toBe(1);
+    } finally {
+      await orchestrator.stop();
+      await transport.close();
+    }
+  });
+});
+
+describe('an inbound message that does not decode', () => {
+  it('is terminated at once (never redelivered) while the next message is applied', async () => {
+    const clock = new ManualClock();
+    const transport = createMemoryTransport({ clock });
+    const orchestrator = await Orchestrator.start({ transport, logger: silentLogger() });
+    try {
+      const client = await EngineClient.connect({ transport });
+      await fakeSquad(transport, 'worker', () => ({}));
+      await client.registerWorkflow(workflow('healthy').task('one', { squad: 'worker', action: 'run' }).build());
+      await transport.streams.publish(n.reply('ex_garbled'), new TextEncoder().encode('{"kind":"reply","ok":"maybe"}'));
+      await transport.streams.publish(n.trigger('healthy'), new TextEncoder().encode('not json'));
+      const id = await client.trigger('healthy', {});
+      await clock.advance(0);
+      await orchestrator.idle();
+      await clock.advance(0);
+      await orchestrator.idle();
+      expect((await client.getExecution(id))?.status).toBe('completed');
+      expect(transport.streams.info(n.streams.inbound)?.messages).toBe(0);
+    } finally {
+      await orchestrator.stop();
+      await transport.close();
+    }
+  });
+});
+
 describe('orchestrator options', () => {
   it('refuses a bad bound, naming the field', async () => {
     const transport = createMemoryTransport();
