@@ -1,4 +1,4 @@
-export { Orchestrator, type OrchestratorOptions, type ApplyResult } from './runtime/orchestrator.ts';
+export { Orchestrator, type OrchestratorOptions, type OrchestratorStats, type ApplyResult } from './runtime/orchestrator.ts';
 export {
   EngineClient,
   type EngineClientOptions,

@@ -84,6 +84,7 @@ describe('step timeouts held in memory', () => {
       streams: transport.streams,
       bus: transport.bus,
       clock: transport.clock,
+      maxPayload: transport.maxPayload,
       kv: async (bucket, options) => {
         const kv = await transport.kv(bucket, options);
         if (bucket !== makeNames('sqf').buckets.executions) return kv;
@@ -93,7 +94,7 @@ describe('step timeouts held in memory', () => {
           create: (k, v) => kv.create(k, v),
           update: (k, v, r) => kv.update(k, v, r),
           put: (k, v) => kv.put(k, v),
-          delete: (k) => kv.delete(k),
+          delete: (k, o) => kv.delete(k, o),
           keys: (f) => kv.keys(f),
           entries: (f) => (failures-- > 0 ? Promise.reject(new Error('NATS hiccup')) : kv.entries(f)),
         };

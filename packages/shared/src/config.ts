@@ -12,6 +12,8 @@ import { SquadflowError, toFieldIssues } from './errors.ts';
  * | SQUADFLOW_CONCURRENCY | events processed in parallel per orchestrator | 256 |
  * | SQUADFLOW_SQUAD_LIMITS | step commands in flight per squad from one orchestrator, e.g. `whatsapp=8,inventory=16`; beyond it, higher priorities go first | (none) |
  * | SQUADFLOW_MAX_CONTEXT_BYTES | largest trigger or signal message the engine client accepts (context / data as JSON plus its envelope); at most half of NATS's max_payload | a quarter of max_payload (256 KiB) |
+ * | SQUADFLOW_MAX_EVENT_ATTEMPTS | failed or unfinished tries of one event before its execution is quarantined (failed, `POISON_EVENT`) | 5 |
+ * | SQUADFLOW_FAILPOINTS | fault tests only: named failpoints to arm (see failpoints.ts) | (none) |
  */
 export const EnvConfigSchema = z.object({
   SQUADFLOW_NATS_URL: z.string().min(1).optional(),
@@ -29,6 +31,7 @@ export const EnvConfigSchema = z.object({
     )
     .optional(),
   SQUADFLOW_MAX_CONTEXT_BYTES: z.coerce.number().int().positive().optional(),
+  SQUADFLOW_MAX_EVENT_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
 });
 export type EnvConfig = z.output<typeof EnvConfigSchema>;
 
@@ -41,6 +44,8 @@ export interface Config {
   squadLimits: Record<string, number>;
   /** The engine client's `maxContextBytes` (unset: derived from the server's max_payload). */
   maxContextBytes?: number;
+  /** Failed or unfinished tries of one event before its execution is quarantined. */
+  maxEventAttempts: number;
 }
 
 /** Reads and validates the environment; throws `INVALID_CONFIG` naming the variable. */
@@ -55,6 +60,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.SQUADFLOW_LOG_LEVEL,
     concurrency: e.SQUADFLOW_CONCURRENCY,
     ...(e.SQUADFLOW_MAX_CONTEXT_BYTES === undefined ? {} : { maxContextBytes: e.SQUADFLOW_MAX_CONTEXT_BYTES }),
+    maxEventAttempts: e.SQUADFLOW_MAX_EVENT_ATTEMPTS,
     squadLimits: Object.fromEntries(
       (e.SQUADFLOW_SQUAD_LIMITS?.split(',') ?? []).map((pair) => {
         const [squad, limit] = pair.split('=') as [string, string];

@@ -19,6 +19,7 @@ export {
 } from './vocabulary/execution-status.ts';
 export { AttemptStatusSchema, StepStatusSchema, type AttemptStatus, type StepStatus } from './vocabulary/step-status.ts';
 export { StepErrorCode } from './vocabulary/step-error-code.ts';
+export { ExecutionErrorCode } from './vocabulary/execution-error-code.ts';
 
 // Subjects, streams and buckets
 export { encodeToken, kvStreamName, kvSubjectPrefix, names, validateBucketName, type Names } from './subjects.ts';
@@ -27,6 +28,7 @@ export { encodeToken, kvStreamName, kvSubjectPrefix, names, validateBucketName, 
 export { loadConfig, type Config } from './config.ts';
 export { createLogger, silentLogger, type Logger } from './logger.ts';
 export { exitOnSignals } from './shutdown.ts';
+export { armFailpoint, disarmFailpoints, failpoint, FailpointError, type FailpointAction } from './failpoints.ts';
 
 // Durations, expressions, JSON Schema
 export { DurationSchema, durationMs, parseDuration, type Duration } from './duration.ts';

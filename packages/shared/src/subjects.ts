@@ -52,6 +52,10 @@ export interface Names {
     schedules: string;
     breakers: string;
     slots: string;
+    /** Signals that arrived while nothing waited on their key (kept for lookback; ttl and size bound). */
+    signals: string;
+    /** Failed or unfinished tries of events, per execution and event: the poison-event counters. */
+    attempts: string;
     /** The gateway's webhook delivery ledger. */
     webhooks: string;
     /** The gateway's WhatsApp message statuses. */
@@ -108,6 +112,8 @@ export function names(prefix = 'sqf'): Names {
       schedules: `${prefix}_schedules`,
       breakers: `${prefix}_breakers`,
       slots: `${prefix}_slots`,
+      signals: `${prefix}_signals`,
+      attempts: `${prefix}_attempts`,
       webhooks: `${prefix}_webhooks`,
       whatsappStatuses: `${prefix}_wa_status`,
     },

@@ -3,7 +3,14 @@ import { loadConfig, SquadflowError } from '../src/index.ts';
 
 describe('loadConfig', () => {
   it('uses the documented defaults for an empty environment (embedded mode: no NATS URL)', () => {
-    expect(loadConfig({})).toEqual({ natsUrl: undefined, prefix: 'sqf', logLevel: 'info', concurrency: 256, squadLimits: {} });
+    expect(loadConfig({})).toEqual({
+      natsUrl: undefined,
+      prefix: 'sqf',
+      logLevel: 'info',
+      concurrency: 256,
+      squadLimits: {},
+      maxEventAttempts: 5,
+    });
   });
 
   it('reads every variable', () => {
@@ -14,6 +21,7 @@ describe('loadConfig', () => {
         SQUADFLOW_LOG_LEVEL: 'debug',
         SQUADFLOW_SQUAD_LIMITS: 'whatsapp=8,inventory=16',
         SQUADFLOW_CONCURRENCY: '64',
+        SQUADFLOW_MAX_EVENT_ATTEMPTS: '3',
       }),
     ).toEqual({
       natsUrl: 'nats://a:4222,nats://b:4222',
@@ -21,6 +29,7 @@ describe('loadConfig', () => {
       logLevel: 'debug',
       concurrency: 64,
       squadLimits: { whatsapp: 8, inventory: 16 },
+      maxEventAttempts: 3,
     });
   });
 
@@ -40,6 +49,7 @@ describe('loadConfig', () => {
     ['SQUADFLOW_CONCURRENCY', '2.5'],
     ['SQUADFLOW_SQUAD_LIMITS', 'whatsapp=0'],
     ['SQUADFLOW_SQUAD_LIMITS', 'whatsapp'],
+    ['SQUADFLOW_MAX_EVENT_ATTEMPTS', '0'],
   ])('rejects %s=%s with INVALID_CONFIG naming the variable', (variable, value) => {
     let error: unknown;
     try {

@@ -86,6 +86,8 @@ describe('names()', () => {
       schedules: 't_run1_schedules',
       breakers: 't_run1_breakers',
       slots: 't_run1_slots',
+      signals: 't_run1_signals',
+      attempts: 't_run1_attempts',
       webhooks: 't_run1_webhooks',
       whatsappStatuses: 't_run1_wa_status',
     });

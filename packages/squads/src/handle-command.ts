@@ -90,13 +90,15 @@ export async function handleCommand(msg: DeliveredMessage, deps: CommandDeps): P
 async function processCommand(msg: DeliveredMessage, command: StepCommand, deps: CommandDeps, log: Logger): Promise<void> {
   const { clock } = deps.transport;
   if (clock.now() >= command.deadline) {
-    // Without heartbeats the orchestrator has timed this attempt out: running it would be wasted (or harmful) work.
-    // With heartbeats it may still wait, so a reply stored by a delivery that crashed before publishing still goes out.
-    const stored = await deps.ledger.storedReply(command.id);
-    if (stored) await publish(deps, command, stored);
-    log.info({ replayed: stored !== undefined }, 'deadline passed before the command ran; skipped');
-    msg.ack();
-    return;
+    // The attempt's deadline applies to starting it: the orchestrator has timed out an attempt that never started
+    // (a squad stopped or backed up past it), so running it now would repeat its effect beside the retry. One that
+    // did start (its record exists; heartbeats may have extended it) goes on below, as any redelivery or copy does.
+    const record = await deps.ledger.read(command.id);
+    if (!record) {
+      log.info('deadline passed before the command ran; skipped');
+      msg.ack();
+      return;
+    }
   }
   const action = deps.actions.get(command.action);
   if (!action) {
@@ -147,14 +149,23 @@ async function processCommand(msg: DeliveredMessage, command: StepCommand, deps:
     const startedAt = clock.now();
     const outcome = deps.interrupting()
       ? { ok: false as const, error: { message: 'the squad is shutting down', code: StepErrorCode.INTERRUPTED, retryable: true } }
-      : await runHandler(msg, command, action, input.value, deps, log, startedAt);
+      : startedAt >= command.deadline
+        ? // Checked again now that it is claimed: the claim (a KV round trip) or a stopped process may have outlasted it.
+          {
+            ok: false as const,
+            error: { message: 'the attempt deadline passed before its handler started', code: StepErrorCode.TIMEOUT, retryable: true },
+          }
+        : await runHandler(msg, command, action, input.value, deps, log, startedAt);
     const finishedAt = clock.now();
-    const answer = reply(command, outcome, startedAt, finishedAt);
+    const { answer, bytes } = sendable(deps, command, reply(command, outcome, startedAt, finishedAt));
     answered(answer);
+    // Counted before publishing, so whoever sees the reply sees the counters include it.
     deps.stats.answered(command.action, answer.ok ? undefined : (answer.error ?? { message: 'failed' }));
     try {
-      await publishPersistently(deps, command, answer, log);
+      // The reply in the inbound stream is the durable answer: no `done` record is written on this path.
+      await publishPersistently(deps, command, bytes, log);
     } catch (err) {
+      // Keep the answer for the redelivery to publish, instead of answering INTERRUPTED (best effort: NATS may be down).
       await deps.ledger
         .settle(command.id, answer, claim.revision, clock.now())
         .catch((e: unknown) => log.warn({ err: e }, 'storing the reply failed'));
@@ -173,10 +184,10 @@ async function processCommand(msg: DeliveredMessage, command: StepCommand, deps:
  * Gives up after a few tries or once the attempt's deadline has passed (the
  * orchestrator no longer waits); the caller then stores it for a redelivery.
  */
-async function publishPersistently(deps: CommandDeps, command: StepCommand, answer: StepReply, log: Logger): Promise<void> {
+async function publishPersistently(deps: CommandDeps, command: StepCommand, bytes: Uint8Array, log: Logger): Promise<void> {
   for (let tries = 1; ; tries++) {
     try {
-      await publish(deps, command, answer);
+      await publishBytes(deps, command, bytes);
       return;
     } catch (err) {
       if (tries >= PUBLISH_TRIES || deps.transport.clock.now() >= command.deadline) throw err;
@@ -267,7 +278,28 @@ function reply(command: StepCommand, outcome: Outcome, startedAt?: number, finis
 
 /** One reply per command id: the msgId makes JetStream drop re-publications within the dedup window. */
 async function publish(deps: CommandDeps, command: StepCommand, value: StepReply): Promise<void> {
-  await deps.transport.streams.publish(deps.names.reply(command.executionId), stepReplyCodec.encode(value), {
-    msgId: `${command.id}.reply`,
-  });
+  await publishBytes(deps, command, stepReplyCodec.encode(value));
+}
+
+async function publishBytes(deps: CommandDeps, command: StepCommand, bytes: Uint8Array): Promise<void> {
+  await deps.transport.streams.publish(deps.names.reply(command.executionId), bytes, { msgId: `${command.id}.reply` });
+}
+
+/** Room left in a message for its headers (the reply's `Nats-Msg-Id`): NATS counts them against `max_payload`. */
+const HEADER_ROOM = 1024;
+
+/**
+ * The reply as it will be published, encoded once. A reply the transport
+ * could never carry (an output over its max payload, less header room)
+ * becomes a non-retryable `PAYLOAD_TOO_LARGE` failure: sending the same
+ * output again could only fail the same way.
+ */
+function sendable(deps: CommandDeps, command: StepCommand, answer: StepReply): { answer: StepReply; bytes: Uint8Array } {
+  const bytes = stepReplyCodec.encode(answer);
+  const limit = deps.transport.maxPayload - HEADER_ROOM;
+  if (bytes.length <= limit) return { answer, bytes };
+  const message = `the reply is ${bytes.length} bytes, over the ${limit} bytes a message can carry`;
+  const { output: _output, ...rest } = answer;
+  const refused: StepReply = { ...rest, ok: false, error: { message, code: StepErrorCode.PAYLOAD_TOO_LARGE, retryable: false } };
+  return { answer: refused, bytes: stepReplyCodec.encode(refused) };
 }

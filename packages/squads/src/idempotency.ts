@@ -46,10 +46,9 @@ export class IdempotencyLedger {
     return record.value.state === 'done' ? { status: 'done', reply: record.value.reply } : { status: 'started', revision: record.revision };
   }
 
-  /** The reply stored for a command that was answered, if any (a read only: claims nothing). */
-  async storedReply(commandId: string): Promise<StepReply | undefined> {
-    const record = (await this.records.get(encodeToken(commandId)))?.value;
-    return record?.state === 'done' ? record.reply : undefined;
+  /** The command's record, if any delivery claimed it (a read only: claims nothing). */
+  async read(commandId: string): Promise<IdempotencyRecord | undefined> {
+    return (await this.records.get(encodeToken(commandId)))?.value;
   }
 
   /**

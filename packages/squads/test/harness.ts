@@ -1,4 +1,4 @@
-import { createMemoryTransport, subjectMatches, type Transport } from '@squadflow/transport';
+import { createMemoryTransport, subjectMatches, type Clock, type KvStore, type Transport } from '@squadflow/transport';
 import {
   heartbeatCodec,
   names,
@@ -72,9 +72,17 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+export interface HarnessOptions {
+  /** The transport's clock (default: the system clock). */
+  clock?: Clock;
+  /** Wraps every KV bucket the squad opens (to hold or fail its writes). */
+  wrapKv?: (kv: KvStore) => KvStore;
+}
+
 /** A memory transport with a unique prefix, a reply collector and a publish spy. */
-export async function createHarness(): Promise<Harness> {
-  const base = createMemoryTransport();
+export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const base = createMemoryTransport(options.clock ? { clock: options.clock } : {});
+  const wrapKv = options.wrapKv ?? ((kv: KvStore) => kv);
   const n = names(`t_${Math.random().toString(36).slice(2, 10)}`);
   const squad = 'billing';
   const replies = new Inbox<StepReply>();
@@ -97,7 +105,7 @@ export async function createHarness(): Promise<Harness> {
           publishedReplies.push({ reply: stepReplyCodec.decode(data), msgId: options?.msgId });
       },
     },
-    kv: (bucket, options) => base.kv(bucket, options),
+    kv: async (bucket, kvOptions) => wrapKv(await base.kv(bucket, kvOptions)),
     removeKv: (bucket) => base.removeKv(bucket),
     close: () => base.close(),
   };
@@ -139,7 +147,7 @@ export async function createHarness(): Promise<Harness> {
         squad,
         compensation: false,
         input: {},
-        deadline: Date.now() + 60_000,
+        deadline: base.clock.now() + 60_000,
         ...overrides,
       };
     },

@@ -255,3 +255,23 @@ describe('startSquad', () => {
     expect(h.publishedReplies.items.map((p) => p.reply.output)).toEqual([{ done: true }]);
   });
 });
+
+describe('a reply too large to publish', () => {
+  it('becomes a non-retryable PAYLOAD_TOO_LARGE failure instead of a publish that fails on every redelivery', async () => {
+    h = await createHarness();
+    let calls = 0;
+    const limit = h.transport.maxPayload;
+    await h.start({ actions: { dump: () => (calls++, { blob: 'x'.repeat(limit) }), small: () => ({ ok: true }) } });
+    const big = h.command({ action: 'dump' });
+    await h.send(big);
+    await h.send(h.command({ action: 'small' }));
+
+    const first = await h.replies.next();
+    const second = await h.replies.next();
+    const byId = new Map([first, second].map((r) => [r.commandId, r]));
+    expect(byId.get(big.id)).toMatchObject({ ok: false, error: { code: 'PAYLOAD_TOO_LARGE', retryable: false } });
+    expect(byId.get(big.id)?.error?.message).toMatch(/^the reply is \d+ bytes, over the \d+ bytes a message can carry$/);
+    expect(calls).toBe(1);
+    expect([...byId.values()].filter((r) => r.ok)).toHaveLength(1);
+  });
+});

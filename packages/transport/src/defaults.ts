@@ -4,10 +4,10 @@ import type { StreamConfig } from './ports.ts';
 /** Defaults shared by both adapters, so an unset option means the same thing embedded and on NATS. */
 export const DEFAULT_ACK_WAIT_MS = 30_000;
 export const DEFAULT_MAX_ACK_PENDING = 256;
+/** NATS' default `max_payload` (1 MiB): the memory adapter's limit unless told otherwise. */
+export const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 /** JetStream's default dedup window. */
 export const DEFAULT_DUPLICATE_WINDOW_MS = 120_000;
-/** A NATS server's default `max_payload` (1 MiB): the memory adapter's limit unless configured. */
-export const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 
 /**
  * Bytes a stream publish puts against `max_payload`: the payload plus the
@@ -30,13 +30,21 @@ export function effectiveDuplicateWindow(config: StreamConfig): number {
   return config.maxAgeMs ? Math.min(window, config.maxAgeMs) : window;
 }
 
-/** Resolved and checked durable settings (same validation in both adapters). */
-export function consumerSettings(options: { ackWaitMs?: number; maxAckPending?: number }): { ackWaitMs: number; maxAckPending: number } {
+/** Resolved and checked durable settings (same validation in both adapters). `maxDeliver` 0: no limit. */
+export function consumerSettings(options: { ackWaitMs?: number; maxAckPending?: number; maxDeliver?: number }): {
+  ackWaitMs: number;
+  maxAckPending: number;
+  maxDeliver: number;
+} {
   const ackWaitMs = options.ackWaitMs ?? DEFAULT_ACK_WAIT_MS;
   const maxAckPending = options.maxAckPending ?? DEFAULT_MAX_ACK_PENDING;
+  const maxDeliver = options.maxDeliver ?? 0;
   if (!(ackWaitMs > 0)) throw new SquadflowError('INVALID_ARGUMENT', 'ackWaitMs must be positive');
   if (!(Number.isInteger(maxAckPending) && maxAckPending > 0)) {
     throw new SquadflowError('INVALID_ARGUMENT', 'maxAckPending must be a positive integer');
   }
-  return { ackWaitMs, maxAckPending };
+  if (options.maxDeliver !== undefined && !(Number.isInteger(maxDeliver) && maxDeliver > 0)) {
+    throw new SquadflowError('INVALID_ARGUMENT', 'maxDeliver must be a positive integer');
+  }
+  return { ackWaitMs, maxAckPending, maxDeliver };
 }

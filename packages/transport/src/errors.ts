@@ -29,20 +29,34 @@ export class NotFoundError extends Error {
 }
 
 /**
- * Thrown by `Streams.publish` when the message (payload plus headers) is
- * larger than the server accepts (`Transport.maxPayload`, NATS `max_payload`).
- * Nothing was sent: the caller must shrink the message, a retry cannot help.
+ * Thrown by `Streams.publish` and KV writes when the message is larger than
+ * the transport accepts (`Transport.maxPayload`). Nothing was sent: the
+ * same call fails the same way every time, so retrying it is pointless.
  */
 export class PayloadTooLargeError extends Error {
   override readonly name = 'PayloadTooLargeError';
   readonly code = 'PAYLOAD_TOO_LARGE';
   constructor(
-    readonly subject: string,
-    /** Bytes the message would take (payload plus headers). */
-    readonly size: number,
+    /** The subject published to, or `<bucket>/<key>` for a KV write. */
+    readonly target: string,
+    /** Payload bytes (without headers). */
+    readonly bytes: number,
     readonly limit: number,
     options?: { cause?: unknown },
   ) {
-    super(`message to ${subject} is ${size} bytes, over the ${limit}-byte limit`, options);
+    super(`payload of ${bytes} bytes for ${target} is over the ${limit}-byte limit`, options);
+  }
+}
+
+/** Thrown by a KV write to a bucket created with `maxBytes` that holds as much as it may (nothing is dropped to make room). */
+export class KvBucketFullError extends Error {
+  override readonly name = 'KvBucketFullError';
+  readonly code = 'BUCKET_FULL';
+  constructor(
+    readonly bucket: string,
+    readonly key: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`bucket ${bucket} is full; ${key} was not written`, options);
   }
 }

@@ -14,6 +14,7 @@ export {
   type ConsumerOptions,
   type DeliveredMessage,
   type KvEntry,
+  type KvOptions,
   type KvStore,
   type PublishOptions,
   type StreamConfig,
@@ -26,6 +27,7 @@ export {
   natsConnectionOf,
   parseServers,
   isTransportUnavailable,
+  KvBucketFullError,
   NoStreamError,
   PayloadTooLargeError,
   /** NATS wildcard matching (`*`, `>`), as the server applies it: for code that filters subjects itself. */

@@ -16,7 +16,7 @@ import { KvConflictError, type KvEntry, type KvStore } from './ports.ts';
  */
 export const DEFAULT_MAX_ATTEMPTS = 20;
 
-/** Returned by a `mutate` function: delete the key (unconditionally: the port has no compare-and-delete). */
+/** Returned by a `mutate` function: delete the key, if it is still at the revision the function saw (compare-and-delete). */
 export const DELETE_RECORD: unique symbol = Symbol('squadflow.kv.delete');
 
 /** One decoded, validated record and the revision it was stored at. */
@@ -110,8 +110,9 @@ export class KvRecords<T> {
     return this.kv.update(key, this.encode(value), revision);
   }
 
-  delete(key: string): Promise<void> {
-    return this.kv.delete(key);
+  /** Deletes the key; with `revision`, only if it is still at that revision (`KvConflictError` otherwise). */
+  delete(key: string, options?: { revision?: number }): Promise<void> {
+    return this.kv.delete(key, options);
   }
 
   keys(filter?: string): Promise<string[]> {
@@ -129,7 +130,7 @@ export class KvRecords<T> {
    * `KvContentionError`. `fn` gets the current value (`null`: absent) and its
    * stored record (for the revision), and returns the next value, `undefined`
    * to leave the key as it is, or `DELETE_RECORD`. An absent key is written
-   * with `create`, a present one with `update` on the revision read. `fn` may
+   * with `create`, a present one with `update` (or deleted) on the revision read. `fn` may
    * be async and may run several times: keep anything it computes for the
    * caller in variables it overwrites, so the last (winning) run's results
    * are the ones left.
@@ -143,7 +144,7 @@ export class KvRecords<T> {
       try {
         if (next === DELETE_RECORD) {
           if (!stored) return { written: false, record: null };
-          await this.kv.delete(key);
+          await this.kv.delete(key, { revision: stored.revision });
           return { written: true, record: null };
         }
         const revision = stored ? await this.update(key, next, stored.revision) : await this.create(key, next);

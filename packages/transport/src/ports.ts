@@ -24,7 +24,12 @@ export interface KvStore {
   /** Writes only if the key is at `revision`; throws `KvConflictError` otherwise. */
   update(key: string, value: Uint8Array, revision: number): Promise<number>;
   put(key: string, value: Uint8Array): Promise<number>;
-  delete(key: string): Promise<void>;
+  /**
+   * Deletes the key (a delete marker, as JetStream writes). With `revision`,
+   * only if the key is still at that revision: throws `KvConflictError`
+   * otherwise, so a reader that decided to delete never deletes a newer write.
+   */
+  delete(key: string, options?: { revision?: number }): Promise<void>;
   /** Keys currently present, optionally filtered by a NATS wildcard pattern (`a.*`, `a.>`). */
   keys(filter?: string): Promise<string[]>;
   /** Entries currently present (value and revision), filtered like `keys`: a scan without a get per key afterwards. */
@@ -72,6 +77,13 @@ export interface ConsumerOptions {
   maxAckPending?: number;
   /** Redelivery after this long without an ack (default 30 s). */
   ackWaitMs?: number;
+  /**
+   * Deliveries of one message after which the server stops redelivering it
+   * (JetStream `max_deliver`; default: no limit). A backstop only: a message
+   * that reaches it stays in the stream unacknowledged, so handlers should
+   * settle poison messages themselves well before.
+   */
+  maxDeliver?: number;
 }
 
 export interface Consumer {
@@ -123,6 +135,18 @@ export interface Clock {
   clearTimer(handle: unknown): void;
 }
 
+/** How a KV bucket is created (an existing bucket is opened as it is). */
+export interface KvOptions {
+  /** Entries vanish this long after their last write. */
+  ttlMs?: number;
+  /**
+   * Bytes the bucket may hold (JetStream `max_bytes`, counted as the server
+   * stores entries). A write that would go beyond is refused with
+   * `KvBucketFullError`; older entries are never dropped to make room.
+   */
+  maxBytes?: number;
+}
+
 /** Everything a component needs to reach infrastructure. */
 export interface Transport {
   readonly kind: 'memory' | 'nats';
@@ -130,14 +154,14 @@ export interface Transport {
   readonly bus: Bus;
   readonly clock: Clock;
   /**
-   * The largest message (payload plus headers) a publish or KV write may
-   * carry: the NATS server's `max_payload` (1 MiB unless the server is
-   * configured otherwise), or the memory adapter's option (default the same
-   * 1 MiB). Callers that accept outside payloads size their limits from it.
+   * The largest message (and KV value) the transport accepts, in bytes:
+   * NATS' `max_payload` (1 MiB by default; headers count against it), the
+   * memory adapter's `maxPayload` option. A larger publish or KV write
+   * throws `PayloadTooLargeError` and sends nothing.
    */
   readonly maxPayload: number;
   /** Opens (creating if missing) a KV bucket. */
-  kv(bucket: string, options?: { ttlMs?: number }): Promise<KvStore>;
+  kv(bucket: string, options?: KvOptions): Promise<KvStore>;
   /** Deletes a KV bucket (tests and teardown). */
   removeKv(bucket: string): Promise<void>;
   close(): Promise<void>;

@@ -156,6 +156,19 @@ function kvRecordsSuite(name: string, open: () => Promise<Handles>): void {
       expect(await records.mutate('d', () => DELETE_RECORD)).toEqual({ written: false, record: null });
     });
 
+    it('DELETE_RECORD deletes only the revision it saw: a write in between is decided on again, not deleted', async () => {
+      await records.put('cd', { name: 'cd', count: 0 });
+      const seen: number[] = [];
+      const result = await records.mutate('cd', async (current) => {
+        seen.push(current!.count);
+        if (seen.length === 1) await race('cd', 5); // another replica writes after this read
+        return current!.count === 0 ? DELETE_RECORD : undefined;
+      });
+      expect(seen).toEqual([0, 5]);
+      expect(result).toMatchObject({ written: false, record: { value: { name: 'cd', count: 5 } } });
+      expect(await records.get('cd')).toMatchObject({ value: { count: 5 } });
+    });
+
     it('with `initial` the first attempt reads nothing; a stale one costs a read and a retry', async () => {
       let gets = 0;
       const counting: KvStore = Object.assign(Object.create(h.kv) as KvStore, {

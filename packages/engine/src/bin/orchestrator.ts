@@ -21,6 +21,7 @@ const orchestrator = await Orchestrator.start({
   logger,
   concurrency: config.concurrency,
   squadLimits: config.squadLimits,
+  maxEventAttempts: config.maxEventAttempts,
 });
 process.stdout.write('ready\n');
 

@@ -228,7 +228,7 @@ export class EngineClient {
     try {
       await this.transport.streams.publish(subject, data, { msgId });
     } catch (err) {
-      if (err instanceof PayloadTooLargeError) throw tooLarge(field, `the message would be ${err.size} bytes`, err.limit);
+      if (err instanceof PayloadTooLargeError) throw tooLarge(field, `the message would be ${err.bytes} bytes`, err.limit);
       throw err;
     }
   }

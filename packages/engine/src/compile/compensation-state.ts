@@ -131,7 +131,11 @@ export function compensationActions(plans: Plans) {
     compApplyEval: act((ctx, e) => ({ ...ctx, compensation: { ...comp(ctx), input: e.type === 'ceval' ? e.input : undefined } })),
     compEvalError: act((ctx, e) =>
       patchStep(ctx, compStep(ctx), {
-        error: { message: String(e.type === 'ceval' ? e.error : undefined), code: StepErrorCode.EXPRESSION, retryable: false },
+        error: {
+          message: String(e.type === 'ceval' ? e.error : undefined),
+          code: (e.type === 'ceval' ? e.code : undefined) ?? StepErrorCode.EXPRESSION,
+          retryable: false,
+        },
       }),
     ),
     compDispatch: act((ctx) => {

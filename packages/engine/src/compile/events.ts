@@ -1,4 +1,4 @@
-import type { StepError, TimerKind } from '@squadflow/shared';
+import type { StepError, StepErrorCode, TimerKind } from '@squadflow/shared';
 
 /**
  * The events a workflow machine receives, their names and the factories that
@@ -18,6 +18,8 @@ export interface EvalEvent {
   input?: unknown;
   key?: string;
   error?: string;
+  /** The step error's code when `error` is set (default `EXPRESSION`; `PAYLOAD_TOO_LARGE` for an input over the bound). */
+  code?: StepErrorCode;
   reason?: string;
 }
 export interface ReplyEvent {
@@ -49,6 +51,8 @@ export interface CompEvalEvent {
   step: string;
   input?: unknown;
   error?: string;
+  /** As `EvalEvent.code`. */
+  code?: StepErrorCode;
 }
 export interface CompReplyEvent {
   type: 'creply';

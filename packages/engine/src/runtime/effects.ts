@@ -1,6 +1,15 @@
-import { lifecycleCodec, StepErrorCode, stepCommandCodec, stepReplyCodec, triggerCodec, type Logger, type Names } from '@squadflow/shared';
+import {
+  lifecycleCodec,
+  StepErrorCode,
+  stepCommandCodec,
+  stepReplyCodec,
+  triggerCodec,
+  type Logger,
+  type Names,
+  type StepError,
+} from '@squadflow/shared';
 import type { Effect, ExecutionContext } from '../compile/index.ts';
-import type { Transport } from '@squadflow/transport';
+import { PayloadTooLargeError, type Transport } from '@squadflow/transport';
 import type { WaitIndex } from '../store/waits.ts';
 import type { CircuitBreakers } from '../breakers/circuit-breakers.ts';
 import type { ExecutionStore } from '../store/execution-store.ts';
@@ -54,22 +63,32 @@ async function performOne(deps: EffectDeps, ctx: ExecutionContext, effect: Effec
         if (!admission.allowed) return refuse(deps, ctx, effect, admission.retryAfterMs);
       }
       return deps.gate.submit(effect.squad, effect.id, effect.priority ?? 5, () =>
-        deps.transport.streams.publish(
-          n.command(effect.squad, effect.action),
-          stepCommandCodec.encode({
-            id: effect.id,
-            executionId: ctx.executionId,
-            workflow: ctx.workflow,
-            step: effect.step,
-            attempt: effect.attempt,
-            squad: effect.squad,
-            action: effect.action,
-            compensation: effect.compensation,
-            input: effect.input,
-            deadline: effect.deadline,
+        deps.transport.streams
+          .publish(
+            n.command(effect.squad, effect.action),
+            stepCommandCodec.encode({
+              id: effect.id,
+              executionId: ctx.executionId,
+              workflow: ctx.workflow,
+              step: effect.step,
+              attempt: effect.attempt,
+              squad: effect.squad,
+              action: effect.action,
+              compensation: effect.compensation,
+              input: effect.input,
+              deadline: effect.deadline,
+            }),
+            { msgId: effect.id },
+          )
+          .catch((err: unknown) => {
+            // Measured by the transport on the bytes it was handed: a command it can never send fails its attempt.
+            if (!(err instanceof PayloadTooLargeError)) throw err;
+            return answer(deps, ctx, effect, {
+              message: `the step command is ${err.bytes} bytes, over the transport's ${err.limit}-byte limit`,
+              code: StepErrorCode.PAYLOAD_TOO_LARGE,
+              retryable: false,
+            });
           }),
-          { msgId: effect.id },
-        ),
       );
     case 'timer.start':
       if (!ctx.timers.includes(effect.id)) return;
@@ -84,26 +103,8 @@ async function performOne(deps: EffectDeps, ctx: ExecutionContext, effect: Effec
       });
     case 'timer.cancel':
       return deps.timers.cancel(effect.id);
-    case 'slot.release': {
-      const next = await deps.slots.release(ctx.workflow, ctx.executionId);
-      const queued = next === undefined ? null : await deps.executions.read(next);
-      if (!queued) return;
-      const r = queued.record;
-      // The queued execution's own trigger, again: the orchestrator finds it already holds a place and starts it.
-      return deps.transport.streams.publish(
-        n.trigger(r.workflow),
-        triggerCodec.encode({
-          kind: 'trigger',
-          workflow: r.workflow,
-          executionId: r.executionId,
-          context: r.context,
-          ...(r.version ? { version: r.version } : {}),
-          ...(r.idempotencyKey ? { idempotencyKey: r.idempotencyKey } : {}),
-          ...(r.priority === undefined ? {} : { priority: r.priority }),
-        }),
-        { msgId: `trigger.${r.executionId}.slot` },
-      );
-    }
+    case 'slot.release':
+      return releaseSlot(deps, ctx.workflow, ctx.executionId);
     case 'timers.resume':
       await Promise.all(ctx.timers.map((id) => deps.timers.reload(id)));
       return;
@@ -116,35 +117,79 @@ async function performOne(deps: EffectDeps, ctx: ExecutionContext, effect: Effec
     case 'wait.unregister':
       return deps.waits.unregister(effect.key, ctx.executionId, effect.step);
     case 'lifecycle':
-      return deps.transport.streams.publish(
-        n.lifecycle(ctx.workflow, effect.type),
-        lifecycleCodec.encode({
-          id: effect.id,
-          type: effect.type,
-          executionId: ctx.executionId,
-          workflow: ctx.workflow,
-          version: ctx.version,
-          ...(effect.step ? { step: effect.step } : {}),
-          at: ctx.now,
-          ...(effect.data === undefined ? {} : { data: effect.data }),
-        }),
-        { msgId: effect.id },
-      );
+      return publishLifecycle(deps, ctx, effect);
     case 'trigger':
-      return deps.transport.streams.publish(
-        n.trigger(effect.workflow),
-        triggerCodec.encode({
-          kind: 'trigger',
-          workflow: effect.workflow,
-          context: effect.context,
-          idempotencyKey: effect.idempotencyKey,
-          requestedAt: ctx.now,
-        }),
-        { msgId: `trigger.${effect.idempotencyKey}` },
-      );
+      return deps.transport.streams
+        .publish(
+          n.trigger(effect.workflow),
+          triggerCodec.encode({
+            kind: 'trigger',
+            workflow: effect.workflow,
+            context: effect.context,
+            idempotencyKey: effect.idempotencyKey,
+            requestedAt: ctx.now,
+          }),
+          { msgId: `trigger.${effect.idempotencyKey}` },
+        )
+        .catch((err: unknown) => unsendable(deps, err, ctx, `handoff to ${effect.workflow}`));
     case 'evaluate':
       return; // resolved inside the transition loop, before persisting
   }
+}
+
+/** Where an execution stands, for the effects that do not need its whole context. */
+export type ExecutionRef = Pick<ExecutionContext, 'executionId' | 'workflow' | 'version' | 'now'>;
+
+/** Publishes a lifecycle event (its id deduplicates a republication). One too large to send is logged and skipped. */
+export function publishLifecycle(deps: EffectDeps, ctx: ExecutionRef, effect: Extract<Effect, { kind: 'lifecycle' }>): Promise<void> {
+  return deps.transport.streams
+    .publish(
+      deps.names.lifecycle(ctx.workflow, effect.type),
+      lifecycleCodec.encode({
+        id: effect.id,
+        type: effect.type,
+        executionId: ctx.executionId,
+        workflow: ctx.workflow,
+        version: ctx.version,
+        ...(effect.step ? { step: effect.step } : {}),
+        at: ctx.now,
+        ...(effect.data === undefined ? {} : { data: effect.data }),
+      }),
+      { msgId: effect.id },
+    )
+    .catch((err: unknown) => unsendable(deps, err, ctx, `lifecycle event ${effect.type}`));
+}
+
+/** Frees an ended execution's place under its workflow's concurrency limit and starts the queued execution that takes it. */
+export async function releaseSlot(deps: EffectDeps, workflow: string, executionId: string): Promise<void> {
+  const next = await deps.slots.release(workflow, executionId);
+  const queued = next === undefined ? null : await deps.executions.read(next);
+  if (!queued) return;
+  const r = queued.record;
+  // The queued execution's own trigger, again: the orchestrator finds it already holds a place and starts it.
+  return deps.transport.streams.publish(
+    deps.names.trigger(r.workflow),
+    triggerCodec.encode({
+      kind: 'trigger',
+      workflow: r.workflow,
+      executionId: r.executionId,
+      context: r.context,
+      ...(r.version ? { version: r.version } : {}),
+      ...(r.idempotencyKey ? { idempotencyKey: r.idempotencyKey } : {}),
+      ...(r.priority === undefined ? {} : { priority: r.priority }),
+    }),
+    { msgId: `trigger.${r.executionId}.slot` },
+  );
+}
+
+/**
+ * A message no retry can ever send (over the transport's max payload) must
+ * not hold back the effects after it, nor fail the event forever: it is
+ * logged and skipped. Any other failure is thrown (the event is retried).
+ */
+function unsendable(deps: EffectDeps, err: unknown, ctx: ExecutionRef, what: string): void {
+  if (!(err instanceof PayloadTooLargeError)) throw err;
+  deps.logger.error({ err, executionId: ctx.executionId, workflow: ctx.workflow }, `${what} is too large to publish; skipped`);
 }
 
 /**
@@ -160,6 +205,16 @@ function refuse(
   retryAfterMs: number,
 ): Promise<void> {
   const wait = effect.breaker!.whileOpen === 'wait';
+  return answer(deps, ctx, effect, {
+    message: `circuit breaker open for ${effect.squad}.${effect.action}`,
+    code: StepErrorCode.CIRCUIT_OPEN,
+    retryable: wait,
+    ...(wait ? { retryAfterMs } : {}),
+  });
+}
+
+/** Answers a command that never reaches its squad with a failed reply, under the id the squad's reply would have. */
+function answer(deps: EffectDeps, ctx: ExecutionContext, effect: Extract<Effect, { kind: 'dispatch' }>, error: StepError): Promise<void> {
   return deps.transport.streams.publish(
     deps.names.reply(ctx.executionId),
     stepReplyCodec.encode({
@@ -170,12 +225,7 @@ function refuse(
       attempt: effect.attempt,
       compensation: effect.compensation,
       ok: false,
-      error: {
-        message: `circuit breaker open for ${effect.squad}.${effect.action}`,
-        code: StepErrorCode.CIRCUIT_OPEN,
-        retryable: wait,
-        ...(wait ? { retryAfterMs } : {}),
-      },
+      error,
     }),
     { msgId: `${effect.id}.reply` },
   );

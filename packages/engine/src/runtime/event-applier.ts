@@ -1,8 +1,11 @@
-import type { Logger } from '@squadflow/shared';
+import { ExecutionErrorCode, failpoint, isTerminal, StepErrorCode, type Logger } from '@squadflow/shared';
 import type { CompiledWorkflow, ExecutionContext, MachineEvent } from '../compile/index.ts';
+import { isStepEvent, machineEvent } from '../compile/events.ts';
 import { performEffects, type EffectDeps } from './effects.ts';
 import { ExecutionCache, type LiveExecution, type Snapshot } from './execution-cache.ts';
-import type { Clock } from '@squadflow/transport';
+import { PayloadTooLargeError, type Clock, type KvMutation } from '@squadflow/transport';
+import { jsonBytesOver } from './payload-size.ts';
+import type { ExecutionError } from './quarantine.ts';
 import { recordFor } from './record-builder.ts';
 import { SerialQueue } from './serial-queue.ts';
 import type { ExecutionRecord } from '../store/execution-record.ts';
@@ -30,6 +33,10 @@ export interface EventApplierDeps {
   evictAfterEvent: boolean;
   /** Told of every execution written (the recovery pass uses it to spot stale scans). */
   onWritten?: (executionId: string) => void;
+  /** A step's mapped input larger than this (as JSON) fails the step with `PAYLOAD_TOO_LARGE` instead of being dispatched. */
+  maxStepPayloadBytes: number;
+  /** Fails an execution without a transition (see quarantine.ts); called in the execution's turn. */
+  quarantine(executionId: string, error: ExecutionError): Promise<boolean>;
 }
 
 interface Queued {
@@ -88,6 +95,11 @@ export class EventApplier {
     return stored ? this.restore(stored.record, stored.revision) : undefined;
   }
 
+  /** Drops the execution's actor from memory: its next event restores it from KV. */
+  forget(executionId: string): void {
+    this.cache.delete(executionId);
+  }
+
   /** The cached actor, if any (no KV read). */
   cached(executionId: string): LiveExecution | undefined {
     return this.cache.get(executionId);
@@ -98,13 +110,16 @@ export class EventApplier {
     if (record.snapshot === undefined || record.version === undefined) return undefined;
     const workflow = await this.deps.registry.get(record.workflow, record.version);
     const snapshot = workflow.machine.resolveState(record.snapshot as never) as unknown as Snapshot;
+    // Failed by the engine over a live statechart: it takes no more events, and its outbox is never replayed.
+    const quarantined = isTerminal(record.status) && snapshot.status === 'active';
     const live: LiveExecution = {
       record: { ...record, snapshot: undefined },
       revision,
       snapshot,
       workflow,
-      effectsDone: false,
+      effectsDone: quarantined,
       restored: true,
+      ...(quarantined ? { quarantined } : {}),
     };
     this.cache.set(live);
     return live;
@@ -121,7 +136,7 @@ export class EventApplier {
       const effect = snapshot.context.outbox[i]!;
       if (effect.kind !== 'evaluate') continue;
       hasEvaluations = true;
-      const event = await workflow.evaluate(snapshot.context, effect.step, effect.purpose);
+      const event = this.bounded(await workflow.evaluate(snapshot.context, effect.step, effect.purpose));
       snapshot = workflow.runner.transition(snapshot, event);
     }
     let outbox = hasEvaluations ? snapshot.context.outbox.filter((e) => e.kind !== 'evaluate') : snapshot.context.outbox;
@@ -134,6 +149,35 @@ export class EventApplier {
       }
     }
     return outbox === snapshot.context.outbox ? snapshot : withContext(snapshot, { outbox });
+  }
+
+  /**
+   * A mapped input too large to send or store (over `maxStepPayloadBytes`)
+   * fails its step (`PAYLOAD_TOO_LARGE`, not retried) instead of reaching
+   * the snapshot and the command. Measured by a bounded walk: a runaway
+   * value is not encoded to find out.
+   */
+  private bounded(event: MachineEvent): MachineEvent {
+    const isEval = event.type === 'ceval' || isStepEvent(event, 'eval');
+    if (!isEval || !('input' in event) || event.input === undefined) return event;
+    const limit = this.deps.maxStepPayloadBytes;
+    if (!jsonBytesOver(event.input, limit)) return event;
+    const error = `the mapped input is over the ${limit}-byte bound for a step's input`;
+    const code = StepErrorCode.PAYLOAD_TOO_LARGE;
+    return event.type === 'ceval'
+      ? machineEvent.compEval(event.step, { error, code })
+      : machineEvent.eval(event.type.slice('eval.'.length), { run: false, error, code });
+  }
+
+  /**
+   * The record the events would produce is larger than the store accepts
+   * (measured by the store on the bytes it encoded): no retry can write it,
+   * so the execution fails as it stood before them, with `RECORD_TOO_LARGE`.
+   */
+  private async outgrown(executionId: string, err: PayloadTooLargeError): Promise<void> {
+    this.cache.delete(executionId);
+    const message = `the execution record would be ${err.bytes} bytes, over the store's ${err.limit}-byte limit (step inputs and outputs accumulate in it)`;
+    await this.deps.quarantine(executionId, { code: ExecutionErrorCode.RECORD_TOO_LARGE, message });
   }
 
   /** Caches a just-persisted execution and performs its outbox. */
@@ -173,55 +217,64 @@ export class EventApplier {
     let snapshot: Snapshot | undefined;
     // The first attempt works on the cached actor, whose record and revision go in as `initial`: no KV read.
     let hit = this.cache.get(executionId);
-    const { written, record } = await this.deps.executions.mutate(
-      executionId,
-      async (_current, stored) => {
-        live = hit ?? (stored ? await this.restore(stored.value, stored.revision) : undefined);
-        hit = undefined;
-        if (!live) {
-          results = group.map(() => 'missing');
-          return undefined;
-        }
-        // An actor restored from KV may carry effects a crash cut short (persisted, never performed). They go
-        // out before any new event replaces its outbox: otherwise a timer or command they hold is lost for good.
-        // Replaying is safe: commands and lifecycle events carry their ids (the streams drop a copy within the
-        // dedup window; a squad acks a later copy of a command it already started without answering), timers
-        // already armed here are left alone.
-        if (!live.effectsDone) await this.flush(live);
-        results = [];
-        applied = [];
-        const outbox: ExecutionContext['outbox'] = [];
-        let next = live.snapshot;
-        for (const q of group) {
-          if (next.status !== 'active') {
-            results.push('ended');
-            continue;
+    let mutation: KvMutation<ExecutionRecord>;
+    try {
+      mutation = await this.deps.executions.mutate(
+        executionId,
+        async (_current, stored) => {
+          live = hit ?? (stored ? await this.restore(stored.value, stored.revision) : undefined);
+          hit = undefined;
+          if (!live) {
+            results = group.map(() => 'missing');
+            return undefined;
           }
-          if (q.options.deferIfPaused && next.context.paused) {
-            results.push('deferred');
-            continue;
+          // An actor restored from KV may carry effects a crash cut short (persisted, never performed). They go
+          // out before any new event replaces its outbox: otherwise a timer or command they hold is lost for good.
+          // Replaying is safe: commands and lifecycle events carry their ids (the streams drop a copy within the
+          // dedup window; a squad acks a later copy of a command it already started without answering), timers
+          // already armed here are left alone.
+          if (!live.effectsDone) await this.flush(live);
+          results = [];
+          applied = [];
+          const outbox: ExecutionContext['outbox'] = [];
+          let next = live.snapshot;
+          for (const q of group) {
+            if (next.status !== 'active' || live.quarantined) {
+              results.push('ended');
+              continue;
+            }
+            if (q.options.deferIfPaused && next.context.paused) {
+              results.push('deferred');
+              continue;
+            }
+            failpoint('orchestrator.apply', `${executionId} ${q.event.type}`);
+            const prepared = withContext(next, { outbox: [], now: this.deps.clock.now() });
+            const moved = live.workflow.runner.transition(prepared, q.event);
+            if (moved === prepared) {
+              // Stale, duplicate or late: nothing moves.
+              results.push('stale');
+              continue;
+            }
+            next = await this.settle(live.workflow, moved);
+            outbox.push(...next.context.outbox);
+            applied.push(q);
+            results.push('applied');
           }
-          const prepared = withContext(next, { outbox: [], now: this.deps.clock.now() });
-          const moved = live.workflow.runner.transition(prepared, q.event);
-          if (moved === prepared) {
-            // Stale, duplicate or late: nothing moves.
-            results.push('stale');
-            continue;
-          }
-          next = await this.settle(live.workflow, moved);
-          outbox.push(...next.context.outbox);
-          applied.push(q);
-          results.push('applied');
-        }
-        if (!applied.length) return undefined;
-        snapshot = applied.length > 1 ? withContext(next, { outbox }) : next;
-        return recordFor(live.workflow, snapshot, live.record);
-      },
-      {
-        ...(hit ? { initial: { key: executionId, value: hit.record, revision: hit.revision } } : {}),
-        onConflict: () => this.cache.delete(executionId), // another writer won: reload and recompute
-      },
-    );
+          if (!applied.length) return undefined;
+          snapshot = applied.length > 1 ? withContext(next, { outbox }) : next;
+          return recordFor(live.workflow, snapshot, live.record);
+        },
+        {
+          ...(hit ? { initial: { key: executionId, value: hit.record, revision: hit.revision } } : {}),
+          onConflict: () => this.cache.delete(executionId), // another writer won: reload and recompute
+        },
+      );
+    } catch (err) {
+      if (!(err instanceof PayloadTooLargeError)) throw err;
+      await this.outgrown(executionId, err);
+      return group.map(() => 'ended');
+    }
+    const { written, record } = mutation;
     if (!written || !record || !live || !snapshot) return results;
     // Before the effects go out, so a retry dispatched by this very event already sees the breaker's new state.
     for (const q of applied) await q.options.onApplied?.(live.workflow);

@@ -15,6 +15,8 @@ export interface LiveExecution {
   effectsDone: boolean;
   /** Restored from KV: its outbox may have been performed already (by this process before a crash, or another). */
   restored?: boolean;
+  /** Failed by the engine without a transition (see quarantine.ts): its statechart never runs again. */
+  quarantined?: boolean;
 }
 
 /**

@@ -1,52 +1,52 @@
 import {
   createLogger,
+  ExecutionErrorCode,
   inboundCodec,
   names as makeNames,
   StepErrorCode,
+  type InboundMessage,
+  type TriggerMessage,
   type ControlMessage,
   type HeartbeatMessage,
   type Logger,
   type Names,
-  type SignalMessage,
   type StepReply,
   type TimerFired,
 } from '@squadflow/shared';
 import type { CompiledWorkflow, MachineEvent } from '../compile/index.ts';
 import type { EffectDeps } from './effects.ts';
 import { EventApplier, type ApplyOptions, type ApplyResult } from './event-applier.ts';
-import type { Consumer, DeliveredMessage, Transport } from '@squadflow/transport';
+import type { Consumer, DeliveredMessage } from '@squadflow/transport';
 import { Scheduler } from '../schedules/scheduler.ts';
 import { openStores, type EngineStores } from '../store/open-stores.ts';
 import { TimerService } from '../timers/timer-service.ts';
 import { ensureStreams } from '@squadflow/transport';
-import { startExecution, type TriggerDeps } from './start-execution.ts';
+import { executionIdOf, startExecution, type TriggerDeps } from './start-execution.ts';
 import { RecoveryPass } from './recovery-pass.ts';
 import { EngineClient } from '../client/engine-client.ts';
 import { EventRouter } from '../events/event-router.ts';
 import { DispatchGate } from './dispatch-gate.ts';
 import { commandId } from '../compile/ids.ts';
 import { machineEvent } from '../compile/events.ts';
-import type { WaitRegistration } from '../store/waits.ts';
-
-export interface OrchestratorOptions {
-  transport: Transport;
-  /** Subject/bucket prefix (default `sqf`). */
-  prefix?: string;
-  logger?: Logger;
-  /** Inbound messages in flight at once (default 256). */
-  concurrency?: number;
-  /** Drop every actor from memory after each event, so the next one restores it from storage. */
-  evictAfterEvent?: boolean;
-  /**
-   * Commands in flight per squad from this orchestrator (e.g. `{ whatsapp: 8 }`):
-   * beyond it, step commands wait and go out highest priority first. Default: no limit.
-   */
-  squadLimits?: Readonly<Record<string, number>>;
-  /** Executions kept in memory (default 10,000); others are restored from KV on their next event. */
-  maxCachedExecutions?: number;
-}
+import type { ExecutionRecord } from '../store/execution-record.ts';
+import type { ExecutionError } from './quarantine.ts';
+import { DEFAULT_SIGNAL_BUFFER_LIMITS, SignalBuffer } from '../store/signal-buffer.ts';
+import {
+  checkOrchestratorOptions,
+  DEFAULT_MAX_EVENT_ATTEMPTS,
+  MAX_DELIVER_PER_ATTEMPT,
+  type OrchestratorOptions,
+} from './orchestrator-options.ts';
+import { SignalDelivery } from './signal-delivery.ts';
+import { newStats, type OrchestratorStats } from './stats.ts';
+import { EventAttempts } from '../store/event-attempts.ts';
+import { PoisonGuard, type Guarded } from './poison-guard.ts';
+import { Quarantine } from './quarantine.ts';
+import { failedRecord } from './record-builder.ts';
 
 export type { ApplyResult } from './event-applier.ts';
+export type { OrchestratorOptions } from './orchestrator-options.ts';
+export type { OrchestratorStats } from './stats.ts';
 
 /**
  * One orchestrator replica. It consumes the inbound stream (triggers,
@@ -70,8 +70,16 @@ export class Orchestrator {
   private gate!: DispatchGate;
   private scheduler?: Scheduler;
   private events?: EventRouter;
+  private signals!: SignalDelivery;
+  private guard!: PoisonGuard;
+  private quarantine!: Quarantine;
+  private maxStepPayloadBytes = 0;
+  /** When this process started: a timer due before it may be one that killed the previous process. */
+  private startedAt = 0;
+  private readonly counters: OrchestratorStats = newStats();
 
   private constructor(private readonly options: OrchestratorOptions) {
+    checkOrchestratorOptions(options);
     this.names = makeNames(options.prefix);
     this.logger = (options.logger ?? createLogger()).child({ component: 'orchestrator' });
   }
@@ -85,10 +93,24 @@ export class Orchestrator {
 
   private async init(): Promise<void> {
     const { transport } = this.options;
+    this.startedAt = transport.clock.now();
+    this.maxStepPayloadBytes = this.options.maxStepPayloadBytes ?? Math.floor(transport.maxPayload / 4);
+    const maxEventAttempts = this.options.maxEventAttempts ?? DEFAULT_MAX_EVENT_ATTEMPTS;
     await ensureStreams(transport, this.names);
     this.stores = await openStores(transport, this.names);
+    this.guard = new PoisonGuard(await EventAttempts.open(transport, this.names), maxEventAttempts, this.logger);
+    const buffer = await SignalBuffer.open(transport, this.names, { ...DEFAULT_SIGNAL_BUFFER_LIMITS, ...this.options.signalBuffer });
+    this.signals = new SignalDelivery({
+      waits: this.stores.waits,
+      buffer,
+      clock: transport.clock,
+      logger: this.logger,
+      stats: this.counters,
+      apply: (id, event) => this.apply(id, event),
+      guarded: (id, msg, label, apply) => this.guarded(id, msg, label, apply),
+    });
     this.gate = new DispatchGate(this.options.squadLimits ?? {});
-    this.timers = new TimerService(this.stores.timers, transport.clock, (t) => this.onTimer(t), this.logger);
+    this.timers = new TimerService(this.stores.timers, transport.clock, (t, tries) => this.onTimer(t, tries), this.logger);
     this.effectDeps = {
       transport,
       names: this.names,
@@ -99,7 +121,7 @@ export class Orchestrator {
       gate: this.gate,
       executions: this.stores.executions,
       logger: this.logger,
-      afterWaitRegistered: (executionId, key, step, since) => void this.deliverBuffered(executionId, key, step, since),
+      afterWaitRegistered: (executionId, key, step, since) => void this.signals.deliverBuffered(executionId, key, step, since),
     };
     this.applier = new EventApplier({
       executions: this.stores.executions,
@@ -110,8 +132,22 @@ export class Orchestrator {
       cacheCapacity: this.options.maxCachedExecutions ?? 10_000,
       evictAfterEvent: this.options.evictAfterEvent ?? false,
       onWritten: (id) => this.recovery?.noteWritten(id),
+      maxStepPayloadBytes: this.maxStepPayloadBytes,
+      quarantine: (id, error) => this.endWithoutEvent(id, error),
     });
-    this.triggerDeps = { applier: this.applier, stores: this.stores, clock: transport.clock, logger: this.logger };
+    this.quarantine = new Quarantine({
+      effects: this.effectDeps,
+      clock: transport.clock,
+      logger: this.logger,
+      forget: (id) => this.applier.forget(id),
+    });
+    this.triggerDeps = {
+      applier: this.applier,
+      stores: this.stores,
+      clock: transport.clock,
+      logger: this.logger,
+      quarantine: (id, error, origin) => this.endWithoutEvent(id, error, origin),
+    };
     // Created before anything is consumed, so every write from now on is noted against its scan.
     this.recovery = new RecoveryPass({
       applier: this.applier,
@@ -130,6 +166,7 @@ export class Orchestrator {
         filterSubject: this.names.inboundAll,
         maxAckPending: this.options.concurrency ?? 256,
         ackWaitMs: 5_000,
+        maxDeliver: maxEventAttempts * MAX_DELIVER_PER_ATTEMPT,
       },
       (msg) => this.handle(msg),
     );
@@ -170,6 +207,11 @@ export class Orchestrator {
     return this.events?.refresh() ?? Promise.resolve();
   }
 
+  /** What this process counted since it started: executions quarantined, signals not buffered. */
+  stats(): OrchestratorStats {
+    return structuredClone(this.counters);
+  }
+
   /** Resolves when no event is being applied and no schedule is being looked at in this process (time-skipping tests). */
   async idle(): Promise<void> {
     await this.scheduler?.idle();
@@ -186,30 +228,128 @@ export class Orchestrator {
       return;
     }
     try {
-      if (inbound.kind === 'trigger') await startExecution(this.triggerDeps, inbound);
-      else if (inbound.kind === 'reply') await this.onReply(inbound);
-      else if (inbound.kind === 'signal') await this.onSignal(inbound);
-      else if (inbound.kind === 'heartbeat') await this.onHeartbeat(inbound);
-      else await this.onControl(inbound);
+      await this.route(inbound, msg);
       msg.ack();
     } catch (err) {
-      this.logger.error({ err, subject: msg.subject }, 'inbound message failed; it will be redelivered');
-      msg.nak(1_000);
+      // Backs off as the failures go on: an outage is waited out, not hammered.
+      const retryInMs = Math.min(30_000, 1_000 * 2 ** Math.min(msg.deliveryCount - 1, 5));
+      this.logger.error(
+        { err, subject: msg.subject, deliveryCount: msg.deliveryCount, retryInMs },
+        'inbound message failed; it will be redelivered',
+      );
+      msg.nak(retryInMs);
     }
   }
 
-  private onReply(r: StepReply): Promise<ApplyResult> {
+  /** Hands a message's event to its execution(s), each under the poison guard. */
+  private async route(inbound: InboundMessage, msg: DeliveredMessage): Promise<void> {
+    switch (inbound.kind) {
+      case 'trigger':
+        return this.onTrigger(inbound, msg);
+      case 'signal':
+        return this.signals.onSignal(inbound, msg);
+      case 'reply':
+        return this.guarded(
+          inbound.executionId,
+          msg,
+          () => `reply to step "${inbound.step}" (attempt ${inbound.attempt})`,
+          () => this.onReply(inbound, msg.data.length),
+        );
+      case 'heartbeat':
+        return this.guarded(
+          inbound.executionId,
+          msg,
+          () => `heartbeat of step "${inbound.step}"`,
+          () => this.onHeartbeat(inbound),
+        );
+      default:
+        return this.guarded(
+          inbound.executionId,
+          msg,
+          () => `${inbound.action} request`,
+          () => this.onControl(inbound),
+        );
+    }
+  }
+
+  /**
+   * Applies one message's event to one execution under the poison guard. A
+   * redelivered message is suspect: its last delivery failed, or its process
+   * died in it. When the event has had its tries, the execution is
+   * quarantined and the message acked.
+   */
+  private async guarded(
+    executionId: string,
+    msg: DeliveredMessage,
+    label: () => string,
+    apply: () => Promise<unknown>,
+    origin?: TriggerMessage,
+  ): Promise<void> {
+    const suspect = msg.deliveryCount > 1;
+    const outcome = await this.guard.run({ executionId, identity: () => identityOf(msg), label, suspect, assumePrior: suspect }, apply);
+    if (!outcome.ok) await this.quarantinePoisoned(executionId, outcome, origin);
+  }
+
+  /** Quarantines an execution whose event had its tries (`POISON_EVENT`), in its turn. */
+  private async quarantinePoisoned(
+    executionId: string,
+    outcome: Extract<Guarded<unknown>, { ok: false }>,
+    origin?: TriggerMessage,
+  ): Promise<void> {
+    const error = { code: ExecutionErrorCode.POISON_EVENT, message: outcome.error };
+    const at = this.options.transport.clock.now();
+    const failed = await this.applier.exclusive(executionId, () =>
+      this.quarantine.fail(executionId, error, origin && (() => failedRecord(executionId, origin, at, error))),
+    );
+    if (failed) this.counters.quarantined.poisonEvents++;
+  }
+
+  /** Ends an execution without a transition because its record would be too large (the caller holds its turn). */
+  private async endWithoutEvent(executionId: string, error: ExecutionError, origin?: () => ExecutionRecord): Promise<boolean> {
+    const failed = await this.quarantine.fail(executionId, error, origin);
+    if (failed) this.counters.quarantined.recordsTooLarge++;
+    return failed;
+  }
+
+  private async onTrigger(t: TriggerMessage, msg: DeliveredMessage): Promise<void> {
+    const executionId = executionIdOf(t);
+    if (t.executionId === undefined && t.idempotencyKey === undefined) {
+      // A fresh id per delivery: nothing to count tries against, or to quarantine; the consumer's maxDeliver bounds it.
+      return startExecution(this.triggerDeps, t, executionId);
+    }
+    return this.guarded(
+      executionId,
+      msg,
+      () => `trigger of "${t.workflow}"`,
+      () => startExecution(this.triggerDeps, t, executionId),
+      t,
+    );
+  }
+
+  /** `bytes`: the reply message's size on the wire (what the step payload bound is measured by). */
+  private onReply(r: StepReply, bytes: number): Promise<ApplyResult> {
     void this.gate.release(r.commandId).catch((err: unknown) => this.logger.error({ err }, 'dispatching a held command failed'));
-    const base = {
-      attempt: r.attempt,
-      ok: r.ok,
-      ...(r.output === undefined ? {} : { output: r.output }),
-      ...(r.error ? { error: r.error } : {}),
-    };
+    const tooLarge = r.ok && bytes > this.maxStepPayloadBytes;
+    const base = tooLarge
+      ? {
+          attempt: r.attempt,
+          ok: false,
+          error: {
+            message: `the reply is ${bytes} bytes, over the ${this.maxStepPayloadBytes}-byte bound for a step's output`,
+            code: StepErrorCode.PAYLOAD_TOO_LARGE,
+            retryable: false,
+          },
+        }
+      : {
+          attempt: r.attempt,
+          ok: r.ok,
+          ...(r.output === undefined ? {} : { output: r.output }),
+          ...(r.error ? { error: r.error } : {}),
+        };
     const event = machineEvent.reply(r.step, r.compensation, base);
     // An open breaker's own refusal says nothing new about the squad: only real answers count.
     if (r.compensation || r.error?.code === StepErrorCode.CIRCUIT_OPEN) return this.apply(r.executionId, event);
-    return this.apply(r.executionId, event, { onApplied: (workflow) => this.countForBreaker(workflow, r.step, r.ok) });
+    return this.apply(r.executionId, event, { onApplied: (workflow) => this.countForBreaker(workflow, r.step, base.ok) });
   }
 
   /** Feeds an accepted result (reply or timeout) of a step with a circuit breaker into its squad action's breaker. */
@@ -220,41 +360,6 @@ export class Orchestrator {
       await this.stores.breakers.record(plan.squad, plan.action, ok, plan.circuitBreaker);
     } catch (err) {
       this.logger.warn({ err, squad: plan.squad, action: plan.action }, 'circuit breaker update failed');
-    }
-  }
-
-  private async onSignal(s: SignalMessage): Promise<void> {
-    let waiting = await this.stores.waits.lookup(s.key);
-    if (!waiting.length) {
-      // Nothing waits yet: keep it for the lookback window, then look again in
-      // case a wait was armed meanwhile (closes the race with registration).
-      await this.stores.waits.buffer(s.key, { signalId: s.signalId, data: s.data, receivedAt: this.options.transport.clock.now() });
-      waiting = await this.stores.waits.lookup(s.key);
-    }
-    for (const reg of waiting) await this.deliverSignal(reg, s.signalId, s.data);
-  }
-
-  private async deliverSignal(reg: WaitRegistration, signalId: string, data: unknown): Promise<ApplyResult> {
-    if (reg.purpose === 'escalation') {
-      const action = (data as { action?: unknown } | undefined)?.action;
-      if (action !== 'retry' && action !== 'skip' && action !== 'abort') {
-        this.logger.warn({ executionId: reg.executionId, data }, 'escalation signal needs data.action: retry | skip | abort');
-        return 'stale';
-      }
-      return this.apply(reg.executionId, machineEvent.resolve(action, reg.step));
-    }
-    return this.apply(reg.executionId, machineEvent.signal(reg.step, { signalId, ...(data === undefined ? {} : { data }) }));
-  }
-
-  /** A signal that came before its wait (within the step's lookback) resumes the wait now; the buffer is cleared only after. */
-  private async deliverBuffered(executionId: string, key: string, step: string, since: number): Promise<void> {
-    try {
-      const buffered = await this.stores.waits.peekBuffered(key);
-      if (!buffered || buffered.receivedAt < since) return;
-      await this.deliverSignal({ executionId, step, purpose: 'wait' }, buffered.signalId, buffered.data);
-      await this.stores.waits.clearBuffered(key, buffered.signalId);
-    } catch (err) {
-      this.logger.error({ err, executionId, key }, 'delivering a buffered signal failed');
     }
   }
 
@@ -276,7 +381,12 @@ export class Orchestrator {
     }
   }
 
-  private async onTimer(t: TimerFired): Promise<boolean> {
+  /**
+   * A due timer, under the poison guard. It is suspect when it fires again
+   * after throwing, or was due before this process started (it may be the
+   * one whose firing killed the previous process).
+   */
+  private async onTimer(t: TimerFired, tries: number): Promise<boolean> {
     if (t.timer === 'timeout' || t.timer === 'compensation-timeout') {
       const id = commandId(t.executionId, t.step, t.attempt, t.timer === 'compensation-timeout');
       void this.gate.release(id).catch((err: unknown) => this.logger.error({ err }, 'dispatching a held command failed'));
@@ -284,11 +394,35 @@ export class Orchestrator {
     const event = machineEvent.timer(t.step, { attempt: t.attempt, timer: t.timer });
     // Timers of a paused execution wait (stored, unarmed) until it resumes. A step timeout counts against its breaker.
     const onApplied = t.timer === 'timeout' ? (workflow: CompiledWorkflow) => this.countForBreaker(workflow, t.step, false) : undefined;
-    return (await this.apply(t.executionId, event, { deferIfPaused: true, ...(onApplied ? { onApplied } : {}) })) !== 'deferred';
+    const suspect = tries > 1 || t.dueAt < this.startedAt;
+    const outcome = await this.guard.run(
+      {
+        executionId: t.executionId,
+        identity: () => t.id,
+        label: () => `${t.timer} timer of step "${t.step}"`,
+        suspect,
+        assumePrior: false,
+      },
+      () => this.apply(t.executionId, event, { deferIfPaused: true, ...(onApplied ? { onApplied } : {}) }),
+    );
+    if (!outcome.ok) {
+      await this.quarantinePoisoned(t.executionId, outcome);
+      return true;
+    }
+    return outcome.value !== 'deferred';
   }
 
   /** Applies one event to one execution: load, transition, persist (CAS), act (see EventApplier). */
   apply(executionId: string, event: MachineEvent, options: ApplyOptions = {}): Promise<ApplyResult> {
     return this.applier.apply(executionId, event, options);
   }
+}
+
+/** What tells one inbound message apart from an execution's others: its subject and bytes. */
+function identityOf(msg: DeliveredMessage): Uint8Array {
+  const subject = new TextEncoder().encode(`${msg.subject}\n`);
+  const out = new Uint8Array(subject.length + msg.data.length);
+  out.set(subject);
+  out.set(msg.data, subject.length);
+  return out;
 }

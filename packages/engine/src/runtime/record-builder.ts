@@ -1,4 +1,4 @@
-import type { SquadflowError, TriggerMessage } from '@squadflow/shared';
+import type { TriggerMessage } from '@squadflow/shared';
 import { deriveStatus, type CompiledWorkflow } from '../compile/index.ts';
 import type { Snapshot } from './execution-cache.ts';
 import type { ExecutionRecord } from '../store/execution-record.ts';
@@ -37,7 +37,12 @@ export async function recordFor(workflow: CompiledWorkflow, snapshot: Snapshot, 
 }
 
 /** A trigger that cannot start (unknown workflow, invalid context) is recorded as failed, so its sender can see why. */
-export function failedRecord(executionId: string, t: TriggerMessage, at: number, err: SquadflowError): ExecutionRecord {
+export function failedRecord(
+  executionId: string,
+  t: TriggerMessage,
+  at: number,
+  error: NonNullable<ExecutionRecord['error']>,
+): ExecutionRecord {
   return {
     v: 1,
     executionId,
@@ -48,6 +53,6 @@ export function failedRecord(executionId: string, t: TriggerMessage, at: number,
     updatedAt: at,
     context: t.context,
     ...(t.idempotencyKey ? { idempotencyKey: t.idempotencyKey } : {}),
-    error: { code: err.code, message: err.message, issues: err.issues },
+    error,
   };
 }

@@ -1,17 +1,21 @@
-import { SquadflowError, type Logger, type TriggerMessage } from '@squadflow/shared';
+import { ExecutionErrorCode, failpoint, SquadflowError, type Logger, type TriggerMessage } from '@squadflow/shared';
 import type { CompiledWorkflow } from '../compile/index.ts';
 import type { EventApplier } from './event-applier.ts';
 import type { Snapshot } from './execution-cache.ts';
 import { executionIdFor } from './execution-ids.ts';
-import { KvConflictError, type Clock } from '@squadflow/transport';
+import { KvConflictError, PayloadTooLargeError, type Clock, type KvMutation } from '@squadflow/transport';
 import { failedRecord, recordFor } from './record-builder.ts';
 import type { EngineStores } from '../store/open-stores.ts';
+import type { ExecutionRecord } from '../store/execution-record.ts';
+import type { ExecutionError } from './quarantine.ts';
 
 export interface TriggerDeps {
   applier: EventApplier;
   stores: EngineStores;
   clock: Clock;
   logger: Logger;
+  /** Fails an execution without a transition (quarantine.ts): its first record would be too large to store. */
+  quarantine(executionId: string, error: ExecutionError, origin: () => ExecutionRecord): Promise<boolean>;
 }
 
 /**
@@ -22,57 +26,68 @@ export interface TriggerDeps {
  * sender can see why); a workflow at its concurrency limit queues it as
  * `pending`. Runs in the execution's turn, like any event of it.
  */
-export function startExecution(deps: TriggerDeps, t: TriggerMessage): Promise<void> {
-  const executionId = t.executionId ?? executionIdFor(t.workflow, t.idempotencyKey);
+export function startExecution(deps: TriggerDeps, t: TriggerMessage, executionId = executionIdOf(t)): Promise<void> {
   return deps.applier.exclusive(executionId, async () => {
     let started: { snapshot: Snapshot; workflow: CompiledWorkflow } | undefined;
     let exists = false;
-    const { written, record } = await deps.stores.executions.mutate(executionId, async (existing, stored) => {
-      started = undefined;
-      // A redelivered or repeated trigger: the execution exists; finish its last effects if needed (below).
-      exists = existing !== null && existing.status !== 'pending';
-      if (exists) return undefined;
-      const at = deps.clock.now();
-      let workflow: CompiledWorkflow;
-      try {
-        workflow = await deps.stores.registry.get(t.workflow, t.version ?? existing?.version);
-      } catch (err) {
-        if (!(err instanceof SquadflowError)) throw err;
-        await writeFailure(deps, executionId, t, at, err, stored?.revision);
-        return undefined;
-      }
-      const issues = workflow.checkContext(t.context);
-      if (issues.length) {
-        const err = new SquadflowError('INVALID_CONTEXT', `invalid context for workflow "${t.workflow}"`, issues);
-        await writeFailure(deps, executionId, t, at, err, stored?.revision);
-        return undefined;
-      }
-      if (workflow.plan.concurrencyLimit) {
-        const priority = t.priority ?? existing?.priority ?? 5;
-        const place = await deps.stores.slots.acquire(t.workflow, workflow.plan.concurrencyLimit, { executionId, priority, at });
-        if (place === 'queued') {
-          // Waits as `pending` until a running execution of this workflow ends and hands over its place.
-          if (!existing) await writeQueued(deps, executionId, t, workflow.version, priority, at);
+    let mutation: KvMutation<ExecutionRecord>;
+    try {
+      mutation = await deps.stores.executions.mutate(executionId, async (existing, stored) => {
+        started = undefined;
+        // A redelivered or repeated trigger: the execution exists; finish its last effects if needed (below).
+        exists = existing !== null && existing.status !== 'pending';
+        if (exists) return undefined;
+        const at = deps.clock.now();
+        let workflow: CompiledWorkflow;
+        try {
+          workflow = await deps.stores.registry.get(t.workflow, t.version ?? existing?.version);
+        } catch (err) {
+          if (!(err instanceof SquadflowError)) throw err;
+          await writeFailure(deps, executionId, t, at, err, stored?.revision);
           return undefined;
         }
-      }
-      const priority = t.priority ?? existing?.priority;
-      const input = {
-        executionId,
-        workflow: t.workflow,
-        version: workflow.version,
-        input: t.context,
-        at,
-        ...(priority === undefined ? {} : { priority }),
-      };
-      const snapshot = await deps.applier.settle(workflow, workflow.runner.initial(input));
-      started = { snapshot, workflow };
-      return recordFor(workflow, snapshot, {
-        createdAt: existing?.createdAt ?? at,
-        context: t.context,
-        ...(t.idempotencyKey ? { idempotencyKey: t.idempotencyKey } : {}),
+        const issues = workflow.checkContext(t.context);
+        if (issues.length) {
+          const err = new SquadflowError('INVALID_CONTEXT', `invalid context for workflow "${t.workflow}"`, issues);
+          await writeFailure(deps, executionId, t, at, err, stored?.revision);
+          return undefined;
+        }
+        if (workflow.plan.concurrencyLimit) {
+          const priority = t.priority ?? existing?.priority ?? 5;
+          const place = await deps.stores.slots.acquire(t.workflow, workflow.plan.concurrencyLimit, { executionId, priority, at });
+          if (place === 'queued') {
+            // Waits as `pending` until a running execution of this workflow ends and hands over its place.
+            if (!existing) await writeQueued(deps, executionId, t, workflow.version, priority, at);
+            return undefined;
+          }
+        }
+        const priority = t.priority ?? existing?.priority;
+        const input = {
+          executionId,
+          workflow: t.workflow,
+          version: workflow.version,
+          input: t.context,
+          at,
+          ...(priority === undefined ? {} : { priority }),
+        };
+        failpoint('orchestrator.apply', `${executionId} trigger`);
+        const snapshot = await deps.applier.settle(workflow, workflow.runner.initial(input));
+        started = { snapshot, workflow };
+        return recordFor(workflow, snapshot, {
+          createdAt: existing?.createdAt ?? at,
+          context: t.context,
+          ...(t.idempotencyKey ? { idempotencyKey: t.idempotencyKey } : {}),
+        });
       });
-    });
+    } catch (err) {
+      if (!(err instanceof PayloadTooLargeError)) throw err;
+      // The context is in the record twice (as given, and as the statechart's input): it may fit a message, not a record.
+      const message = `the execution record would be ${err.bytes} bytes, over the store's ${err.limit}-byte limit`;
+      const error = { code: ExecutionErrorCode.RECORD_TOO_LARGE, message };
+      await deps.quarantine(executionId, error, () => failedRecord(executionId, t, deps.clock.now(), error));
+      return;
+    }
+    const { written, record } = mutation;
     if (exists) {
       const live = await deps.applier.load(executionId);
       if (live) await deps.applier.flush(live);
@@ -80,6 +95,11 @@ export function startExecution(deps: TriggerDeps, t: TriggerMessage): Promise<vo
       await deps.applier.commit({ record: record.value, revision: record.revision, ...started, effectsDone: false });
     }
   });
+}
+
+/** The execution a trigger names: its id, else the one its idempotency key derives (else a fresh one). */
+export function executionIdOf(t: TriggerMessage): string {
+  return t.executionId ?? executionIdFor(t.workflow, t.idempotencyKey);
 }
 
 async function writeQueued(
@@ -117,7 +137,7 @@ async function writeFailure(
   revision?: number,
 ): Promise<void> {
   deps.logger.warn({ executionId, workflow: t.workflow, err: err.toJSON() }, 'trigger rejected');
-  const record = failedRecord(executionId, t, at, err);
+  const record = failedRecord(executionId, t, at, err.toJSON());
   try {
     if (revision === undefined) await deps.stores.executions.create(record);
     else await deps.stores.executions.update(record, revision);

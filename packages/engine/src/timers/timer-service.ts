@@ -28,8 +28,11 @@ export class TimerService {
   constructor(
     kv: KvStore,
     private readonly clock: Clock,
-    /** Applies a due timer; `false` means deferred (the execution is paused): keep it stored, unarmed. */
-    private readonly onFire: (timer: TimerFired) => Promise<boolean | void>,
+    /**
+     * Applies a due timer; `false` means deferred (the execution is paused): keep it stored, unarmed.
+     * `tries`: 1 on the first firing in this process, one more each time the previous one threw.
+     */
+    private readonly onFire: (timer: TimerFired, tries: number) => Promise<boolean | void>,
     private readonly logger: Logger,
   ) {
     this.records = new KvRecords(kv, timerCodec.schema);
@@ -103,14 +106,14 @@ export class TimerService {
     this.alarms.delete(id);
   }
 
-  private async fire(timer: TimerFired): Promise<void> {
+  private async fire(timer: TimerFired, tries = 1): Promise<void> {
     this.alarms.delete(timer.id);
     if (this.stopped) return;
     // Node's timers may fire a millisecond early by the wall clock: never deliver before the due time.
     if (this.clock.now() < timer.dueAt) return this.schedule(timer);
     this.firing.add(timer.id);
     try {
-      const applied = await this.onFire(timer);
+      const applied = await this.onFire(timer, tries);
       if (applied === false && isVolatileTimer(timer.timer)) this.parked.set(timer.id, timer);
       // Deferred, or re-armed meanwhile (same id scheduled again)? Then keep it.
       if (applied !== false && !this.alarms.has(timer.id)) await this.forget(timer.id);
@@ -119,7 +122,7 @@ export class TimerService {
       if (!this.stopped)
         this.alarms.set(
           timer.id,
-          this.clock.setTimer(this.clock.now() + 1_000, () => void this.fire(timer)),
+          this.clock.setTimer(this.clock.now() + 1_000, () => void this.fire(timer, tries + 1)),
         );
     } finally {
       this.firing.delete(timer.id);

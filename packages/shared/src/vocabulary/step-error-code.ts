@@ -7,7 +7,9 @@ import { z } from 'zod';
  * - `INTERRUPTED`: the squad shut down or died mid-attempt (retryable, as a new attempt);
  * - `TIMEOUT`: the attempt's deadline passed (retryable);
  * - `CIRCUIT_OPEN`: the action's circuit breaker is open (retryable after `retryAfterMs` when the step waits);
- * - `EXPRESSION`: the step's input or condition expression failed (not retryable).
+ * - `EXPRESSION`: the step's input or condition expression failed (not retryable);
+ * - `PAYLOAD_TOO_LARGE`: the step's mapped input, its command, or the squad's reply is larger than the
+ *   engine's step payload bound or the transport's max payload (not retryable).
  *
  * The wire field stays an open string: a handler's own code (a
  * `NonRetryableError` code, Node's `ECONNRESET`) is copied onto the reply,
@@ -22,6 +24,7 @@ export const StepErrorCodeSchema = z.enum([
   'TIMEOUT',
   'CIRCUIT_OPEN',
   'EXPRESSION',
+  'PAYLOAD_TOO_LARGE',
 ]);
 export type StepErrorCode = z.output<typeof StepErrorCodeSchema>;
 /** The codes by name: `StepErrorCode.TIMEOUT`. */

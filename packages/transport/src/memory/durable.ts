@@ -9,6 +9,8 @@ export interface DurableSettings {
   filterSubject: string;
   ackWaitMs: number;
   maxAckPending: number;
+  /** Deliveries after which a message is no longer redelivered (0: no limit). */
+  maxDeliver: number;
 }
 
 /** A delivered, unsettled message. `deadline` is Infinity while a delayed nak holds it. */
@@ -43,6 +45,7 @@ export class Durable implements Settler, StreamListener {
   private filter!: SubjectPattern;
   private ackWaitMs = 0;
   private maxAckPending = 0;
+  private maxDeliver = 0;
   private cursor = 0;
   private readonly inflight = new Map<number, Flight>();
   /** Deliveries so far of every unfinished message this durable has delivered. */
@@ -82,6 +85,7 @@ export class Durable implements Settler, StreamListener {
     if (this.filter?.pattern !== settings.filterSubject) this.filter = new SubjectPattern(settings.filterSubject);
     this.ackWaitMs = settings.ackWaitMs;
     this.maxAckPending = settings.maxAckPending;
+    this.maxDeliver = settings.maxDeliver;
     this.schedule();
   }
 
@@ -139,8 +143,22 @@ export class Durable implements Settler, StreamListener {
 
   private requeue(seq: number): void {
     this.inflight.delete(seq);
+    if (this.exhausted(seq)) return;
     this.redeliveries.push(seq);
     this.schedule();
+  }
+
+  /**
+   * Whether a message has had its `maxDeliver` deliveries: then, as on the
+   * server, it is not redelivered and no longer counts as pending; it stays
+   * in the stream, unacknowledged.
+   */
+  private exhausted(seq: number): boolean {
+    if (!this.maxDeliver || (this.counts.get(seq) ?? 0) < this.maxDeliver) return false;
+    this.counts.delete(seq);
+    this.logger?.warn({ durable: this.name, seq, maxDeliver: this.maxDeliver }, 'message reached maxDeliver; no more redeliveries');
+    this.schedule(); // a place under maxAckPending is free
+    return true;
   }
 
   private schedule(): void {
@@ -246,6 +264,7 @@ export class Durable implements Settler, StreamListener {
       this.deadlineHead++;
       if (!this.isCurrent(d)) continue;
       this.inflight.delete(d.seq);
+      if (this.exhausted(d.seq)) continue;
       this.redeliveries.push(d.seq);
       expired = true;
     }

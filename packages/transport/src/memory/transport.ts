@@ -1,6 +1,6 @@
 import { SquadflowError, type Logger } from '@squadflow/shared';
+import { systemClock, type Clock, type KvOptions, type KvStore, type Transport } from '../ports.ts';
 import { DEFAULT_MAX_PAYLOAD } from '../defaults.ts';
-import { systemClock, type Clock, type KvStore, type Transport } from '../ports.ts';
 import { MemoryBus } from './bus.ts';
 import { validateBucketName } from '../subject-pattern.ts';
 import { MemoryKv } from './kv.ts';
@@ -11,7 +11,7 @@ export interface MemoryTransportOptions {
   clock?: Clock;
   /** Receives handler failures (a throwing bus subscriber, a rejecting stream handler). */
   logger?: Logger;
-  /** Largest message a publish accepts, like a NATS server's `max_payload` (default 1 MiB, the server's default). */
+  /** Largest message or KV value accepted, in bytes (default 1 MiB, NATS' default `max_payload`). */
   maxPayload?: number;
 }
 
@@ -42,13 +42,13 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
     bus,
     clock,
     maxPayload,
-    async kv(bucket: string, kvOptions?: { ttlMs?: number }): Promise<KvStore> {
+    async kv(bucket: string, kvOptions: KvOptions = {}): Promise<KvStore> {
       if (closed) throw new SquadflowError('UNAVAILABLE', 'transport closed');
       validateBucketName(bucket);
       let kv = buckets.get(bucket);
-      // Like Kvm.create: an existing bucket is opened as is, its ttl unchanged.
+      // Like Kvm.create: an existing bucket is opened as is, its ttl and size unchanged.
       if (!kv) {
-        kv = new MemoryKv(bucket, clock, kvOptions?.ttlMs);
+        kv = new MemoryKv(bucket, clock, { ...kvOptions, maxPayload });
         buckets.set(bucket, kv);
       }
       return kv;

@@ -52,7 +52,7 @@ export async function consumeNats(
     filter_subject: options.filterSubject,
     ack_wait: nanos(settings.ackWaitMs),
     max_ack_pending: settings.maxAckPending,
-    max_deliver: -1,
+    max_deliver: settings.maxDeliver || -1,
   });
   const consumer = await ctx.js.consumers.get(stream, options.durable);
   const messages = await consumer.consume({ max_messages: Math.min(settings.maxAckPending, MAX_BATCH) });
@@ -148,7 +148,7 @@ async function upsertDurable(
       throw new SquadflowError('INVALID_ARGUMENT', `filtered consumer not unique on workqueue stream ${stream}`, [], { cause: err });
     }
     if (!isApiError(err, ApiCodes.ConsumerExists)) throw err;
-    const { ack_wait, max_ack_pending, filter_subject } = config;
-    await jsm.consumers.update(stream, config.durable_name, { ack_wait, max_ack_pending, filter_subject });
+    const { ack_wait, max_ack_pending, filter_subject, max_deliver } = config;
+    await jsm.consumers.update(stream, config.durable_name, { ack_wait, max_ack_pending, filter_subject, max_deliver });
   }
 }

@@ -75,3 +75,8 @@ const UNREACHABLE_NAMES = new Set([
 export function isNatsUnreachable(err: unknown): boolean {
   return err instanceof PipelinedRequestError || (err instanceof Error && UNREACHABLE_NAMES.has(err.name));
 }
+
+/** True when a write was refused because its KV bucket (stream) holds its `max_bytes` (discard-new policy). */
+export function isBucketFull(err: unknown): boolean {
+  return err instanceof JetStreamApiError && /maximum bytes exceeded/i.test(err.message);
+}

@@ -3,9 +3,9 @@ import type { KV } from '@nats-io/kv';
 import { Empty, headers, type MsgHdrs } from '@nats-io/transport-node';
 import { kvStreamName, kvSubjectPrefix, SquadflowError } from '@squadflow/shared';
 import { KvConflictError, type KvEntry, type KvStore } from '../ports.ts';
-import { NotFoundError } from '../errors.ts';
+import { KvBucketFullError, NotFoundError, PayloadTooLargeError } from '../errors.ts';
 import { validateKey } from '../subject-pattern.ts';
-import { isNoResponders, isWrongLastSequence } from './errors.ts';
+import { isBucketFull, isNoResponders, isWrongLastSequence } from './errors.ts';
 import type { PipelinedRequester } from './pipelined-requester.ts';
 import { publishAcked } from './pub-ack.ts';
 
@@ -85,11 +85,15 @@ export class NatsKv implements KvStore {
     }
   }
 
-  /** A delete marker (empty payload, `KV-Operation: DEL`), as `@nats-io/kv`'s `delete` of one key writes it. */
-  async delete(key: string): Promise<void> {
+  /**
+   * A delete marker (empty payload, `KV-Operation: DEL`), as `@nats-io/kv`'s
+   * `delete` of one key writes it; with `revision`, also expecting the key's
+   * last sequence, as its `delete(key, { previousSeq })` does.
+   */
+  async delete(key: string, options?: { revision?: number }): Promise<void> {
     validateKey(key);
     try {
-      await this.write(key, Empty, DELETE_MARKER);
+      await this.write(key, Empty, options?.revision === undefined ? DELETE_MARKER : deleteAtRevision(options.revision));
     } catch (err) {
       throw this.translate(key, err);
     }
@@ -135,6 +139,9 @@ export class NatsKv implements KvStore {
   private translate(key: string, err: unknown): unknown {
     if (isWrongLastSequence(err)) return new KvConflictError(this.bucket, key, { cause: err });
     if (isNoResponders(err)) return new NotFoundError('bucket', this.bucket, { cause: err });
+    if (isBucketFull(err)) return new KvBucketFullError(this.bucket, key, { cause: err });
+    // Named by bucket and key, as the memory adapter does (the subject is an implementation detail).
+    if (err instanceof PayloadTooLargeError) return new PayloadTooLargeError(`${this.bucket}/${key}`, err.bytes, err.limit, { cause: err });
     return err;
   }
 }
@@ -147,6 +154,13 @@ const EXPECT_NO_MESSAGE = expectRevision(0);
 const DELETE_MARKER = headers();
 // `kvOperationHdr` in @nats-io/kv, which does not export it.
 DELETE_MARKER.set('KV-Operation', 'DEL');
+
+/** A delete marker stored only if the key's last message has sequence `revision`. */
+function deleteAtRevision(revision: number): MsgHdrs {
+  const h = expectRevision(revision);
+  h.set('KV-Operation', 'DEL');
+  return h;
+}
 
 /** `Nats-Expected-Last-Subject-Sequence: <revision>`: the server stores the write only if the key's last message has that sequence. */
 function expectRevision(revision: number): MsgHdrs {

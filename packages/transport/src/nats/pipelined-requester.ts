@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { createInbox, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { DEFAULT_MAX_PAYLOAD } from '../defaults.ts';
 
 /** Default time a request waits for its reply. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
@@ -135,6 +136,11 @@ export class PipelinedRequester {
     const every = Math.min(1_000, Math.max(10, Math.floor(this.timeoutMs / 10)));
     this.sweepTimer = setInterval(() => this.sweep(), every);
     this.sweepTimer.unref();
+  }
+
+  /** The server's `max_payload` (headers count against it); NATS' default 1 MiB before the first INFO. */
+  get maxPayload(): number {
+    return this.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
   }
 
   /** Requests still waiting for a reply. */

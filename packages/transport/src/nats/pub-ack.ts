@@ -1,5 +1,6 @@
 import { JetStreamApiError, JetStreamError, type ApiError } from '@nats-io/jetstream';
 import type { MsgHdrs } from '@nats-io/transport-node';
+import { PayloadTooLargeError } from '../errors.ts';
 import type { PipelinedRequester } from './pipelined-requester.ts';
 
 /** The acknowledgement JetStream sends for a stored (or deduplicated) message. */
@@ -21,10 +22,24 @@ const decoder = new TextDecoder();
  * the server's `err_code`, e.g. 10071 for a failed compare-and-set); a
  * reply without a stream name rejects with `JetStreamError("invalid ack
  * response")`; a 503 status (no stream captures the subject) rejects with
- * `RequestNoRespondersError` from the requester.
+ * `RequestNoRespondersError` from the requester; a message over the
+ * server's `max_payload` rejects with `PayloadTooLargeError` (nothing sent).
  */
 export async function publishAcked(requester: PipelinedRequester, subject: string, data: Uint8Array, headers?: MsgHdrs): Promise<PubAck> {
-  return parsePubAck(await requester.request(subject, data, headers));
+  let reply: Uint8Array;
+  try {
+    reply = await requester.request(subject, data, headers);
+  } catch (err) {
+    // The client refuses a message over the server's max_payload before sending anything.
+    if (isOverMaxPayload(err)) throw new PayloadTooLargeError(subject, data.length, requester.maxPayload, { cause: err });
+    throw err;
+  }
+  return parsePubAck(reply);
+}
+
+/** The client's own refusal of a message larger than the server's `max_payload` (headers included). */
+function isOverMaxPayload(err: unknown): boolean {
+  return err instanceof Error && err.message.includes('max_payload size exceeded');
 }
 
 /** Parses a PubAck payload; throws the server's error as a `JetStreamApiError`. */

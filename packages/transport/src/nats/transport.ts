@@ -2,8 +2,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { kvStreamName, type Logger } from '@squadflow/shared';
-import { DEFAULT_MAX_PAYLOAD } from '../defaults.ts';
-import { systemClock, type Clock, type KvStore, type Transport } from '../ports.ts';
+import { systemClock, type Clock, type KvOptions, type KvStore, type Transport } from '../ports.ts';
 import { validateBucketName } from '../subject-pattern.ts';
 import { NatsBus } from './bus.ts';
 import { coalesceWrites } from './coalesced-writes.ts';
@@ -74,8 +73,9 @@ export async function fromNatsConnection(nc: NatsConnection, options: FromConnec
   let closed = false;
   void logStatus(nc, logger);
 
-  const openBucket = async (bucket: string, ttlMs?: number): Promise<KvStore> => {
-    const opts = { history: 1, ...(ttlMs ? { ttl: ttlMs } : {}) };
+  const openBucket = async (bucket: string, { ttlMs, maxBytes }: KvOptions): Promise<KvStore> => {
+    // `max_bytes` with the discard-new policy Kvm sets: a full bucket refuses writes rather than dropping entries.
+    const opts = { history: 1, ...(ttlMs ? { ttl: ttlMs } : {}), ...(maxBytes ? { max_bytes: maxBytes } : {}) };
     try {
       return new NatsKv(bucket, await kvm.create(bucket, opts), requester, jsm);
     } catch (err) {
@@ -90,15 +90,14 @@ export async function fromNatsConnection(nc: NatsConnection, options: FromConnec
     streams,
     bus: new NatsBus(nc, logger),
     clock: options.clock ?? systemClock,
-    // Read per call: a reconnect may land on a server with another limit.
     get maxPayload() {
-      return nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
+      return requester.maxPayload;
     },
-    kv(bucket: string, kvOptions?: { ttlMs?: number }): Promise<KvStore> {
+    kv(bucket: string, kvOptions: KvOptions = {}): Promise<KvStore> {
       validateBucketName(bucket);
       let store = buckets.get(bucket);
       if (!store) {
-        store = openBucket(bucket, kvOptions?.ttlMs);
+        store = openBucket(bucket, kvOptions);
         buckets.set(bucket, store);
         store.catch(() => buckets.delete(bucket));
       }

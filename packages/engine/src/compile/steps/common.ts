@@ -64,12 +64,13 @@ export function commonActions(plans: Plans) {
       const e = stepEventOf(event, 'eval');
       return patchStep(ctx, step, { ...(e.input === undefined ? {} : { input: e.input }), ...(e.key === undefined ? {} : { key: e.key }) });
     }),
-    evalError: act<StepParams>((ctx, event, { step }) =>
-      patchStep(ctx, step, {
-        error: { message: String(stepEventOf(event, 'eval').error), code: StepErrorCode.EXPRESSION, retryable: false },
+    evalError: act<StepParams>((ctx, event, { step }) => {
+      const e = stepEventOf(event, 'eval');
+      return patchStep(ctx, step, {
+        error: { message: String(e.error), code: e.code ?? StepErrorCode.EXPRESSION, retryable: false },
         startedAt: ctx.now,
-      }),
-    ),
+      });
+    }),
     skipCondition: act<StepParams>((ctx, event, { step }) =>
       skipStep(ctx, step, stepEventOf(event, 'eval').reason ?? 'condition is false'),
     ),

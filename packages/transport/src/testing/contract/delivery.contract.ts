@@ -59,6 +59,27 @@ export function deliveryContract(make: MakeTarget): void {
       expect(got.items).toHaveLength(2);
     });
 
+    it('maxDeliver stops redelivery after that many deliveries, naked or expired, while later messages still flow', async () => {
+      const s = await t.stream();
+      const got = new Collector<Seen>();
+      const options = { durable: 'd', filterSubject: s.all, ackWaitMs: ACK_WAIT, maxDeliver: 3 };
+      await t.transport.streams.consume(s.name, options, async (m) => {
+        got.push(seen(m));
+        if (dec(m.data) === 'naked') m.nak();
+        else if (dec(m.data) === 'fine') m.ack(); // 'expiring' is left to its ack wait
+      });
+      await t.transport.streams.publish(s.subject('a'), enc('naked'));
+      await t.transport.streams.publish(s.subject('a'), enc('expiring'));
+      await got.count(6, 10_000);
+      await quietPeriod(QUIET);
+      await t.transport.streams.publish(s.subject('a'), enc('fine'));
+      await got.count(7);
+      const counts = (data: string) => got.items.filter((i) => i.data === data).map((i) => i.count);
+      expect(counts('naked')).toEqual([1, 2, 3]);
+      expect(counts('expiring')).toEqual([1, 2, 3]);
+      expect(counts('fine')).toEqual([1]);
+    });
+
     it('nak redelivers at once, long before ackWait', async () => {
       const s = await t.stream();
       const got = new Collector<Seen>();

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { KvBucketFullError, PayloadTooLargeError } from '../../errors.ts';
 import { KvConflictError } from '../../ports.ts';
 import { dec, enc, useTarget, type MakeTarget } from './target.ts';
 
@@ -55,6 +56,52 @@ export function kvContract(make: MakeTarget): void {
       const r2 = await kv.create('slot', enc('second'));
       expect(r2).toBeGreaterThan(r1);
       expect(dec((await kv.get('slot'))!.value)).toBe('second');
+    });
+
+    it('delete at a revision deletes only that revision; a stale one throws KvConflictError and keeps the newer value', async () => {
+      const kv = await open();
+      const r1 = await kv.put('cas', enc('one'));
+      const r2 = await kv.put('cas', enc('two'));
+      await expect(kv.delete('cas', { revision: r1 })).rejects.toBeInstanceOf(KvConflictError);
+      await expect(kv.delete('never', { revision: r2 })).rejects.toBeInstanceOf(KvConflictError);
+      expect(dec((await kv.get('cas'))!.value)).toBe('two');
+      await kv.delete('cas', { revision: r2 });
+      expect(await kv.get('cas')).toBeNull();
+    });
+
+    it('a value over maxPayload throws PayloadTooLargeError naming bucket and key, and nothing is written', async () => {
+      const kv = await open();
+      const limit = t.transport.maxPayload;
+      expect(limit).toBeGreaterThan(0);
+      const err = await kv.put('huge', new Uint8Array(limit + 1)).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(PayloadTooLargeError);
+      expect(err).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', target: `${kv.bucket}/huge`, bytes: limit + 1, limit });
+      await expect(kv.create('huge', new Uint8Array(limit + 1))).rejects.toBeInstanceOf(PayloadTooLargeError);
+      expect(await kv.get('huge')).toBeNull();
+    });
+
+    it('a bucket with maxBytes refuses writes beyond it with KvBucketFullError, keeps what it holds, and takes writes again once keys are deleted', async () => {
+      const kv = await t.transport.kv(t.bucketName(), { maxBytes: 4_096 });
+      const value = new Uint8Array(1_000);
+      let written = 0;
+      let err: unknown;
+      for (; written < 10; written++) {
+        err = await kv.put(`k${written}`, value).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        if (err !== undefined) break;
+      }
+      // Each adapter counts a little overhead per entry its own way: 3 or 4 of these fit, never 5.
+      expect(written).toBeGreaterThanOrEqual(3);
+      expect(written).toBeLessThanOrEqual(4);
+      expect(err).toBeInstanceOf(KvBucketFullError);
+      expect(err).toMatchObject({ code: 'BUCKET_FULL', bucket: kv.bucket, key: `k${written}` });
+      expect(await kv.get('k0')).not.toBeNull(); // nothing was dropped to make room
+      await kv.delete('k0');
+      await kv.delete('k1');
+      await kv.put(`k${written}`, value);
+      expect(await kv.get(`k${written}`)).not.toBeNull();
     });
 
     it('keys lists present keys only and honours the * and > wildcards', async () => {

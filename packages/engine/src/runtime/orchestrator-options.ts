@@ -1,0 +1,69 @@
+import { SquadflowError, toFieldIssues, type Logger } from '@squadflow/shared';
+import type { Transport } from '@squadflow/transport';
+import { z } from 'zod';
+import type { SignalBufferLimits } from '../store/signal-buffer.ts';
+
+/** Default of `maxEventAttempts`. */
+export const DEFAULT_MAX_EVENT_ATTEMPTS = 5;
+/**
+ * The inbound consumer's `maxDeliver`, per allowed event try: a backstop only
+ * (the poison guard quarantines after `maxEventAttempts` counted tries), set
+ * high because infrastructure failures, which the guard does not count, are
+ * delivered again too.
+ */
+export const MAX_DELIVER_PER_ATTEMPT = 20;
+
+export interface OrchestratorOptions {
+  transport: Transport;
+  /** Subject/bucket prefix (default `sqf`). */
+  prefix?: string;
+  logger?: Logger;
+  /** Inbound messages in flight at once (default 256). */
+  concurrency?: number;
+  /** Drop every actor from memory after each event, so the next one restores it from storage. */
+  evictAfterEvent?: boolean;
+  /**
+   * Commands in flight per squad from this orchestrator (e.g. `{ whatsapp: 8 }`):
+   * beyond it, step commands wait and go out highest priority first. Default: no limit.
+   */
+  squadLimits?: Readonly<Record<string, number>>;
+  /** Executions kept in memory (default 10,000); others are restored from KV on their next event. */
+  maxCachedExecutions?: number;
+  /**
+   * Bounds of the buffer of signals that found nobody waiting (default: kept
+   * 24 h, 64 KiB per signal, 64 MiB in all). Applied when the `<p>_signals`
+   * bucket is created; an existing bucket keeps its size, reads honour `ttlMs`.
+   */
+  signalBuffer?: Partial<SignalBufferLimits>;
+  /**
+   * Tries of one event that fail, or kill the process, before its execution
+   * is quarantined: failed with `POISON_EVENT`, without applying the event,
+   * so the others go on (default 5). Infrastructure failures do not count.
+   */
+  maxEventAttempts?: number;
+  /**
+   * Largest step payload, in bytes: a mapped input over it fails its step,
+   * and so does a squad reply message over it (`PAYLOAD_TOO_LARGE`, not
+   * retried). Default: a quarter of the transport's max payload (256 KiB on
+   * a default NATS), since the execution record holds inputs and outputs.
+   */
+  maxStepPayloadBytes?: number;
+}
+
+const positiveInt = z.number().int().positive();
+
+/** The numeric options, checked at start: a bad bound is refused naming its field, never run with. */
+const BoundsSchema = z.object({
+  concurrency: positiveInt.optional(),
+  maxCachedExecutions: z.number().int().nonnegative().optional(),
+  maxEventAttempts: positiveInt.max(100).optional(),
+  maxStepPayloadBytes: positiveInt.optional(),
+  signalBuffer: z.object({ ttlMs: positiveInt, maxSignalBytes: positiveInt, maxBytes: positiveInt }).partial().optional(),
+});
+
+/** Throws `INVALID_ARGUMENT` naming each bad numeric option. */
+export function checkOrchestratorOptions(options: OrchestratorOptions): void {
+  const { concurrency, maxCachedExecutions, maxEventAttempts, maxStepPayloadBytes, signalBuffer } = options;
+  const parsed = BoundsSchema.safeParse({ concurrency, maxCachedExecutions, maxEventAttempts, maxStepPayloadBytes, signalBuffer });
+  if (!parsed.success) throw new SquadflowError('INVALID_ARGUMENT', 'invalid orchestrator options', toFieldIssues(parsed.error.issues));
+}
