@@ -143,7 +143,7 @@ export async function explainFailures(d: Deployment, history: History): Promise<
 }
 
 /** Triggers execution `i` until the engine accepts it (the key makes every try the same execution). */
-async function acceptWithRetries(d: Deployment, workflowName: string, i: number, context: Record<string, unknown>): Promise<string> {
+export async function acceptWithRetries(d: Deployment, workflowName: string, i: number, context: Record<string, unknown>): Promise<string> {
   for (let tries = 1; ; tries++) {
     try {
       return await d.client.trigger(workflowName, context, { idempotencyKey: `run-${i}` });

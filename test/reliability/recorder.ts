@@ -70,7 +70,7 @@ export class HistoryRecorder {
     const ids = [...new Set(this.history.of('trigger.accepted').map((e) => e.executionId))];
     const deadline = Date.now() + deadlineMs;
     for (;;) {
-      const open = (await Promise.all(ids.map((id) => this.d.client.getExecution(id)))).filter((v) => !v || !endsRun(v.status));
+      const open = await Promise.all(ids.map((id) => this.d.client.getExecution(id).catch(() => null))); // a read timing out under load: open.filter((v) => !v || !endsRun(v.status));
       if (open.length === 0 || Date.now() >= deadline) break;
       await quietPeriod(250); // polling the read model: there is no event to await for "all of them ended"
     }
