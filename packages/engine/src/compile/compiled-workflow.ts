@@ -51,8 +51,8 @@ export function compileWorkflow(input: unknown, version: number): CompiledWorkfl
  * `compileWorkflow`, giving the event loop a turn before each phase
  * (validation, plan, machine, the rest), so that other requests and other
  * executions' events run between them. Each phase is linear in the number of
- * steps; the machine (XState's `createMachine`) is the longest, about 0.15 ms
- * per step.
+ * steps; the machine (XState's `createMachine`) is the longest, 0.1–0.2 ms
+ * per step (BENCHMARKS.md).
  */
 export async function compileWorkflowAsync(input: unknown, version: number): Promise<CompiledWorkflow> {
   await yieldToEventLoop();

@@ -7,7 +7,7 @@ import { SquadflowError } from '../errors.ts';
  * which checks them first.
  *
  * They bound what one definition can cost: compiling is linear in the number
- * of steps (about 0.2 ms per step on a 2-core machine), and so is the work of
+ * of steps (0.1–0.3 ms per step on a 2-core machine), and so is the work of
  * every event of an execution of it (XState walks the parallel state's regions).
  */
 
