@@ -15,6 +15,8 @@ WORKDIR /app
 
 # Dependencies first, so source edits do not invalidate the install layer.
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./
+# pnpm applies these to their packages at install time (patches/README.md).
+COPY patches/ patches/
 # Every workspace package: a workspace:* dependency on a package whose package.json is missing fails the install.
 COPY packages/shared/package.json packages/shared/
 COPY packages/transport/package.json packages/transport/

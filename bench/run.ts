@@ -16,6 +16,7 @@ import { ROW_HEAD, settingsFor, type Figures, type RunContext, type ScenarioResu
 import { checkTargets, medianMeasured, type TargetCheck } from './lib/targets.ts';
 import { formatTable, markdownTable } from './lib/table.ts';
 import { chain4 } from './scenarios/chain4.ts';
+import { compile } from './scenarios/compile.ts';
 import { fan16 } from './scenarios/fan16.ts';
 import { floors } from './scenarios/floors.ts';
 import { machine } from './scenarios/machine.ts';
@@ -32,6 +33,7 @@ const SCENARIOS: Record<string, (ctx: RunContext) => Promise<ScenarioResult>> = 
   recovery,
   machine,
   profile,
+  compile,
 };
 const DEFAULT = ['floors', 'chain4', 'fan16', 'parked', 'recovery', 'machine'];
 /** Scenarios whose figures are printed as ratios to the floors: the floors run first. */

@@ -11,7 +11,14 @@ export type { ExecutionView, StepView } from './client/execution-view.ts';
 export type { EngineMetrics, StepDurationStats } from './client/metrics.ts';
 export type { BreakerView } from './breakers/circuit-breakers.ts';
 export type { WorkflowSummary } from './store/registry.ts';
-export { compileWorkflow, statechartJson, statechartMermaid, type ChartState, type CompiledWorkflow } from './compile/index.ts';
+export {
+  compileWorkflow,
+  compileWorkflowAsync,
+  statechartJson,
+  statechartMermaid,
+  type ChartState,
+  type CompiledWorkflow,
+} from './compile/index.ts';
 export {
   slotKey,
   type CatchUpPolicy,

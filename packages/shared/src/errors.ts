@@ -4,6 +4,8 @@
  */
 export type ErrorCode =
   | 'INVALID_DEFINITION'
+  /** A definition over `MAX_DEFINITION_STEPS` or `MAX_DEFINITION_BYTES` (definition/limits.ts). */
+  | 'DEFINITION_TOO_LARGE'
   | 'INVALID_CONTEXT'
   | 'INVALID_MESSAGE'
   | 'INVALID_EXPRESSION'

@@ -67,6 +67,7 @@ export { TaskStepSchema } from './definition/steps/task.ts';
 export { WaitStepSchema } from './definition/steps/wait.ts';
 export { HumanStepSchema } from './definition/steps/human.ts';
 export { validateDefinition } from './definition/validate.ts';
+export { checkDefinitionLimits, MAX_DEFINITION_BYTES, MAX_DEFINITION_STEPS } from './definition/limits.ts';
 export { dependencyName } from './definition/dependencies.ts';
 export { workflow, type HumanOptions, type TaskOptions, type WaitOptions, type WorkflowBuilder } from './definition/builder.ts';
 export { FlowBuilder, type BranchStep, type ErrorStrategy, type FlowStep, type HumanTaskOptions } from './definition/flow-builder.ts';

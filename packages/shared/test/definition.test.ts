@@ -1,5 +1,13 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SquadflowError, validateDefinition, type WorkflowDefinitionInput } from '../src/index.ts';
+import {
+  MAX_DEFINITION_BYTES,
+  MAX_DEFINITION_STEPS,
+  SquadflowError,
+  validateDefinition,
+  type WorkflowDefinitionInput,
+} from '../src/index.ts';
+import { utf8Length } from '../src/definition/limits.ts';
 
 /** Runs `validateDefinition` and returns the `SquadflowError` it must throw. */
 function rejection(input: unknown): SquadflowError {
@@ -213,5 +221,74 @@ describe('validateDefinition: rejected definitions name the path and the step', 
   it('serialises to JSON with code, message and issues', () => {
     const err = rejection({ name: 'order', steps: [task('a', { dependsOn: ['x'] })] });
     expect(JSON.parse(JSON.stringify(err))).toEqual({ code: 'INVALID_DEFINITION', message: err.message, issues: err.issues });
+  });
+});
+
+/** A chain of `n` steps; each step's description pads it by `pad` characters. */
+const chain = (n: number, pad = 0) => ({
+  name: 'big',
+  steps: Array.from({ length: n }, (_, i) => ({
+    name: `s${i}`,
+    squad: 'sq',
+    action: 'a',
+    ...(i ? { dependsOn: [`s${i - 1}`] } : {}),
+    ...(pad ? { description: 'd'.repeat(pad) } : {}),
+  })),
+});
+
+const bytesOf = (value: unknown): number => Buffer.byteLength(JSON.stringify(value));
+
+describe('definition limits', () => {
+  it(`accepts ${MAX_DEFINITION_STEPS} steps, and refuses one more with DEFINITION_TOO_LARGE naming the limit`, () => {
+    expect(validateDefinition(chain(MAX_DEFINITION_STEPS)).steps).toHaveLength(MAX_DEFINITION_STEPS);
+    const err = rejection(chain(MAX_DEFINITION_STEPS + 1));
+    expect(err.code).toBe('DEFINITION_TOO_LARGE');
+    expect(err.issues).toEqual([
+      { path: 'steps', message: `${MAX_DEFINITION_STEPS + 1} steps; at most ${MAX_DEFINITION_STEPS} are allowed (MAX_DEFINITION_STEPS)` },
+    ]);
+  });
+
+  it('checks the step count before the steps themselves: too many invalid steps is still DEFINITION_TOO_LARGE', () => {
+    const err = rejection({ name: 'big', steps: Array.from({ length: MAX_DEFINITION_STEPS + 1 }, () => ({ nonsense: true })) });
+    expect(err.code).toBe('DEFINITION_TOO_LARGE');
+    expect(err.issues.map((i) => i.path)).toEqual(['steps']);
+  });
+
+  it(`accepts ${MAX_DEFINITION_BYTES} bytes of JSON, and refuses one more, before checking the shape`, () => {
+    // 290 steps padded to a few KB under the limit, a workflow description filling it exactly, then one byte more.
+    const perChar = 290;
+    const under = chain(290, Math.floor((MAX_DEFINITION_BYTES - 4_000 - bytesOf(chain(290, 1))) / perChar));
+    const room = MAX_DEFINITION_BYTES - bytesOf(under);
+    expect(room).toBeGreaterThan(100);
+    expect(room).toBeLessThan(10_000);
+    const exact = { ...under, description: 'x'.repeat(room - '"description":"",'.length) };
+    expect(bytesOf(exact)).toBe(MAX_DEFINITION_BYTES);
+    expect(validateDefinition(exact).steps).toHaveLength(290);
+
+    const over = { ...exact, description: `${exact.description}x`, unknownField: undefined };
+    const err = rejection(over);
+    expect(err.code).toBe('DEFINITION_TOO_LARGE');
+    expect(err.issues).toEqual([
+      {
+        path: '(root)',
+        message: `${MAX_DEFINITION_BYTES + 1} bytes of JSON; at most ${MAX_DEFINITION_BYTES} are allowed (MAX_DEFINITION_BYTES)`,
+      },
+    ]);
+    // Over the limit and invalid too: the size is what is reported (nothing else was looked at).
+    expect(rejection({ ...over, steps: [{ nonsense: true }, ...over.steps] }).code).toBe('DEFINITION_TOO_LARGE');
+  });
+
+  it('measures UTF-8 bytes of the compact JSON: formatting does not count, non-ASCII text does', () => {
+    const accented = { ...chain(1), description: 'é'.repeat(MAX_DEFINITION_BYTES / 2) };
+    expect(JSON.stringify(accented).length).toBeLessThan(MAX_DEFINITION_BYTES);
+    expect(rejection(accented).code).toBe('DEFINITION_TOO_LARGE');
+  });
+
+  it('counts UTF-8 bytes as Buffer.byteLength does (any code points, lone surrogates too)', () => {
+    const text = fc.array(fc.integer({ min: 0, max: 0x10ffff }), { maxLength: 32 }).map((points) => String.fromCodePoint(...points));
+    fc.assert(
+      fc.property(text, (t) => utf8Length(t) === Buffer.byteLength(t)),
+      { numRuns: 1_000 },
+    );
   });
 });

@@ -23,6 +23,7 @@ import { TriggerNotConfirmedError } from './trigger-not-confirmed.ts';
 import { openStores, type EngineStores } from '../store/open-stores.ts';
 import type { ExecutionRecord } from '../store/execution-record.ts';
 import type { WorkflowSummary } from '../store/registry.ts';
+import type { CompiledWorkflow } from '../compile/index.ts';
 import { ensureStreams } from '@squadflow/transport';
 import { scheduleApiFor, type ScheduleApi } from '../schedules/api.ts';
 import type { ScheduleSpec } from '../schedules/spec.ts';
@@ -136,6 +137,14 @@ export class EngineClient {
 
   getWorkflow(name: string, version?: number): Promise<WorkflowDefinition> {
     return this.stores.registry.definition(name, version);
+  }
+
+  /**
+   * The compiled workflow of a version (the latest when omitted), e.g. for its
+   * statechart. Compiled once per process and shared with triggers. Throws `WORKFLOW_NOT_FOUND`.
+   */
+  getCompiledWorkflow(name: string, version?: number): Promise<CompiledWorkflow> {
+    return this.stores.registry.get(name, version);
   }
 
   /**

@@ -34,12 +34,55 @@ export interface CompiledWorkflow {
   handoffs(ctx: ExecutionContext): Promise<Effect[]>;
 }
 
-/** Validates and compiles a definition; throws `INVALID_DEFINITION` naming the step and the problem. */
+/**
+ * Validates and compiles a definition, in one go; throws `DEFINITION_TOO_LARGE`
+ * or `INVALID_DEFINITION` naming the step and the problem. Long-lived
+ * processes compile with `compileWorkflowAsync` (the registry does).
+ */
 export function compileWorkflow(input: unknown, version: number): CompiledWorkflow {
-  const definition = validateDefinition(input);
+  const phases = compilePhases(validateDefinition(input), version);
+  for (;;) {
+    const next = phases.next();
+    if (next.done) return next.value;
+  }
+}
+
+/**
+ * `compileWorkflow`, giving the event loop a turn before each phase
+ * (validation, plan, machine, the rest) of a definition of more than
+ * {@link YIELD_ABOVE_STEPS} steps, so that other requests and other
+ * executions' events run between them. Each phase is linear in the number of
+ * steps; the machine (XState's `createMachine`) is the longest, 0.1–0.2 ms
+ * per step (BENCHMARKS.md). A smaller definition compiles in one go: its
+ * whole compile is shorter than the turns would delay it.
+ */
+export async function compileWorkflowAsync(input: unknown, version: number): Promise<CompiledWorkflow> {
+  const steps = isRecord(input) && Array.isArray(input['steps']) ? input['steps'].length : 0;
+  if (steps <= YIELD_ABOVE_STEPS) return compileWorkflow(input, version);
+  await yieldToEventLoop();
+  const phases = compilePhases(validateDefinition(input), version);
+  for (;;) {
+    await yieldToEventLoop();
+    const next = phases.next();
+    if (next.done) return next.value;
+  }
+}
+
+/** Definitions up to this many steps compile in about 25 ms at most, without yielding. */
+export const YIELD_ABOVE_STEPS = 100;
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Lets I/O callbacks and timers queued meanwhile run (`setImmediate` runs after them). */
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** The compile after validation; each `yield` ends a phase (a point where an async compile lets other work run). */
+function* compilePhases(definition: WorkflowDefinition, version: number): Generator<void, CompiledWorkflow> {
   const checkContext = definition.contextSchema ? compileJsonSchema(definition.contextSchema) : () => [];
   const plan = planWorkflow(definition, version);
+  yield;
   const machine = buildMachine(plan);
+  yield;
   const conditions = new Map(definition.steps.map((s) => [s.name, s.condition]));
   const scopeOf = (ctx: ExecutionContext): ExpressionScope => ({
     context: ctx.input,

@@ -1,4 +1,5 @@
 import { StepErrorCode, type StepError, type TimerKind } from '@squadflow/shared';
+import { writable } from './draft.ts';
 import { isVolatileTimer, lifecycleId, timerId } from './ids.ts';
 import type { AttemptRecord, Effect, ExecutionContext, LifecycleKind, StepRecord } from './types.ts';
 
@@ -6,16 +7,33 @@ import type { AttemptRecord, Effect, ExecutionContext, LifecycleKind, StepRecord
  * Pure updates of the execution context. Each takes a context and returns the
  * next one; effects are appended to `outbox`, never performed. The machine's
  * named actions (steps/, compensation-state.ts, machine.ts) are built from these.
+ * Containers (the steps record, the outbox, the timer and wait lists) are
+ * copied once per transition and then updated in place (draft.ts), so an
+ * update costs the same whatever the number of steps.
  */
 type Ctx = ExecutionContext;
 
+const copyList = <T>(list: T[]): T[] => list.slice();
+const copyRecord = <T extends object>(record: T): T => ({ ...record });
+
+/** Removes the items `drop` selects, in place. */
+function removeWhere<T>(items: T[], drop: (item: T) => boolean): void {
+  let kept = 0;
+  for (const item of items) if (!drop(item)) items[kept++] = item;
+  items.length = kept;
+}
+
 export function emit(ctx: Ctx, ...effects: Effect[]): Ctx {
-  return { ...ctx, outbox: [...ctx.outbox, ...effects] };
+  const outbox = writable(ctx.outbox, copyList);
+  for (const effect of effects) outbox.push(effect);
+  return { ...ctx, outbox };
 }
 
 export function patchStep(ctx: Ctx, step: string, patch: Partial<StepRecord>): Ctx {
   const current = ctx.steps[step] ?? { status: 'blocked', attempt: 0, attempts: [] };
-  return { ...ctx, steps: { ...ctx.steps, [step]: { ...current, ...patch } } };
+  const steps = writable(ctx.steps, copyRecord);
+  steps[step] = { ...current, ...patch };
+  return { ...ctx, steps };
 }
 
 export function lifecycle(ctx: Ctx, type: LifecycleKind, step?: string, data?: unknown): Ctx {
@@ -35,8 +53,16 @@ export function startTimer(ctx: Ctx, step: string, attempt: number, timer: Timer
   const id = timerId(ctx.executionId, step, attempt, timer);
   const dueAt = ctx.now + delayMs;
   const next = emit(ctx, { kind: 'timer.start', id, step, attempt, timer, dueAt });
-  const volatile = isVolatileTimer(timer) ? { volatileTimers: { ...ctx.volatileTimers, [id]: { step, attempt, timer, dueAt } } } : {};
-  return { ...next, ...volatile, timers: [...next.timers.filter((t) => t !== id), id] };
+  let volatile = {};
+  if (isVolatileTimer(timer)) {
+    const volatileTimers = writable(ctx.volatileTimers ?? {}, copyRecord);
+    volatileTimers[id] = { step, attempt, timer, dueAt };
+    volatile = { volatileTimers };
+  }
+  const timers = writable(next.timers, copyList);
+  removeWhere(timers, (t) => t === id);
+  timers.push(id);
+  return { ...next, ...volatile, timers };
 }
 
 /** Forgets a timer that just fired (the engine deletes its stored copy). */
@@ -53,24 +79,31 @@ export function cancelTimer(ctx: Ctx, step: string, attempt: number, timer: Time
 
 /** Drops timers from the armed list (and their in-memory specs). */
 function forgetTimers(ctx: Ctx, drop: (id: string) => boolean): Ctx {
-  const timers = ctx.timers.filter((t) => !drop(t));
+  const timers = writable(ctx.timers, copyList);
+  removeWhere(timers, drop);
   if (!ctx.volatileTimers) return { ...ctx, timers };
-  const kept = Object.entries(ctx.volatileTimers).filter(([id]) => !drop(id));
-  const { volatileTimers: _dropped, ...rest } = ctx;
-  return kept.length ? { ...rest, timers, volatileTimers: Object.fromEntries(kept) } : { ...rest, timers };
+  const volatileTimers = writable(ctx.volatileTimers, copyRecord);
+  for (const id of Object.keys(volatileTimers)) if (drop(id)) delete volatileTimers[id];
+  // Set to undefined, not left out: XState's `assign` merges into the previous context, where a
+  // key left out keeps its old value (the timers just forgotten, re-armed after a restart).
+  return { ...ctx, timers, volatileTimers: Object.keys(volatileTimers).length ? volatileTimers : undefined };
 }
 
 export function registerWait(ctx: Ctx, key: string, step: string, purpose: 'wait' | 'escalation', lookbackMs?: number): Ctx {
   const since = lookbackMs === undefined || lookbackMs <= 0 ? {} : { since: ctx.now - lookbackMs };
   const next = emit(ctx, { kind: 'wait.register', key, step, purpose, ...since });
-  return { ...next, waits: [...next.waits, { key, step }] };
+  const waits = writable(next.waits, copyList);
+  waits.push({ key, step });
+  return { ...next, waits };
 }
 
 export function unregisterWaits(ctx: Ctx, step: string): Ctx {
   const mine = ctx.waits.filter((w) => w.step === step);
   if (!mine.length) return ctx;
   const next = emit(ctx, ...mine.map((w): Effect => ({ kind: 'wait.unregister', key: w.key, step })));
-  return { ...next, waits: next.waits.filter((w) => w.step !== step) };
+  const waits = writable(next.waits, copyList);
+  removeWhere(waits, (w) => w.step === step);
+  return { ...next, waits };
 }
 
 /** Cancels every timer and wait of one step (a halted or resolved step leaves nothing armed). */
@@ -111,7 +144,9 @@ export function endAttempt(ctx: Ctx, step: string, status: AttemptRecord['status
 
 export function completeStep(ctx: Ctx, step: string, output: unknown, extra: Partial<StepRecord> = {}): Ctx {
   const next = patchStep(ctx, step, { status: 'completed', output, endedAt: ctx.now, ...extra });
-  return lifecycle({ ...next, completed: [...next.completed, step] }, 'step.completed', step);
+  const completed = writable(next.completed, copyList);
+  completed.push(step);
+  return lifecycle({ ...next, completed }, 'step.completed', step);
 }
 
 export function skipStep(ctx: Ctx, step: string, reason: string): Ctx {

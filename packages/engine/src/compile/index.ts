@@ -1,4 +1,4 @@
-export { compileWorkflow, assertContext, type CompiledWorkflow } from './compiled-workflow.ts';
+export { compileWorkflow, compileWorkflowAsync, assertContext, type CompiledWorkflow } from './compiled-workflow.ts';
 export { deriveStatus } from './status.ts';
 export type { Effect, ExecutionContext, MachineEvent, StepRecord, AttemptRecord, LifecycleKind } from './types.ts';
 export { escalationKey } from './ids.ts';

@@ -1,4 +1,5 @@
-import { createActor, type AnyActorScope, type SnapshotFrom } from 'xstate';
+import { createEmptyActor, type AnyActorScope, type SnapshotFrom } from 'xstate';
+import { inDraft } from './draft.ts';
 import type { WorkflowMachine } from './machine.ts';
 import type { MachineEvent, MachineInput } from './types.ts';
 
@@ -31,11 +32,13 @@ export interface MachineRunner {
  * machine serves every call. Our machines never spawn, invoke or use `after`,
  * so nothing is ever registered in the scope's system; the executable
  * actions XState would hand back are ignored, as before (effects live in the
- * context's outbox).
+ * context's outbox). Each call is one draft (draft.ts): the context updates
+ * of that transition copy each container once.
  */
 export function machineRunner(machine: WorkflowMachine): MachineRunner {
-  // A valid input, so building the actor's own initial snapshot does not throw (and builds no stack trace).
-  const self = createActor(machine, { input: { executionId: '', workflow: '', version: 0, input: {}, at: 0 } });
+  // The scope's `self` is never used by our machines (no spawn, no sendTo, no delays). An actor of
+  // the machine itself would compute a throwaway initial snapshot at compile time: every region entered.
+  const self = createEmptyActor();
   const scope = {
     self,
     defer: () => {},
@@ -48,8 +51,8 @@ export function machineRunner(machine: WorkflowMachine): MachineRunner {
     actionExecutor: () => {},
   } as unknown as AnyActorScope;
   return {
-    initial: (input) => machine.getInitialSnapshot(scope as never, input),
-    transition: (snapshot, event) => machine.transition(snapshot, event as never, scope as never),
+    initial: (input) => inDraft(() => machine.getInitialSnapshot(scope as never, input)),
+    transition: (snapshot, event) => inDraft(() => machine.transition(snapshot, event as never, scope as never)),
     persist: (snapshot) => {
       const json = { ...(snapshot as unknown as Record<string, unknown>) };
       for (const helper of HELPERS) delete json[helper];

@@ -1,6 +1,7 @@
 import { setup } from 'xstate';
 import { compensationActions, compensationGuards, compensatingState } from './compensation-state.ts';
 import { emit, lifecycle, releaseAll } from './context-ops.ts';
+import { own } from './draft.ts';
 import { internalEvent } from './events.ts';
 import { act, raiseInternal, type Ctx, type GuardArgs } from './machine-kit.ts';
 import type { MachineActions, MachineGuards, MachineState } from './machine-names.ts';
@@ -105,7 +106,8 @@ export function buildMachine(plan: WorkflowPlan) {
 export type WorkflowMachine = ReturnType<typeof buildMachine>;
 
 function initialContext(plan: WorkflowPlan, input: MachineInput): ExecutionContext {
-  const steps: Record<string, StepRecord> = {};
+  // Built by this transition (the execution's first): entering every region updates them in place (draft.ts).
+  const steps: Record<string, StepRecord> = own({});
   for (const name of plan.order)
     steps[name] = { status: plan.steps.get(name)!.deps.length ? 'blocked' : 'evaluating', attempt: 0, attempts: [] };
   return {
@@ -114,10 +116,10 @@ function initialContext(plan: WorkflowPlan, input: MachineInput): ExecutionConte
     version: input.version,
     input: input.input,
     steps,
-    completed: [],
-    timers: [],
-    waits: [],
-    outbox: [],
+    completed: own([]),
+    timers: own([]),
+    waits: own([]),
+    outbox: own([]),
     now: input.at,
     startedAt: input.at,
     ...(input.priority === undefined ? {} : { priority: input.priority }),

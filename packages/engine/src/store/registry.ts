@@ -1,5 +1,5 @@
 import { JsonObjectSchema, SquadflowError, validateDefinition, type WorkflowDefinition } from '@squadflow/shared';
-import { compileWorkflow, type CompiledWorkflow } from '../compile/index.ts';
+import { compileWorkflowAsync, type CompiledWorkflow } from '../compile/index.ts';
 import { kvRecords, type KvRecords, type KvStore } from '@squadflow/transport';
 import { z } from 'zod';
 
@@ -22,9 +22,18 @@ export interface WorkflowSummary {
  * `<name>.latest` points at the newest. Registering an unchanged definition
  * keeps its version; a changed one gets the next. Executions pin the version
  * they started with, and compiled versions are cached (they never change).
+ *
+ * Compiling stays off the critical section of requests and events: a
+ * definition over a limit is refused before any work (`DEFINITION_TOO_LARGE`),
+ * a compile gives the event loop a turn between its phases
+ * (`compileWorkflowAsync`), each version is compiled once per process (the
+ * one registering it keeps its compile), and callers asking for a version
+ * being compiled share that compile. Listing and reading definitions never
+ * compile.
  */
 export class WorkflowRegistry {
-  private readonly compiled = new Map<string, CompiledWorkflow>();
+  /** `<name>@<version>`: the compile of that version, done or in progress. */
+  private readonly compiled = new Map<string, Promise<CompiledWorkflow>>();
   private readonly pointers: KvRecords<Pointer>;
   /** `<name>.v<version>`: the definition without its version, validated in full when compiled. */
   private readonly definitions: KvRecords<Record<string, unknown>>;
@@ -34,10 +43,16 @@ export class WorkflowRegistry {
     this.definitions = kvRecords(kv, JsonObjectSchema);
   }
 
+  /**
+   * Validates, compiles and stores a definition; an unchanged one keeps its
+   * version. Throws `DEFINITION_TOO_LARGE` or `INVALID_DEFINITION`; nothing
+   * is stored then.
+   */
   async register(input: unknown): Promise<{ name: string; version: number; created: boolean }> {
     const def = validateDefinition(input);
     const { version: _pinned, ...body } = def;
     const canonical = JSON.stringify(body);
+    let compiled: CompiledWorkflow | undefined;
     const result = await this.pointers.decide<{ version: number; created: boolean }>(`${def.name}.latest`, async (latest) => {
       const current = latest?.version ?? 0;
       if (current) {
@@ -46,45 +61,77 @@ export class WorkflowRegistry {
         if (existing && dec.decode(existing.value) === canonical) return [undefined, { version: current, created: false }];
       }
       const version = current + 1;
-      compileWorkflow({ ...body, version }, version);
+      // Compiled before anything is stored: a definition that does not compile leaves no trace.
+      compiled = await compileWorkflowAsync({ ...body, version }, version);
       // Written before the pointer moves: a registration that loses the pointer's compare-and-set looks again.
       await this.kv.put(`${def.name}.v${version}`, enc.encode(canonical));
       return [{ version }, { version, created: true }];
     });
+    // The first trigger of the new version does not compile it again.
+    if (result.created && compiled?.version === result.version) this.remember(def.name, result.version, Promise.resolve(compiled));
     return { name: def.name, ...result };
   }
 
   /** The compiled workflow; the latest version when `version` is omitted. Throws `WORKFLOW_NOT_FOUND`. */
   async get(name: string, version?: number): Promise<CompiledWorkflow> {
     const v = version ?? (await this.latestVersion(name));
-    const cacheKey = `${name}@${v}`;
-    const hit = this.compiled.get(cacheKey);
+    if (!v) throw notFound(name, version);
+    const hit = this.compiled.get(cacheKey(name, v));
     if (hit) return hit;
-    const entry = v ? await this.definitions.get(`${name}.v${v}`) : null;
-    if (!entry)
-      throw new SquadflowError('WORKFLOW_NOT_FOUND', `workflow "${name}"${version ? ` version ${version}` : ''} is not registered`);
-    const compiled = compileWorkflow({ ...entry.value, version: v }, v!);
-    this.compiled.set(cacheKey, compiled);
-    return compiled;
+    const compiling = this.read(name, v).then((definition) => compileWorkflowAsync(definition, v));
+    this.remember(name, v, compiling);
+    return compiling;
   }
 
+  /** A stored definition, validated (defaults filled in), without compiling it. Throws `WORKFLOW_NOT_FOUND`. */
   async definition(name: string, version?: number): Promise<WorkflowDefinition> {
-    return (await this.get(name, version)).definition;
+    const v = version ?? (await this.latestVersion(name));
+    if (!v) throw notFound(name, version);
+    const hit = this.compiled.get(cacheKey(name, v));
+    if (hit) return (await hit).definition;
+    return validateDefinition(await this.read(name, v));
   }
 
+  /** The latest version of each workflow, read from the stored definitions (nothing is compiled). */
   async list(): Promise<WorkflowSummary[]> {
     const keys = await this.kv.keys('*.latest');
     const out: WorkflowSummary[] = [];
     for (const key of keys.sort()) {
       const name = key.slice(0, -'.latest'.length);
-      const def = await this.definition(name);
-      out.push({ name, version: def.version!, ...(def.description ? { description: def.description } : {}), steps: def.steps.length });
+      const version = await this.latestVersion(name);
+      if (!version) continue;
+      const def = await this.read(name, version);
+      const description = typeof def['description'] === 'string' ? def['description'] : undefined;
+      const steps = Array.isArray(def['steps']) ? def['steps'].length : 0;
+      out.push({ name, version, ...(description ? { description } : {}), steps });
     }
     return out;
+  }
+
+  /** The stored body of a version, with its version. */
+  private async read(name: string, version: number): Promise<Record<string, unknown>> {
+    const entry = await this.definitions.get(`${name}.v${version}`);
+    if (!entry) throw notFound(name, version);
+    return { ...entry.value, version };
+  }
+
+  /** Caches a compile (done or in progress); one that fails is forgotten, so a later call tries again. */
+  private remember(name: string, version: number, compiling: Promise<CompiledWorkflow>): void {
+    const key = cacheKey(name, version);
+    this.compiled.set(key, compiling);
+    compiling.catch(() => {
+      if (this.compiled.get(key) === compiling) this.compiled.delete(key);
+    });
   }
 
   private async latestVersion(name: string): Promise<number | undefined> {
     if (!/^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(name)) return undefined;
     return (await this.pointers.get(`${name}.latest`))?.value.version;
   }
+}
+
+const cacheKey = (name: string, version: number): string => `${name}@${version}`;
+
+function notFound(name: string, version: number | undefined): SquadflowError {
+  return new SquadflowError('WORKFLOW_NOT_FOUND', `workflow "${name}"${version ? ` version ${version}` : ''} is not registered`);
 }

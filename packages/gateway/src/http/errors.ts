@@ -60,6 +60,8 @@ export class HttpError extends Error {
  */
 export const STATUS_OF: Record<ErrorCode, number> = {
   INVALID_DEFINITION: 422,
+  // The content is too large to process (a limit of docs/definitions.md), whatever the body limit let through.
+  DEFINITION_TOO_LARGE: 413,
   INVALID_CONTEXT: 422,
   INVALID_EXPRESSION: 422,
   EXPRESSION_LIMIT: 422,

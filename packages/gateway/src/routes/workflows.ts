@@ -88,10 +88,10 @@ export function registerWorkflowRoutes({ client, routes }: GatewayDeps): void {
         },
       },
       handler: async ({ params, query, request, reply }) => {
-        const definition = await client.getWorkflow(params.name, query.version);
+        const workflow = await client.getCompiledWorkflow(params.name, query.version);
         const mermaid = query.format === 'mermaid' || (query.format === undefined && wantsMermaid(request.headers.accept));
-        if (mermaid) return reply.type(`${MERMAID}; charset=utf-8`).send(chartMermaid(definition));
-        return chartJson(definition);
+        if (mermaid) return reply.type(`${MERMAID}; charset=utf-8`).send(chartMermaid(workflow));
+        return chartJson(workflow);
       },
     }),
   );

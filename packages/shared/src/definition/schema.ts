@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DurationSchema } from '../duration.ts';
+import { MAX_DEFINITION_STEPS } from './limits.ts';
 import { DependencySchema, ExpressionSchema, InputMappingSchema, NameSchema, OnErrorSchema, RetryPolicySchema } from './steps/common.ts';
 import { HumanStepSchema } from './steps/human.ts';
 import { CompensationSchema, TaskStepSchema } from './steps/task.ts';
@@ -34,7 +35,10 @@ export const WorkflowDefinitionSchema = z.strictObject({
       retry: RetryPolicySchema.optional(),
     })
     .default({ timeout: '30s' }),
-  steps: z.array(StepSchema).min(1, 'a workflow needs at least one step'),
+  steps: z
+    .array(StepSchema)
+    .min(1, 'a workflow needs at least one step')
+    .max(MAX_DEFINITION_STEPS, `at most ${MAX_DEFINITION_STEPS} steps (MAX_DEFINITION_STEPS)`),
   /**
    * Events on NATS subjects (outside squadflow's prefix) that start this
    * workflow, or, with `signal`, resume a running one: `condition` filters

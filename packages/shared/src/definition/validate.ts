@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import { SquadflowError, type FieldIssue } from '../errors.ts';
 import { compileExpression } from '../expressions.ts';
+import { dependencyName } from './dependencies.ts';
+import { checkDefinitionLimits } from './limits.ts';
 import { WorkflowDefinitionSchema, type Step, type WorkflowDefinition } from './schema.ts';
 import { checkField } from './steps/common.ts';
 import { checkTaskStep } from './steps/task.ts';
@@ -16,15 +18,18 @@ const STEP_CHECKS: { [T in Step['type']]: (step: Extract<Step, { type: T }>, at:
 function checkStep<T extends Step['type']>(type: T, step: Extract<Step, { type: T }>, at: string): FieldIssue[] {
   return STEP_CHECKS[type](step, at);
 }
-import { dependencyName } from './dependencies.ts';
 
 /**
  * Validates a definition: shape (zod), then meaning: duplicate step names,
  * unknown dependencies, `on:` used on a step that is not a wait, cycles, and
  * expressions that do not parse. Each issue names the step and the problem.
- * Throws `INVALID_DEFINITION`; returns the definition with defaults filled in.
+ * Throws `DEFINITION_TOO_LARGE` for a definition over a limit (limits.ts),
+ * checked first, and `INVALID_DEFINITION`; returns the definition with
+ * defaults filled in.
  */
 export function validateDefinition(input: unknown): WorkflowDefinition {
+  // Before any parsing: a definition over a limit costs nothing more than its measure.
+  checkDefinitionLimits(input);
   const parsed = WorkflowDefinitionSchema.safeParse(input);
   if (!parsed.success) {
     const name = isRecord(input) && typeof input['name'] === 'string' ? ` ${JSON.stringify(input['name'])}` : '';
