@@ -70,7 +70,9 @@ export class HistoryRecorder {
     const ids = [...new Set(this.history.of('trigger.accepted').map((e) => e.executionId))];
     const deadline = Date.now() + deadlineMs;
     for (;;) {
-      const open = await Promise.all(ids.map((id) => this.d.client.getExecution(id).catch(() => null))); // a read timing out under load: open.filter((v) => !v || !endsRun(v.status));
+      // A read timing out under load counts as not ended yet.
+      const views = await Promise.all(ids.map((id) => this.d.client.getExecution(id).catch(() => null)));
+      const open = views.filter((v) => !v || !endsRun(v.status));
       if (open.length === 0 || Date.now() >= deadline) break;
       await quietPeriod(250); // polling the read model: there is no event to await for "all of them ended"
     }
