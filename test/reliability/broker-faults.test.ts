@@ -34,7 +34,7 @@ describe('broker faults', () => {
         const nats = server;
         d = await deploy(id.toLowerCase(), WORKLOAD_SQUADS, {
           natsUrl: nats.url,
-          squadEnv: { SQUAD_CONCURRENCY: '64', SQUADFLOW_LOG_LEVEL: process.env['SQUAD_LOG'] ?? 'warn' },
+          squadEnv: { SQUAD_CONCURRENCY: '64' },
         });
         await faultRun({
           label: `${id} NATS ${signal}`,

@@ -15,8 +15,8 @@ import type { IdempotencyLedger } from './idempotency.ts';
 import { invokeAction, validate, type Outcome } from './invoke.ts';
 import type { SquadStats } from './stats.ts';
 
-/** Extend the 30 s ack wait well before it expires while a handler runs. */
-const WORKING_INTERVAL_MS = 10_000;
+/** Extend the 10 s ack wait (runtime.ts) well before it expires while a handler runs. */
+const WORKING_INTERVAL_MS = 3_000;
 /** Back-off before redelivery when infrastructure (KV, publish) failed. */
 const RETRY_DELAY_MS = 1_000;
 /** Tries at publishing a reply before leaving it to a redelivery (each try waits for its own timeout). */

@@ -8,7 +8,15 @@ import { IDEMPOTENCY_TTL_MS, IdempotencyLedger } from './idempotency.ts';
 import { registerSquadService } from './services.ts';
 import { SquadStats, type ActionStats } from './stats.ts';
 
-const ACK_WAIT_MS = 30_000;
+/**
+ * How long a delivered command stays with its process without a sign of
+ * life. Running handlers send one every 3 s (handle-command.ts), so only a
+ * dead process's commands wait it out: each of them holds one of the
+ * durable's `concurrency` slots meanwhile, and with 30 s a squad restarted
+ * a few times in a row had every slot held by its dead predecessors while
+ * attempts timed out (C1's long form, docs/reliability.md).
+ */
+const ACK_WAIT_MS = 10_000;
 /** Default of `shutdownGraceMs`. */
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 /** Default of `concurrency`. */
