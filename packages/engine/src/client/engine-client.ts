@@ -2,13 +2,11 @@ import { randomUUID } from 'node:crypto';
 import {
   controlCodec,
   ExecutionIdSchema,
-  JsonObjectSchema,
   names as makeNames,
   signalCodec,
   SquadflowError,
   TERMINAL_STATUSES,
   toFieldIssues,
-  triggerCodec,
   type ExecutionStatus,
   type Logger,
   type Names,
@@ -17,11 +15,12 @@ import {
 import { toView, type ExecutionView } from './execution-view.ts';
 import { executionIdFor } from '../runtime/execution-ids.ts';
 import { computeMetrics, type EngineMetrics } from './metrics.ts';
-import { isTransportUnavailable, KvConflictError, PayloadTooLargeError, type Transport } from '@squadflow/transport';
-import { assertFits, assertJsonDepth, contextLimitFor, tooLarge } from './payload-limits.ts';
+import { isTransportUnavailable, type Transport } from '@squadflow/transport';
+import { assertFits, assertJsonDepth, contextLimitFor } from './payload-limits.ts';
+import { publishChecked, publishTrigger, type TriggerPublishDeps } from './trigger-publisher.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
 import { TriggerNotConfirmedError } from './trigger-not-confirmed.ts';
 import { openStores, type EngineStores } from '../store/open-stores.ts';
-import type { ExecutionRecord } from '../store/execution-record.ts';
 import type { WorkflowSummary } from '../store/registry.ts';
 import type { CompiledWorkflow } from '../compile/index.ts';
 import { ensureStreams } from '@squadflow/transport';
@@ -108,6 +107,16 @@ export class EngineClient {
     return new EngineClient(options.transport, await openStores(options.transport, n), n, limit, options.logger);
   }
 
+  private triggerDeps(): TriggerPublishDeps {
+    return {
+      transport: this.transport,
+      stores: this.stores,
+      names: this.names,
+      contextLimit: this.contextLimit(),
+      ...(this.logger ? { logger: this.logger } : {}),
+    };
+  }
+
   /** Largest trigger or signal message accepted, in bytes (`maxContextBytes`). */
   get maxContextBytes(): number {
     return this.contextLimit();
@@ -166,78 +175,9 @@ export class EngineClient {
     const key = options.idempotencyKey;
     const executionId = executionIdFor(workflow, key);
     try {
-      return await this.publishTrigger(workflow, context, executionId, options);
+      return await publishTrigger(this.triggerDeps(), workflow, context, executionId, options);
     } catch (err) {
       if (isTransportUnavailable(err)) throw new TriggerNotConfirmedError(executionId, key, err);
-      throw err;
-    }
-  }
-
-  private async publishTrigger(workflow: string, context: unknown, executionId: string, options: TriggerOptions): Promise<string> {
-    const compiled = await this.stores.registry.get(workflow, options.version);
-    // Before anything recurses into it: the context schema check, zod, JSON.stringify.
-    assertJsonDepth(context, 'context', 'INVALID_CONTEXT');
-    const parsed = JsonObjectSchema.safeParse(context);
-    if (!parsed.success)
-      throw new SquadflowError('INVALID_CONTEXT', 'context must be a JSON object', toFieldIssues(parsed.error.issues, 'context'));
-    const issues = compiled.checkContext(parsed.data);
-    if (issues.length) throw new SquadflowError('INVALID_CONTEXT', `invalid context for workflow "${workflow}"`, issues);
-
-    const key = options.idempotencyKey;
-    if (key !== undefined && !options.generatedKey) {
-      // Started already: the same key returns the same execution. Still pending (e.g. queued by a concurrency limit): publish again, deduplicated.
-      const existing = await this.stores.executions.read(executionId);
-      if (existing && existing.record.status !== 'pending') return executionId;
-    }
-    const now = this.transport.clock.now();
-    const fields = {
-      ...(key ? { idempotencyKey: key } : {}),
-      ...(options.priority === undefined ? {} : { priority: options.priority }),
-    };
-    const message = triggerCodec.encode({
-      kind: 'trigger',
-      workflow,
-      version: compiled.version,
-      executionId,
-      context: parsed.data,
-      requestedAt: now,
-      ...fields,
-    });
-    const limit = this.contextLimit();
-    assertFits(message.length, limit, 'context', 'the trigger message');
-    await this.publish(this.names.trigger(workflow), message, `trigger.${executionId}`, 'context');
-
-    const pending: ExecutionRecord = {
-      v: 1,
-      executionId,
-      workflow,
-      version: compiled.version,
-      status: 'pending',
-      createdAt: now,
-      updatedAt: now,
-      context: parsed.data,
-      ...fields,
-    };
-    try {
-      await this.stores.executions.create(pending);
-    } catch (err) {
-      // A conflict: the orchestrator (or an earlier trigger with this key) created the record first.
-      // Anything else: the trigger is stored and the orchestrator creates the record from it.
-      if (!(err instanceof KvConflictError))
-        this.logger?.warn(
-          { executionId, workflow, err },
-          'trigger stored; its pending record was not written (the orchestrator writes it)',
-        );
-    }
-    return executionId;
-  }
-
-  /** Publishes to a stream; a message over the server's limit becomes `PAYLOAD_TOO_LARGE` naming `field`. */
-  private async publish(subject: string, data: Uint8Array, msgId: string, field: string): Promise<void> {
-    try {
-      await this.transport.streams.publish(subject, data, { msgId });
-    } catch (err) {
-      if (err instanceof PayloadTooLargeError) throw tooLarge(field, `the message would be ${err.bytes} bytes`, err.limit);
       throw err;
     }
   }
@@ -330,7 +270,7 @@ export class EngineClient {
     });
     const bytes = signalCodec.encode(message);
     assertFits(bytes.length, this.contextLimit(), 'data', 'the signal message');
-    await this.publish(this.names.signal(key), bytes, `signal.${signalId}`, 'data');
+    await publishChecked(this.transport, this.names.signal(key), bytes, `signal.${signalId}`, 'data');
     return signalId;
   }
 
@@ -376,7 +316,8 @@ export class EngineClient {
   private control(message: Parameters<typeof controlCodec.encode>[0]): Promise<void> {
     const checked = controlCodec.schema.safeParse(message);
     if (!checked.success) throw new SquadflowError('INVALID_ARGUMENT', 'invalid control', toFieldIssues(checked.error.issues));
-    return this.publish(
+    return publishChecked(
+      this.transport,
       this.names.control(message.executionId),
       controlCodec.encode(checked.data),
       `control.${message.controlId}`,
@@ -421,18 +362,4 @@ export class EngineClient {
   private scheduleApi(): Promise<ScheduleApi> {
     return scheduleApiFor(this, this.transport, this.names, this.stores.registry);
   }
-}
-
-function encodeCursor(createdAt: number, executionId: string): string {
-  return Buffer.from(JSON.stringify([createdAt, executionId])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: number; executionId: string } {
-  try {
-    const [createdAt, executionId] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [unknown, unknown];
-    if (typeof createdAt === 'number' && typeof executionId === 'string') return { createdAt, executionId };
-  } catch {
-    // fall through
-  }
-  throw new SquadflowError('INVALID_ARGUMENT', 'invalid cursor', [{ path: 'cursor', message: 'not a cursor returned by a previous page' }]);
 }

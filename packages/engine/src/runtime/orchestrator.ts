@@ -1,6 +1,5 @@
 import {
   createLogger,
-  ExecutionErrorCode,
   inboundCodec,
   names as makeNames,
   StepErrorCode,
@@ -28,8 +27,6 @@ import { EventRouter } from '../events/event-router.ts';
 import { DispatchGate } from './dispatch-gate.ts';
 import { commandId } from '../compile/ids.ts';
 import { machineEvent } from '../compile/events.ts';
-import type { ExecutionRecord } from '../store/execution-record.ts';
-import type { ExecutionError } from './quarantine.ts';
 import { DEFAULT_SIGNAL_BUFFER_LIMITS, SignalBuffer } from '../store/signal-buffer.ts';
 import {
   checkOrchestratorOptions,
@@ -40,9 +37,9 @@ import {
 import { SignalDelivery } from './signal-delivery.ts';
 import { newStats, type OrchestratorStats } from './stats.ts';
 import { EventAttempts } from '../store/event-attempts.ts';
-import { PoisonGuard, type Guarded } from './poison-guard.ts';
+import { PoisonGuard } from './poison-guard.ts';
+import { GuardedEvents } from './guarded-events.ts';
 import { Quarantine } from './quarantine.ts';
-import { failedRecord } from './record-builder.ts';
 
 export type { ApplyResult } from './event-applier.ts';
 export type { OrchestratorOptions } from './orchestrator-options.ts';
@@ -71,8 +68,7 @@ export class Orchestrator {
   private scheduler?: Scheduler;
   private events?: EventRouter;
   private signals!: SignalDelivery;
-  private guard!: PoisonGuard;
-  private quarantine!: Quarantine;
+  private guarded!: GuardedEvents;
   private maxStepPayloadBytes = 0;
   /** When this process started: a timer due before it may be one that killed the previous process. */
   private startedAt = 0;
@@ -98,7 +94,7 @@ export class Orchestrator {
     const maxEventAttempts = this.options.maxEventAttempts ?? DEFAULT_MAX_EVENT_ATTEMPTS;
     await ensureStreams(transport, this.names);
     this.stores = await openStores(transport, this.names);
-    this.guard = new PoisonGuard(await EventAttempts.open(transport, this.names), maxEventAttempts, this.logger);
+    const guard = new PoisonGuard(await EventAttempts.open(transport, this.names), maxEventAttempts, this.logger);
     const buffer = await SignalBuffer.open(transport, this.names, { ...DEFAULT_SIGNAL_BUFFER_LIMITS, ...this.options.signalBuffer });
     this.signals = new SignalDelivery({
       waits: this.stores.waits,
@@ -107,7 +103,7 @@ export class Orchestrator {
       logger: this.logger,
       stats: this.counters,
       apply: (id, event) => this.apply(id, event),
-      guarded: (id, msg, label, apply) => this.guarded(id, msg, label, apply),
+      guarded: (id, msg, label, apply) => this.guarded.message(id, msg, label, apply),
     });
     this.gate = new DispatchGate(this.options.squadLimits ?? {});
     this.timers = new TimerService(this.stores.timers, transport.clock, (t, tries) => this.onTimer(t, tries), this.logger);
@@ -133,20 +129,26 @@ export class Orchestrator {
       evictAfterEvent: this.options.evictAfterEvent ?? false,
       onWritten: (id) => this.recovery?.noteWritten(id),
       maxStepPayloadBytes: this.maxStepPayloadBytes,
-      quarantine: (id, error) => this.endWithoutEvent(id, error),
+      quarantine: (id, error) => this.guarded.endWithoutEvent(id, error),
     });
-    this.quarantine = new Quarantine({
-      effects: this.effectDeps,
+    this.guarded = new GuardedEvents({
+      guard,
+      quarantine: new Quarantine({
+        effects: this.effectDeps,
+        clock: transport.clock,
+        logger: this.logger,
+        forget: (id) => this.applier.forget(id),
+      }),
+      exclusive: (id, fn) => this.applier.exclusive(id, fn),
       clock: transport.clock,
-      logger: this.logger,
-      forget: (id) => this.applier.forget(id),
+      stats: this.counters,
     });
     this.triggerDeps = {
       applier: this.applier,
       stores: this.stores,
       clock: transport.clock,
       logger: this.logger,
-      quarantine: (id, error, origin) => this.endWithoutEvent(id, error, origin),
+      quarantine: (id, error, origin) => this.guarded.endWithoutEvent(id, error, origin),
     };
     // Created before anything is consumed, so every write from now on is noted against its scan.
     this.recovery = new RecoveryPass({
@@ -249,21 +251,21 @@ export class Orchestrator {
       case 'signal':
         return this.signals.onSignal(inbound, msg);
       case 'reply':
-        return this.guarded(
+        return this.guarded.message(
           inbound.executionId,
           msg,
           () => `reply to step "${inbound.step}" (attempt ${inbound.attempt})`,
           () => this.onReply(inbound, msg.data.length),
         );
       case 'heartbeat':
-        return this.guarded(
+        return this.guarded.message(
           inbound.executionId,
           msg,
           () => `heartbeat of step "${inbound.step}"`,
           () => this.onHeartbeat(inbound),
         );
       default:
-        return this.guarded(
+        return this.guarded.message(
           inbound.executionId,
           msg,
           () => `${inbound.action} request`,
@@ -272,52 +274,13 @@ export class Orchestrator {
     }
   }
 
-  /**
-   * Applies one message's event to one execution under the poison guard. A
-   * redelivered message is suspect: its last delivery failed, or its process
-   * died in it. When the event has had its tries, the execution is
-   * quarantined and the message acked.
-   */
-  private async guarded(
-    executionId: string,
-    msg: DeliveredMessage,
-    label: () => string,
-    apply: () => Promise<unknown>,
-    origin?: TriggerMessage,
-  ): Promise<void> {
-    const suspect = msg.deliveryCount > 1;
-    const outcome = await this.guard.run({ executionId, identity: () => identityOf(msg), label, suspect, assumePrior: suspect }, apply);
-    if (!outcome.ok) await this.quarantinePoisoned(executionId, outcome, origin);
-  }
-
-  /** Quarantines an execution whose event had its tries (`POISON_EVENT`), in its turn. */
-  private async quarantinePoisoned(
-    executionId: string,
-    outcome: Extract<Guarded<unknown>, { ok: false }>,
-    origin?: TriggerMessage,
-  ): Promise<void> {
-    const error = { code: ExecutionErrorCode.POISON_EVENT, message: outcome.error };
-    const at = this.options.transport.clock.now();
-    const failed = await this.applier.exclusive(executionId, () =>
-      this.quarantine.fail(executionId, error, origin && (() => failedRecord(executionId, origin, at, error))),
-    );
-    if (failed) this.counters.quarantined.poisonEvents++;
-  }
-
-  /** Ends an execution without a transition because its record would be too large (the caller holds its turn). */
-  private async endWithoutEvent(executionId: string, error: ExecutionError, origin?: () => ExecutionRecord): Promise<boolean> {
-    const failed = await this.quarantine.fail(executionId, error, origin);
-    if (failed) this.counters.quarantined.recordsTooLarge++;
-    return failed;
-  }
-
   private async onTrigger(t: TriggerMessage, msg: DeliveredMessage): Promise<void> {
     const executionId = executionIdOf(t);
     if (t.executionId === undefined && t.idempotencyKey === undefined) {
       // A fresh id per delivery: nothing to count tries against, or to quarantine; the consumer's maxDeliver bounds it.
       return startExecution(this.triggerDeps, t, executionId);
     }
-    return this.guarded(
+    return this.guarded.message(
       executionId,
       msg,
       () => `trigger of "${t.workflow}"`,
@@ -395,7 +358,7 @@ export class Orchestrator {
     // Timers of a paused execution wait (stored, unarmed) until it resumes. A step timeout counts against its breaker.
     const onApplied = t.timer === 'timeout' ? (workflow: CompiledWorkflow) => this.countForBreaker(workflow, t.step, false) : undefined;
     const suspect = tries > 1 || t.dueAt < this.startedAt;
-    const outcome = await this.guard.run(
+    const outcome = await this.guarded.timer(
       {
         executionId: t.executionId,
         identity: () => t.id,
@@ -405,24 +368,12 @@ export class Orchestrator {
       },
       () => this.apply(t.executionId, event, { deferIfPaused: true, ...(onApplied ? { onApplied } : {}) }),
     );
-    if (!outcome.ok) {
-      await this.quarantinePoisoned(t.executionId, outcome);
-      return true;
-    }
-    return outcome.value !== 'deferred';
+    // Quarantined: the timer is done with.
+    return outcome === undefined || outcome.value !== 'deferred';
   }
 
   /** Applies one event to one execution: load, transition, persist (CAS), act (see EventApplier). */
   apply(executionId: string, event: MachineEvent, options: ApplyOptions = {}): Promise<ApplyResult> {
     return this.applier.apply(executionId, event, options);
   }
-}
-
-/** What tells one inbound message apart from an execution's others: its subject and bytes. */
-function identityOf(msg: DeliveredMessage): Uint8Array {
-  const subject = new TextEncoder().encode(`${msg.subject}\n`);
-  const out = new Uint8Array(subject.length + msg.data.length);
-  out.set(subject);
-  out.set(msg.data, subject.length);
-  return out;
 }
