@@ -23,6 +23,9 @@ export interface GuardedEventsDeps {
  * (`RECORD_TOO_LARGE`). Either way the others go on.
  */
 export class GuardedEvents {
+  /** The tail of the queue of suspect tries: they run one at a time. */
+  private suspects: Promise<unknown> = Promise.resolve();
+
   constructor(private readonly deps: GuardedEventsDeps) {}
 
   /**
@@ -39,16 +42,13 @@ export class GuardedEvents {
     origin?: TriggerMessage,
   ): Promise<void> {
     const suspect = msg.deliveryCount > 1;
-    const outcome = await this.deps.guard.run(
-      { executionId, identity: () => identityOf(msg), label, suspect, assumePrior: suspect },
-      apply,
-    );
+    const outcome = await this.run({ executionId, identity: () => identityOf(msg), label, suspect, assumePrior: suspect }, apply);
     if (!outcome.ok) await this.quarantine(executionId, outcome, origin);
   }
 
   /** Applies a due timer's event; `undefined` when its execution was quarantined instead. */
   async timer<T>(event: GuardedEvent, apply: () => Promise<T>): Promise<{ value: T } | undefined> {
-    const outcome = await this.deps.guard.run(event, apply);
+    const outcome = await this.run(event, apply);
     if (outcome.ok) return { value: outcome.value };
     await this.quarantine(event.executionId, outcome);
     return undefined;
@@ -59,6 +59,22 @@ export class GuardedEvents {
     const failed = await this.deps.quarantine.fail(executionId, error, origin);
     if (failed) this.deps.stats.quarantined.recordsTooLarge++;
     return failed;
+  }
+
+  /**
+   * A suspect try (a redelivered message, an overdue or repeated timer) runs
+   * alone among suspects: a process that dies while it runs counts that
+   * death against it only. Run side by side, every redelivered event in
+   * flight when the poison killed the process was counted too, and healthy
+   * executions were quarantined with the poisoned one (seen in the
+   * process-level poison test under load). First deliveries, the hot path,
+   * are not queued.
+   */
+  private run<T>(event: GuardedEvent, apply: () => Promise<T>): Promise<Guarded<T>> {
+    if (!event.suspect) return this.deps.guard.run(event, apply);
+    const turn = this.suspects.then(() => this.deps.guard.run(event, apply));
+    this.suspects = turn.catch(() => undefined);
+    return turn;
   }
 
   /** Quarantines an execution whose event had its tries (`POISON_EVENT`), in its turn. */
