@@ -22,8 +22,12 @@ export interface RawConnection {
   answer: Promise<RawAnswer>;
 }
 
-/** Opens a connection to `baseUrl` (http://host:port) and writes `head` (request line and headers, without the blank line). */
-export async function openRaw(baseUrl: string, head: string[]): Promise<RawConnection> {
+/**
+ * Opens a connection to `baseUrl` (http://host:port) and writes `head`
+ * (request line and headers), then `Connection: close` and the blank line
+ * that ends the headers, unless `endHead` is false (headers that never end).
+ */
+export async function openRaw(baseUrl: string, head: string[], { endHead = true } = {}): Promise<RawConnection> {
   const { hostname, port } = new URL(baseUrl);
   const socket = connect({ host: hostname, port: Number(port) });
   await new Promise<void>((resolve, reject) => {
@@ -48,7 +52,7 @@ export async function openRaw(baseUrl: string, head: string[]): Promise<RawConne
     });
     socket.on('error', () => undefined); // a reset shows as a close without an answer
   });
-  socket.write([...head, 'Connection: close', '', ''].join('\r\n'));
+  socket.write(endHead ? [...head, 'Connection: close', '', ''].join('\r\n') : head.map((line) => `${line}\r\n`).join(''));
   return { socket, write: (data) => socket.write(data), answer };
 }
 
