@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   controlCodec,
+  encodeToken,
   ExecutionIdSchema,
   names as makeNames,
   signalCodec,
@@ -270,7 +271,9 @@ export class EngineClient {
     });
     const bytes = signalCodec.encode(message);
     assertFits(bytes.length, this.contextLimit(), 'data', 'the signal message');
-    await publishChecked(this.transport, this.names.signal(key), bytes, `signal.${signalId}`, 'data');
+    // The id is the caller's text and the msg id a NATS header: encoded, so no CR/LF can split the header and
+    // no whitespace the server trims can make two ids one.
+    await publishChecked(this.transport, this.names.signal(key), bytes, `signal.${encodeToken(signalId)}`, 'data');
     return signalId;
   }
 

@@ -20,6 +20,7 @@ export type GatewayErrorCode =
   | 'WEBHOOK_NOT_FOUND'
   | 'NOT_FOUND'
   | 'URI_TOO_LONG'
+  | 'REQUEST_TIMEOUT'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'NOT_ACCEPTABLE'
   | 'RATE_LIMITED'
