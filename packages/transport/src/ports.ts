@@ -87,7 +87,11 @@ export interface ConsumerOptions {
 }
 
 export interface Consumer {
-  /** Stops delivering; in-flight handlers may still settle their messages. */
+  /**
+   * Stops delivering; in-flight handlers may still settle their messages. On
+   * NATS it drains: messages the server already sent are handed over before
+   * it resolves (so none waits out AckWait), which may take up to a second.
+   */
   stop(): Promise<void>;
 }
 
