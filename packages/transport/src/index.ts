@@ -49,5 +49,6 @@ export {
 } from './kv-records.ts';
 export { KvContentionError, KvRecordError } from './kv-record-errors.ts';
 export { ManualClock } from './manual-clock.ts';
+export { wallClock, type WallClockOptions } from './wall-clock.ts';
 export { ensureStreams } from './topology.ts';
 export { DEFAULT_MAX_PAYLOAD } from './defaults.ts';

@@ -4,6 +4,7 @@
  * (JetStream streams + KV). Both pass the same contract suite
  * (test/contract/ports.contract.ts), so the embedded mode cannot drift.
  */
+import { wallClock } from './wall-clock.ts';
 
 /** One stored value and the revision it was stored at. */
 export interface KvEntry {
@@ -87,7 +88,11 @@ export interface ConsumerOptions {
 }
 
 export interface Consumer {
-  /** Stops delivering; in-flight handlers may still settle their messages. */
+  /**
+   * Stops delivering; in-flight handlers may still settle their messages. On
+   * NATS it drains: messages the server already sent are handed over before
+   * it resolves (so none waits out AckWait), which may take up to a second.
+   */
   stop(): Promise<void>;
 }
 
@@ -167,23 +172,5 @@ export interface Transport {
   close(): Promise<void>;
 }
 
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimer: (at, fn) => {
-    // Node timers overflow past ~24.8 days: re-arm in slices.
-    const MAX = 2 ** 31 - 1;
-    const handle: { t?: ReturnType<typeof setTimeout> } = {};
-    const arm = (): void => {
-      const wait = at - Date.now();
-      if (wait > MAX) handle.t = setTimeout(arm, MAX);
-      else handle.t = setTimeout(fn, Math.max(0, wait));
-      handle.t.unref?.();
-    };
-    arm();
-    return handle;
-  },
-  clearTimer: (handle) => {
-    const t = (handle as { t?: ReturnType<typeof setTimeout> } | undefined)?.t;
-    if (t) clearTimeout(t);
-  },
-};
+/** The wall clock, robust to wall-clock jumps (see `wallClock`): every adapter's default. */
+export const systemClock: Clock = wallClock();
