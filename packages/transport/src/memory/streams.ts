@@ -1,5 +1,14 @@
 import { SquadflowError, type Logger } from '@squadflow/shared';
-import type { Clock, Consumer, ConsumerOptions, DeliveredMessage, PublishOptions, StreamConfig, Streams } from '../ports.ts';
+import type {
+  Clock,
+  Consumer,
+  ConsumerBacklog,
+  ConsumerOptions,
+  DeliveredMessage,
+  PublishOptions,
+  StreamConfig,
+  Streams,
+} from '../ports.ts';
 import { consumerSettings, DEFAULT_MAX_PAYLOAD, publishedSize } from '../defaults.ts';
 import { NoStreamError, NotFoundError, PayloadTooLargeError } from '../errors.ts';
 import { isSubsetOf, subjectsOverlap, validateName, validateSubject } from '../subject-pattern.ts';
@@ -85,6 +94,11 @@ export class MemoryStreams implements Streams {
     for (const d of this.durables.get(name)?.values() ?? []) d.close();
     this.durables.delete(name);
     this.streams.delete(name);
+  }
+
+  async backlog(stream: string): Promise<ConsumerBacklog[]> {
+    this.assertOpen();
+    return [...(this.durables.get(stream)?.values() ?? [])].map((d) => ({ stream, durable: d.name, ...d.backlog() }));
   }
 
   /** Stored message count and last sequence of a stream (diagnostics; JetStream's stream info state). */
