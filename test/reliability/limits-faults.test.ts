@@ -8,8 +8,9 @@
  * - a full inbound stream refuses a trigger: the gateway answers 503
  *   UNAVAILABLE naming the limit (max_msgs), and the same trigger is
  *   accepted once the orchestrator has caught up;
- * - commands piling up at a slow squad's max_ack_pending keep moving as it
- *   acknowledges (no gap between completions of 2 × the squad's ack wait),
+ * - commands piling up at slow squads' max_ack_pending, with the commands
+ *   stream at its max_msgs (the orchestrator's publishes refused and retried),
+ *   keep moving as the squads acknowledge (no gap between completions of 2 × the squad's ack wait),
  *   and the backlog shows on the gateway's /metrics.
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -103,17 +104,18 @@ describe('broker faults: limits', () => {
   );
 
   it(
-    "B5: commands piling up at a slow squad's max_ack_pending keep moving, show on /metrics, and all complete",
+    "B5: commands piling up at slow squads' max_ack_pending and a full commands stream keep moving, show on /metrics, and all complete",
     { timeout: 120_000 },
     async () => {
       const executions = 48;
+      const COMMANDS_MAX_MSGS = 8;
       const {
         d: dep,
         g,
         recorder,
       } = await deployWithLimits(
         'b5ack',
-        { SQUADFLOW_COMMANDS_MAX_MSGS: '256', SQUADFLOW_INBOUND_MAX_MSGS: '1024' },
+        { SQUADFLOW_COMMANDS_MAX_MSGS: String(COMMANDS_MAX_MSGS) },
         { SQUAD_CONCURRENCY: '2' }, // the squads' max_ack_pending
       );
       // Scrape /metrics while the load runs, as Prometheus would.
@@ -163,6 +165,8 @@ describe('broker faults: limits', () => {
       for (const [, peak] of squadConsumers) {
         expect(peak.ratio).toBeGreaterThanOrEqual(0.9);
         expect(peak.pending).toBeGreaterThan(0);
+        // The commands stream never held more than its limit: the orchestrator's refused publishes waited.
+        expect(peak.pending + 2).toBeLessThanOrEqual(COMMANDS_MAX_MSGS);
       }
     },
   );
