@@ -52,7 +52,11 @@ export class MemoryStreams implements Streams {
     if (existing.config.retention !== config.retention) {
       throw new SquadflowError('INVALID_ARGUMENT', `stream ${config.name} exists with retention ${existing.config.retention}`);
     }
-    existing.configure(config);
+    // As on NATS: a config without a limit leaves the stream's limit as it is.
+    existing.configure({
+      ...config,
+      ...(config.maxMsgs === undefined && existing.config.maxMsgs !== undefined ? { maxMsgs: existing.config.maxMsgs } : {}),
+    });
   }
 
   async publish(subject: string, data: Uint8Array, options?: PublishOptions): Promise<void> {

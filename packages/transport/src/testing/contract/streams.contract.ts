@@ -43,6 +43,9 @@ export function streamsContract(make: MakeTarget): void {
       await expect(full).rejects.toMatchObject({ code: 'STREAM_FULL', limit: 'max_msgs' });
       // A duplicate of a stored message is acknowledged, full or not; the refused one was not stored.
       await t.transport.streams.publish(s.subject('a'), enc('m1'), { msgId: 'm-1' });
+      // Ensuring the stream without a limit (a process started without the setting) keeps it.
+      await t.transport.streams.ensure({ name: s.name, subjects: [s.all], retention: 'workqueue' });
+      await expect(t.transport.streams.publish(s.subject('a'), enc('m4'), { msgId: 'm-4' })).rejects.toBeInstanceOf(StreamFullError);
 
       const got = new Collector<string>();
       await t.transport.streams.consume(s.name, { durable: 'd', filterSubject: s.all, maxAckPending: 1 }, async (m) => {
