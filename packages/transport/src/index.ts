@@ -11,6 +11,7 @@ export {
   type Bus,
   type Clock,
   type Consumer,
+  type ConsumerBacklog,
   type ConsumerOptions,
   type DeliveredMessage,
   type KvEntry,
@@ -30,6 +31,8 @@ export {
   KvBucketFullError,
   NoStreamError,
   PayloadTooLargeError,
+  StreamFullError,
+  type StreamLimit,
   /** NATS wildcard matching (`*`, `>`), as the server applies it: for code that filters subjects itself. */
   subjectMatches,
   type MemoryTransport,
@@ -51,4 +54,5 @@ export { KvContentionError, KvRecordError } from './kv-record-errors.ts';
 export { ManualClock } from './manual-clock.ts';
 export { wallClock, type WallClockOptions } from './wall-clock.ts';
 export { ensureStreams } from './topology.ts';
+export { streamLimitsFromEnv, type StreamLimits, type StreamSizeLimits } from './stream-limits.ts';
 export { DEFAULT_MAX_PAYLOAD } from './defaults.ts';

@@ -104,6 +104,30 @@ export interface StreamConfig {
   maxAgeMs?: number;
   /** Window for `msgId` dedup (default 2 min). */
   duplicateWindowMs?: number;
+  /**
+   * Messages the stream may hold (JetStream `max_msgs` with discard-new): a
+   * publish beyond it is refused with `StreamFullError`, nothing stored is
+   * dropped. Unset: `ensure` sets no limit on a new stream and leaves an
+   * existing stream's limit as it is (a process started without the
+   * setting does not undo it). There is deliberately no byte limit: on
+   * NATS 2.9 `max_bytes` with discard-new acknowledges messages and then
+   * drops the oldest stored ones (nats-server#4771, #4775; seen here).
+   */
+  maxMsgs?: number;
+}
+
+/** A durable consumer's backlog (JetStream consumer info), for monitoring back-pressure. */
+export interface ConsumerBacklog {
+  stream: string;
+  durable: string;
+  /** Delivered and not yet acknowledged. */
+  ackPending: number;
+  /** The consumer's `max_ack_pending`: at it, the server delivers nothing more until an ack. */
+  maxAckPending: number;
+  /** Stored, matching the consumer's filter, not yet delivered. */
+  pending: number;
+  /** Delivered more than once and not yet acknowledged. */
+  redelivered: number;
 }
 
 /** Durable, at-least-once message streams (JetStream). */
@@ -124,6 +148,11 @@ export interface Streams {
   consume(stream: string, options: ConsumerOptions, handler: (msg: DeliveredMessage) => Promise<void>): Promise<Consumer>;
   /** Deletes a stream (tests and teardown). */
   remove(name: string): Promise<void>;
+  /**
+   * The backlog of every durable consumer of a stream (`[]` when the stream
+   * does not exist). Optional: wrappers that only spy on publishes may leave it out.
+   */
+  backlog?(stream: string): Promise<ConsumerBacklog[]>;
 }
 
 /** Fire-and-forget core pub/sub (no persistence). */

@@ -164,7 +164,8 @@ export class EngineClient {
    * `PAYLOAD_TOO_LARGE` when the trigger message is over `maxContextBytes`:
    * nothing starts then. When NATS does not confirm the trigger it throws
    * `TriggerNotConfirmedError` (code `UNAVAILABLE`): retry with the same
-   * idempotency key.
+   * idempotency key. When the inbound stream is at its size limit it throws
+   * `StreamFullError` (nothing was stored): retry later.
    *
    * The trigger message is published first: it is the durable intent, and
    * the orchestrator creates the execution from it. The `pending` record
@@ -178,6 +179,7 @@ export class EngineClient {
     try {
       return await publishTrigger(this.triggerDeps(), workflow, context, executionId, options);
     } catch (err) {
+      // A `StreamFullError` is not "unavailable": its outcome is known (not stored), so it is not wrapped.
       if (isTransportUnavailable(err)) throw new TriggerNotConfirmedError(executionId, key, err);
       throw err;
     }
