@@ -253,4 +253,11 @@ describe('mutated and hostile expressions (H2)', () => {
     }
     assertPrototypeUnchanged();
   });
+
+  it('a function is no condition: a bare regex or lambda is false, as $boolean has it', async () => {
+    const scope = scopeOf({ a: 1, b: 2, s: 'x', t: 'y', flag: true, items: [], obj: { x: 1, y: 'z' } });
+    expect(await evaluateCondition('/a+/', scope)).toBe(false);
+    expect(await evaluateCondition('function($x) { $x }', scope)).toBe(false);
+    expect(await evaluateCondition('$boolean(/a+/)', scope)).toBe(false);
+  });
 });
