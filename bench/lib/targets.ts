@@ -95,10 +95,9 @@ const TARGETS: Target[] = [
     needs: ['soak.rss_slope_mb_per_10min', 'soak.duration_s'],
     check: (f) => ({
       measured: `${f('soak.rss_slope_mb_per_10min')} MB/10 min`,
-      pass: f('soak.rss_slope_mb_per_10min') < 5,
-      ...(f('soak.duration_s') < 600
-        ? { note: `a ${f('soak.duration_s')} s run: a short window magnifies noise; the target is for 10 min` }
-        : {}),
+      // A regression over a minute or two after the mark's forced GC says nothing about 10 minutes.
+      pass: f('soak.duration_s') < 600 ? 'n/a' : f('soak.rss_slope_mb_per_10min') < 5,
+      ...(f('soak.duration_s') < 600 ? { note: `a ${f('soak.duration_s')} s run: too short a window; the target is for 10 min` } : {}),
     }),
   },
   {
