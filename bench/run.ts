@@ -1,5 +1,5 @@
 /**
- * `pnpm bench [--scenario <name>[,<name>]] [--quick] [--full] [--profile] [--rounds N]`
+ * `pnpm bench [--scenario <name>[,<name>]] [--quick] [--full] [--profile] [--rounds N] [--duration 10m] [--rate 20]`
  *
  * Runs squadflow's scenarios against real NATS with every squad (and the
  * orchestrator) as its own process, beside floors measured in the same run
@@ -23,6 +23,8 @@ import { machine } from './scenarios/machine.ts';
 import { parked } from './scenarios/parked.ts';
 import { profile } from './scenarios/profile.ts';
 import { recovery } from './scenarios/recovery.ts';
+import { soak } from './scenarios/soak.ts';
+import { parseDuration } from '@squadflow/shared';
 import { buildBundles } from '../scripts/build.ts';
 
 const SCENARIOS: Record<string, (ctx: RunContext) => Promise<ScenarioResult>> = {
@@ -34,6 +36,7 @@ const SCENARIOS: Record<string, (ctx: RunContext) => Promise<ScenarioResult>> = 
   machine,
   profile,
   compile,
+  soak,
 };
 const DEFAULT = ['floors', 'chain4', 'fan16', 'parked', 'recovery', 'machine'];
 /** Scenarios whose figures are printed as ratios to the floors: the floors run first. */
@@ -47,15 +50,28 @@ const { values } = parseArgs({
     profile: { type: 'boolean', default: false },
     rounds: { type: 'string', default: '1' },
     help: { type: 'boolean', default: false },
+    // The soak (not in the default set): how long and how many executions per second.
+    duration: { type: 'string', default: '10m' },
+    rate: { type: 'string', default: '20' },
   },
 });
+const soakDurationMs = parseDuration(values.duration);
+const soakRate = Number(values.rate);
+if (soakDurationMs === undefined || soakDurationMs < 10_000 || !(soakRate > 0 && soakRate <= 1000)) {
+  process.stderr.write(
+    `--duration must be a duration of at least 10s (e.g. 90s, 10m), --rate a number from 1 to 1000; got "${values.duration}", "${values.rate}"\n`,
+  );
+  process.exit(2);
+}
 const rounds = Number(values.rounds);
 if (!Number.isInteger(rounds) || rounds < 1 || rounds > 10) {
   process.stderr.write(`--rounds must be an integer from 1 to 10, got "${values.rounds}"\n`);
   process.exit(2);
 }
 if (values.help) {
-  process.stdout.write(`usage: pnpm bench [--scenario ${Object.keys(SCENARIOS).join('|')}] [--quick] [--full] [--profile] [--rounds N]\n`);
+  process.stdout.write(
+    `usage: pnpm bench [--scenario ${Object.keys(SCENARIOS).join('|')}] [--quick] [--full] [--profile] [--rounds N] [--duration 10m] [--rate 20]\n`,
+  );
   process.exit(0);
 }
 const asked = (values.scenario ?? []).flatMap((s) => s.split(',')).filter(Boolean);
@@ -73,7 +89,7 @@ const selected = [...wanted].sort((a, b) => Number(b === 'floors') - Number(a ==
 installCleanupHandlers();
 // The orchestrator runs as deployed: the bundle `pnpm build` makes (see bench/lib/deployment.ts).
 await buildBundles();
-const settings = settingsFor({ quick: values.quick, full: values.full, profile: values.profile });
+const settings = settingsFor({ quick: values.quick, full: values.full, profile: values.profile, soakDurationMs, soakRate });
 const stamp = stampNow();
 const command = `pnpm bench ${process.argv.slice(2).join(' ')}`.trim();
 const env = await environment();

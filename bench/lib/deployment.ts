@@ -37,6 +37,17 @@ export interface DeployOptions {
   /** Squad processes `s0..s<n-1>` (default 4). */
   squads?: number;
   squadConcurrency?: number;
+  /** Other squad processes instead of the noop squads: a script, the squad names, extra environment. */
+  squadProcess?: { script: string; names: string[]; env?: Record<string, string> };
+}
+
+export interface OrchestratorOptions {
+  /** The TS sources, not the bundle. */
+  fromSource?: boolean;
+  /** Extra environment (over the deployment's and the deployed settings). */
+  env?: Record<string, string>;
+  /** See `SpawnOptions.onLine`. */
+  onLine?: (line: string) => boolean;
 }
 
 /** CPU per completed execution since a meter started, ms (`/proc/<pid>/stat`, so it includes GC and the NATS client). */
@@ -78,11 +89,13 @@ export class Deployment {
     const d = new Deployment(prefix, transport, client, nc, new Completions(nc, makeNames(prefix), { trackCompleted: true }));
     d.undo.push(dropPrefix, closeTransport, closeNc);
     const env = d.env();
+    const custom = options.squadProcess;
+    const squadNames = custom?.names ?? Array.from({ length: options.squads ?? 4 }, (_, i) => `s${i}`);
     d.squads = await Promise.all(
-      Array.from({ length: options.squads ?? 4 }, (_, i) =>
-        spawnNode(SQUAD, {
-          label: `squad s${i}`,
-          env: { ...env, SQUAD_NAME: `s${i}`, SQUAD_CONCURRENCY: String(options.squadConcurrency ?? 256) },
+      squadNames.map((name) =>
+        spawnNode(custom?.script ?? SQUAD, {
+          label: `squad ${name}`,
+          env: { ...env, ...custom?.env, SQUAD_NAME: name, SQUAD_CONCURRENCY: String(options.squadConcurrency ?? 256) },
         }),
       ),
     );
@@ -93,17 +106,18 @@ export class Deployment {
     return { SQUADFLOW_NATS_URL: natsUrl(), SQUADFLOW_PREFIX: this.prefix, SQUADFLOW_LOG_LEVEL: 'warn' };
   }
 
-  /** Starts (or restarts) the orchestrator process; `extraNodeArgs` e.g. `--cpu-prof`; `fromSource`: the TS sources, not the bundle. */
-  async startOrchestrator(extraNodeArgs: string[] = [], options: { fromSource?: boolean } = {}): Promise<Child> {
+  /** Starts (or restarts) the orchestrator process; `extraNodeArgs` e.g. `--cpu-prof`. */
+  async startOrchestrator(extraNodeArgs: string[] = [], options: OrchestratorOptions = {}): Promise<Child> {
     // BENCH_ORCHESTRATOR_NODE_ARGS: other V8/Node flags to try on the orchestrator (space-separated), instead of the deployed ones.
     const flags = process.env['BENCH_ORCHESTRATOR_NODE_ARGS']?.split(' ').filter(Boolean) ?? DEPLOYED_NODE_ARGS;
     const nodeArgs = [...flags, ...extraNodeArgs];
     // Generous: a restart loads every stored timer one by one before it prints `ready`.
     this.orchestrator = await spawnNode(options.fromSource ? ORCHESTRATOR_SOURCE : ORCHESTRATOR, {
       label: 'orchestrator',
-      env: { ...this.env(), ...DEPLOYED_ENV },
+      env: { ...this.env(), ...DEPLOYED_ENV, ...options.env },
       nodeArgs,
       readyTimeoutMs: 600_000,
+      ...(options.onLine ? { onLine: options.onLine } : {}),
     });
     return this.orchestrator;
   }

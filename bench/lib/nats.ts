@@ -66,7 +66,7 @@ export async function streamMessages(nc: NatsConnection, stream: string): Promis
 }
 
 /** Every stream name on the server (paged by the API). */
-async function streamNames(nc: NatsConnection): Promise<string[]> {
+export async function streamNames(nc: NatsConnection): Promise<string[]> {
   const out: string[] = [];
   for (;;) {
     const page = await jsApi<ApiReply & { total: number; streams: string[] | null }>(nc, 'STREAM.NAMES', { offset: out.length });

@@ -31,6 +31,8 @@ export interface SpawnOptions {
   quiet?: boolean;
   /** How long until `ready` (default 60 s; an orchestrator re-arms every stored timer first). */
   readyTimeoutMs?: number;
+  /** Sees every stdout line after `ready`; a line it returns true for is not forwarded (the soak's probe lines). */
+  onLine?: (line: string) => boolean;
 }
 
 export function spawnNode(script: string, options: SpawnOptions): Promise<Child> {
@@ -88,7 +90,7 @@ export function spawnNode(script: string, options: SpawnOptions): Promise<Child>
         ready = true;
         clearTimeout(timeout);
         resolve(handle);
-      } else forward(line);
+      } else if (!options.onLine?.(line)) forward(line);
     });
     const fail = (why: string): void => {
       if (ready) return;

@@ -11,12 +11,27 @@ export interface Settings {
   throughput: { warmupMs: number; durationMs: number };
   parked: number;
   recovery: number;
+  /** The soak's load: executions per second for how long. */
+  soak: { durationMs: number; rate: number };
 }
 
-export function settingsFor(flags: { quick: boolean; full: boolean; profile: boolean }): Settings {
-  const { quick } = flags;
+export interface SettingsFlags {
+  quick: boolean;
+  full: boolean;
+  profile: boolean;
+  /** `--duration` of the soak, ms (default 10 minutes). */
+  soakDurationMs?: number;
+  /** `--rate` of the soak, executions/s (default 20). */
+  soakRate?: number;
+}
+
+export function settingsFor(flags: SettingsFlags): Settings {
+  const { quick, full, profile } = flags;
   return {
-    ...flags,
+    quick,
+    full,
+    profile,
+    soak: { durationMs: flags.soakDurationMs ?? 600_000, rate: flags.soakRate ?? 20 },
     latency: quick ? { warmupCount: 50, count: 200 } : { warmupCount: 100, count: 600 },
     throughput: quick ? { warmupMs: 1_500, durationMs: 4_000 } : { warmupMs: 3_000, durationMs: 15_000 },
     parked: flags.full ? 100_000 : quick ? 2_000 : 10_000,

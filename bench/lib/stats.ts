@@ -32,3 +32,18 @@ export function summarize(latenciesMs: readonly number[]): LatencySummary {
 
 /** Raw samples for the results file: 0.01 ms resolution keeps the JSON small. */
 export const rawSamples = (latenciesMs: readonly number[]): number[] => latenciesMs.map((x) => round(x, 2));
+
+/** Least-squares slope of y over x (NaN with fewer than two distinct x). */
+export function slope(xs: readonly number[], ys: readonly number[]): number {
+  const n = Math.min(xs.length, ys.length);
+  if (n < 2) return NaN;
+  const mx = xs.slice(0, n).reduce((a, b) => a + b, 0) / n;
+  const my = ys.slice(0, n).reduce((a, b) => a + b, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (xs[i]! - mx) * (ys[i]! - my);
+    sxx += (xs[i]! - mx) ** 2;
+  }
+  return sxx === 0 ? NaN : sxy / sxx;
+}

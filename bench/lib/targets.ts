@@ -81,6 +81,50 @@ const TARGETS: Target[] = [
     needs: ['chain4.rss_hwm'],
     check: (f) => ({ measured: `${Math.round(f('chain4.rss_hwm'))} MB (VmHWM)`, pass: f('chain4.rss_hwm') <= 200 }),
   },
+  {
+    target: 'soak: 0 lost, 0 stuck, 0 duplicates, every execution ended as expected',
+    needs: ['soak.lost', 'soak.stuck', 'soak.duplicates', 'soak.violations', 'soak.ended_mismatch', 'soak.completed'],
+    check: (f) => ({
+      measured: `lost ${f('soak.lost')}, stuck ${f('soak.stuck')}, duplicates ${f('soak.duplicates')}, other ${f('soak.violations') - f('soak.lost') - f('soak.stuck') - f('soak.duplicates')}`,
+      pass: f('soak.violations') === 0 && f('soak.ended_mismatch') === 0 && f('soak.completed') > 0,
+      note: `${f('soak.completed')} of ${f('soak.accepted')} completed`,
+    }),
+  },
+  {
+    target: 'soak: RSS slope after warm-up < 5 MB per 10 min',
+    needs: ['soak.rss_slope_mb_per_10min', 'soak.duration_s'],
+    check: (f) => ({
+      measured: `${f('soak.rss_slope_mb_per_10min')} MB/10 min`,
+      // A regression over a minute or two after the mark's forced GC says nothing about 10 minutes.
+      pass: f('soak.duration_s') < 600 ? 'n/a' : f('soak.rss_slope_mb_per_10min') < 5,
+      ...(f('soak.duration_s') < 600 ? { note: `a ${f('soak.duration_s')} s run: too short a window; the target is for 10 min` } : {}),
+    }),
+  },
+  {
+    target: 'soak: heap after forced GC at the end within ±10% of the mark',
+    needs: ['soak.heap_gc_change', 'soak.heap_gc_end_mb'],
+    check: (f) => ({
+      measured: `${Math.round(f('soak.heap_gc_change') * 1000) / 10}% (${f('soak.heap_gc_end_mb')} MB)`,
+      pass: Math.abs(f('soak.heap_gc_change')) <= 0.1,
+    }),
+  },
+  {
+    target: 'soak: event-loop lag p99 < 100 ms',
+    needs: ['soak.lag_p99_ms'],
+    check: (f) => ({
+      measured: `${f('soak.lag_p99_ms')} ms`,
+      pass: f('soak.lag_p99_ms') < 100,
+      note: `after warm-up; worst ${f('soak.lag_worst_interval_p99_ms')} ms in one sample interval`,
+    }),
+  },
+  {
+    target: 'soak: pending acks flat (load end ≤ max(2× warm-up end, 100))',
+    needs: ['soak.pending_first', 'soak.pending_last', 'soak.pending_max'],
+    check: (f) => ({
+      measured: `${f('soak.pending_first')} → ${f('soak.pending_last')} (max ${f('soak.pending_max')})`,
+      pass: f('soak.pending_last') <= Math.max(2 * f('soak.pending_first'), 100),
+    }),
+  },
 ];
 
 export function checkTargets(figures: Figures): TargetCheck[] {

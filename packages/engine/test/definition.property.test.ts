@@ -1,6 +1,8 @@
 /**
- * Property tests: random valid definitions compile; random invalid ones are
- * rejected with a SquadflowError naming a field, never a crash.
+ * Property tests (reliability matrix H1): random valid definitions compile
+ * and survive parse∘print; random invalid ones are rejected with a
+ * SquadflowError naming a field, never a crash, never a hang over 100 ms,
+ * never a change to `Object.prototype`.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -91,6 +93,84 @@ describe('definitions, property-based', () => {
         }
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+/** Cases of the H1 properties below: 10⁴ in CI (validation only, a few seconds); `FUZZ_RUNS` for the nightly 10⁶. */
+const H1_RUNS = Number(process.env['FUZZ_RUNS'] ?? 10_000);
+const HANG_MS = 100;
+const PROTOTYPE_KEYS = Object.getOwnPropertyNames(Object.prototype).sort().join(',');
+
+/**
+ * Validates with the H1 guards: no hang, no prototype pollution; returns the error, if any.
+ * A case over 100 ms is timed again (up to 3 tries, the fastest counts): a real hang repeats,
+ * a GC pause or the shared machine descheduling the process (seen: 215 ms for one step) does not.
+ */
+function validateGuarded(input: unknown): unknown {
+  let caught: unknown;
+  let fastest = Infinity;
+  for (let tries = 0; tries < 3 && fastest >= HANG_MS; tries++) {
+    const t0 = performance.now();
+    caught = undefined;
+    try {
+      validateDefinition(input);
+    } catch (err) {
+      caught = err;
+    }
+    fastest = Math.min(fastest, performance.now() - t0);
+  }
+  expect(fastest, `validation took ${fastest} ms`).toBeLessThan(HANG_MS);
+  expect(Object.getOwnPropertyNames(Object.prototype).sort().join(',')).toBe(PROTOTYPE_KEYS);
+  expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  return caught;
+}
+
+/** Pollution attempts as they arrive over the wire: JSON text parsed, so `__proto__` is an own key. */
+const hostileField = fc.constantFrom(
+  '{"__proto__": {"polluted": 1}}',
+  '{"constructor": {"prototype": {"polluted": 1}}}',
+  '{"steps": {"__proto__": {"polluted": 1}}}',
+);
+
+describe(`definitions, property-based (H1, ${H1_RUNS} cases each)`, () => {
+  it('parse∘print round-trips: printing a validated definition and validating it again gives the same definition', () => {
+    fc.assert(
+      fc.property(validDefinition, (input) => {
+        const parsed = validateDefinition(JSON.parse(JSON.stringify(input)));
+        const printed = JSON.stringify(parsed);
+        const reparsed = validateDefinition(JSON.parse(printed));
+        expect(reparsed).toEqual(parsed);
+        expect(JSON.stringify(reparsed)).toBe(printed);
+      }),
+      { numRuns: H1_RUNS },
+    );
+  });
+
+  it('mutated definitions give a typed error naming a field, in under 100 ms, with Object.prototype unchanged', () => {
+    fc.assert(
+      fc.property(validDefinition, breakIt, (input, mutate) => {
+        const caught = validateGuarded(mutate(JSON.parse(JSON.stringify(input)) as { steps: Array<Record<string, unknown>> }));
+        expect(caught).toBeInstanceOf(SquadflowError);
+        expect((caught as SquadflowError).code).toBe('INVALID_DEFINITION');
+        expect((caught as SquadflowError).issues.length).toBeGreaterThan(0);
+      }),
+      { numRuns: H1_RUNS },
+    );
+  });
+
+  it('arbitrary JSON and prototype-pollution attempts anywhere in a definition: accepted or a typed error, never pollution', () => {
+    fc.assert(
+      fc.property(validDefinition, fc.jsonValue(), hostileField, fc.nat(), (input, junk, hostile, where) => {
+        const def = JSON.parse(JSON.stringify(input)) as { steps: Array<Record<string, unknown>> } & Record<string, unknown>;
+        const step = def.steps[where % def.steps.length]!;
+        // Junk in a known field, and a hostile object (parsed JSON: `__proto__` is an own key) in another.
+        step[['input', 'condition', 'delay', 'dependsOn', 'retry'][where % 5]!] = junk;
+        Object.assign(step, { extra: JSON.parse(hostile) as unknown });
+        const caught = validateGuarded(where % 2 ? def : JSON.parse(JSON.stringify(def)));
+        if (caught !== undefined) expect(caught).toBeInstanceOf(SquadflowError);
+      }),
+      { numRuns: H1_RUNS },
     );
   });
 });

@@ -5,7 +5,7 @@ import { cappedRange, ENTRY_HOOK, EXIT_HOOK, onEntry, onExit, RANGE_FUNCTION } f
 import { EXPRESSION_LIMITS } from './expressions/limits.ts';
 import { Re2RegexEngine } from './expressions/regex.ts';
 import { checkStatically } from './expressions/static-check.ts';
-import { toPlainJson } from './expressions/value-size.ts';
+import { isFunctionValue, toPlainJson } from './expressions/value-size.ts';
 
 /**
  * The safe expression language for conditions, input mappings and correlation
@@ -145,6 +145,8 @@ export async function evaluateCondition(source: string, scope: ExpressionScope):
   // Truthiness needs no plain-JSON copy of the value, whatever its size.
   const value = await compileGuarded(source).evaluateRaw(scope);
   if (Array.isArray(value)) return value.length > 0;
+  // A function (a bare regex literal, a lambda) is false, as JSONata's `$boolean` has it.
+  if (typeof value === 'function' || (typeof value === 'object' && value !== null && isFunctionValue(value))) return false;
   return Boolean(value);
 }
 

@@ -74,6 +74,8 @@ function leafSize(v: unknown): number {
  * allocating the whole string.
  */
 export function toPlainJson(value: unknown, limit: number): unknown {
+  // A bare regex literal (`/a+/`) evaluates to JSONata's matcher, a JavaScript function: not data.
+  if (typeof value === 'function') return undefined;
   if (value === null || typeof value !== 'object') return value;
   let size = 0;
   const charge = (n: number): void => {
