@@ -19,6 +19,7 @@ export {
   type PublishOptions,
   type StreamConfig,
   type Streams,
+  type StoredStreamMessage,
   type Transport,
 } from './ports.ts';
 export {
@@ -29,6 +30,7 @@ export {
   isTransportUnavailable,
   KvBucketFullError,
   NoStreamError,
+  NotFoundError,
   PayloadTooLargeError,
   /** NATS wildcard matching (`*`, `>`), as the server applies it: for code that filters subjects itself. */
   subjectMatches,
@@ -49,5 +51,5 @@ export {
 } from './kv-records.ts';
 export { KvContentionError, KvRecordError } from './kv-record-errors.ts';
 export { ManualClock } from './manual-clock.ts';
-export { ensureStreams } from './topology.ts';
+export { ARCHIVE_MAX_AGE_MS, archiveStreamConfig, ensureStreams } from './topology.ts';
 export { DEFAULT_MAX_PAYLOAD } from './defaults.ts';

@@ -12,7 +12,8 @@ import {
   type Names,
   type WorkflowDefinition,
 } from '@squadflow/shared';
-import { toView, type ExecutionView } from './execution-view.ts';
+import { archivedView, toView, type ExecutionView } from './execution-view.ts';
+import { ArchiveExportFilterSchema, type ArchiveExportFilter } from './archive-export-filter.ts';
 import { executionIdFor } from '../runtime/execution-ids.ts';
 import { computeMetrics, type EngineMetrics } from './metrics.ts';
 import { isTransportUnavailable, type Transport } from '@squadflow/transport';
@@ -74,6 +75,8 @@ export interface ListExecutionsFilter {
   /** Opaque cursor from a previous page's `nextCursor`. */
   cursor?: string;
 }
+
+export type { ArchiveExportFilter } from './archive-export-filter.ts';
 
 export interface ExecutionPage {
   executions: ExecutionView[];
@@ -182,9 +185,36 @@ export class EngineClient {
     }
   }
 
+  /**
+   * One execution: from the hot store, else from the archive (an ended
+   * execution past its retention, marked `archived`), else null.
+   */
   async getExecution(executionId: string): Promise<ExecutionView | null> {
     const stored = await this.stores.executions.read(executionId);
-    return stored ? toView(stored.record) : null;
+    if (stored) return toView(stored.record);
+    const archived = await this.stores.archive.get(executionId);
+    return archived ? archivedView(archived) : null;
+  }
+
+  /**
+   * The archived executions (ended, past their retention), oldest archived
+   * first, as views marked `archived`: for export as JSON lines
+   * (`GET /v1/archive/executions`). `since`/`until` bound the creation time
+   * like `pageExecutions`; the whole archive is read in order (one request
+   * per message), so this is a bulk export, not a query. Throws
+   * `INVALID_ARGUMENT` naming a bad field.
+   */
+  async *exportArchive(filter: ArchiveExportFilter = {}): AsyncIterable<ExecutionView> {
+    const checked = ArchiveExportFilterSchema.safeParse(filter);
+    if (!checked.success) throw new SquadflowError('INVALID_ARGUMENT', 'invalid archive filter', toFieldIssues(checked.error.issues));
+    const { since, until, workflow } = checked.data;
+    for await (const archived of this.stores.archive.all()) {
+      const r = archived.record;
+      if (workflow !== undefined && r.workflow !== workflow) continue;
+      if (since !== undefined && r.createdAt < since) continue;
+      if (until !== undefined && r.createdAt >= until) continue;
+      yield archivedView(archived);
+    }
   }
 
   async listExecutions(filter: ListExecutionsFilter = {}): Promise<ExecutionView[]> {

@@ -5,6 +5,7 @@ import { WorkflowRegistry } from './registry.ts';
 import { WaitIndex } from './waits.ts';
 import { CircuitBreakers } from '../breakers/circuit-breakers.ts';
 import { WorkflowSlots } from './slots.ts';
+import { ExecutionArchive } from '../retention/execution-archive.ts';
 
 /** The KV buckets the engine uses, opened once per process. */
 export interface EngineStores {
@@ -14,6 +15,8 @@ export interface EngineStores {
   timers: KvStore;
   breakers: CircuitBreakers;
   slots: WorkflowSlots;
+  /** Ended executions that left the hot store (docs/retention.md). */
+  archive: ExecutionArchive;
 }
 
 export async function openStores(transport: Transport, n: Names): Promise<EngineStores> {
@@ -32,5 +35,6 @@ export async function openStores(transport: Transport, n: Names): Promise<Engine
     timers,
     breakers: new CircuitBreakers(breakers, transport.clock),
     slots: new WorkflowSlots(slots),
+    archive: new ExecutionArchive(transport, n),
   };
 }

@@ -9,7 +9,7 @@ import { connect } from '@nats-io/transport-node';
 import { names } from '@squadflow/shared';
 import { inject } from 'vitest';
 import { connectNatsTransport, parseServers } from '../adapters.ts';
-import type { Transport } from '../ports.ts';
+import type { Clock, Transport } from '../ports.ts';
 
 /** The NATS URL resolved by `global-setup.ts`. */
 export function natsUrl(): string {
@@ -80,10 +80,10 @@ export interface NatsTestTransport {
   cleanup(): Promise<void>;
 }
 
-/** A NATS transport plus a unique prefix to name streams and buckets with. */
-export async function withNatsTransport(label?: string): Promise<NatsTestTransport> {
+/** A NATS transport plus a unique prefix to name streams and buckets with; `clock` for tests that drive time. */
+export async function withNatsTransport(label?: string, options: { clock?: Clock } = {}): Promise<NatsTestTransport> {
   const prefix = uniquePrefix(label);
-  const transport = await connectNatsTransport({ servers: natsUrl(), name: `test-${prefix}` });
+  const transport = await connectNatsTransport({ servers: natsUrl(), name: `test-${prefix}`, ...options });
   return {
     transport,
     prefix,
