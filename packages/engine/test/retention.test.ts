@@ -103,6 +103,8 @@ describe.each(targets)('retention on %s', (_name, make) => {
     expect(archived).toMatchObject({ executionId: id, status: 'completed', archived: true, output: ended?.output });
     expect(archived?.steps.map((s) => s.name)).toEqual(['a', 'b']);
     expect(await (await setup!.transport.kv(n.buckets.retention)).keys()).toEqual([]);
+    expect(await (await setup!.transport.kv(n.buckets.executionIndex)).keys(`*.*.*.${id}`)).toEqual([]);
+    expect(await client.listExecutions()).toEqual([]);
 
     // A trigger repeated with the same key after archiving: the same id, and nothing starts.
     expect(await client.trigger('pair', { x: 1 }, { idempotencyKey: 'order-1' })).toBe(id);

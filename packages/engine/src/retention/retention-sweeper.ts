@@ -89,7 +89,7 @@ export class RetentionSweeper {
       const archived = await archive.get(departure.executionId);
       if (archived?.revision !== stored.revision) await archive.put(stored.record, stored.revision, now);
       try {
-        await executions.remove(departure.executionId, stored.revision);
+        await executions.remove(stored.record, stored.revision);
       } catch (err) {
         if (!(err instanceof KvConflictError)) throw err;
         return 'later'; // written since it was read: the next sweep archives the newer revision

@@ -19,12 +19,16 @@ export interface RetentionDeps {
  * Bounded growth of the executions bucket (docs/retention.md): ensures the
  * archive stream, schedules the departure of every execution that ends
  * (write-ahead, in the execution store's hook) and sweeps the ones due.
- * Returns undefined when retention is off (ended executions stay).
+ * Returns undefined when retention is off (ended executions stay). Also
+ * indexes, once, executions stored before the listing index existed.
  */
 export async function startRetention(deps: RetentionDeps): Promise<RetentionSweeper | undefined> {
   const { transport, names, stores, logger } = deps;
   const settings = retentionSettings(deps.options);
   const { retentionMs } = settings;
+  // Executions stored before the listing index existed: indexed once (the only scan, and only on the first start).
+  const indexed = await stores.index.backfill(() => stores.executions.list());
+  if (indexed) logger.info({ indexed }, 'execution index: earlier executions indexed');
   if (retentionMs === null) {
     logger.info('retention off: ended executions stay in the executions bucket');
     return undefined;

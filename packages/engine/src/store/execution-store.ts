@@ -18,6 +18,8 @@ export interface ExecutionWriteHook {
   before?(next: ExecutionRecord, previous: ExecutionRecord | null | undefined): Promise<void>;
   /** Runs once the write landed; must not throw (off the critical path: errors are its own to handle). */
   after?(next: ExecutionRecord, previous: ExecutionRecord | null | undefined): void;
+  /** Runs after `remove` deleted the record (it left the hot store). */
+  removed?(record: ExecutionRecord): Promise<void>;
 }
 
 /** Execution records in KV, keyed by execution id, written with compare-and-set. */
@@ -87,8 +89,9 @@ export class ExecutionStore {
    * `KvConflictError` otherwise): the retention sweeper's last step, after
    * the record was archived.
    */
-  remove(id: string, revision: number): Promise<void> {
-    return this.records.delete(id, { revision });
+  async remove(record: ExecutionRecord, revision: number): Promise<void> {
+    await this.records.delete(record.executionId, { revision });
+    for (const hook of this.hooks) await hook.removed?.(record);
   }
 
   /** Every record (a scan: fine for operators' queries, not for hot paths). */
