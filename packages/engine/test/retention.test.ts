@@ -193,4 +193,36 @@ describe.each(targets)('retention on %s', (_name, make) => {
     expect(copies).toHaveLength(1);
     expect((await client.getExecution(id))?.archived).toBe(true);
   });
+
+  it('an execution that ended before the index and the retention existed is indexed, then archived', async () => {
+    const clock = new ManualClock(Date.parse('2026-01-01T00:00:00Z'));
+    setup = await make(clock);
+    const { transport, prefix } = setup;
+    const n = names(prefix);
+    const old = {
+      v: 1,
+      executionId: 'ex_old',
+      workflow: 'pair',
+      status: 'completed',
+      createdAt: clock.now() - DAY,
+      updatedAt: clock.now() - HOUR,
+    };
+    const executions = await transport.kv(n.buckets.executions);
+    await executions.put('ex_old', new TextEncoder().encode(JSON.stringify({ ...old, context: {} })));
+    orchestrator = await Orchestrator.start({
+      transport,
+      prefix,
+      logger: silentLogger(),
+      retention: { retention: '2h', sweepIntervalMs: HOUR },
+    });
+    const client = await EngineClient.connect({ transport, prefix });
+    expect((await client.listExecutions()).map((e) => e.executionId)).toEqual(['ex_old']);
+    await advanceUntil(
+      clock,
+      HOUR,
+      () => executions.get('ex_old'),
+      (e) => e === null,
+    );
+    expect(await client.getExecution('ex_old')).toMatchObject({ status: 'completed', archived: true });
+  });
 });

@@ -19,22 +19,28 @@ export interface RetentionDeps {
  * Bounded growth of the executions bucket (docs/retention.md): ensures the
  * archive stream, schedules the departure of every execution that ends
  * (write-ahead, in the execution store's hook) and sweeps the ones due.
- * Returns undefined when retention is off (ended executions stay). Also
- * indexes, once, executions stored before the listing index existed.
+ * Returns undefined when retention is off (ended executions stay). Also,
+ * once per deployment, indexes the executions stored before the listing
+ * index existed and schedules the ended ones to leave.
  */
 export async function startRetention(deps: RetentionDeps): Promise<RetentionSweeper | undefined> {
   const { transport, names, stores, logger } = deps;
   const settings = retentionSettings(deps.options);
   const { retentionMs } = settings;
-  // Executions stored before the listing index existed: indexed once (the only scan, and only on the first start).
-  const indexed = await stores.index.backfill(() => stores.executions.list());
+  const schedule = retentionMs === null ? undefined : await RetentionSchedule.open(transport, names);
+  // Executions stored before this version: indexed for listing and, if ended, scheduled to leave; once (the only scan).
+  const indexed = await stores.index.backfill(async () => {
+    const records = await stores.executions.list();
+    for (const r of records)
+      if (schedule && retentionMs !== null && isTerminal(r.status)) await schedule.add(r.executionId, r.updatedAt + retentionMs);
+    return records;
+  });
   if (indexed) logger.info({ indexed }, 'execution index: earlier executions indexed');
-  if (retentionMs === null) {
+  if (retentionMs === null || !schedule) {
     logger.info('retention off: ended executions stay in the executions bucket');
     return undefined;
   }
   await transport.streams.ensure(archiveStreamConfig(names, settings.archiveMaxAgeMs));
-  const schedule = await RetentionSchedule.open(transport, names);
   stores.executions.observe({
     before: async (next, previous) => {
       if (isTerminal(next.status) && previous?.status !== next.status) await schedule.add(next.executionId, next.updatedAt + retentionMs);

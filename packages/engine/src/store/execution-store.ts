@@ -105,7 +105,9 @@ export class ExecutionStore {
   }
 
   private async before(next: ExecutionRecord, previous: ExecutionRecord | null | undefined): Promise<void> {
-    for (const hook of this.hooks) await hook.before?.(next, previous);
+    // Concurrently: the index key and the retention departure are independent writes, both ahead of the record.
+    if (this.hooks.length === 1) await this.hooks[0]!.before?.(next, previous);
+    else await Promise.all(this.hooks.map((hook) => hook.before?.(next, previous)));
   }
 
   private after(next: ExecutionRecord, previous: ExecutionRecord | null | undefined): void {
