@@ -43,6 +43,12 @@ export interface DeployOptions {
   bundledOrchestrator?: boolean;
   /** NATS server for every process of the deployment (default: the suite's shared server). */
   natsUrl?: string;
+  /**
+   * NATS server for the test process's own client and recorder (default:
+   * `natsUrl`): a partition test observes the server directly while the
+   * services reach it through a proxy.
+   */
+  clientNatsUrl?: string;
   /** Extra environment for the orchestrator processes (failpoints, AckWait...). */
   orchestratorEnv?: Record<string, string>;
   /** Extra environment for the fixture squad processes (e.g. SQUAD_CONCURRENCY). */
@@ -55,7 +61,7 @@ export async function deploy(label: string, squadNames: string[], options: Deplo
   const log = join(dir, 'invocations.jsonl');
   const url = options.natsUrl ?? natsUrl();
   const env = { SQUADFLOW_NATS_URL: url, SQUADFLOW_PREFIX: prefix, SQUADFLOW_LOG_LEVEL: 'warn', INVOCATION_LOG: log };
-  const transport = await connectNatsTransport({ servers: url });
+  const transport = await connectNatsTransport({ servers: options.clientNatsUrl ?? url });
   const client = await EngineClient.connect({ transport, prefix });
   const children: ChildHandle[] = [];
   const startOrchestrator = async (): Promise<ChildHandle> => {

@@ -9,7 +9,7 @@ import { workflow } from '@squadflow/shared';
 import { quietPeriod, startNatsServer, until, type NatsServerProcess } from '@squadflow/transport/testing';
 import { deploy, type Deployment } from '../process/support.ts';
 import { checkHistory, formatReport } from './checker.ts';
-import { acceptWithRetries, LONG } from './fault-run.ts';
+import { acceptWithRetries, explainFailures, LONG } from './fault-run.ts';
 import { HistoryRecorder } from './recorder.ts';
 
 let d: Deployment | undefined;
@@ -21,15 +21,20 @@ afterEach(async () => {
   server = undefined;
 });
 
-const DELAY_MS = 30_000;
-/** Triggers spread over 25 s: timers fall due at ~80/s, as parked work does (the matrix spreads them over minutes). */
-const SPREAD_MS = 25_000;
+/**
+ * Short form: 2,000 triggers spread over 25 s on a 30 s delay, so timers fall
+ * due at ~80/s. Long form: 10,000 spread over 4 min on a 5 min delay (due
+ * 5 to 9 min after their trigger, the matrix's "1-10 min"), again ~40/s:
+ * parked work falls due over time, not all in the same second.
+ */
+const DELAY_MS = LONG ? 300_000 : 30_000;
+const SPREAD_MS = LONG ? 240_000 : 25_000;
 
 describe('timer faults', () => {
   const parked = LONG ? 10_000 : 2_000;
   it(
     `F1: ${parked} executions parked on a ${DELAY_MS / 1000} s delay survive a SIGKILL of the orchestrator and of NATS`,
-    { timeout: 300_000 },
+    { timeout: DELAY_MS + SPREAD_MS + 240_000 },
     async () => {
       server = await startNatsServer();
       const nats = server;
@@ -92,6 +97,7 @@ describe('timer faults', () => {
         `${formatReport('F1 parked timers', report)}; timers: early ${early}, lateness p99 ${p99} ms, max ${percentile(lateness, 1)} ms; ` +
           `squad effects: lateness p50 ${percentile(effectLateness, 0.5)} ms, p99 ${percentile(effectLateness, 0.99)} ms`,
       );
+      if (report.ended['completed'] !== parked) await explainFailures(deployment, history);
       expect(report.violations).toEqual([]);
       expect(report.ended).toEqual({ completed: parked });
       expect(early).toBe(0);

@@ -14,6 +14,7 @@ import { assertBindable, gatewayConfig, type GatewayConfig } from './config.ts';
 import type { GatewayDeps } from './deps.ts';
 import { TokenVerifier } from './http/auth.ts';
 import { installJsonParser } from './http/body.ts';
+import { clientErrorHandler, connectionLimits } from './http/connection-limits.ts';
 import { HttpError, toErrorAnswer } from './http/errors.ts';
 import { configuredSecrets, redaction, requestSerializer } from './http/log-redaction.ts';
 import { RateLimiter } from './http/rate-limit.ts';
@@ -79,7 +80,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     loggerInstance: logger as FastifyBaseLogger,
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     genReqId: requestIdFor,
-    bodyLimit: config.bodyLimit,
+    // Body limit and timeouts, chosen deliberately: see http/connection-limits.ts.
+    ...connectionLimits(config),
+    clientErrorHandler,
     trustProxy: config.trustProxy,
     return503OnClosing: true,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },

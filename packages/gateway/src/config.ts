@@ -24,8 +24,15 @@ export interface GatewayConfig {
   port: number;
   /** Bearer tokens; empty = no authentication, loopback only. */
   tokens: ApiToken[];
-  /** Largest request body in bytes. */
+  /** Largest request body in bytes (413 beyond; a chunked body is cut off as soon as it crosses it). */
   bodyLimit: number;
+  /**
+   * Time for the whole request (headers and body) to arrive, in ms: a body
+   * trickled byte by byte or a chunked body that never ends gets 408 and
+   * its connection closed. Headers alone get at most 10 s of it. Answers may
+   * take longer (`?wait=`): this bounds only what the client sends.
+   */
+  requestTimeoutMs: number;
   /** Requests per minute per token (per IP without one); 0 = unlimited. */
   rateLimitPerMinute: number;
   /** Trust `X-Forwarded-For` for the client IP (behind a reverse proxy). */
@@ -44,6 +51,7 @@ export const DEFAULT_GATEWAY_CONFIG: GatewayConfig = {
   port: 8080,
   tokens: [],
   bodyLimit: 1024 * 1024,
+  requestTimeoutMs: 30_000,
   rateLimitPerMinute: 600,
   trustProxy: false,
   maxWaitMs: 60_000,
@@ -73,6 +81,7 @@ export const GatewayEnvSchema = z.object({
   SQUADFLOW_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
   SQUADFLOW_API_TOKENS: z.string().optional(),
   SQUADFLOW_BODY_LIMIT: ByteSizeSchema.optional(),
+  SQUADFLOW_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).optional(),
   SQUADFLOW_RATE_LIMIT: z.coerce.number().int().min(0).optional(),
   SQUADFLOW_TRUST_PROXY: BooleanSchema.optional(),
   SQUADFLOW_MAX_WAIT_MS: z.coerce.number().int().min(0).max(3_600_000).optional(),
@@ -105,6 +114,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     port: e.SQUADFLOW_PORT ?? d.port,
     tokens,
     bodyLimit: e.SQUADFLOW_BODY_LIMIT ?? d.bodyLimit,
+    requestTimeoutMs: e.SQUADFLOW_REQUEST_TIMEOUT_MS ?? d.requestTimeoutMs,
     rateLimitPerMinute: e.SQUADFLOW_RATE_LIMIT ?? d.rateLimitPerMinute,
     trustProxy: e.SQUADFLOW_TRUST_PROXY ?? d.trustProxy,
     maxWaitMs: e.SQUADFLOW_MAX_WAIT_MS ?? d.maxWaitMs,

@@ -20,6 +20,19 @@ export const SignalKeyParams = z.object({
     .describe('any text: encoded into the subject (`order.1` → `order=2E1`)'),
 });
 
+/**
+ * `Idempotency-Key`: printable ASCII, at most 256 characters, no leading or
+ * trailing space. It is echoed in a response header and becomes a signal id
+ * (a NATS message header): a control character (CR/LF) could split a header,
+ * a byte over 0x7E cannot be echoed, and trimmed whitespace would make two
+ * keys one.
+ */
+export const IdempotencyKeyHeader = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/, 'printable ASCII, without control characters or surrounding spaces');
+
 export const FieldIssueSchema = z.object({ path: z.string(), message: z.string() });
 
 export const ErrorBodySchema = z

@@ -7,7 +7,7 @@
  */
 import { connectNatsTransport, createMemoryTransport, type Transport } from '@squadflow/transport';
 import { EngineClient, Orchestrator } from '@squadflow/engine';
-import { silentLogger, workflow, type WorkflowDefinition } from '@squadflow/shared';
+import { silentLogger, workflow, type Logger, type WorkflowDefinition } from '@squadflow/shared';
 import { cleanupPrefix, natsUrl, uniquePrefix } from '@squadflow/transport/testing';
 import { createGateway, type Gateway, type GatewayConfig } from '../src/index.ts';
 import { startStandInSquad, type StandInSquad } from './stand-in-squad.ts';
@@ -31,6 +31,8 @@ export interface StackOptions {
   workflows?: WorkflowDefinition[];
   /** Listen on 127.0.0.1 with a free port (real HTTP). */
   listen?: boolean;
+  /** The gateway's logger (default: silent), e.g. one that captures lines for a test to search. */
+  logger?: Logger;
 }
 
 export async function startStack(options: StackOptions): Promise<Stack> {
@@ -43,7 +45,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   for (const squad of options.fixtureSquads ?? ['alpha']) squads.push(await startStandInSquad({ transport, prefix, squad }));
   const client = await EngineClient.connect({ transport, prefix });
   for (const definition of options.workflows ?? []) await client.registerWorkflow(definition);
-  const gateway = createGateway({ client, transport, prefix, logger, config: { port: 0, ...options.config } });
+  const gateway = createGateway({ client, transport, prefix, logger: options.logger ?? logger, config: { port: 0, ...options.config } });
   const url = options.listen ? await gateway.listen() : '';
   return {
     kind: options.kind,

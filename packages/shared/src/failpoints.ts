@@ -14,9 +14,20 @@
  * (`process.abort()`: SIGABRT), `throw` (a `FailpointError`). In-process
  * tests use `armFailpoint` / `disarmFailpoints` instead.
  *
- * Points in the code (docs/testing-workflows.md lists them):
+ * Points in the code (docs/testing-workflows.md lists them), in the order
+ * one event passes them (matrix A1's named crash points are the last three):
  * - `orchestrator.apply`: an event is about to be applied to an execution
  *   (detail: `<execution id> <event type>`, `trigger` for a start).
+ * - `orchestrator.after-transition`: the machine's transition is computed
+ *   (expressions evaluated), the record is not yet written.
+ * - `orchestrator.after-persist`: the record and its outbox are written
+ *   with compare-and-set; no command, timer or lifecycle event has gone out.
+ * - `orchestrator.after-publish`: the outbox is performed (commands and
+ *   lifecycle events published, timers stored); the inbound message that
+ *   carried the event is not yet acked.
+ * The last three see `<execution id> <event type> ...` (every event of a
+ * group commit, e.g. `ex_1f.. reply.b heartbeat.b`; `trigger` for a start;
+ * `timer.<step>` for a timer, which has no inbound message to ack).
  */
 export type FailpointAction = 'kill' | 'abort' | 'throw';
 

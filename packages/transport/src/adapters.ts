@@ -12,6 +12,6 @@ export {
   type NatsTransportOptions,
 } from './nats/transport.ts';
 export { natsConnectionOf } from './nats/connection-of.ts';
-export { KvBucketFullError, NoStreamError, NotFoundError, PayloadTooLargeError } from './errors.ts';
+export { KvBucketFullError, NoStreamError, NotFoundError, PayloadTooLargeError, StreamFullError, type StreamLimit } from './errors.ts';
 export { isTransportUnavailable } from './unavailable.ts';
 export { subjectMatches } from './subject-pattern.ts';

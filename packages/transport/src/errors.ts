@@ -60,3 +60,24 @@ export class KvBucketFullError extends Error {
     super(`bucket ${bucket} is full; ${key} was not written`, options);
   }
 }
+
+/** Which limit of a full stream refused a publish (the only one squadflow sets; see `StreamConfig.maxMsgs`). */
+export type StreamLimit = 'max_msgs';
+
+/**
+ * Thrown by `Streams.publish` when the stream capturing the subject holds
+ * as many messages as its `maxMsgs` allows (discard-new: nothing is
+ * dropped to make room, the new message is refused and was not stored).
+ * Back-pressure: it heals as consumers acknowledge, so retry later.
+ */
+export class StreamFullError extends Error {
+  override readonly name = 'StreamFullError';
+  readonly code = 'STREAM_FULL';
+  constructor(
+    readonly subject: string,
+    readonly limit: StreamLimit,
+    options?: { cause?: unknown },
+  ) {
+    super(`the stream capturing ${subject} is full (its ${limit} limit is reached); the message was not stored`, options);
+  }
+}

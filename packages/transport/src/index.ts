@@ -11,6 +11,7 @@ export {
   type Bus,
   type Clock,
   type Consumer,
+  type ConsumerBacklog,
   type ConsumerOptions,
   type DeliveredMessage,
   type KvEntry,
@@ -32,6 +33,8 @@ export {
   NoStreamError,
   NotFoundError,
   PayloadTooLargeError,
+  StreamFullError,
+  type StreamLimit,
   /** NATS wildcard matching (`*`, `>`), as the server applies it: for code that filters subjects itself. */
   subjectMatches,
   type MemoryTransport,
@@ -51,5 +54,7 @@ export {
 } from './kv-records.ts';
 export { KvContentionError, KvRecordError } from './kv-record-errors.ts';
 export { ManualClock } from './manual-clock.ts';
+export { wallClock, type WallClockOptions } from './wall-clock.ts';
 export { ARCHIVE_MAX_AGE_MS, archiveStreamConfig, ensureStreams } from './topology.ts';
+export { streamLimitsFromEnv, type StreamLimits, type StreamSizeLimits } from './stream-limits.ts';
 export { DEFAULT_MAX_PAYLOAD } from './defaults.ts';

@@ -4,6 +4,7 @@
  * (JetStream streams + KV). Both pass the same contract suite
  * (test/contract/ports.contract.ts), so the embedded mode cannot drift.
  */
+import { wallClock } from './wall-clock.ts';
 
 /** One stored value and the revision it was stored at. */
 export interface KvEntry {
@@ -87,7 +88,11 @@ export interface ConsumerOptions {
 }
 
 export interface Consumer {
-  /** Stops delivering; in-flight handlers may still settle their messages. */
+  /**
+   * Stops delivering; in-flight handlers may still settle their messages. On
+   * NATS it drains: messages the server already sent are handed over before
+   * it resolves (so none waits out AckWait), which may take up to a second.
+   */
   stop(): Promise<void>;
 }
 
@@ -99,6 +104,30 @@ export interface StreamConfig {
   maxAgeMs?: number;
   /** Window for `msgId` dedup (default 2 min). */
   duplicateWindowMs?: number;
+  /**
+   * Messages the stream may hold (JetStream `max_msgs` with discard-new): a
+   * publish beyond it is refused with `StreamFullError`, nothing stored is
+   * dropped. Unset: `ensure` sets no limit on a new stream and leaves an
+   * existing stream's limit as it is (a process started without the
+   * setting does not undo it). There is deliberately no byte limit: on
+   * NATS 2.9 `max_bytes` with discard-new acknowledges messages and then
+   * drops the oldest stored ones (nats-server#4771, #4775; seen here).
+   */
+  maxMsgs?: number;
+}
+
+/** A durable consumer's backlog (JetStream consumer info), for monitoring back-pressure. */
+export interface ConsumerBacklog {
+  stream: string;
+  durable: string;
+  /** Delivered and not yet acknowledged. */
+  ackPending: number;
+  /** The consumer's `max_ack_pending`: at it, the server delivers nothing more until an ack. */
+  maxAckPending: number;
+  /** Stored, matching the consumer's filter, not yet delivered. */
+  pending: number;
+  /** Delivered more than once and not yet acknowledged. */
+  redelivered: number;
 }
 
 /** One message as a stream stored it (read back by `Streams.last` / `Streams.read`). */
@@ -140,6 +169,11 @@ export interface Streams {
   read(stream: string, filter: string, fromSeq?: number): AsyncIterable<StoredStreamMessage>;
   /** Deletes a stream (tests and teardown). */
   remove(name: string): Promise<void>;
+  /**
+   * The backlog of every durable consumer of a stream (`[]` when the stream
+   * does not exist). Optional: wrappers that only spy on publishes may leave it out.
+   */
+  backlog?(stream: string): Promise<ConsumerBacklog[]>;
 }
 
 /** Fire-and-forget core pub/sub (no persistence). */
@@ -188,23 +222,5 @@ export interface Transport {
   close(): Promise<void>;
 }
 
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimer: (at, fn) => {
-    // Node timers overflow past ~24.8 days: re-arm in slices.
-    const MAX = 2 ** 31 - 1;
-    const handle: { t?: ReturnType<typeof setTimeout> } = {};
-    const arm = (): void => {
-      const wait = at - Date.now();
-      if (wait > MAX) handle.t = setTimeout(arm, MAX);
-      else handle.t = setTimeout(fn, Math.max(0, wait));
-      handle.t.unref?.();
-    };
-    arm();
-    return handle;
-  },
-  clearTimer: (handle) => {
-    const t = (handle as { t?: ReturnType<typeof setTimeout> } | undefined)?.t;
-    if (t) clearTimeout(t);
-  },
-};
+/** The wall clock, robust to wall-clock jumps (see `wallClock`): every adapter's default. */
+export const systemClock: Clock = wallClock();

@@ -1,5 +1,6 @@
 import type { Names } from '@squadflow/shared';
 import type { StreamConfig, Transport } from './ports.ts';
+import { streamLimitsFromEnv, type StreamLimits } from './stream-limits.ts';
 
 /**
  * The streams every component relies on, defined once. The orchestrator and
@@ -10,14 +11,29 @@ import type { StreamConfig, Transport } from './ports.ts';
  *   consumed by the orchestrators' shared durable consumer.
  * - commands (`p.cmd.>`): step commands; a work queue, one durable consumer per squad.
  * - lifecycle (`p.lc.>`): events for other services; kept 7 days.
+ *
+ * The two work queues take optional size limits (stream-limits.ts): a full
+ * one refuses new messages, which is how back-pressure reaches a caller.
  */
 /** How long a stream drops a second message with the same id (JetStream `duplicate_window`). */
 export const DUPLICATE_WINDOW_MS = 120_000;
 
-export function streamConfigs(n: Names): StreamConfig[] {
+export function streamConfigs(n: Names, limits: StreamLimits = {}): StreamConfig[] {
   return [
-    { name: n.streams.inbound, subjects: [n.inboundAll], retention: 'workqueue', duplicateWindowMs: DUPLICATE_WINDOW_MS },
-    { name: n.streams.commands, subjects: [n.commandsAll], retention: 'workqueue', duplicateWindowMs: DUPLICATE_WINDOW_MS },
+    {
+      name: n.streams.inbound,
+      subjects: [n.inboundAll],
+      retention: 'workqueue',
+      duplicateWindowMs: DUPLICATE_WINDOW_MS,
+      ...limits.inbound,
+    },
+    {
+      name: n.streams.commands,
+      subjects: [n.commandsAll],
+      retention: 'workqueue',
+      duplicateWindowMs: DUPLICATE_WINDOW_MS,
+      ...limits.commands,
+    },
     {
       name: n.streams.lifecycle,
       subjects: [n.lifecycleAll],
@@ -42,8 +58,9 @@ export function archiveStreamConfig(n: Names, maxAgeMs = ARCHIVE_MAX_AGE_MS): St
   return { name: n.streams.archive, subjects: [n.archiveAll], retention: 'limits', maxAgeMs, duplicateWindowMs: DUPLICATE_WINDOW_MS };
 }
 
-export async function ensureStreams(transport: Transport, n: Names): Promise<void> {
-  for (const config of streamConfigs(n)) await transport.streams.ensure(config);
+/** Creates (or updates) the streams; `limits` defaults to the `SQUADFLOW_*_MAX_*` environment variables. */
+export async function ensureStreams(transport: Transport, n: Names, limits: StreamLimits = streamLimitsFromEnv()): Promise<void> {
+  for (const config of streamConfigs(n, limits)) await transport.streams.ensure(config);
 }
 
 /** Deletes every stream and bucket of a prefix (tests, teardown). */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   controlCodec,
+  encodeToken,
   ExecutionIdSchema,
   names as makeNames,
   signalCodec,
@@ -171,7 +172,8 @@ export class EngineClient {
    * `PAYLOAD_TOO_LARGE` when the trigger message is over `maxContextBytes`:
    * nothing starts then. When NATS does not confirm the trigger it throws
    * `TriggerNotConfirmedError` (code `UNAVAILABLE`): retry with the same
-   * idempotency key.
+   * idempotency key. When the inbound stream is at its size limit it throws
+   * `StreamFullError` (nothing was stored): retry later.
    *
    * The trigger message is published first: it is the durable intent, and
    * the orchestrator creates the execution from it. The `pending` record
@@ -185,6 +187,7 @@ export class EngineClient {
     try {
       return await publishTrigger(this.triggerDeps(), workflow, context, executionId, options);
     } catch (err) {
+      // A `StreamFullError` is not "unavailable": its outcome is known (not stored), so it is not wrapped.
       if (isTransportUnavailable(err)) throw new TriggerNotConfirmedError(executionId, key, err);
       throw err;
     }
@@ -317,7 +320,9 @@ export class EngineClient {
     });
     const bytes = signalCodec.encode(message);
     assertFits(bytes.length, this.contextLimit(), 'data', 'the signal message');
-    await publishChecked(this.transport, this.names.signal(key), bytes, `signal.${signalId}`, 'data');
+    // The id is the caller's text and the msg id a NATS header: encoded, so no CR/LF can split the header and
+    // no whitespace the server trims can make two ids one.
+    await publishChecked(this.transport, this.names.signal(key), bytes, `signal.${encodeToken(signalId)}`, 'data');
     return signalId;
   }
 

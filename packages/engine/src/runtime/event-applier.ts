@@ -262,6 +262,7 @@ export class EventApplier {
           }
           if (!applied.length) return undefined;
           snapshot = applied.length > 1 ? withContext(next, { outbox }) : next;
+          failpoint('orchestrator.after-transition', failpointDetail(executionId, applied));
           return recordFor(live.workflow, snapshot, live.record);
         },
         {
@@ -276,11 +277,18 @@ export class EventApplier {
     }
     const { written, record } = mutation;
     if (!written || !record || !live || !snapshot) return results;
+    failpoint('orchestrator.after-persist', failpointDetail(executionId, applied));
     // Before the effects go out, so a retry dispatched by this very event already sees the breaker's new state.
     for (const q of applied) await q.options.onApplied?.(live.workflow);
     await this.commit({ record: record.value, revision: record.revision, snapshot, workflow: live.workflow, effectsDone: false });
+    failpoint('orchestrator.after-publish', failpointDetail(executionId, applied));
     return results;
   }
+}
+
+/** What a failpoint of a group sees: the execution and its applied events' types (`ex_... reply.b timer.c`). */
+function failpointDetail(executionId: string, applied: readonly Queued[]): string {
+  return `${executionId} ${applied.map((q) => q.event.type).join(' ')}`;
 }
 
 export function withContext(snapshot: Snapshot, patch: Partial<ExecutionContext>): Snapshot {

@@ -76,6 +76,8 @@ export class Orchestrator {
   private startedAt = 0;
   private readonly counters: OrchestratorStats = newStats();
   private retention?: RetentionSweeper;
+  /** Inbound messages handed over by the consumer and not yet settled. */
+  private readonly handling = new Set<Promise<void>>();
 
   private constructor(private readonly options: OrchestratorOptions) {
     checkOrchestratorOptions(options);
@@ -181,7 +183,7 @@ export class Orchestrator {
         ackWaitMs: 5_000,
         maxDeliver: maxEventAttempts * MAX_DELIVER_PER_ATTEMPT,
       },
-      (msg) => this.handle(msg),
+      (msg) => this.track(this.handle(msg)),
     );
     this.logger.info({ prefix: this.names.prefix, rearmed }, 'orchestrator started');
     this.recovery.start();
@@ -197,13 +199,20 @@ export class Orchestrator {
     await this.events.start();
   }
 
-  /** Stops consuming and firing timers; waits for events in progress. */
+  /**
+   * Stops consuming and firing timers; waits for events in progress. Nothing
+   * is left for AckWait or redelivery (matrix A2): the consumer drains (no
+   * new pull; what the last pulls still bring is handled), and every message
+   * handed over is applied and acked before this resolves, including
+   * redelivered ones queued behind the poison guard's one-at-a-time suspects.
+   */
   async stop(): Promise<void> {
     await this.retention?.stop();
     await this.scheduler?.stop();
     await this.recovery?.stop();
     await this.events?.stop();
     await this.consumer?.stop();
+    while (this.handling.size > 0) await Promise.all([...this.handling]);
     this.timers.stop();
     await this.applier.idle();
   }
@@ -230,6 +239,11 @@ export class Orchestrator {
   async idle(): Promise<void> {
     await this.scheduler?.idle();
     await this.applier.idle();
+  }
+
+  private track(handled: Promise<void>): Promise<void> {
+    this.handling.add(handled);
+    return handled.finally(() => this.handling.delete(handled));
   }
 
   private async handle(msg: DeliveredMessage): Promise<void> {

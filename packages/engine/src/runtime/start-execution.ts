@@ -74,6 +74,7 @@ export function startExecution(deps: TriggerDeps, t: TriggerMessage, executionId
         };
         failpoint('orchestrator.apply', `${executionId} trigger`);
         const snapshot = await deps.applier.settle(workflow, workflow.runner.initial(input));
+        failpoint('orchestrator.after-transition', `${executionId} trigger`);
         started = { snapshot, workflow };
         return recordFor(workflow, snapshot, {
           createdAt: existing?.createdAt ?? at,
@@ -94,7 +95,9 @@ export function startExecution(deps: TriggerDeps, t: TriggerMessage, executionId
       const live = await deps.applier.load(executionId);
       if (live) await deps.applier.flush(live);
     } else if (written && record && started) {
+      failpoint('orchestrator.after-persist', `${executionId} trigger`);
       await deps.applier.commit({ record: record.value, revision: record.revision, ...started, effectsDone: false });
+      failpoint('orchestrator.after-publish', `${executionId} trigger`);
     }
   });
 }

@@ -15,6 +15,7 @@ const TRANSIENT_CODES: ReadonlySet<string> = new Set([
   'NO_STREAM',
   'NOT_FOUND',
   'BUCKET_FULL',
+  'STREAM_FULL', // StreamFullError: back-pressure from a work queue at its limit
   'UNAVAILABLE', // SquadflowError: the transport is closed
 ]);
 

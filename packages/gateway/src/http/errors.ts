@@ -7,7 +7,7 @@
  */
 import { TriggerNotConfirmedError } from '@squadflow/engine';
 import { SquadflowError, type ErrorCode, type FieldIssue } from '@squadflow/shared';
-import { isTransportUnavailable } from '@squadflow/transport';
+import { isTransportUnavailable, StreamFullError } from '@squadflow/transport';
 
 /** Codes the gateway adds to the engine's `ErrorCode`s. */
 export type GatewayErrorCode =
@@ -20,6 +20,7 @@ export type GatewayErrorCode =
   | 'WEBHOOK_NOT_FOUND'
   | 'NOT_FOUND'
   | 'URI_TOO_LONG'
+  | 'REQUEST_TIMEOUT'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'NOT_ACCEPTABLE'
   | 'RATE_LIMITED'
@@ -29,7 +30,10 @@ export type GatewayErrorCode =
 
 export type ApiErrorCode = ErrorCode | GatewayErrorCode;
 
-/** Machine-readable facts some errors add (a 503 trigger: `{ outcome: 'unknown', executionId, idempotencyKey }`). */
+/**
+ * Machine-readable facts some errors add (a 503 trigger: `{ outcome: 'unknown', executionId, idempotencyKey }`;
+ * a 503 from a full stream: `{ outcome: 'refused', reason: 'STREAM_FULL', limit: 'max_msgs' }`).
+ */
 export type ErrorDetails = Record<string, unknown>;
 
 export interface ErrorBody {
@@ -123,6 +127,22 @@ export function toErrorAnswer(err: unknown, requestId: string): ErrorAnswer {
       executionId: err.executionId,
       ...(key ? { idempotencyKey: key } : {}),
     });
+  }
+  if (err instanceof StreamFullError) {
+    // Back-pressure: nothing was stored, and room comes back as the orchestrators catch up.
+    return answer(
+      503,
+      'UNAVAILABLE',
+      `the inbound stream is at its ${err.limit} limit (SQUADFLOW_INBOUND_MAX_MSGS): the message was not stored; retry later`,
+      [],
+      {},
+      false,
+      {
+        outcome: 'refused',
+        reason: 'STREAM_FULL',
+        limit: err.limit,
+      },
+    );
   }
   if (err instanceof SquadflowError) return answer(STATUS_OF[err.code] ?? 500, err.code, err.message, err.issues);
   const e = err as { code?: unknown; statusCode?: unknown; message?: unknown };

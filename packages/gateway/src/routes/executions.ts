@@ -9,6 +9,7 @@ import {
   ExecutionIdParams,
   ExecutionPageSchema,
   ExecutionViewSchema,
+  IdempotencyKeyHeader,
   WaitQuerySchema,
   WorkflowNameParams,
 } from '../schemas.ts';
@@ -59,7 +60,7 @@ export function registerExecutionRoutes({ client, config, routes }: GatewayDeps)
         wait: WaitQuerySchema.optional(),
         version: z.coerce.number().int().positive().optional().describe('pin a definition version (default: latest)'),
       }),
-      headers: z.object({ 'Idempotency-Key': z.string().min(1).max(256).optional() }),
+      headers: z.object({ 'Idempotency-Key': IdempotencyKeyHeader.optional() }),
       body: { schema: JsonObjectSchema, code: 'INVALID_CONTEXT', path: 'context' },
       responses: {
         200: {

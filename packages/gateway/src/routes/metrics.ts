@@ -10,6 +10,7 @@ import { z } from 'zod';
 import type { GatewayDeps } from '../deps.ts';
 import { defineRoute } from '../http/route.ts';
 import { MetricsSchema } from '../schemas.ts';
+import { BacklogGauges } from './backlog-gauges.ts';
 
 /** The gateway's Prometheus registry (one per gateway: tests run several in one process). */
 export class GatewayMetrics {
@@ -70,18 +71,21 @@ export class GatewayMetrics {
   }
 }
 
-export function registerMetricsRoutes({ client, routes }: GatewayDeps, metrics: GatewayMetrics): void {
+export function registerMetricsRoutes({ client, routes, transport, names, logger }: GatewayDeps, metrics: GatewayMetrics): void {
+  const backlog = new BacklogGauges(metrics.registry, logger);
   routes.add(
     defineRoute({
       method: 'GET',
       url: '/metrics',
       operationId: 'prometheusMetrics',
-      summary: 'Prometheus text: executions by status, success ratio, active executions, step duration quantiles, HTTP requests',
+      summary:
+        'Prometheus text: executions by status, success ratio, active executions, step duration quantiles, consumer backlogs, HTTP requests',
       tags: ['metrics'],
       access: 'read',
       responses: { 200: { description: 'Prometheus exposition format 0.0.4', contentType: 'text/plain', schema: z.string() } },
       handler: async ({ reply }) => {
         metrics.update(await client.metrics());
+        await backlog.update(transport, names);
         return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
       },
     }),

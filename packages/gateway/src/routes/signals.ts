@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { GatewayDeps } from '../deps.ts';
 import { defineRoute } from '../http/route.ts';
-import { SignalAcceptedSchema, SignalKeyParams } from '../schemas.ts';
+import { IdempotencyKeyHeader, SignalAcceptedSchema, SignalKeyParams } from '../schemas.ts';
 
 export function registerSignalRoutes({ client, routes }: GatewayDeps): void {
   routes.add(
@@ -18,7 +18,7 @@ export function registerSignalRoutes({ client, routes }: GatewayDeps): void {
       tags: ['signals'],
       access: 'trigger',
       params: SignalKeyParams,
-      headers: z.object({ 'Idempotency-Key': z.string().min(1).max(256).optional() }),
+      headers: z.object({ 'Idempotency-Key': IdempotencyKeyHeader.optional() }),
       body: { schema: z.unknown().describe('any JSON: the wait step output'), path: 'data' },
       responses: {
         202: {

@@ -101,8 +101,9 @@ function withIds(plan: DeliveryPlan, route: WebhookRoute, deliveryId: string): D
 
 async function scalar(expression: string, scope: ExpressionScope): Promise<string> {
   const value = await compileExpression(expression).evaluate(scope);
-  if ((typeof value !== 'string' && typeof value !== 'number') || value === '') {
-    throw new HttpError(400, 'INVALID_PAYLOAD', 'the delivery id expression gave no string or number', [
+  // A control character (CR/LF) in an id that ends up in a NATS message header is refused, never passed on.
+  if ((typeof value !== 'string' && typeof value !== 'number') || value === '' || /\p{Cc}/u.test(String(value))) {
+    throw new HttpError(400, 'INVALID_PAYLOAD', 'the delivery id expression gave no string or number without control characters', [
       { path: 'idempotencyKey', message: `${expression} → ${JSON.stringify(value) ?? 'nothing'}` },
     ]);
   }

@@ -22,8 +22,15 @@ export const WhatsAppMessageSchema = z
   .looseObject({
     /** The sender's WhatsApp id: the phone number in international format, digits only. */
     from: z.string().regex(/^\d{6,20}$/, 'expected the digits of a phone number'),
-    /** Meta's `wamid.…` (about 60 characters); bounded so `whatsapp:<id>` fits an idempotency key (256). */
-    id: z.string().min(1).max(200),
+    /**
+     * Meta's `wamid.…` (about 60 characters); bounded so `whatsapp:<id>` fits an idempotency key (256). It becomes a
+     * signal id, which travels in a NATS message header: no control characters (a CR/LF would split the header).
+     */
+    id: z
+      .string()
+      .min(1)
+      .max(200)
+      .regex(/^[^\p{Cc}]+$/u, 'no control characters'),
     /** Unix seconds, as a string. */
     timestamp: z.string().regex(/^\d+$/, 'expected unix seconds as a string'),
     type: z.string().min(1).describe('text, image, audio, video, document, sticker, location, reaction, ...'),

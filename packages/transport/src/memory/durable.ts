@@ -89,6 +89,17 @@ export class Durable implements Settler, StreamListener {
     this.schedule();
   }
 
+  /** Its backlog now, counted as JetStream's consumer info counts it (see `ConsumerBacklog`). */
+  backlog(): { ackPending: number; maxAckPending: number; pending: number; redelivered: number } {
+    let pending = 0;
+    for (let m = this.stream.find(this.cursor + 1, this.accept); m; m = this.stream.find(m.seq + 1, this.accept)) pending++;
+    let redelivered = 0;
+    for (const [seq, count] of this.counts) if (count > 1 && this.inflight.has(seq)) redelivered++;
+    // As on the server, a message waiting for its redelivery still counts as ack pending.
+    const waiting = this.redeliveries.length - this.redeliveryHead;
+    return { ackPending: this.inflight.size + waiting, maxAckPending: this.maxAckPending, pending, redelivered };
+  }
+
   /** Adds a `consume()` subscriber; returns its removal. */
   subscribe(handler: Handler): () => void {
     const sub = { handler };

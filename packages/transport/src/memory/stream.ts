@@ -1,6 +1,7 @@
 import type { Clock, StreamConfig } from '../ports.ts';
 import { effectiveDuplicateWindow } from '../defaults.ts';
 import { SubjectPattern } from '../subject-pattern.ts';
+import { StreamFullError } from '../errors.ts';
 import { MessageLog, type StoredMessage } from './message-log.ts';
 
 /** What a stream tells its consumers. */
@@ -47,14 +48,18 @@ export class MemoryStream {
     return () => this.listeners.delete(listener);
   }
 
-  /** Stores a message, or returns null when `msgId` was seen within the dedup window. */
+  /**
+   * Stores a message, or returns null when `msgId` was seen within the dedup
+   * window (a duplicate is acknowledged even when the stream is full, as on
+   * the server). Throws `StreamFullError` when the stream holds `maxMsgs`.
+   */
   append(subject: string, data: Uint8Array, msgId?: string): StoredMessage | null {
     const now = this.clock.now();
     this.expire(now);
-    if (msgId !== undefined) {
-      if (this.seen.has(msgId)) return null;
-      this.seen.set(msgId, now);
-    }
+    if (msgId !== undefined && this.seen.has(msgId)) return null;
+    const { maxMsgs } = this.config;
+    if (maxMsgs !== undefined && this.log.size >= maxMsgs) throw new StreamFullError(subject, 'max_msgs');
+    if (msgId !== undefined) this.seen.set(msgId, now);
     // Copy: the publisher may reuse its buffer, a stored message must not change.
     const message = this.log.append(subject, data.slice(), now);
     for (const l of this.listeners) l.onAppend(message);

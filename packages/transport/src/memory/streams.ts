@@ -2,6 +2,7 @@ import { SquadflowError, type Logger } from '@squadflow/shared';
 import type {
   Clock,
   Consumer,
+  ConsumerBacklog,
   ConsumerOptions,
   DeliveredMessage,
   PublishOptions,
@@ -52,7 +53,11 @@ export class MemoryStreams implements Streams {
     if (existing.config.retention !== config.retention) {
       throw new SquadflowError('INVALID_ARGUMENT', `stream ${config.name} exists with retention ${existing.config.retention}`);
     }
-    existing.configure(config);
+    // As on NATS: a config without a limit leaves the stream's limit as it is.
+    existing.configure({
+      ...config,
+      ...(config.maxMsgs === undefined && existing.config.maxMsgs !== undefined ? { maxMsgs: existing.config.maxMsgs } : {}),
+    });
   }
 
   async publish(subject: string, data: Uint8Array, options?: PublishOptions): Promise<void> {
@@ -117,6 +122,11 @@ export class MemoryStreams implements Streams {
     for (const d of this.durables.get(name)?.values() ?? []) d.close();
     this.durables.delete(name);
     this.streams.delete(name);
+  }
+
+  async backlog(stream: string): Promise<ConsumerBacklog[]> {
+    this.assertOpen();
+    return [...(this.durables.get(stream)?.values() ?? [])].map((d) => ({ stream, durable: d.name, ...d.backlog() }));
   }
 
   /** Stored message count and last sequence of a stream (diagnostics; JetStream's stream info state). */

@@ -1,12 +1,4 @@
-import {
-  AckPolicy,
-  DeliverPolicy,
-  type ConsumerConfig,
-  type ConsumerMessages,
-  type ConsumerNotification,
-  type JetStreamClient,
-  type JetStreamManager,
-} from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, type ConsumerConfig, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import { SquadflowError, type Logger } from '@squadflow/shared';
 import type { Consumer, ConsumerOptions, DeliveredMessage } from '../ports.ts';
@@ -14,10 +6,8 @@ import { consumerSettings } from '../defaults.ts';
 import { NotFoundError } from '../errors.ts';
 import { validateName, validateSubject } from '../subject-pattern.ts';
 import { NatsDelivered } from './delivered.ts';
+import { DrainingPull } from './draining-pull.ts';
 import { ApiCodes, isApiError, isStreamNotFound } from './errors.ts';
-
-/** Upper bound of one pull batch: enough to keep a fast handler busy, small enough not to hoard messages. */
-const MAX_BATCH = 256;
 
 export interface NatsContext {
   nc: NatsConnection;
@@ -33,7 +23,9 @@ export interface NatsContext {
  * process sharing the durable). Resolves once the first pull request has
  * reached the server, so a message published afterwards is offered to this
  * consumer; with several consumers on one durable the server round-robins
- * between their pull requests.
+ * between their pull requests. `stop()` drains (see `DrainingPull`): the
+ * handler may still be called until it resolves, and from then on this
+ * consumer holds no message except those its handlers are working on.
  */
 export async function consumeNats(
   ctx: NatsContext,
@@ -55,22 +47,15 @@ export async function consumeNats(
     max_deliver: settings.maxDeliver || -1,
   });
   const consumer = await ctx.js.consumers.get(stream, options.durable);
-  const messages = await consumer.consume({ max_messages: Math.min(settings.maxAckPending, MAX_BATCH) });
   const log = { stream, durable: options.durable };
-  const firstPull = watchStatus(messages, (status) => {
-    // Missed heartbeats and a vanished consumer/stream are worth seeing; the client recovers from the former.
-    const level = /missed|deleted|not_found/.test(status.type) ? 'warn' : 'debug';
-    logger?.[level]({ ...log, status }, 'consumer status');
+  const pull: DrainingPull = new DrainingPull({
+    nc: ctx.nc,
+    consumer,
+    limit: settings.maxAckPending,
+    logger,
+    log,
+    deliver: (m) => void run(new NatsDelivered(m, logger)),
   });
-
-  let stopped = false;
-  let inFlight = 0;
-  let freed: (() => void) | undefined;
-  const wake = (): void => {
-    const f = freed;
-    freed = undefined;
-    f?.();
-  };
   const run = async (msg: NatsDelivered): Promise<void> => {
     try {
       await handler(msg);
@@ -78,55 +63,16 @@ export async function consumeNats(
       logger?.warn({ ...log, err, subject: msg.subject }, 'stream handler failed; message will be redelivered');
       if (!msg.settled) msg.nak();
     } finally {
-      inFlight--;
-      wake();
+      pull.done();
     }
   };
-  const loop = (async () => {
-    for await (const m of messages) {
-      if (inFlight >= settings.maxAckPending && !stopped) await new Promise<void>((resolve) => (freed = resolve));
-      if (stopped) {
-        // Pulled but never handed out: give it back now instead of letting it wait out ack_wait.
-        new NatsDelivered(m, logger).nak();
-        continue;
-      }
-      inFlight++;
-      void run(new NatsDelivered(m, logger));
-    }
-  })().catch((err: unknown) => logger?.error({ ...log, err }, 'consumer ended with an error'));
+  await pull.start();
 
-  await Promise.race([firstPull, loop]);
-  // The pull request is written; a round trip guarantees the server has registered it.
-  await ctx.nc.flush();
-
+  let stopping: Promise<void> | undefined;
   return {
-    stop: async () => {
-      if (stopped) return;
-      stopped = true;
-      wake();
-      try {
-        await messages.close();
-      } catch (err) {
-        // The connection is already closed: the pull subscription is gone with it.
-        logger?.debug({ ...log, err }, 'closing consumer on a closed connection');
-      }
-      await loop;
-    },
+    // Drains: no new pull, the outstanding ones end on the server, what they still bring is handled.
+    stop: () => (stopping ??= pull.stop()),
   };
-}
-
-/** Resolves at the first pull request; forwards every notification to `notify`. */
-function watchStatus(messages: ConsumerMessages, notify: (status: ConsumerNotification) => void): Promise<void> {
-  const status = messages.status();
-  return new Promise<void>((resolve) => {
-    void (async () => {
-      for await (const s of status) {
-        if (s.type === 'next') resolve();
-        else notify(s);
-      }
-      resolve();
-    })();
-  });
 }
 
 /**

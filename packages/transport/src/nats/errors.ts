@@ -80,3 +80,12 @@ export function isNatsUnreachable(err: unknown): boolean {
 export function isBucketFull(err: unknown): boolean {
   return err instanceof JetStreamApiError && /maximum bytes exceeded/i.test(err.message);
 }
+
+/**
+ * Which limit a PubAck error reports as reached on a discard-new stream
+ * (`maximum messages exceeded`: JetStream sends err_code 10077 with that
+ * description), or null for anything else.
+ */
+export function streamLimitReached(err: unknown): 'max_msgs' | null {
+  return err instanceof JetStreamApiError && /maximum messages exceeded/i.test(err.message) ? 'max_msgs' : null;
+}

@@ -1,11 +1,29 @@
-import { PubHeaders, RetentionPolicy, StorageType, type MsgRequest, type StoredMsg, type StreamInfo } from '@nats-io/jetstream';
+import {
+  DiscardPolicy,
+  PubHeaders,
+  RetentionPolicy,
+  StorageType,
+  type MsgRequest,
+  type StoredMsg,
+  type StreamConfig as NatsStreamConfig,
+  type StreamInfo,
+} from '@nats-io/jetstream';
 import { headers, nanos } from '@nats-io/transport-node';
 import { SquadflowError, type Logger } from '@squadflow/shared';
-import type { Consumer, ConsumerOptions, DeliveredMessage, PublishOptions, StoredStreamMessage, StreamConfig, Streams } from '../ports.ts';
+import type {
+  Consumer,
+  ConsumerBacklog,
+  ConsumerOptions,
+  DeliveredMessage,
+  PublishOptions,
+  StoredStreamMessage,
+  StreamConfig,
+  Streams,
+} from '../ports.ts';
 import { DEFAULT_MAX_PAYLOAD, effectiveDuplicateWindow, publishedSize } from '../defaults.ts';
-import { NoStreamError, NotFoundError, PayloadTooLargeError } from '../errors.ts';
+import { NoStreamError, NotFoundError, PayloadTooLargeError, StreamFullError } from '../errors.ts';
 import { consumeNats, type NatsContext } from './consumer.ts';
-import { ApiCodes, isApiError, isMaxPayloadExceeded, isNoResponders, isStreamNotFound } from './errors.ts';
+import { ApiCodes, isApiError, isMaxPayloadExceeded, isNoResponders, isStreamNotFound, streamLimitReached } from './errors.ts';
 import type { PipelinedRequester } from './pipelined-requester.ts';
 import { publishAcked } from './pub-ack.ts';
 
@@ -26,16 +44,18 @@ export class NatsStreams implements Streams {
   }
 
   /**
-   * Creates the stream, or updates subjects / max age / dedup window when it
-   * exists with other values. Two processes may race here: the loser of a
+   * Creates the stream, or updates subjects / max age / dedup window (and
+   * the message and byte limits, when the config sets them) when it exists
+   * with other values. Two processes may race here: the loser of a
    * concurrent create sees "name already in use" and falls back to compare
    * and update, and identical updates are idempotent on the server.
    */
   async ensure(config: StreamConfig): Promise<void> {
-    const want = {
+    const want: Partial<NatsStreamConfig> & { subjects: string[]; max_age: number; duplicate_window: number } = {
       subjects: [...config.subjects],
       max_age: nanos(config.maxAgeMs ?? 0),
       duplicate_window: nanos(effectiveDuplicateWindow(config)),
+      ...limitsOf(config),
     };
     let info = await this.info(config.name);
     if (!info) {
@@ -54,8 +74,20 @@ export class NatsStreams implements Streams {
     const same =
       sameSet(info.config.subjects ?? [], want.subjects) &&
       info.config.max_age === want.max_age &&
-      info.config.duplicate_window === want.duplicate_window;
+      info.config.duplicate_window === want.duplicate_window &&
+      (want.max_msgs === undefined || info.config.max_msgs === want.max_msgs) &&
+      (want.discard === undefined || info.config.discard === want.discard);
     if (!same) {
+      // NATS discards the oldest messages when max_msgs is lowered below what the stream holds (nats-server#2589),
+      // even with discard-new: keep the old limit until the backlog is smaller.
+      if (want.max_msgs !== undefined && want.max_msgs > 0 && info.state.messages > want.max_msgs) {
+        this.logger?.warn(
+          { stream: config.name, messages: info.state.messages, maxMsgs: want.max_msgs },
+          'not lowering max_msgs below the messages the stream holds (NATS would drop the oldest); keeping the old limit',
+        );
+        delete want.max_msgs;
+        delete want.discard;
+      }
       this.logger?.info({ stream: config.name, subjects: want.subjects }, 'updating stream configuration');
       await this.jsm.streams.update(config.name, want);
     }
@@ -78,6 +110,8 @@ export class NatsStreams implements Streams {
       await publishAcked(this.requester, subject, data, hdrs);
     } catch (err) {
       if (isNoResponders(err)) throw new NoStreamError(subject, { cause: err });
+      const limit = streamLimitReached(err);
+      if (limit) throw new StreamFullError(subject, limit, { cause: err });
       if (isMaxPayloadExceeded(err)) {
         const limit = this.ctx.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
         throw new PayloadTooLargeError(subject, publishedSize(data, options?.msgId), limit, { cause: err });
@@ -123,6 +157,27 @@ export class NatsStreams implements Streams {
     }
   }
 
+  async backlog(stream: string): Promise<ConsumerBacklog[]> {
+    const found: ConsumerBacklog[] = [];
+    try {
+      for await (const c of this.jsm.consumers.list(stream)) {
+        if (!c.config.durable_name) continue;
+        found.push({
+          stream,
+          durable: c.config.durable_name,
+          ackPending: c.num_ack_pending,
+          maxAckPending: c.config.max_ack_pending ?? 0,
+          pending: c.num_pending,
+          redelivered: c.num_redelivered,
+        });
+      }
+    } catch (err) {
+      if (isStreamNotFound(err)) return [];
+      throw err;
+    }
+    return found;
+  }
+
   async remove(name: string): Promise<void> {
     try {
       await this.jsm.streams.delete(name);
@@ -152,6 +207,11 @@ function stored(m: StoredMsg | null): StoredStreamMessage | null {
 
 function retention(config: StreamConfig): RetentionPolicy {
   return config.retention === 'workqueue' ? RetentionPolicy.Workqueue : RetentionPolicy.Limits;
+}
+
+/** The limits the config sets, with discard-new so a full stream refuses rather than drops; nothing when it sets none. */
+function limitsOf(config: StreamConfig): Partial<NatsStreamConfig> {
+  return config.maxMsgs === undefined ? {} : { max_msgs: config.maxMsgs, discard: DiscardPolicy.New };
 }
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {

@@ -13,7 +13,10 @@ import { PipelinedRequester } from './pipelined-requester.ts';
 import { NatsStreams } from './streams.ts';
 
 export interface NatsTransportOptions {
-  /** `nats://host:port`, a list, or a comma-separated list. `nats://user:pass@host:port` credentials are honoured. */
+  /**
+   * `nats://host:port`, a list, or a comma-separated list. `nats://user:pass@host:port` credentials are honoured;
+   * with a user, request replies come on `_INBOX_<user>.>` (what the least-privilege config of deploy/nats allows).
+   */
   servers: string | string[];
   /** Connection name shown by the server (monitoring, `nats server report connections`). */
   name?: string;
@@ -47,6 +50,9 @@ export async function connectNatsTransport(options: NatsTransportOptions): Promi
     servers,
     ...(options.name ? { name: options.name } : {}),
     ...(user !== undefined ? { user, pass } : {}),
+    // An authenticated service gets replies on an inbox of its own, which its NATS permissions let it read (and no one
+    // else: deploy/nats, docs/security.md); the shared `_INBOX.>` would let any service read every other's replies.
+    ...(user !== undefined && /^[A-Za-z0-9_-]+$/.test(user) ? { inboxPrefix: `_INBOX_${user}` } : {}),
     // Async stack traces cost ~20% publish throughput.
     noAsyncTraces: true,
     maxReconnectAttempts: -1,

@@ -81,7 +81,7 @@ export interface NatsTestTransport {
   cleanup(): Promise<void>;
 }
 
-/** A NATS transport plus a unique prefix to name streams and buckets with; `clock` for tests that drive time. */
+/** A NATS transport plus a unique prefix to name streams and buckets with; `clock` for a manual one (timers of the engine). */
 export async function withNatsTransport(label?: string, options: { clock?: Clock } = {}): Promise<NatsTestTransport> {
   const prefix = uniquePrefix(label);
   const transport = await connectNatsTransport({ servers: natsUrl(), name: `test-${prefix}`, ...options });

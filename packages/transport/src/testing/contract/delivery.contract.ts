@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DeliveredMessage } from '../../ports.ts';
-import { Collector, quietPeriod } from '../async.ts';
+import { Collector, quietPeriod, until } from '../async.ts';
 import { dec, enc, useTarget, type MakeTarget } from './target.ts';
 
 /** Short enough for fast tests, long enough for NATS to honour it (its redelivery timer is ack_wait itself). */
@@ -220,6 +220,46 @@ export function deliveryContract(make: MakeTarget): void {
       // With the default 30 s ack wait, anything swallowed by the stopped consumer would miss this deadline.
       expect(await second.count(1, 5_000)).toEqual(['after-stop']);
       expect(first.items).toEqual([]);
+    });
+
+    it('stop drains: a consumer stopped mid-stream leaves nothing to wait out AckWait, the next one gets the rest at once', async () => {
+      const s = await t.stream();
+      const options = { durable: 'd', filterSubject: s.all }; // the default 30 s ack wait
+      const handled = new Set<string>();
+      const handle = async (m: DeliveredMessage): Promise<void> => {
+        handled.add(dec(m.data));
+        m.ack();
+      };
+      const c1 = await t.transport.streams.consume(s.name, options, handle);
+      // Four publishers keep the pull requests busy while the consumer stops.
+      const published: string[] = [];
+      let publishing = true;
+      const publishers = [0, 1, 2, 3].map(async (p) => {
+        for (let i = 0; publishing && i < 500; i++) {
+          await t.transport.streams.publish(s.subject('a'), enc(`p${p}-${i}`));
+          published.push(`p${p}-${i}`);
+          await new Promise((resolve) => setImmediate(resolve)); // lets the memory adapter deliver
+        }
+      });
+      await until(
+        '100 messages handled',
+        async () => handled.size,
+        (n) => n >= 100,
+        10_000,
+      );
+      await c1.stop();
+      publishing = false;
+      await Promise.all(publishers);
+      await t.transport.streams.consume(s.name, options, handle);
+      // Anything the stopped consumer held would come back after 30 s, past this deadline.
+      const missing = () => published.filter((m) => !handled.has(m));
+      await until(
+        'every published message handled',
+        async () => missing(),
+        (left) => left.length === 0,
+        5_000,
+      );
+      expect(handled.size).toBe(published.length);
     });
   });
 }

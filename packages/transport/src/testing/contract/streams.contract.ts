@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NoStreamError, NotFoundError, PayloadTooLargeError } from '../../adapters.ts';
+import { NoStreamError, NotFoundError, PayloadTooLargeError, StreamFullError } from '../../adapters.ts';
 import type { DeliveredMessage } from '../../ports.ts';
 import { Collector } from '../async.ts';
 import { dec, enc, useTarget, type MakeTarget } from './target.ts';
@@ -33,6 +33,48 @@ export function streamsContract(make: MakeTarget): void {
         m.ack();
       });
       expect(await got.count(1)).toEqual([s.subject('small')]);
+    });
+
+    it('a stream at maxMsgs refuses a new message with StreamFullError naming the limit, and takes one again once acked', async () => {
+      const s = await t.stream('workqueue', { maxMsgs: 3 });
+      for (const i of [1, 2, 3]) await t.transport.streams.publish(s.subject('a'), enc(`m${i}`), { msgId: `m-${i}` });
+      const full = t.transport.streams.publish(s.subject('a'), enc('m4'), { msgId: 'm-4' });
+      await expect(full).rejects.toBeInstanceOf(StreamFullError);
+      await expect(full).rejects.toMatchObject({ code: 'STREAM_FULL', limit: 'max_msgs' });
+      // A duplicate of a stored message is acknowledged, full or not; the refused one was not stored.
+      await t.transport.streams.publish(s.subject('a'), enc('m1'), { msgId: 'm-1' });
+      // Ensuring the stream without a limit (a process started without the setting) keeps it.
+      await t.transport.streams.ensure({ name: s.name, subjects: [s.all], retention: 'workqueue' });
+      await expect(t.transport.streams.publish(s.subject('a'), enc('m4'), { msgId: 'm-4' })).rejects.toBeInstanceOf(StreamFullError);
+
+      const got = new Collector<string>();
+      await t.transport.streams.consume(s.name, { durable: 'd', filterSubject: s.all, maxAckPending: 1 }, async (m) => {
+        got.push(dec(m.data));
+        m.ack();
+      });
+      expect(await got.count(3)).toEqual(['m1', 'm2', 'm3']);
+      // Acked work leaves the work queue: there is room again.
+      await t.transport.streams.publish(s.subject('a'), enc('m4'), { msgId: 'm-4' });
+      expect(await got.count(4)).toEqual(['m1', 'm2', 'm3', 'm4']);
+    });
+
+    it('backlog reports each durable consumer: ack pending against max_ack_pending, and what waits to be delivered', async () => {
+      const s = await t.stream();
+      for (const i of [1, 2, 3, 4, 5]) await t.transport.streams.publish(s.subject('a'), enc(`m${i}`));
+      const held: DeliveredMessage[] = [];
+      const delivered = new Collector<string>();
+      await t.transport.streams.consume(s.name, { durable: 'slow', filterSubject: s.all, maxAckPending: 2 }, async (m) => {
+        held.push(m); // never settled here: the consumer sits at max_ack_pending
+        delivered.push(m.subject);
+      });
+      await delivered.count(2);
+      const backlog = (name: string) => t.transport.streams.backlog!(name);
+      const [b] = await backlog(s.name);
+      expect(b).toMatchObject({ stream: s.name, durable: 'slow', ackPending: 2, maxAckPending: 2, pending: 3 });
+      held[0]!.ack();
+      await delivered.count(3);
+      expect((await backlog(s.name))[0]).toMatchObject({ ackPending: 2, pending: 2 });
+      expect(await backlog(t.unusedStream().name)).toEqual([]);
     });
 
     it('ensure is idempotent, tolerates concurrent calls and adds new subjects to an existing stream', async () => {
