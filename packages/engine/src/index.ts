@@ -5,7 +5,10 @@ export {
   type TriggerOptions,
   type ListExecutionsFilter,
   type ExecutionPage,
+  type ArchiveExportFilter,
 } from './client/engine-client.ts';
+export { ArchiveExportFilterSchema } from './client/archive-export-filter.ts';
+export type { RetentionOptions } from './retention/retention-options.ts';
 export { TriggerNotConfirmedError } from './client/trigger-not-confirmed.ts';
 export type { ExecutionView, StepView } from './client/execution-view.ts';
 export type { EngineMetrics, StepDurationStats } from './client/metrics.ts';

@@ -31,7 +31,10 @@ describe('read model', () => {
       escalationLevel: 0,
       key: 'human_ex_1_review',
     });
-    expect(computeMetrics([storedRecord(wf.runner.persist(s))]).steps).toMatchObject([{ workflow: 'read', step: 'a', count: 1 }]);
+    const byStatus = { pending: 0, running: 0, paused: 0, waiting: 1, completed: 0, failed: 0, compensated: 0, escalated: 0, cancelled: 0 };
+    const metrics = computeMetrics(byStatus, [toView(storedRecord(wf.runner.persist(s)))]);
+    expect(metrics.steps).toMatchObject([{ workflow: 'read', step: 'a', count: 1 }]);
+    expect(metrics).toMatchObject({ total: 1, active: 1, successRate: null });
   });
 
   it('refuses a stored snapshot that does not decode, naming the execution', () => {

@@ -22,6 +22,7 @@ import { RouteTable } from './http/route.ts';
 import { MAX_PARAM_LENGTH, routerError } from './http/router-errors.ts';
 import { registerControlRoutes } from './routes/control.ts';
 import { registerExecutionRoutes } from './routes/executions.ts';
+import { registerArchiveRoutes } from './routes/archive.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { GatewayMetrics, registerMetricsRoutes } from './routes/metrics.ts';
 import { registerOpenApiRoute } from './routes/openapi.ts';
@@ -130,6 +131,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const deps: GatewayDeps = { client: options.client, transport: options.transport, names, config, logger, routes: new RouteTable(app) };
   const ledger = new DeliveryLedger(options.transport, names.buckets.webhooks, options.client);
   registerExecutionRoutes(deps);
+  registerArchiveRoutes(deps);
   registerControlRoutes(deps);
   registerSignalRoutes(deps);
   registerWorkflowRoutes(deps);

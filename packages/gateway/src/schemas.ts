@@ -85,6 +85,8 @@ export const ExecutionViewSchema = z.object({
   error: z.object({ code: z.string(), message: z.string(), issues: z.array(FieldIssueSchema).optional() }).optional(),
   cancelReason: z.string().optional(),
   steps: z.array(StepViewSchema),
+  archived: z.literal(true).optional().describe('read from the archive: the execution ended and left the hot store (docs/retention.md)'),
+  archivedAt: EpochMs.optional(),
 });
 
 export const ExecutionPageSchema = z.object({

@@ -69,9 +69,8 @@ describe('OpenAPI document', () => {
           url,
           ...(operation.requestBody ? { payload: {} } : {}),
         });
-        const code = res.headers['content-type']?.toString().includes('json')
-          ? (res.json() as { error?: { code: string } }).error?.code
-          : undefined;
+        const type = res.headers['content-type']?.toString() ?? '';
+        const code = /\bapplication\/json\b/.test(type) ? (res.json() as { error?: { code: string } }).error?.code : undefined;
         answers.push([`${method.toUpperCase()} ${url}`, res.statusCode, code]);
       }
     }

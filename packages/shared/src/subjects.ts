@@ -15,6 +15,7 @@ import type { InboundMessage } from './messages/inbound.ts';
  * - `p.lc.<workflow>.<type>`    lifecycle events (`type` is e.g. `execution.completed`)
  * - `p.sched.changed`           schedule change notices (core NATS, no stream)
  * - `p.svc.<squad>.<action>`    an action's description endpoint (NATS services API)
+ * - `p.archive.<execution>`     ended executions moved out of the hot store (stream `P_ARCHIVE`, docs/retention.md)
  *
  * KV buckets are `p_<name>`; on NATS each is a stream `KV_p_<name>` (`kvStreamName`).
  */
@@ -40,8 +41,12 @@ export interface Names {
   inboundFilter(kind: InboundMessage['kind']): string;
   readonly commandsAll: string;
   readonly lifecycleAll: string;
+  /** Subject of one execution's archived record (one message per execution). */
+  archive(executionId: string): string;
+  /** Every archived execution. */
+  readonly archiveAll: string;
   /** `events` captures the outside subjects that workflows' `events` listen to. */
-  readonly streams: { inbound: string; commands: string; lifecycle: string; events: string };
+  readonly streams: { inbound: string; commands: string; lifecycle: string; events: string; archive: string };
   readonly buckets: {
     executions: string;
     timers: string;
@@ -60,6 +65,10 @@ export interface Names {
     webhooks: string;
     /** The gateway's WhatsApp message statuses. */
     whatsappStatuses: string;
+    /** When each ended execution is due to leave the hot store (`<due minute>.<execution id>`, docs/retention.md). */
+    retention: string;
+    /** The listing index of executions (`<status>.<workflow>.<inverted creation time>.<execution id>`, empty values). */
+    executionIndex: string;
   };
   /** A bucket of a squad's own state (`p_<name>`, e.g. `p_inventory`). */
   squadBucket(name: string): string;
@@ -101,7 +110,9 @@ export function names(prefix = 'sqf'): Names {
     inboundFilter: (kind) => `${prefix}.in.${kind}.>`,
     commandsAll: `${prefix}.cmd.>`,
     lifecycleAll: `${prefix}.lc.>`,
-    streams: { inbound: `${up}_IN`, commands: `${up}_CMD`, lifecycle: `${up}_LC`, events: `${up}_EV` },
+    archive: (executionId) => `${prefix}.archive.${token(executionId)}`,
+    archiveAll: `${prefix}.archive.>`,
+    streams: { inbound: `${up}_IN`, commands: `${up}_CMD`, lifecycle: `${up}_LC`, events: `${up}_EV`, archive: `${up}_ARCHIVE` },
     buckets: {
       executions: `${prefix}_exec`,
       timers: `${prefix}_timers`,
@@ -116,6 +127,8 @@ export function names(prefix = 'sqf'): Names {
       attempts: `${prefix}_attempts`,
       webhooks: `${prefix}_webhooks`,
       whatsappStatuses: `${prefix}_wa_status`,
+      retention: `${prefix}_retention`,
+      executionIndex: `${prefix}_exec_idx`,
     },
     squadBucket: (name) => {
       if (!BUCKET_SUFFIX.test(name)) throw new SquadflowError('INVALID_ARGUMENT', `invalid bucket name ${JSON.stringify(name)}`);

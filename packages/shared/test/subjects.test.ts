@@ -75,7 +75,13 @@ describe('names()', () => {
 
   it('names streams, buckets and consumers after the prefix', () => {
     const t = names('t_run1');
-    expect(t.streams).toEqual({ inbound: 'T_RUN1_IN', commands: 'T_RUN1_CMD', lifecycle: 'T_RUN1_LC', events: 'T_RUN1_EV' });
+    expect(t.streams).toEqual({
+      inbound: 'T_RUN1_IN',
+      commands: 'T_RUN1_CMD',
+      lifecycle: 'T_RUN1_LC',
+      events: 'T_RUN1_EV',
+      archive: 'T_RUN1_ARCHIVE',
+    });
     expect(t.buckets).toEqual({
       executions: 't_run1_exec',
       timers: 't_run1_timers',
@@ -90,7 +96,11 @@ describe('names()', () => {
       attempts: 't_run1_attempts',
       webhooks: 't_run1_webhooks',
       whatsappStatuses: 't_run1_wa_status',
+      retention: 't_run1_retention',
+      executionIndex: 't_run1_exec_idx',
     });
+    expect(t.archive('e-1')).toBe('t_run1.archive.e-1');
+    expect(t.archiveAll).toBe('t_run1.archive.>');
     expect(t.consumers.orchestrator).toBe('T_RUN1_orchestrator');
     expect(t.consumers.squad('inventory')).toBe('T_RUN1_squad_inventory');
   });

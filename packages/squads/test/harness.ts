@@ -99,6 +99,8 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       ensure: (config) => base.streams.ensure(config),
       consume: (stream, options, handler) => base.streams.consume(stream, options, handler),
       remove: (name) => base.streams.remove(name),
+      last: (stream, subject) => base.streams.last(stream, subject),
+      read: (stream, filter, fromSeq) => base.streams.read(stream, filter, fromSeq),
       publish: async (subject, data, options) => {
         await base.streams.publish(subject, data, options);
         if (subjectMatches(n.inboundFilter('reply'), subject))

@@ -20,6 +20,7 @@ export {
   type PublishOptions,
   type StreamConfig,
   type Streams,
+  type StoredStreamMessage,
   type Transport,
 } from './ports.ts';
 export {
@@ -30,6 +31,7 @@ export {
   isTransportUnavailable,
   KvBucketFullError,
   NoStreamError,
+  NotFoundError,
   PayloadTooLargeError,
   StreamFullError,
   type StreamLimit,
@@ -53,6 +55,6 @@ export {
 export { KvContentionError, KvRecordError } from './kv-record-errors.ts';
 export { ManualClock } from './manual-clock.ts';
 export { wallClock, type WallClockOptions } from './wall-clock.ts';
-export { ensureStreams } from './topology.ts';
+export { ARCHIVE_MAX_AGE_MS, archiveStreamConfig, ensureStreams } from './topology.ts';
 export { streamLimitsFromEnv, type StreamLimits, type StreamSizeLimits } from './stream-limits.ts';
 export { DEFAULT_MAX_PAYLOAD } from './defaults.ts';

@@ -130,6 +130,15 @@ export interface ConsumerBacklog {
   redelivered: number;
 }
 
+/** One message as a stream stored it (read back by `Streams.last` / `Streams.read`). */
+export interface StoredStreamMessage {
+  readonly seq: number;
+  readonly subject: string;
+  readonly data: Uint8Array;
+  /** When the stream stored it (epoch ms). */
+  readonly time: number;
+}
+
 /** Durable, at-least-once message streams (JetStream). */
 export interface Streams {
   /** Creates the stream if missing (idempotent). */
@@ -146,6 +155,18 @@ export interface Streams {
    * nor naks is redelivered after `ackWaitMs`. A handler that throws naks.
    */
   consume(stream: string, options: ConsumerOptions, handler: (msg: DeliveredMessage) => Promise<void>): Promise<Consumer>;
+  /**
+   * The newest stored message whose subject is exactly `subject`; null when
+   * there is none, or no such stream. One request (JetStream `last_by_subj`).
+   */
+  last(stream: string, subject: string): Promise<StoredStreamMessage | null>;
+  /**
+   * The stored messages whose subject matches `filter` (wildcards allowed),
+   * oldest first, from sequence `fromSeq` (default 1), one request per
+   * message (JetStream `next_by_subj`): for exports and archives, not for hot
+   * paths. Messages stored while iterating may or may not be included.
+   */
+  read(stream: string, filter: string, fromSeq?: number): AsyncIterable<StoredStreamMessage>;
   /** Deletes a stream (tests and teardown). */
   remove(name: string): Promise<void>;
   /**

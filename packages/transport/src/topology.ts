@@ -44,6 +44,20 @@ export function streamConfigs(n: Names, limits: StreamLimits = {}): StreamConfig
   ];
 }
 
+/** How long an archived execution stays in the archive stream by default (docs/retention.md). */
+export const ARCHIVE_MAX_AGE_MS = 90 * 86_400_000;
+
+/**
+ * The archive of ended executions (`p.archive.<execution id>`, one message
+ * each, the execution id as message id). Not part of `streamConfigs`: only
+ * the engine's retention sweeper ensures it, with the max age it is
+ * configured with, so a component started without that setting does not put
+ * the default back.
+ */
+export function archiveStreamConfig(n: Names, maxAgeMs = ARCHIVE_MAX_AGE_MS): StreamConfig {
+  return { name: n.streams.archive, subjects: [n.archiveAll], retention: 'limits', maxAgeMs, duplicateWindowMs: DUPLICATE_WINDOW_MS };
+}
+
 /** Creates (or updates) the streams; `limits` defaults to the `SQUADFLOW_*_MAX_*` environment variables. */
 export async function ensureStreams(transport: Transport, n: Names, limits: StreamLimits = streamLimitsFromEnv()): Promise<void> {
   for (const config of streamConfigs(n, limits)) await transport.streams.ensure(config);
@@ -53,5 +67,6 @@ export async function ensureStreams(transport: Transport, n: Names, limits: Stre
 export async function removeTopology(transport: Transport, n: Names): Promise<void> {
   for (const config of streamConfigs(n)) await transport.streams.remove(config.name);
   await transport.streams.remove(n.streams.events);
+  await transport.streams.remove(n.streams.archive);
   for (const bucket of Object.values(n.buckets)) await transport.removeKv(bucket);
 }

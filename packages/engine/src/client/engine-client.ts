@@ -13,7 +13,8 @@ import {
   type Names,
   type WorkflowDefinition,
 } from '@squadflow/shared';
-import { toView, type ExecutionView } from './execution-view.ts';
+import { archivedView, toView, type ExecutionView } from './execution-view.ts';
+import { ArchiveExportFilterSchema, type ArchiveExportFilter } from './archive-export-filter.ts';
 import { executionIdFor } from '../runtime/execution-ids.ts';
 import { computeMetrics, type EngineMetrics } from './metrics.ts';
 import { isTransportUnavailable, type Transport } from '@squadflow/transport';
@@ -22,6 +23,8 @@ import { publishChecked, publishTrigger, type TriggerPublishDeps } from './trigg
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { TriggerNotConfirmedError } from './trigger-not-confirmed.ts';
 import { openStores, type EngineStores } from '../store/open-stores.ts';
+import { ExecutionIndex } from '../store/execution-index.ts';
+import type { ExecutionRecord } from '../store/execution-record.ts';
 import type { WorkflowSummary } from '../store/registry.ts';
 import type { CompiledWorkflow } from '../compile/index.ts';
 import { ensureStreams } from '@squadflow/transport';
@@ -63,6 +66,9 @@ const MESSAGE_ENVELOPE_BYTES = 4096;
 /** Signal keys become subject tokens and KV keys (`encodeToken`: up to 3 characters a byte); NATS caps a protocol line at 4 KiB. */
 const MAX_SIGNAL_KEY_BYTES = 512;
 
+/** Ended executions whose step durations the metrics' percentiles are taken over (the newest). */
+const METRICS_SAMPLE = 200;
+
 export interface ListExecutionsFilter {
   workflow?: string;
   status?: ExecutionStatus | ExecutionStatus[];
@@ -75,6 +81,8 @@ export interface ListExecutionsFilter {
   /** Opaque cursor from a previous page's `nextCursor`. */
   cursor?: string;
 }
+
+export type { ArchiveExportFilter } from './archive-export-filter.ts';
 
 export interface ExecutionPage {
   executions: ExecutionView[];
@@ -105,7 +113,7 @@ export class EngineClient {
     const n = makeNames(options.prefix);
     const limit = contextLimitFor(options.transport, options.maxContextBytes);
     await ensureStreams(options.transport, n);
-    return new EngineClient(options.transport, await openStores(options.transport, n), n, limit, options.logger);
+    return new EngineClient(options.transport, await openStores(options.transport, n, options.logger), n, limit, options.logger);
   }
 
   private triggerDeps(): TriggerPublishDeps {
@@ -185,9 +193,36 @@ export class EngineClient {
     }
   }
 
+  /**
+   * One execution: from the hot store, else from the archive (an ended
+   * execution past its retention, marked `archived`), else null.
+   */
   async getExecution(executionId: string): Promise<ExecutionView | null> {
     const stored = await this.stores.executions.read(executionId);
-    return stored ? toView(stored.record) : null;
+    if (stored) return toView(stored.record);
+    const archived = await this.stores.archive.get(executionId);
+    return archived ? archivedView(archived) : null;
+  }
+
+  /**
+   * The archived executions (ended, past their retention), oldest archived
+   * first, as views marked `archived`: for export as JSON lines
+   * (`GET /v1/archive/executions`). `since`/`until` bound the creation time
+   * like `pageExecutions`; the whole archive is read in order (one request
+   * per message), so this is a bulk export, not a query. Throws
+   * `INVALID_ARGUMENT` naming a bad field.
+   */
+  async *exportArchive(filter: ArchiveExportFilter = {}): AsyncIterable<ExecutionView> {
+    const checked = ArchiveExportFilterSchema.safeParse(filter);
+    if (!checked.success) throw new SquadflowError('INVALID_ARGUMENT', 'invalid archive filter', toFieldIssues(checked.error.issues));
+    const { since, until, workflow } = checked.data;
+    for await (const archived of this.stores.archive.all()) {
+      const r = archived.record;
+      if (workflow !== undefined && r.workflow !== workflow) continue;
+      if (since !== undefined && r.createdAt < since) continue;
+      if (until !== undefined && r.createdAt >= until) continue;
+      yield archivedView(archived);
+    }
   }
 
   async listExecutions(filter: ListExecutionsFilter = {}): Promise<ExecutionView[]> {
@@ -197,27 +232,39 @@ export class EngineClient {
   /**
    * One page of executions, newest first (by creation time, then id). The
    * cursor names the last execution of the page, so pages stay stable while
-   * new executions arrive.
+   * new executions arrive. Served from the listing index: the keys of the
+   * statuses and workflow asked for, then only the page's records (an entry
+   * whose record disagrees is stale and skipped; see `ExecutionIndex`).
    */
   async pageExecutions(filter: ListExecutionsFilter = {}): Promise<ExecutionPage> {
     const statuses = filter.status === undefined ? undefined : new Set([filter.status].flat());
     const limit = Math.min(Math.max(filter.limit ?? 100, 1), 1000);
     const after = filter.cursor === undefined ? undefined : decodeCursor(filter.cursor);
-    const matching = (await this.stores.executions.list())
-      .filter(
-        (r) =>
-          (!filter.workflow || r.workflow === filter.workflow) &&
-          (!statuses || statuses.has(r.status)) &&
-          (filter.since === undefined || r.createdAt >= filter.since) &&
-          (filter.until === undefined || r.createdAt < filter.until) &&
-          (!after || r.createdAt < after.createdAt || (r.createdAt === after.createdAt && r.executionId < after.executionId)),
-      )
-      .sort((a, b) => b.createdAt - a.createdAt || (a.executionId < b.executionId ? 1 : a.executionId > b.executionId ? -1 : 0));
-    const page = matching.slice(0, limit);
+    const candidates = (
+      await this.stores.index.entries({ ...(statuses ? { statuses } : {}), ...(filter.workflow ? { workflow: filter.workflow } : {}) })
+    ).filter(
+      (e) =>
+        (filter.since === undefined || e.createdAt >= filter.since) &&
+        (filter.until === undefined || e.createdAt < filter.until) &&
+        (!after || e.createdAt < after.createdAt || (e.createdAt === after.createdAt && e.executionId < after.executionId)),
+    );
+    const page: ExecutionRecord[] = [];
+    let next = 0;
+    while (page.length < limit && next < candidates.length) {
+      // Read concurrently, a few more than the page needs in case some keys are stale.
+      const batch = candidates.slice(next, next + (limit - page.length) + 4);
+      const records = await Promise.all(batch.map((e) => this.stores.executions.read(e.executionId)));
+      for (const [i, entry] of batch.entries()) {
+        if (page.length === limit) break;
+        next++;
+        const record = records[i]?.record;
+        if (record && ExecutionIndex.agrees(entry, record)) page.push(record);
+      }
+    }
     const last = page.at(-1);
     return {
       executions: page.map(toView),
-      ...(matching.length > limit && last ? { nextCursor: encodeCursor(last.createdAt, last.executionId) } : {}),
+      ...(next < candidates.length && last ? { nextCursor: encodeCursor(last.createdAt, last.executionId) } : {}),
     };
   }
 
@@ -279,8 +326,17 @@ export class EngineClient {
     return signalId;
   }
 
+  /**
+   * Counts by status from the listing index (keys only); step durations
+   * from the newest `METRICS_SAMPLE` ended executions. No scan of records.
+   */
   async metrics(): Promise<EngineMetrics> {
-    return computeMetrics(await this.stores.executions.list(), await this.stores.breakers.list());
+    const [byStatus, sample, breakers] = await Promise.all([
+      this.stores.index.countByStatus(),
+      this.pageExecutions({ status: [...TERMINAL_STATUSES], limit: METRICS_SAMPLE }),
+      this.stores.breakers.list(),
+    ]);
+    return computeMetrics(byStatus, sample.executions, breakers);
   }
 
   /**

@@ -2,6 +2,7 @@ import { decodeContext } from '../compile/context-schema.ts';
 import type { ExecutionStatus } from '@squadflow/shared';
 import type { StepRecord } from '../compile/index.ts';
 import type { ExecutionRecord } from '../store/execution-record.ts';
+import type { ArchivedExecution } from '../retention/archived-execution.ts';
 
 /** One step as the API shows it: its record (every kind's fields, see compile/steps/) without the attempt counter. */
 export interface StepView extends Omit<StepRecord, 'attempt'> {
@@ -23,6 +24,9 @@ export interface ExecutionView {
   error?: ExecutionRecord['error'];
   cancelReason?: string;
   steps: StepView[];
+  /** The execution left the hot store after its retention and is read from the archive (docs/retention.md). */
+  archived?: true;
+  archivedAt?: number;
 }
 
 export function toView(record: ExecutionRecord): ExecutionView {
@@ -42,6 +46,11 @@ export function toView(record: ExecutionRecord): ExecutionView {
     ...(ctx?.cancelReason ? { cancelReason: ctx.cancelReason } : {}),
     steps: ctx ? Object.entries(ctx.steps).map(([name, step]) => stepView(name, step)) : [],
   };
+}
+
+/** An execution read from the archive: its last record, marked archived. */
+export function archivedView(archived: ArchivedExecution): ExecutionView {
+  return { ...toView(archived.record), archived: true, archivedAt: archived.archivedAt };
 }
 
 /** The decoded record holds only the schema's fields, so the view is the record minus its attempt counter. */

@@ -1,6 +1,5 @@
-import { decodeContext } from '../compile/context-schema.ts';
-import { EXECUTION_STATUSES, TERMINAL_STATUSES, type ExecutionStatus } from '@squadflow/shared';
-import type { ExecutionRecord } from '../store/execution-record.ts';
+import { TERMINAL_STATUSES, type ExecutionStatus } from '@squadflow/shared';
+import type { ExecutionView } from './execution-view.ts';
 import type { BreakerView } from '../breakers/circuit-breakers.ts';
 
 export interface StepDurationStats {
@@ -22,24 +21,29 @@ export interface EngineMetrics {
   breakers: BreakerView[];
 }
 
-/** Computes metrics from execution records: counts, success rate, and step duration percentiles of successful attempts. */
-export function computeMetrics(records: readonly ExecutionRecord[], breakers: BreakerView[] = []): EngineMetrics {
-  const byStatus = Object.fromEntries(EXECUTION_STATUSES.map((s) => [s, 0])) as Record<ExecutionStatus, number>;
+/**
+ * Computes metrics: counts and success rate from `byStatus` (the listing
+ * index's counts), step duration percentiles of successful attempts from
+ * `sample` (the newest ended executions).
+ */
+export function computeMetrics(
+  byStatus: Record<ExecutionStatus, number>,
+  sample: readonly ExecutionView[],
+  breakers: BreakerView[] = [],
+): EngineMetrics {
   const durations = new Map<string, number[]>();
-  for (const r of records) {
-    byStatus[r.status]++;
-    const ctx = decodeContext(r.executionId, r.snapshot);
-    if (!ctx) continue;
-    for (const [step, rec] of Object.entries(ctx.steps)) {
-      for (const a of rec.attempts) {
+  for (const r of sample) {
+    for (const step of r.steps) {
+      for (const a of step.attempts) {
         if (a.status !== 'completed' || a.compensation || a.endedAt === undefined) continue;
-        const key = `${r.workflow}\u0000${step}`;
+        const key = `${r.workflow}\u0000${step.name}`;
         const list = durations.get(key) ?? [];
         list.push(a.endedAt - a.startedAt);
         durations.set(key, list);
       }
     }
   }
+  const total = Object.values(byStatus).reduce((sum, n) => sum + n, 0);
   const ended = [...TERMINAL_STATUSES].reduce((sum, s) => sum + byStatus[s], 0);
   const steps = [...durations.entries()].map(([key, list]) => {
     const [workflow, step] = key.split('\u0000') as [string, string];
@@ -47,10 +51,10 @@ export function computeMetrics(records: readonly ExecutionRecord[], breakers: Br
     return { workflow, step, count: list.length, p50Ms: percentile(list, 0.5), p95Ms: percentile(list, 0.95) };
   });
   return {
-    total: records.length,
+    total,
     byStatus,
     successRate: ended ? byStatus.completed / ended : null,
-    active: records.length - ended,
+    active: total - ended,
     steps: steps.sort((a, b) => (a.workflow + a.step).localeCompare(b.workflow + b.step)),
     breakers,
   };

@@ -42,6 +42,8 @@ export async function publishTrigger(
     // Started already: the same key returns the same execution. Still pending (e.g. queued by a concurrency limit): publish again, deduplicated.
     const existing = await deps.stores.executions.read(executionId);
     if (existing && existing.record.status !== 'pending') return executionId;
+    // Ended and archived after its retention: the key still names it until the archive forgets it (one more request, keyed path only).
+    if (!existing && (await deps.stores.archive.get(executionId))) return executionId;
   }
   const now = deps.transport.clock.now();
   const fields = {

@@ -2,6 +2,7 @@ import { SquadflowError, toFieldIssues, type Logger } from '@squadflow/shared';
 import type { Transport } from '@squadflow/transport';
 import { z } from 'zod';
 import type { SignalBufferLimits } from '../store/signal-buffer.ts';
+import type { RetentionOptions } from '../retention/retention-options.ts';
 
 /** Default of `maxEventAttempts`. */
 export const DEFAULT_MAX_EVENT_ATTEMPTS = 5;
@@ -48,6 +49,8 @@ export interface OrchestratorOptions {
    * a default NATS), since the execution record holds inputs and outputs.
    */
   maxStepPayloadBytes?: number;
+  /** How long ended executions stay in the hot store before they are archived (default 7 d, env `SQUADFLOW_RETENTION`; docs/retention.md). */
+  retention?: RetentionOptions;
 }
 
 const positiveInt = z.number().int().positive();

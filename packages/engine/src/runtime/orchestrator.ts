@@ -40,6 +40,8 @@ import { EventAttempts } from '../store/event-attempts.ts';
 import { PoisonGuard } from './poison-guard.ts';
 import { GuardedEvents } from './guarded-events.ts';
 import { Quarantine } from './quarantine.ts';
+import { startRetention } from '../retention/retention.ts';
+import type { RetentionSweeper } from '../retention/retention-sweeper.ts';
 
 export type { ApplyResult } from './event-applier.ts';
 export type { OrchestratorOptions } from './orchestrator-options.ts';
@@ -73,6 +75,7 @@ export class Orchestrator {
   /** When this process started: a timer due before it may be one that killed the previous process. */
   private startedAt = 0;
   private readonly counters: OrchestratorStats = newStats();
+  private retention?: RetentionSweeper;
   /** Inbound messages handed over by the consumer and not yet settled. */
   private readonly handling = new Set<Promise<void>>();
 
@@ -96,6 +99,14 @@ export class Orchestrator {
     const maxEventAttempts = this.options.maxEventAttempts ?? DEFAULT_MAX_EVENT_ATTEMPTS;
     await ensureStreams(transport, this.names);
     this.stores = await openStores(transport, this.names);
+    // Before anything is written: every execution that ends from now on schedules its departure.
+    this.retention = await startRetention({
+      transport,
+      names: this.names,
+      stores: this.stores,
+      logger: this.logger,
+      ...(this.options.retention ? { options: this.options.retention } : {}),
+    });
     const guard = new PoisonGuard(await EventAttempts.open(transport, this.names), maxEventAttempts, this.logger);
     const buffer = await SignalBuffer.open(transport, this.names, { ...DEFAULT_SIGNAL_BUFFER_LIMITS, ...this.options.signalBuffer });
     this.signals = new SignalDelivery({
@@ -196,6 +207,7 @@ export class Orchestrator {
    * redelivered ones queued behind the poison guard's one-at-a-time suspects.
    */
   async stop(): Promise<void> {
+    await this.retention?.stop();
     await this.scheduler?.stop();
     await this.recovery?.stop();
     await this.events?.stop();

@@ -37,6 +37,8 @@ export function startExecution(deps: TriggerDeps, t: TriggerMessage, executionId
         // A redelivered or repeated trigger: the execution exists; finish its last effects if needed (below).
         exists = existing !== null && existing.status !== 'pending';
         if (exists) return undefined;
+        // A keyed trigger for an execution that ended and was archived (docs/retention.md): it does not start again.
+        if (!existing && t.idempotencyKey !== undefined && (await deps.stores.archive.get(executionId))) return undefined;
         const at = deps.clock.now();
         let workflow: CompiledWorkflow;
         try {

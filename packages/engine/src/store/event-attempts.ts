@@ -69,6 +69,11 @@ export class EventAttempts {
     });
   }
 
+  /** Forgets every counter of an execution (it left the hot store): a subject filter, no scan. */
+  async forgetExecution(executionId: string): Promise<void> {
+    for (const key of await this.records.keys(`${executionId}.*`)) await this.records.delete(key);
+  }
+
   /** Forgets the event's tries: it went through (or its execution was quarantined). */
   async clear(key: string): Promise<void> {
     await this.records.mutate(key, (current) => (current ? DELETE_RECORD : undefined));

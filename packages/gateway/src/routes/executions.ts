@@ -18,7 +18,7 @@ import {
 export const executionLocation = (id: string): string => `/v1/executions/${id}`;
 
 /** Epoch ms (`1700000000000`) or an ISO 8601 date-time. */
-const TimeQuery = z.string().transform((value, ctx) => {
+export const TimeQuery = z.string().transform((value, ctx) => {
   const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
   if (!Number.isFinite(ms)) {
     ctx.addIssue({ code: 'custom', message: 'expected epoch milliseconds or an ISO 8601 date-time' });

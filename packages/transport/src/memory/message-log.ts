@@ -64,6 +64,15 @@ export class MessageLog {
     return undefined;
   }
 
+  /** The newest live message accepted by `accept`, scanning backward. */
+  findLast(accept: (m: StoredMessage) => boolean): StoredMessage | undefined {
+    for (let i = this.slots.length - 1; i >= this.head; i--) {
+      const m = this.slots[i];
+      if (m && accept(m)) return m;
+    }
+    return undefined;
+  }
+
   private advanceHead(): void {
     while (this.head < this.slots.length && this.slots[this.head] === undefined) this.head++;
     // Reclaim the prefix once it dominates, so a long-lived work queue does not grow without bound.

@@ -6,12 +6,13 @@ import type {
   ConsumerOptions,
   DeliveredMessage,
   PublishOptions,
+  StoredStreamMessage,
   StreamConfig,
   Streams,
 } from '../ports.ts';
 import { consumerSettings, DEFAULT_MAX_PAYLOAD, publishedSize } from '../defaults.ts';
 import { NoStreamError, NotFoundError, PayloadTooLargeError } from '../errors.ts';
-import { isSubsetOf, subjectsOverlap, validateName, validateSubject } from '../subject-pattern.ts';
+import { isSubsetOf, SubjectPattern, subjectsOverlap, validateName, validateSubject } from '../subject-pattern.ts';
 import { Durable, type DurableSettings } from './durable.ts';
 import { MemoryStream } from './stream.ts';
 
@@ -94,6 +95,29 @@ export class MemoryStreams implements Streams {
     };
   }
 
+  async last(stream: string, subject: string): Promise<StoredStreamMessage | null> {
+    this.assertOpen();
+    const target = this.streams.get(stream);
+    if (!target) return null;
+    target.prune();
+    return copy(target.log.findLast((m) => m.subject === subject));
+  }
+
+  async *read(stream: string, filter: string, fromSeq = 1): AsyncIterable<StoredStreamMessage> {
+    this.assertOpen();
+    validateSubject(filter, true);
+    const target = this.streams.get(stream);
+    if (!target) throw new NotFoundError('stream', stream);
+    const pattern = new SubjectPattern(filter);
+    for (let seq = fromSeq; ;) {
+      target.prune();
+      const next = target.log.find(seq, (m) => pattern.matches(m.subject));
+      if (!next) return;
+      yield copy(next)!;
+      seq = next.seq + 1;
+    }
+  }
+
   async remove(name: string): Promise<void> {
     for (const d of this.durables.get(name)?.values() ?? []) d.close();
     this.durables.delete(name);
@@ -131,4 +155,9 @@ export class MemoryStreams implements Streams {
   private assertOpen(): void {
     if (this.closed) throw new SquadflowError('UNAVAILABLE', 'transport closed');
   }
+}
+
+/** A reader's own copy: a stored message must not change. */
+function copy(m: StoredStreamMessage | undefined): StoredStreamMessage | null {
+  return m ? { seq: m.seq, subject: m.subject, data: m.data.slice(), time: m.time } : null;
 }

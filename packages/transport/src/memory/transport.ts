@@ -19,6 +19,8 @@ export interface MemoryTransportOptions {
 export interface MemoryTransport extends Transport {
   readonly kind: 'memory';
   readonly streams: MemoryStreams;
+  /** The bounds a bucket was created with (diagnostics; JetStream's `max_age` / `max_bytes`); null when no such bucket. */
+  kvBounds(bucket: string): KvOptions | null;
 }
 
 /**
@@ -34,6 +36,7 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
   const streams = new MemoryStreams(clock, options.logger, maxPayload);
   const bus = new MemoryBus(options.logger);
   const buckets = new Map<string, MemoryKv>();
+  const bounds = new Map<string, KvOptions>();
   let closed = false;
 
   return {
@@ -50,13 +53,19 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
       if (!kv) {
         kv = new MemoryKv(bucket, clock, { ...kvOptions, maxPayload });
         buckets.set(bucket, kv);
+        bounds.set(bucket, {
+          ...(kvOptions.ttlMs ? { ttlMs: kvOptions.ttlMs } : {}),
+          ...(kvOptions.maxBytes ? { maxBytes: kvOptions.maxBytes } : {}),
+        });
       }
       return kv;
     },
     async removeKv(bucket: string): Promise<void> {
       buckets.get(bucket)?.dispose();
       buckets.delete(bucket);
+      bounds.delete(bucket);
     },
+    kvBounds: (bucket) => bounds.get(bucket) ?? null,
     async close(): Promise<void> {
       if (closed) return;
       closed = true;

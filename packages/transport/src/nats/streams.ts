@@ -3,14 +3,25 @@ import {
   PubHeaders,
   RetentionPolicy,
   StorageType,
+  type MsgRequest,
+  type StoredMsg,
   type StreamConfig as NatsStreamConfig,
   type StreamInfo,
 } from '@nats-io/jetstream';
 import { headers, nanos } from '@nats-io/transport-node';
 import { SquadflowError, type Logger } from '@squadflow/shared';
-import type { Consumer, ConsumerBacklog, ConsumerOptions, DeliveredMessage, PublishOptions, StreamConfig, Streams } from '../ports.ts';
+import type {
+  Consumer,
+  ConsumerBacklog,
+  ConsumerOptions,
+  DeliveredMessage,
+  PublishOptions,
+  StoredStreamMessage,
+  StreamConfig,
+  Streams,
+} from '../ports.ts';
 import { DEFAULT_MAX_PAYLOAD, effectiveDuplicateWindow, publishedSize } from '../defaults.ts';
-import { NoStreamError, PayloadTooLargeError, StreamFullError } from '../errors.ts';
+import { NoStreamError, NotFoundError, PayloadTooLargeError, StreamFullError } from '../errors.ts';
 import { consumeNats, type NatsContext } from './consumer.ts';
 import { ApiCodes, isApiError, isMaxPayloadExceeded, isNoResponders, isStreamNotFound, streamLimitReached } from './errors.ts';
 import type { PipelinedRequester } from './pipelined-requester.ts';
@@ -121,6 +132,31 @@ export class NatsStreams implements Streams {
     return tracked;
   }
 
+  async last(stream: string, subject: string): Promise<StoredStreamMessage | null> {
+    try {
+      return stored(await this.jsm.streams.getMessage(stream, { last_by_subj: subject }));
+    } catch (err) {
+      if (isStreamNotFound(err)) return null;
+      throw err;
+    }
+  }
+
+  async *read(stream: string, filter: string, fromSeq = 1): AsyncIterable<StoredStreamMessage> {
+    for (let seq = fromSeq; ;) {
+      let next: StoredMsg | null;
+      try {
+        // `next_by_subj` is in the server's message-get API since 2.9; the client types it only for direct gets.
+        next = await this.jsm.streams.getMessage(stream, { seq, next_by_subj: filter } as unknown as MsgRequest);
+      } catch (err) {
+        if (isStreamNotFound(err)) throw new NotFoundError('stream', stream);
+        throw err;
+      }
+      if (!next) return;
+      yield stored(next)!;
+      seq = next.seq + 1;
+    }
+  }
+
   async backlog(stream: string): Promise<ConsumerBacklog[]> {
     const found: ConsumerBacklog[] = [];
     try {
@@ -163,6 +199,10 @@ export class NatsStreams implements Streams {
       throw err;
     }
   }
+}
+
+function stored(m: StoredMsg | null): StoredStreamMessage | null {
+  return m ? { seq: m.seq, subject: m.subject, data: m.data, time: m.time.getTime() } : null;
 }
 
 function retention(config: StreamConfig): RetentionPolicy {

@@ -16,6 +16,7 @@ export {
   cleanupPrefix,
   withNatsTransport,
   consumerCounts,
+  kvBounds,
   type ConsumerCounts,
   type NatsTestTransport,
 } from './nats.ts';

@@ -6,10 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { names } from '@squadflow/shared';
+import { kvStreamName, names } from '@squadflow/shared';
 import { inject } from 'vitest';
 import { connectNatsTransport, parseServers } from '../adapters.ts';
-import type { Clock, Transport } from '../ports.ts';
+import type { Clock, KvOptions, Transport } from '../ports.ts';
+import type { MemoryTransport } from '../memory/transport.ts';
 
 /** The NATS URL resolved by `global-setup.ts`. */
 export function natsUrl(): string {
@@ -92,4 +93,26 @@ export async function withNatsTransport(label?: string, options: { clock?: Clock
       await cleanupPrefix(prefix);
     },
   };
+}
+
+/**
+ * The bounds a bucket has, read from where it lives: the NATS server's
+ * stream config (`max_age`, `max_bytes`) or the memory adapter's record of
+ * its creation. Null when the bucket does not exist. For tests that check
+ * every bucket has the bound the docs give it (docs/retention.md).
+ */
+export async function kvBounds(transport: Transport, bucket: string): Promise<KvOptions | null> {
+  if (transport.kind === 'memory') return (transport as MemoryTransport).kvBounds(bucket);
+  const { servers, user, pass } = parseServers(natsUrl());
+  const nc = await connect({ servers, ...(user !== undefined ? { user, pass } : {}), noAsyncTraces: true });
+  try {
+    const jsm = await jetstreamManager(nc);
+    const info = await jsm.streams.info(kvStreamName(bucket)).catch(() => null);
+    if (!info) return null;
+    const ttlMs = Math.round(info.config.max_age / 1e6);
+    const maxBytes = info.config.max_bytes;
+    return { ...(ttlMs > 0 ? { ttlMs } : {}), ...(maxBytes > 0 ? { maxBytes } : {}) };
+  } finally {
+    await nc.close();
+  }
 }

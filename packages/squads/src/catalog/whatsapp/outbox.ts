@@ -73,9 +73,12 @@ export class OutboxWhatsAppClient implements WhatsAppClient {
   }
 }
 
+/** How long a recorded message stays in the outbox: it is a record of what was sent, not a store (docs/retention.md). */
+export const OUTBOX_TTL_MS = 30 * 86_400_000;
+
 /** Opens the outbox bucket of a deployment as a client. */
 export async function openOutboxClient(transport: Transport, prefix: string): Promise<OutboxWhatsAppClient> {
-  return new OutboxWhatsAppClient(await transport.kv(outboxBucket(prefix)), transport.clock);
+  return new OutboxWhatsAppClient(await transport.kv(outboxBucket(prefix), { ttlMs: OUTBOX_TTL_MS }), transport.clock);
 }
 
 /**

@@ -178,4 +178,44 @@ export function streamsContract(make: MakeTarget): void {
       expect(await seen.count(1)).toEqual([false]);
     });
   });
+
+  describe('streams: reading stored messages', () => {
+    const t = useTarget(make);
+
+    it('last returns the newest message of exactly one subject, null for none and for a missing stream', async () => {
+      const s = await t.stream('limits');
+      await t.transport.streams.publish(s.subject('a.1'), enc('first'));
+      await t.transport.streams.publish(s.subject('a.2'), enc('other'));
+      await t.transport.streams.publish(s.subject('a.1'), enc('second'));
+      const last = await t.transport.streams.last(s.name, s.subject('a.1'));
+      expect(last && { subject: last.subject, data: dec(last.data), seq: last.seq }).toEqual({
+        subject: s.subject('a.1'),
+        data: 'second',
+        seq: 3,
+      });
+      expect(Math.abs(last!.time - Date.now())).toBeLessThan(60_000);
+      expect(await t.transport.streams.last(s.name, s.subject('a.3'))).toBeNull();
+      expect(await t.transport.streams.last(t.unusedStream().name, s.subject('a.1'))).toBeNull();
+    });
+
+    it('read yields the messages matching a filter, oldest first, from a sequence', async () => {
+      const s = await t.stream('limits');
+      for (const [sub, body] of [
+        ['a.1', 'one'],
+        ['b.1', 'skip'],
+        ['a.2', 'two'],
+        ['a.3', 'three'],
+      ])
+        await t.transport.streams.publish(s.subject(sub!), enc(body!));
+      const all: string[] = [];
+      for await (const m of t.transport.streams.read(s.name, s.subject('a.*'))) all.push(dec(m.data));
+      expect(all).toEqual(['one', 'two', 'three']);
+      const later: number[] = [];
+      for await (const m of t.transport.streams.read(s.name, s.subject('a.*'), 4)) later.push(m.seq);
+      expect(later).toEqual([4]);
+      const none: string[] = [];
+      for await (const m of t.transport.streams.read(s.name, s.subject('c.*'))) none.push(m.subject);
+      expect(none).toEqual([]);
+    });
+  });
 }
