@@ -88,7 +88,7 @@ export function permissionsOf(options: AuthorizationOptions): Record<string, Per
   const result: Record<string, Permissions> = {
     // The control plane: it defines the streams, the consumers and the engine's buckets.
     orchestrator: {
-      publish: [`${p}.>`, `${api}.>`, '$JS.ACK.>', ...[...engineBuckets, b.signals, b.attempts].map((bucket) => `$KV.${bucket}.>`)],
+      publish: [`${p}.>`, `${api}.>`, '$JS.ACK.>', ...[...engineBuckets, b.signals, b.attempts, b.executionIndex, b.retention].map((bucket) => `$KV.${bucket}.>`)],
       subscribe: [`${inboxOf('orchestrator')}.>`, n.scheduleChanged],
       allowResponses: true,
     },
@@ -107,6 +107,12 @@ export function permissionsOf(options: AuthorizationOptions): Record<string, Per
         // The pending record of a trigger, and workflow registration.
         ...kvWrite(b.executions),
         ...kvWrite(b.workflows),
+        // The listing index follows every write of a record (a trigger's pending record too), and lists by key.
+        ...kvWrite(b.executionIndex),
+        ...kvList(b.executionIndex),
+        // Archived executions: one read by subject, and the JSON-lines export (docs/retention.md).
+        `${api}.STREAM.INFO.${n.streams.archive}`,
+        `${api}.STREAM.MSG.GET.${n.streams.archive}`,
         ...[b.webhooks, b.whatsappStatuses].flatMap((bucket) => [...kvWrite(bucket), ...kvCreate(bucket)]),
       ],
       subscribe: [`${inboxOf('gateway')}.>`],

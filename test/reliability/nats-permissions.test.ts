@@ -36,7 +36,8 @@ const PREFIX = 'sqf';
 const SQUADS = ['alpha', 'beta'];
 const USERS = ['orchestrator', 'gateway', 'operator', ...SQUADS.map(squadUser)];
 const APP_SECRET = 'permissions-app-secret';
-const PASSWORDS = Object.fromEntries(USERS.map((u) => [u, randomBytes(12).toString('hex')]));
+/** Each starts with a letter: nats-server parses the variable's value as config, and `0a1b...` is a parse error. */
+const PASSWORDS = Object.fromEntries(USERS.map((u) => [u, `p${randomBytes(12).toString('hex')}`]));
 
 const JSON_TYPE = { 'content-type': 'application/json' };
 /** How long a denied action has to show its permissions violation. */
