@@ -88,7 +88,12 @@ export function permissionsOf(options: AuthorizationOptions): Record<string, Per
   const result: Record<string, Permissions> = {
     // The control plane: it defines the streams, the consumers and the engine's buckets.
     orchestrator: {
-      publish: [`${p}.>`, `${api}.>`, '$JS.ACK.>', ...[...engineBuckets, b.signals, b.attempts, b.executionIndex, b.retention].map((bucket) => `$KV.${bucket}.>`)],
+      publish: [
+        `${p}.>`,
+        `${api}.>`,
+        '$JS.ACK.>',
+        ...[...engineBuckets, b.signals, b.attempts, b.executionIndex, b.retention].map((bucket) => `$KV.${bucket}.>`),
+      ],
       subscribe: [`${inboxOf('orchestrator')}.>`, n.scheduleChanged],
       allowResponses: true,
     },
