@@ -5,7 +5,7 @@
  * manual clock, on the memory transport and on NATS.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { names, silentLogger, stepCommandCodec, stepReplyCodec, workflow, type Names } from '@squadflow/shared';
+import { names, silentLogger, stepCommandCodec, stepReplyCodec, triggerCodec, workflow, type Names } from '@squadflow/shared';
 import { createMemoryTransport, ManualClock, type Transport } from '@squadflow/transport';
 import { withNatsTransport } from '@squadflow/transport/testing';
 import { EngineClient, Orchestrator } from '../src/index.ts';
@@ -111,6 +111,23 @@ describe.each(targets)('retention on %s', (_name, make) => {
     await clock.advance(0);
     await orchestrator!.idle();
     expect(await executions.get(id)).toBeNull();
+    // The same trigger published by another service straight onto NATS (no client to look in the archive):
+    // the orchestrator's own check refuses to start it again.
+    const raw = triggerCodec.encode({ kind: 'trigger', workflow: 'pair', idempotencyKey: 'order-1', context: { x: 1 } });
+    await setup!.transport.streams.publish(n.trigger('pair'), raw, { msgId: 'raw-order-1' });
+    // A sentinel published after it: once its execution exists, the repeat has been delivered and handled.
+    const sentinel = triggerCodec.encode({ kind: 'trigger', workflow: 'pair', idempotencyKey: 'order-2', context: { x: 2 } });
+    await setup!.transport.streams.publish(n.trigger('pair'), sentinel, { msgId: 'raw-order-2' });
+    const second = await advanceUntil(
+      clock,
+      0,
+      () => client.listExecutions(),
+      (list) => list.length > 0,
+    );
+    await orchestrator!.idle();
+    expect(await executions.get(id)).toBeNull();
+    expect(second.map((v) => v.context)).toEqual([{ x: 2 }]);
+    expect((await client.listExecutions()).map((v) => v.executionId)).not.toContain(id);
 
     const exported = [];
     for await (const view of client.exportArchive({ workflow: 'pair' })) exported.push(view);
