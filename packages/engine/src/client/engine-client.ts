@@ -20,11 +20,9 @@ import { computeMetrics, type EngineMetrics } from './metrics.ts';
 import { isTransportUnavailable, type Transport } from '@squadflow/transport';
 import { assertFits, assertJsonDepth, contextLimitFor } from './payload-limits.ts';
 import { publishChecked, publishTrigger, type TriggerPublishDeps } from './trigger-publisher.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
 import { TriggerNotConfirmedError } from './trigger-not-confirmed.ts';
 import { openStores, type EngineStores } from '../store/open-stores.ts';
-import { ExecutionIndex } from '../store/execution-index.ts';
-import type { ExecutionRecord } from '../store/execution-record.ts';
+import { pageExecutions, type ExecutionPage, type ListExecutionsFilter } from './execution-listing.ts';
 import type { WorkflowSummary } from '../store/registry.ts';
 import type { CompiledWorkflow } from '../compile/index.ts';
 import { ensureStreams } from '@squadflow/transport';
@@ -69,26 +67,8 @@ const MAX_SIGNAL_KEY_BYTES = 512;
 /** Ended executions whose step durations the metrics' percentiles are taken over (the newest). */
 const METRICS_SAMPLE = 200;
 
-export interface ListExecutionsFilter {
-  workflow?: string;
-  status?: ExecutionStatus | ExecutionStatus[];
-  /** Created at or after (epoch ms). */
-  since?: number;
-  /** Created before (epoch ms). */
-  until?: number;
-  /** Newest first; default 100, at most 1000. */
-  limit?: number;
-  /** Opaque cursor from a previous page's `nextCursor`. */
-  cursor?: string;
-}
-
 export type { ArchiveExportFilter } from './archive-export-filter.ts';
-
-export interface ExecutionPage {
-  executions: ExecutionView[];
-  /** Pass as `cursor` for the next page; absent on the last page. */
-  nextCursor?: string;
-}
+export type { ExecutionPage, ListExecutionsFilter } from './execution-listing.ts';
 
 /**
  * The engine API used by the gateway, the CLI and tests. It talks to
@@ -236,36 +216,8 @@ export class EngineClient {
    * statuses and workflow asked for, then only the page's records (an entry
    * whose record disagrees is stale and skipped; see `ExecutionIndex`).
    */
-  async pageExecutions(filter: ListExecutionsFilter = {}): Promise<ExecutionPage> {
-    const statuses = filter.status === undefined ? undefined : new Set([filter.status].flat());
-    const limit = Math.min(Math.max(filter.limit ?? 100, 1), 1000);
-    const after = filter.cursor === undefined ? undefined : decodeCursor(filter.cursor);
-    const candidates = (
-      await this.stores.index.entries({ ...(statuses ? { statuses } : {}), ...(filter.workflow ? { workflow: filter.workflow } : {}) })
-    ).filter(
-      (e) =>
-        (filter.since === undefined || e.createdAt >= filter.since) &&
-        (filter.until === undefined || e.createdAt < filter.until) &&
-        (!after || e.createdAt < after.createdAt || (e.createdAt === after.createdAt && e.executionId < after.executionId)),
-    );
-    const page: ExecutionRecord[] = [];
-    let next = 0;
-    while (page.length < limit && next < candidates.length) {
-      // Read concurrently, a few more than the page needs in case some keys are stale.
-      const batch = candidates.slice(next, next + (limit - page.length) + 4);
-      const records = await Promise.all(batch.map((e) => this.stores.executions.read(e.executionId)));
-      for (const [i, entry] of batch.entries()) {
-        if (page.length === limit) break;
-        next++;
-        const record = records[i]?.record;
-        if (record && ExecutionIndex.agrees(entry, record)) page.push(record);
-      }
-    }
-    const last = page.at(-1);
-    return {
-      executions: page.map(toView),
-      ...(next < candidates.length && last ? { nextCursor: encodeCursor(last.createdAt, last.executionId) } : {}),
-    };
+  pageExecutions(filter: ListExecutionsFilter = {}): Promise<ExecutionPage> {
+    return pageExecutions(this.stores, filter);
   }
 
   /** Whether any execution waits on a correlation key right now (e.g. a WhatsApp conversation). */

@@ -1,0 +1,64 @@
+import { decodeCursor, encodeCursor } from './cursor.ts';
+import { toView, type ExecutionView } from './execution-view.ts';
+import { ExecutionIndex } from '../store/execution-index.ts';
+import type { ExecutionRecord } from '../store/execution-record.ts';
+import type { EngineStores } from '../store/open-stores.ts';
+import type { ExecutionStatus } from '@squadflow/shared';
+
+export interface ListExecutionsFilter {
+  workflow?: string;
+  status?: ExecutionStatus | ExecutionStatus[];
+  /** Created at or after (epoch ms). */
+  since?: number;
+  /** Created before (epoch ms). */
+  until?: number;
+  /** Newest first; default 100, at most 1000. */
+  limit?: number;
+  /** Opaque cursor from a previous page's `nextCursor`. */
+  cursor?: string;
+}
+
+export interface ExecutionPage {
+  executions: ExecutionView[];
+  /** Pass as `cursor` for the next page; absent on the last page. */
+  nextCursor?: string;
+}
+
+/**
+ * One page of executions from the listing index (see `EngineClient.pageExecutions`):
+ * the keys of the statuses and workflow asked for, then only the page's records.
+ */
+export async function pageExecutions(
+  stores: Pick<EngineStores, 'index' | 'executions'>,
+  filter: ListExecutionsFilter = {},
+): Promise<ExecutionPage> {
+  const statuses = filter.status === undefined ? undefined : new Set([filter.status].flat());
+  const limit = Math.min(Math.max(filter.limit ?? 100, 1), 1000);
+  const after = filter.cursor === undefined ? undefined : decodeCursor(filter.cursor);
+  const candidates = (
+    await stores.index.entries({ ...(statuses ? { statuses } : {}), ...(filter.workflow ? { workflow: filter.workflow } : {}) })
+  ).filter(
+    (e) =>
+      (filter.since === undefined || e.createdAt >= filter.since) &&
+      (filter.until === undefined || e.createdAt < filter.until) &&
+      (!after || e.createdAt < after.createdAt || (e.createdAt === after.createdAt && e.executionId < after.executionId)),
+  );
+  const page: ExecutionRecord[] = [];
+  let next = 0;
+  while (page.length < limit && next < candidates.length) {
+    // Read concurrently, a few more than the page needs in case some keys are stale.
+    const batch = candidates.slice(next, next + (limit - page.length) + 4);
+    const records = await Promise.all(batch.map((e) => stores.executions.read(e.executionId)));
+    for (const [i, entry] of batch.entries()) {
+      if (page.length === limit) break;
+      next++;
+      const record = records[i]?.record;
+      if (record && ExecutionIndex.agrees(entry, record)) page.push(record);
+    }
+  }
+  const last = page.at(-1);
+  return {
+    executions: page.map(toView),
+    ...(next < candidates.length && last ? { nextCursor: encodeCursor(last.createdAt, last.executionId) } : {}),
+  };
+}
