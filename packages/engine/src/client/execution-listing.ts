@@ -53,7 +53,11 @@ export async function pageExecutions(
       if (page.length === limit) break;
       next++;
       const record = records[i]?.record;
-      if (record && ExecutionIndex.agrees(entry, record)) page.push(record);
+      // An execution's workflow and creation time never change, only its status: a record whose status moved
+      // on between the key read and the record read is still listed when its new status is asked for (its
+      // new key was written after the keys were read), once; a key that disagrees otherwise is stale.
+      const listed = record && (ExecutionIndex.agrees(entry, record) || !statuses || statuses.has(record.status));
+      if (record && listed && !page.some((r) => r.executionId === record.executionId)) page.push(record);
     }
   }
   const last = page.at(-1);
