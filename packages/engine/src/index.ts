@@ -30,3 +30,4 @@ export {
   type ScheduleView,
   type SlotOutcome,
 } from './schedules/index.ts';
+export { readDefinitionFile, readDefinitionFiles, type DefinitionFile } from './workflows/definition-files.ts';
