@@ -16,6 +16,7 @@ import { TokenVerifier } from './http/auth.ts';
 import { installJsonParser } from './http/body.ts';
 import { clientErrorHandler, connectionLimits } from './http/connection-limits.ts';
 import { HttpError, toErrorAnswer } from './http/errors.ts';
+import { listenError } from './http/listen-error.ts';
 import { configuredSecrets, redaction, requestSerializer } from './http/log-redaction.ts';
 import { RateLimiter } from './http/rate-limit.ts';
 import { RouteTable } from './http/route.ts';
@@ -148,7 +149,9 @@ export function createGateway(options: GatewayOptions): Gateway {
       assertBindable(config);
       if (!verifier.enabled)
         logger.warn({ host: config.host }, 'no API tokens configured (SQUADFLOW_API_TOKENS): listening on loopback only');
-      await app.listen({ host: config.host, port: config.port });
+      await app.listen({ host: config.host, port: config.port }).catch((err: NodeJS.ErrnoException) => {
+        throw listenError(err, config);
+      });
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
       const host = config.host.includes(':') ? `[${config.host}]` : config.host;

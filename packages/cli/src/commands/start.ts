@@ -5,6 +5,8 @@ import { cliLogger } from '../session.ts';
 
 function summary(embedded: Embedded) {
   return {
+    /** This process: what to signal to stop it (a package manager in front of it may not pass a SIGKILL on). */
+    pid: process.pid,
     mode: embedded.mode,
     prefix: embedded.prefix,
     orchestrator: 'running',
@@ -18,40 +20,58 @@ function summary(embedded: Embedded) {
 function describe(s: ReturnType<typeof summary>): string {
   const transport =
     s.mode === 'nats' ? 'NATS (SQUADFLOW_NATS_URL)' : 'in-memory adapters (set SQUADFLOW_NATS_URL for NATS; nothing survives a restart)';
+  const url = s.gateway?.url;
   return [
     `squadflow running: ${transport}, prefix "${s.prefix}"`,
     `  orchestrator  running`,
     `  squads        ${s.squads.map((q) => `${q.name} (${q.actions.length} actions)`).join(', ')}`,
     `  workflows     ${s.workflows.map((w) => `${w.name} v${w.version}`).join(', ')}`,
-    `  gateway       ${s.gateway ? s.gateway.url : 'not started'}`,
+    `  gateway       ${url ?? 'not started'}  (HTTP API; OpenAPI at ${url ?? ''}/openapi.json)`,
+    '',
+    'From another terminal (the CLI reaches this server at SQUADFLOW_URL, default http://127.0.0.1:8080):',
+    ...(url && url !== DEFAULT_URL ? [`  export SQUADFLOW_URL=${url}`] : []),
+    `  pnpm exec squadflow trigger abandoned_cart_recovery --data '{"customer_phone":"+5511999999999","abandoned_items":[{"id":"prod_1"}]}'`,
+    '  pnpm exec squadflow ls',
+    '  pnpm exec squadflow status <execution id>',
+    '',
     'Stop with Ctrl-C (SIGINT) or SIGTERM.',
   ].join('\n');
 }
 
+const DEFAULT_URL = 'http://127.0.0.1:8080';
+
 /**
- * Resolves with the first SIGINT/SIGTERM. Signal listeners do not keep
- * Node's event loop alive, and an idle in-memory squadflow holds no handle
- * either, so an interval keeps the process up until the signal comes.
+ * Resolves with the first SIGINT/SIGTERM, or when the process that started
+ * this one goes away (a package manager killed with SIGKILL does not pass a
+ * signal on; its child is re-parented and would keep the port). Signal
+ * listeners do not keep Node's event loop alive, and an idle in-memory
+ * squadflow holds no handle either, so an interval keeps the process up.
  */
-function shutdownSignal(): Promise<NodeJS.Signals> {
-  const keepAlive = setInterval(() => undefined, 2 ** 30);
+function shutdownSignal(): Promise<NodeJS.Signals | 'orphaned'> {
+  const parent = process.ppid;
   return new Promise((resolve) => {
-    const on = (signal: NodeJS.Signals) => () => {
-      clearInterval(keepAlive);
-      resolve(signal);
+    const stop = (reason: NodeJS.Signals | 'orphaned') => {
+      clearInterval(watch);
+      resolve(reason);
     };
-    process.once('SIGINT', on('SIGINT'));
-    process.once('SIGTERM', on('SIGTERM'));
+    const watch = setInterval(() => {
+      if (process.ppid !== parent) stop('orphaned');
+    }, 1_000);
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
   });
 }
 
 export const startCommand: Command = {
   name: 'start',
-  summary: 'Run everything in one process: orchestrator, every seed squad, seed workflows (and later the gateway)',
+  summary: 'Run a squadflow server in one process: orchestrator, every seed squad, the seed workflows and the HTTP gateway',
   usage: 'start [--verbose]',
   details: `In-memory adapters by default; with SQUADFLOW_NATS_URL set, the same components on NATS.
-Prints what runs, then "ready", and stays up until SIGINT/SIGTERM, when it stops gracefully.
-With --json, prints one JSON object (with "ready": true) instead.`,
+Serves the HTTP API (and what the other commands talk to) on SQUADFLOW_HOST:SQUADFLOW_PORT,
+default 127.0.0.1:8080; without SQUADFLOW_API_TOKENS it binds to loopback only. A port in use
+exits 2 naming SQUADFLOW_PORT.
+Prints what runs, then "ready", and stays up until SIGINT/SIGTERM (or until the process that
+started it dies), when it stops gracefully. With --json, prints one JSON object ("ready": true).`,
   options: { verbose: { type: 'boolean', short: 'v' } },
   positionals: { min: 0, max: 0 },
   async run({ values, out, config }) {

@@ -1,0 +1,127 @@
+/**
+ * How users start the CLI: `pnpm squadflow`, `pnpm exec squadflow` and
+ * `npx squadflow` from the repo root (the linked bin), what reaches them
+ * (clean JSON on stdout, signals), and how `start` fails on a busy port.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
+import { createInterface } from 'node:readline';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from './support.ts';
+
+interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Environment for a child: ours, without NATS (so `start` runs in memory) and with a free port. */
+function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const base: NodeJS.ProcessEnv = { ...process.env, SQUADFLOW_PORT: '0', SQUADFLOW_LOG_LEVEL: 'warn', ...extra };
+  delete base['SQUADFLOW_NATS_URL'];
+  delete base['SQUADFLOW_PREFIX'];
+  return base;
+}
+
+function finish(child: ChildProcess): Promise<Finished> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** The first stdout line of a child (rejects if it exits before writing one). */
+function firstLine(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`exited ${code} before writing a line`)));
+  });
+}
+
+async function answers(url: string): Promise<boolean> {
+  return fetch(`${url}/healthz`).then(
+    (r) => r.ok,
+    () => false,
+  );
+}
+
+/** Resolves once `pid` no longer exists (it is not our child, so there is no exit event to await). */
+async function gone(pid: number, withinMs: number): Promise<boolean> {
+  for (const until = Date.now() + withinMs; Date.now() < until;) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return true;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
+describe('invoking the CLI', () => {
+  it.each([
+    ['pnpm exec squadflow', 'pnpm', ['exec', 'squadflow']],
+    ['npx squadflow', 'npx', ['--no-install', 'squadflow']],
+  ])('%s runs the linked bin from the repo root', async (_name, command, args) => {
+    const result = await finish(spawn(command, [...args, '--help'], { cwd: ROOT, env: env(), stdio: ['ignore', 'pipe', 'pipe'] }));
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^squadflow: durable workflows over NATS\n/);
+  });
+
+  it('`pnpm squadflow start --json` prints only JSON on stdout, serves, and SIGTERM to pnpm stops the server it started', async () => {
+    const child = spawn('pnpm', ['squadflow', 'start', '--json'], { cwd: ROOT, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const done = finish(child);
+    const summary = JSON.parse(await firstLine(child)) as { ready: boolean; pid: number; gateway: { url: string } };
+    expect(summary.ready).toBe(true);
+    expect(summary.pid).not.toBe(child.pid);
+    expect(await answers(summary.gateway.url)).toBe(true);
+    child.kill('SIGTERM');
+    const result = await done;
+    expect(result.stdout.trim().split('\n')).toHaveLength(1);
+    // pnpm passes the signal on to the node process it started, which stops gracefully.
+    expect(await gone(summary.pid, 15_000)).toBe(true);
+    expect(await answers(summary.gateway.url)).toBe(false);
+  });
+
+  it('`start` stops when the process that started it is killed with SIGKILL', async () => {
+    // A parent that cannot pass a signal on: its child is re-parented and must notice.
+    const parent = spawn('bash', ['-c', 'node packages/cli/bin/squadflow.mjs start --json & echo $!; wait'], {
+      cwd: ROOT,
+      env: env(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const lines = createInterface({ input: parent.stdout! })[Symbol.asyncIterator]();
+    const pid = Number((await lines.next()).value);
+    const summary = JSON.parse((await lines.next()).value as string) as { gateway: { url: string } };
+    expect(await answers(summary.gateway.url)).toBe(true);
+    parent.kill('SIGKILL');
+    expect(await gone(pid, 15_000)).toBe(true);
+    expect(await answers(summary.gateway.url)).toBe(false);
+  });
+
+  it('a busy port is a usage error (exit 2) naming SQUADFLOW_PORT, without a stack trace', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const { port } = holder.address() as AddressInfo;
+    try {
+      const result = await finish(
+        spawn('pnpm', ['exec', 'squadflow', 'start'], {
+          cwd: ROOT,
+          env: env({ SQUADFLOW_PORT: String(port) }),
+          stdio: ['ignore', 'pipe', 'pipe'],
+        }),
+      );
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`cannot listen on 127.0.0.1:${port}: the address is already in use`);
+      expect(result.stderr).toContain('SQUADFLOW_PORT');
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      holder.close();
+    }
+  });
+});
