@@ -1,5 +1,5 @@
 import { connectNatsTransport, createMemoryTransport, type Transport } from '@squadflow/transport';
-import type { EngineClient } from '@squadflow/engine';
+import { loadDefinitionFiles, registerDefinitionFiles, type EngineClient, type RegisteredDefinitionFile } from '@squadflow/engine';
 import type { Logger } from '@squadflow/shared';
 import { DEFAULT_SQUAD_VERSION } from '@squadflow/squads';
 import { startGateway, type RunningGateway } from '@squadflow/gateway';
@@ -17,6 +17,14 @@ export interface EmbeddedOptions {
    * default 127.0.0.1; see packages/gateway). Default false.
    */
   gateway?: boolean;
+  /**
+   * A definition file or folder (`.yaml`, `.yml`, `.json`; e.g. `workflows/`)
+   * registered after the seed workflows: a file that changes a seed workflow
+   * gives it a new version, an unchanged one keeps its version. Every file is
+   * read and validated before anything starts: a bad one throws (naming the
+   * file, the step and the field) and nothing is registered.
+   */
+  workflowsPath?: string;
 }
 
 /** A whole squadflow in this process: transport, orchestrator, every seed squad, the seed workflows registered. */
@@ -26,7 +34,10 @@ export interface Embedded {
   transport: Transport;
   client: EngineClient;
   squads: ReadonlyArray<{ name: string; version: string; actions: string[] }>;
+  /** Every registered workflow at its latest version: the seeds, then `workflowsPath`'s files. */
   workflows: ReadonlyArray<{ name: string; version: number }>;
+  /** What each file of `workflowsPath` registered (empty without it). */
+  definitionFiles: readonly RegisteredDefinitionFile[];
   /** Where the gateway listens (e.g. `http://127.0.0.1:8080`), when it was asked for. */
   gateway: { url: string } | undefined;
   /** Stops the gateway, then squads (letting running handlers reply), then the orchestrator, then closes the transport. Idempotent. */
@@ -40,14 +51,19 @@ export interface Embedded {
  */
 export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded> {
   const { prefix, logger } = options;
+  // Read before anything starts: a bad file registers nothing and leaves nothing running.
+  const definitions = options.workflowsPath ? await loadDefinitionFiles(options.workflowsPath) : [];
   const transport = options.natsUrl
     ? await connectNatsTransport({ servers: options.natsUrl, name: `squadflow-cli-${process.pid}`, logger })
     : createMemoryTransport({ logger });
   let wired: Wired | undefined;
   let gateway: RunningGateway | undefined;
+  let definitionFiles: RegisteredDefinitionFile[] = [];
   try {
     const catalog = await loadCatalog({ transport, prefix });
     wired = await wireInProcess({ transport, prefix, logger, squads: catalog.squads, workflows: catalog.workflows });
+    const client = wired.client;
+    definitionFiles = await registerDefinitionFiles(definitions, (definition) => client.registerWorkflow(definition));
     if (options.gateway) gateway = await startGateway({ client: wired.client, transport, prefix, logger });
   } catch (err) {
     await wired?.stop().catch(() => undefined);
@@ -55,6 +71,8 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
     throw err;
   }
   const running = wired;
+  const workflows = new Map(running.workflows.map((w) => [w.name, w]));
+  for (const { name, version } of definitionFiles) workflows.set(name, { name, version });
   let stopped: Promise<void> | undefined;
   return {
     mode: options.natsUrl ? 'nats' : 'memory',
@@ -66,7 +84,8 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
       version: definition.version ?? DEFAULT_SQUAD_VERSION,
       actions: Object.keys(definition.actions),
     })),
-    workflows: running.workflows,
+    workflows: [...workflows.values()],
+    definitionFiles,
     gateway: gateway ? { url: gateway.url } : undefined,
     stop: () =>
       (stopped ??= (async () => {

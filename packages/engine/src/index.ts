@@ -30,4 +30,11 @@ export {
   type ScheduleView,
   type SlotOutcome,
 } from './schedules/index.ts';
-export { readDefinitionFile, readDefinitionFiles, type DefinitionFile } from './workflows/definition-files.ts';
+export {
+  readDefinitionFile,
+  readDefinitionFiles,
+  loadDefinitionFiles,
+  registerDefinitionFiles,
+  type DefinitionFile,
+  type RegisteredDefinitionFile,
+} from './workflows/definition-files.ts';

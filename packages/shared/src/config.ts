@@ -13,6 +13,7 @@ import { SquadflowError, toFieldIssues } from './errors.ts';
  * | SQUADFLOW_SQUAD_LIMITS | step commands in flight per squad from one orchestrator, e.g. `whatsapp=8,inventory=16`; beyond it, higher priorities go first | (none) |
  * | SQUADFLOW_MAX_CONTEXT_BYTES | largest trigger or signal message the engine client accepts (context / data as JSON plus its envelope); at most half of NATS's max_payload | a quarter of max_payload (256 KiB) |
  * | SQUADFLOW_MAX_EVENT_ATTEMPTS | failed or unfinished tries of one event before its execution is quarantined (failed, `POISON_EVENT`) | 5 |
+ * | SQUADFLOW_WORKFLOWS | a definition file (`.yaml`, `.yml`, `.json`) or a folder of them (e.g. `workflows/`) that the orchestrator process registers at boot, before it reports ready; an unchanged definition keeps its version. A bad file stops the boot (exit 2) with nothing registered | (none) |
  * | SQUADFLOW_FAILPOINTS | fault tests only: named failpoints to arm (see failpoints.ts) | (none) |
  */
 export const EnvConfigSchema = z.object({
@@ -32,6 +33,7 @@ export const EnvConfigSchema = z.object({
     .optional(),
   SQUADFLOW_MAX_CONTEXT_BYTES: z.coerce.number().int().positive().optional(),
   SQUADFLOW_MAX_EVENT_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+  SQUADFLOW_WORKFLOWS: z.string().min(1).optional(),
 });
 export type EnvConfig = z.output<typeof EnvConfigSchema>;
 
@@ -46,6 +48,8 @@ export interface Config {
   maxContextBytes?: number;
   /** Failed or unfinished tries of one event before its execution is quarantined. */
   maxEventAttempts: number;
+  /** Definition file or folder the orchestrator process registers at boot (unset: none). */
+  workflowsPath?: string;
 }
 
 /** Reads and validates the environment; throws `INVALID_CONFIG` naming the variable. */
@@ -61,6 +65,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     concurrency: e.SQUADFLOW_CONCURRENCY,
     ...(e.SQUADFLOW_MAX_CONTEXT_BYTES === undefined ? {} : { maxContextBytes: e.SQUADFLOW_MAX_CONTEXT_BYTES }),
     maxEventAttempts: e.SQUADFLOW_MAX_EVENT_ATTEMPTS,
+    ...(e.SQUADFLOW_WORKFLOWS === undefined ? {} : { workflowsPath: e.SQUADFLOW_WORKFLOWS }),
     squadLimits: Object.fromEntries(
       (e.SQUADFLOW_SQUAD_LIMITS?.split(',') ?? []).map((pair) => {
         const [squad, limit] = pair.split('=') as [string, string];

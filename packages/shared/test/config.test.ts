@@ -22,6 +22,7 @@ describe('loadConfig', () => {
         SQUADFLOW_SQUAD_LIMITS: 'whatsapp=8,inventory=16',
         SQUADFLOW_CONCURRENCY: '64',
         SQUADFLOW_MAX_EVENT_ATTEMPTS: '3',
+        SQUADFLOW_WORKFLOWS: 'workflows/',
       }),
     ).toEqual({
       natsUrl: 'nats://a:4222,nats://b:4222',
@@ -30,6 +31,7 @@ describe('loadConfig', () => {
       concurrency: 64,
       squadLimits: { whatsapp: 8, inventory: 16 },
       maxEventAttempts: 3,
+      workflowsPath: 'workflows/',
     });
   });
 

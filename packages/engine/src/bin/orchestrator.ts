@@ -2,19 +2,49 @@
  * The orchestrator as a process: `node --import tsx packages/engine/src/bin/orchestrator.ts`.
  * Configured from the environment (see packages/shared/src/config.ts); needs
  * SQUADFLOW_NATS_URL (the embedded in-memory mode runs everything in one
- * process and comes with `squadflow start`). Prints `ready` once consuming;
- * SIGTERM/SIGINT stop it gracefully (events in progress finish).
+ * process and comes with `squadflow start`). With SQUADFLOW_WORKFLOWS set it
+ * registers that definition file or folder (e.g. `workflows/`) before it
+ * consumes. Prints `ready` once consuming; SIGTERM/SIGINT stop it gracefully
+ * (events in progress finish). A bad configuration (a variable, a definition
+ * file) exits 2 with a message naming it, having registered nothing.
  */
 import { createLogger, exitOnSignals, loadConfig, SquadflowError } from '@squadflow/shared';
 import { connectNatsTransport } from '@squadflow/transport';
+import { EngineClient } from '../client/engine-client.ts';
 import { Orchestrator } from '../runtime/orchestrator.ts';
+import { loadDefinitionFiles, registerDefinitionFiles, type DefinitionFile } from '../workflows/definition-files.ts';
 
-const config = loadConfig();
+/** Exit code of a bad configuration, as the CLI's USAGE / INVALID_CONFIG. */
+const EXIT_INVALID_CONFIG = 2;
+
+const config = await bootOrExit(async () => loadConfig());
 const logger = createLogger({ component: 'orchestrator-process', level: config.logLevel });
-if (!config.natsUrl) {
-  throw new SquadflowError('INVALID_CONFIG', 'the orchestrator process needs NATS', [{ path: 'SQUADFLOW_NATS_URL', message: 'required' }]);
+const natsUrl = config.natsUrl;
+if (!natsUrl) {
+  await bootOrExit(async () => {
+    throw new SquadflowError('INVALID_CONFIG', 'the orchestrator process needs NATS', [
+      { path: 'SQUADFLOW_NATS_URL', message: 'required' },
+    ]);
+  });
 }
-const transport = await connectNatsTransport({ servers: config.natsUrl, name: `squadflow-orchestrator-${process.pid}`, logger });
+// Every file read, validated and compiled before connecting: a bad one registers nothing.
+const workflowsPath = config.workflowsPath;
+const definitions: DefinitionFile[] = workflowsPath
+  ? await bootOrExit(() =>
+      loadDefinitionFiles(workflowsPath).catch((err: unknown) => {
+        if (!(err instanceof SquadflowError)) throw err;
+        throw new SquadflowError('INVALID_CONFIG', 'invalid environment', [{ path: 'SQUADFLOW_WORKFLOWS', message: err.message }]);
+      }),
+    )
+  : [];
+const transport = await connectNatsTransport({ servers: natsUrl!, name: `squadflow-orchestrator-${process.pid}`, logger });
+if (definitions.length) {
+  // Before consuming: triggers already queued for these workflows find them.
+  const client = await EngineClient.connect({ transport, prefix: config.prefix, logger });
+  for (const { file, name, version, created } of await registerDefinitionFiles(definitions, (d) => client.registerWorkflow(d))) {
+    logger.info({ workflow: name, version, created, file }, `${name} v${version} ${created ? 'created' : 'unchanged'} from ${file}`);
+  }
+}
 const orchestrator = await Orchestrator.start({
   transport,
   prefix: config.prefix,
@@ -29,3 +59,14 @@ exitOnSignals(logger, async () => {
   await orchestrator.stop();
   await transport.close();
 });
+
+/** Runs a boot step; `INVALID_CONFIG` ends the process with exit code 2 and its message (naming the variable, file, step and field). */
+async function bootOrExit<T>(step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (err) {
+    if (!(err instanceof SquadflowError) || err.code !== 'INVALID_CONFIG') throw err;
+    process.stderr.write(`orchestrator: ${err.message}\n`);
+    process.exit(EXIT_INVALID_CONFIG);
+  }
+}

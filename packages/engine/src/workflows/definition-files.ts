@@ -8,6 +8,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { formatOf, parseDefinition, SquadflowError, type WorkflowDefinition } from '@squadflow/shared';
+import { compileWorkflowAsync } from '../compile/index.ts';
 
 /** One definition and the file it came from. */
 export interface DefinitionFile {
@@ -64,6 +65,46 @@ export async function readDefinitionFile(file: string): Promise<WorkflowDefiniti
     }
     throw err;
   }
+}
+
+/** What registering one file gave (`created` false: an unchanged definition kept its version). */
+export interface RegisteredDefinitionFile {
+  file: string;
+  name: string;
+  version: number;
+  created: boolean;
+}
+
+/**
+ * `readDefinitionFiles`, then every definition compiled as registering it
+ * would: what a process loads before registering any, so that a bad file
+ * (its error naming the file, the step and the field) registers nothing.
+ */
+export async function loadDefinitionFiles(path: string): Promise<DefinitionFile[]> {
+  const files = await readDefinitionFiles(path);
+  for (const { file, definition } of files) {
+    await compileWorkflowAsync(definition, 1).catch((err: unknown) => {
+      if (!(err instanceof SquadflowError)) throw err;
+      throw new SquadflowError(err.code, `${file}: ${err.message}`, [], { cause: err });
+    });
+  }
+  return files;
+}
+
+/**
+ * Registers loaded definition files with `register`
+ * (`EngineClient.registerWorkflow`), one after the other, in file order. An
+ * unchanged definition keeps its version, and processes registering the same
+ * files at once end with one version per definition (the registry's
+ * compare-and-set on `<name>.latest`).
+ */
+export async function registerDefinitionFiles(
+  files: readonly DefinitionFile[],
+  register: (definition: WorkflowDefinition) => Promise<{ name: string; version: number; created: boolean }>,
+): Promise<RegisteredDefinitionFile[]> {
+  const registered: RegisteredDefinitionFile[] = [];
+  for (const { file, definition } of files) registered.push({ file, ...(await register(definition)) });
+  return registered;
 }
 
 async function definitionFilesIn(dir: string): Promise<string[]> {
