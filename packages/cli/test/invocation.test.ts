@@ -4,7 +4,10 @@
  * (clean JSON on stdout, signals), and how `start` fails on a busy port.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from './support.ts';
@@ -102,6 +105,29 @@ describe('invoking the CLI', () => {
     parent.kill('SIGKILL');
     expect(await gone(pid, 15_000)).toBe(true);
     expect(await answers(summary.gateway.url)).toBe(false);
+  });
+
+  it('`start` registers the definitions of SQUADFLOW_WORKFLOWS after the seeds', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sqf-start-defs-'));
+    try {
+      await writeFile(
+        join(dir, 'greet.yaml'),
+        'name: greet_customer\nsteps:\n  - name: hello\n    squad: whatsapp\n    action: send_message\n',
+      );
+      const child = spawn('pnpm', ['exec', 'squadflow', 'start', '--json'], {
+        cwd: ROOT,
+        env: env({ SQUADFLOW_WORKFLOWS: dir }),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const done = finish(child);
+      const summary = JSON.parse(await firstLine(child)) as { workflows: Array<{ name: string; version: number }> };
+      child.kill('SIGTERM');
+      await done;
+      expect(summary.workflows).toContainEqual({ name: 'greet_customer', version: 1 });
+      expect(summary.workflows).toContainEqual({ name: 'abandoned_cart_recovery', version: 1 });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('a busy port is a usage error (exit 2) naming SQUADFLOW_PORT, without a stack trace', async () => {

@@ -67,6 +67,7 @@ export const startCommand: Command = {
   summary: 'Run a squadflow server in one process: orchestrator, every seed squad, the seed workflows and the HTTP gateway',
   usage: 'start [--verbose]',
   details: `In-memory adapters by default; with SQUADFLOW_NATS_URL set, the same components on NATS.
+SQUADFLOW_WORKFLOWS (a definition file or folder) is registered after the seed workflows.
 Serves the HTTP API (and what the other commands talk to) on SQUADFLOW_HOST:SQUADFLOW_PORT,
 default 127.0.0.1:8080; without SQUADFLOW_API_TOKENS it binds to loopback only. A port in use
 exits 2 naming SQUADFLOW_PORT.
@@ -82,6 +83,7 @@ started it dies), when it stops gracefully. With --json, prints one JSON object 
       prefix: config.prefix,
       logger,
       gateway: true,
+      ...(config.workflowsPath ? { workflowsPath: config.workflowsPath } : {}),
     });
     try {
       const s = summary(embedded);
