@@ -73,4 +73,25 @@ describe('gateway process', () => {
     expect(await gateway.exited).toBe(0);
     gateway = undefined;
   });
+  it('a port in use exits 2 with one line naming SQUADFLOW_PORT (no stack trace)', async () => {
+    const port = await freePort();
+    const env = {
+      SQUADFLOW_NATS_URL: natsUrl(),
+      SQUADFLOW_PREFIX: stack.prefix,
+      SQUADFLOW_PORT: String(port),
+      SQUADFLOW_LOG_LEVEL: 'error',
+    };
+    const first = await spawnTsProcess(SCRIPT, env, { label: 'gateway-port-holder' });
+    try {
+      const second = await spawnTsProcess(SCRIPT, env, { label: 'gateway-port-taken' }).then(
+        () => new Error('the second gateway started on a port in use'),
+        (err: Error) => err,
+      );
+      expect(second.message).toContain('exited with 2 before printing "ready"');
+      expect(second.message).toContain(`gateway: cannot listen on 127.0.0.1:${port}: the address is already in use: SQUADFLOW_PORT`);
+      expect(second.message).not.toMatch(/\n\s+at /);
+    } finally {
+      await first.stop();
+    }
+  });
 });

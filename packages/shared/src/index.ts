@@ -28,6 +28,7 @@ export { encodeToken, kvStreamName, kvSubjectPrefix, names, validateBucketName, 
 export { loadConfig, type Config } from './config.ts';
 export { createLogger, silentLogger, type Logger } from './logger.ts';
 export { exitOnSignals } from './shutdown.ts';
+export { bootOrExit, EXIT_INVALID_CONFIG } from './boot.ts';
 export { armFailpoint, disarmFailpoints, failpoint, FailpointError, type FailpointAction } from './failpoints.ts';
 
 // Durations, expressions, JSON Schema

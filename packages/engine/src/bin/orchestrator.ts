@@ -8,14 +8,13 @@
  * (events in progress finish). A bad configuration (a variable, a definition
  * file) exits 2 with a message naming it, having registered nothing.
  */
-import { createLogger, exitOnSignals, loadConfig, SquadflowError } from '@squadflow/shared';
+import { bootOrExit as boot, createLogger, exitOnSignals, loadConfig, SquadflowError } from '@squadflow/shared';
 import { connectNatsTransport } from '@squadflow/transport';
 import { EngineClient } from '../client/engine-client.ts';
 import { Orchestrator } from '../runtime/orchestrator.ts';
 import { loadDefinitionFiles, registerDefinitionFiles, type DefinitionFile } from '../workflows/definition-files.ts';
 
-/** Exit code of a bad configuration, as the CLI's USAGE / INVALID_CONFIG. */
-const EXIT_INVALID_CONFIG = 2;
+const bootOrExit = <T>(step: () => Promise<T> | T): Promise<T> => boot('orchestrator', step);
 
 const config = await bootOrExit(async () => loadConfig());
 const logger = createLogger({ component: 'orchestrator-process', level: config.logLevel });
@@ -59,14 +58,3 @@ exitOnSignals(logger, async () => {
   await orchestrator.stop();
   await transport.close();
 });
-
-/** Runs a boot step; `INVALID_CONFIG` ends the process with exit code 2 and its message (naming the variable, file, step and field). */
-async function bootOrExit<T>(step: () => Promise<T>): Promise<T> {
-  try {
-    return await step();
-  } catch (err) {
-    if (!(err instanceof SquadflowError) || err.code !== 'INVALID_CONFIG') throw err;
-    process.stderr.write(`orchestrator: ${err.message}\n`);
-    process.exit(EXIT_INVALID_CONFIG);
-  }
-}

@@ -8,24 +8,28 @@
  */
 import { connectNatsTransport } from '@squadflow/transport';
 import { EngineClient } from '@squadflow/engine';
-import { createLogger, exitOnSignals, loadConfig, SquadflowError } from '@squadflow/shared';
+import { bootOrExit, createLogger, exitOnSignals, loadConfig, SquadflowError } from '@squadflow/shared';
 import { loadGatewayConfig } from '../config.ts';
 import { startGateway } from '../start.ts';
 
-const config = loadConfig();
-const gatewayConfig = loadGatewayConfig();
+// A bad variable (or a port in use) exits 2 with one line naming it, not a stack trace.
+const config = await bootOrExit('gateway', () => loadConfig());
+const gatewayConfig = await bootOrExit('gateway', () => loadGatewayConfig());
 const logger = createLogger({ component: 'gateway-process', level: config.logLevel });
-if (!config.natsUrl) {
+const natsUrl = await bootOrExit('gateway', () => {
+  if (config.natsUrl) return config.natsUrl;
   throw new SquadflowError('INVALID_CONFIG', 'the gateway process needs NATS', [{ path: 'SQUADFLOW_NATS_URL', message: 'required' }]);
-}
-const transport = await connectNatsTransport({ servers: config.natsUrl, name: `squadflow-gateway-${process.pid}`, logger });
+});
+const transport = await connectNatsTransport({ servers: natsUrl, name: `squadflow-gateway-${process.pid}`, logger });
 const client = await EngineClient.connect({
   transport,
   prefix: config.prefix,
   logger,
   ...(config.maxContextBytes === undefined ? {} : { maxContextBytes: config.maxContextBytes }),
 });
-const running = await startGateway({ client, transport, prefix: config.prefix, logger, config: gatewayConfig });
+const running = await bootOrExit('gateway', () =>
+  startGateway({ client, transport, prefix: config.prefix, logger, config: gatewayConfig }),
+);
 process.stdout.write('ready\n');
 
 exitOnSignals(logger, async () => {
