@@ -210,8 +210,14 @@ export class EventApplier {
     }
   }
 
-  private async applyGroup(executionId: string, group: readonly Queued[]): Promise<ApplyResult[]> {
+  /**
+   * `verified`: the cached actor was found behind KV on the first try and
+   * this is the second one, on a fresh read.
+   */
+  private async applyGroup(executionId: string, group: readonly Queued[], verified = false): Promise<ApplyResult[]> {
     let results: ApplyResult[] = [];
+    /** Whether the events were judged on the cached actor, without a KV read. */
+    let judgedOnCache = false;
     let applied: Queued[] = [];
     let live: LiveExecution | undefined;
     let snapshot: Snapshot | undefined;
@@ -222,6 +228,7 @@ export class EventApplier {
       mutation = await this.deps.executions.mutate(
         executionId,
         async (_current, stored) => {
+          judgedOnCache = hit !== undefined;
           live = hit ?? (stored ? await this.restore(stored.value, stored.revision) : undefined);
           hit = undefined;
           if (!live) {
@@ -276,6 +283,16 @@ export class EventApplier {
       return group.map(() => 'ended');
     }
     const { written, record } = mutation;
+    if (!written && judgedOnCache && !verified && live && results.some((r) => r === 'stale' || r === 'deferred')) {
+      // Nothing was written, so no compare-and-set checked the cached actor. Another replica may have moved the
+      // execution since it was cached here: a reply for an attempt it dispatched is stale only to this old copy,
+      // and acking it as stale would lose it (the step would wait for its timeout). Confirm against KV first.
+      const stored = await this.deps.executions.read(executionId);
+      if (stored && stored.revision !== live.revision) {
+        this.cache.delete(executionId);
+        return this.applyGroup(executionId, group, true);
+      }
+    }
     if (!written || !record || !live || !snapshot) return results;
     failpoint('orchestrator.after-persist', failpointDetail(executionId, applied));
     // Before the effects go out, so a retry dispatched by this very event already sees the breaker's new state.
