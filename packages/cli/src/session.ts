@@ -51,9 +51,13 @@ export async function openSession(config: Config, logger: Logger): Promise<Sessi
 }
 
 /** Connects, turning any failure into exit code 5 with the URL (credentials hidden) in the message. */
-export async function connectNats(url: string, logger: Logger): ReturnType<typeof connectNatsTransport> {
+export async function connectNats(
+  url: string,
+  logger: Logger,
+  options: { replicas?: number } = {},
+): ReturnType<typeof connectNatsTransport> {
   try {
-    return await connectNatsTransport({ servers: url, name: `squadflow-cli-${process.pid}`, logger });
+    return await connectNatsTransport({ servers: url, name: `squadflow-cli-${process.pid}`, logger, ...options });
   } catch (err) {
     throw unavailable(url, err);
   }

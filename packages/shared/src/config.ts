@@ -14,8 +14,15 @@ import { SquadflowError, toFieldIssues } from './errors.ts';
  * | SQUADFLOW_MAX_CONTEXT_BYTES | largest trigger or signal message the engine client accepts (context / data as JSON plus its envelope); at most half of NATS's max_payload | a quarter of max_payload (256 KiB) |
  * | SQUADFLOW_MAX_EVENT_ATTEMPTS | failed or unfinished tries of one event before its execution is quarantined (failed, `POISON_EVENT`) | 5 |
  * | SQUADFLOW_WORKFLOWS | a definition file (`.yaml`, `.yml`, `.json`) or a folder of them (e.g. `workflows/`) that the orchestrator process registers at boot, before it reports ready; an unchanged definition keeps its version. A bad file stops the boot (exit 2) with nothing registered | (none) |
+ * | SQUADFLOW_REPLICAS | JetStream replicas of every stream and KV bucket this process creates (3 on a 3-node cluster: docs/deploy.md) | 1 |
+ * | SQUADFLOW_HEALTH_FILE | a file the orchestrator or squad process rewrites every few seconds while its NATS connection answers (for a container health check: docs/deploy.md) | (none) |
  * | SQUADFLOW_FAILPOINTS | fault tests only: named failpoints to arm (see failpoints.ts) | (none) |
  */
+/** JetStream's `num_replicas`: 1 on a single server, 3 (or 5) on a cluster of at least that many JetStream servers. */
+export const ReplicasSchema = z.coerce.number().int().min(1, 'at least 1').max(5, 'JetStream allows at most 5 replicas').default(1);
+/** Where a process reports that it is alive (an absolute path, e.g. /tmp/squadflow.health). */
+export const HealthFileSchema = z.string().startsWith('/', 'an absolute path').optional();
+
 export const EnvConfigSchema = z.object({
   SQUADFLOW_NATS_URL: z.string().min(1).optional(),
   SQUADFLOW_PREFIX: z
@@ -34,6 +41,8 @@ export const EnvConfigSchema = z.object({
   SQUADFLOW_MAX_CONTEXT_BYTES: z.coerce.number().int().positive().optional(),
   SQUADFLOW_MAX_EVENT_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
   SQUADFLOW_WORKFLOWS: z.string().min(1).optional(),
+  SQUADFLOW_REPLICAS: ReplicasSchema,
+  SQUADFLOW_HEALTH_FILE: HealthFileSchema,
 });
 export type EnvConfig = z.output<typeof EnvConfigSchema>;
 
@@ -50,6 +59,10 @@ export interface Config {
   maxEventAttempts: number;
   /** Definition file or folder the orchestrator process registers at boot (unset: none). */
   workflowsPath?: string;
+  /** JetStream replicas of the streams and buckets this process creates. */
+  replicas: number;
+  /** The file a long-running process refreshes while healthy (unset: none). */
+  healthFile?: string;
 }
 
 /** Reads and validates the environment; throws `INVALID_CONFIG` naming the variable. */
@@ -66,6 +79,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...(e.SQUADFLOW_MAX_CONTEXT_BYTES === undefined ? {} : { maxContextBytes: e.SQUADFLOW_MAX_CONTEXT_BYTES }),
     maxEventAttempts: e.SQUADFLOW_MAX_EVENT_ATTEMPTS,
     ...(e.SQUADFLOW_WORKFLOWS === undefined ? {} : { workflowsPath: e.SQUADFLOW_WORKFLOWS }),
+    replicas: e.SQUADFLOW_REPLICAS,
+    ...(e.SQUADFLOW_HEALTH_FILE === undefined ? {} : { healthFile: e.SQUADFLOW_HEALTH_FILE }),
     squadLimits: Object.fromEntries(
       (e.SQUADFLOW_SQUAD_LIMITS?.split(',') ?? []).map((pair) => {
         const [squad, limit] = pair.split('=') as [string, string];

@@ -25,7 +25,7 @@ export { ExecutionErrorCode } from './vocabulary/execution-error-code.ts';
 export { encodeToken, kvStreamName, kvSubjectPrefix, names, validateBucketName, type Names } from './subjects.ts';
 
 // Configuration, logging, process lifecycle
-export { loadConfig, type Config } from './config.ts';
+export { HealthFileSchema, loadConfig, ReplicasSchema, type Config } from './config.ts';
 export { createLogger, silentLogger, type Logger } from './logger.ts';
 export { exitOnSignals } from './shutdown.ts';
 export { bootOrExit, EXIT_INVALID_CONFIG } from './boot.ts';

@@ -10,6 +10,7 @@ describe('loadConfig', () => {
       concurrency: 256,
       squadLimits: {},
       maxEventAttempts: 5,
+      replicas: 1,
     });
   });
 
@@ -23,6 +24,8 @@ describe('loadConfig', () => {
         SQUADFLOW_CONCURRENCY: '64',
         SQUADFLOW_MAX_EVENT_ATTEMPTS: '3',
         SQUADFLOW_WORKFLOWS: 'workflows/',
+        SQUADFLOW_REPLICAS: '3',
+        SQUADFLOW_HEALTH_FILE: '/tmp/squadflow.health',
       }),
     ).toEqual({
       natsUrl: 'nats://a:4222,nats://b:4222',
@@ -32,6 +35,8 @@ describe('loadConfig', () => {
       squadLimits: { whatsapp: 8, inventory: 16 },
       maxEventAttempts: 3,
       workflowsPath: 'workflows/',
+      replicas: 3,
+      healthFile: '/tmp/squadflow.health',
     });
   });
 
@@ -52,6 +57,10 @@ describe('loadConfig', () => {
     ['SQUADFLOW_SQUAD_LIMITS', 'whatsapp=0'],
     ['SQUADFLOW_SQUAD_LIMITS', 'whatsapp'],
     ['SQUADFLOW_MAX_EVENT_ATTEMPTS', '0'],
+    ['SQUADFLOW_REPLICAS', '0'],
+    ['SQUADFLOW_REPLICAS', '7'],
+    ['SQUADFLOW_REPLICAS', 'three'],
+    ['SQUADFLOW_HEALTH_FILE', 'relative/health'],
   ])('rejects %s=%s with INVALID_CONFIG naming the variable', (variable, value) => {
     let error: unknown;
     try {

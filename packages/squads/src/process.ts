@@ -1,5 +1,14 @@
-import { connectNatsTransport, type Transport } from '@squadflow/transport';
-import { createLogger, DurationSchema, durationMs, SquadflowError, toFieldIssues, type Logger } from '@squadflow/shared';
+import { connectNatsTransport, startHealthFile, type Transport } from '@squadflow/transport';
+import {
+  createLogger,
+  DurationSchema,
+  durationMs,
+  HealthFileSchema,
+  ReplicasSchema,
+  SquadflowError,
+  toFieldIssues,
+  type Logger,
+} from '@squadflow/shared';
 import { z } from 'zod';
 import type { SquadDefinition } from './define-squad.ts';
 import { DEFAULT_SQUAD_CONCURRENCY, startSquad, type RunningSquad } from './runtime.ts';
@@ -15,6 +24,8 @@ import { DEFAULT_SQUAD_CONCURRENCY, startSquad, type RunningSquad } from './runt
  * | SQUADFLOW_LOG_LEVEL | pino level | info |
  * | SQUADFLOW_SQUAD_CONCURRENCY | handlers running at once in this process | 32 |
  * | SQUADFLOW_SQUAD_SHUTDOWN_GRACE | how long SIGTERM lets running handlers finish | 10s |
+ * | SQUADFLOW_REPLICAS | JetStream replicas of the buckets the squad creates (packages/shared/src/config.ts) | 1 |
+ * | SQUADFLOW_HEALTH_FILE | a file kept fresh while the NATS connection answers, for a container health check | (none) |
  */
 export const SquadEnvSchema = z.object({
   SQUADFLOW_NATS_URL: z.string({ error: 'required: the NATS server(s) a squad process connects to' }).min(1),
@@ -25,6 +36,8 @@ export const SquadEnvSchema = z.object({
   SQUADFLOW_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SQUADFLOW_SQUAD_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(DEFAULT_SQUAD_CONCURRENCY),
   SQUADFLOW_SQUAD_SHUTDOWN_GRACE: DurationSchema.default('10s'),
+  SQUADFLOW_REPLICAS: ReplicasSchema,
+  SQUADFLOW_HEALTH_FILE: HealthFileSchema,
 });
 
 export interface SquadProcessConfig {
@@ -33,6 +46,8 @@ export interface SquadProcessConfig {
   logLevel: z.output<typeof SquadEnvSchema>['SQUADFLOW_LOG_LEVEL'];
   concurrency: number;
   shutdownGraceMs: number;
+  replicas: number;
+  healthFile?: string;
 }
 
 /** Reads and validates a squad process's environment; throws `INVALID_CONFIG` naming each variable at fault. */
@@ -48,6 +63,8 @@ export function loadSquadProcessConfig(env: Record<string, string | undefined> =
     logLevel: e.SQUADFLOW_LOG_LEVEL,
     concurrency: e.SQUADFLOW_SQUAD_CONCURRENCY,
     shutdownGraceMs: durationMs(e.SQUADFLOW_SQUAD_SHUTDOWN_GRACE),
+    replicas: e.SQUADFLOW_REPLICAS,
+    ...(e.SQUADFLOW_HEALTH_FILE === undefined ? {} : { healthFile: e.SQUADFLOW_HEALTH_FILE }),
   };
 }
 
@@ -80,7 +97,12 @@ export interface SquadProcess {
 export async function runSquadProcess(definition: SquadDefinition, options: SquadProcessOptions = {}): Promise<SquadProcess> {
   const config = loadSquadProcessConfig(options.env);
   const logger = options.logger ?? createLogger({ level: config.logLevel, base: { pid: process.pid } });
-  const transport = await connectNatsTransport({ servers: config.natsUrl, name: `squad-${definition.name}`, logger });
+  const transport = await connectNatsTransport({
+    servers: config.natsUrl,
+    name: `squad-${definition.name}`,
+    logger,
+    replicas: config.replicas,
+  });
   let squad: RunningSquad;
   try {
     squad = await startSquad({
@@ -95,9 +117,11 @@ export async function runSquadProcess(definition: SquadDefinition, options: Squa
     await transport.close();
     throw err;
   }
+  const health = config.healthFile ? startHealthFile({ path: config.healthFile, transport, logger }) : undefined;
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopped ??= (async () => {
+      await health?.stop();
       await squad.stop();
       await transport.close();
     })());

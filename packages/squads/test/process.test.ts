@@ -57,6 +57,7 @@ describe('squad process entry', () => {
       logLevel: 'info',
       concurrency: 32,
       shutdownGraceMs: 10_000,
+      replicas: 1,
     });
   });
 

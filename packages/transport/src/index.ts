@@ -58,3 +58,5 @@ export { wallClock, type WallClockOptions } from './wall-clock.ts';
 export { ARCHIVE_MAX_AGE_MS, archiveStreamConfig, ensureStreams } from './topology.ts';
 export { streamLimitsFromEnv, type StreamLimits, type StreamSizeLimits } from './stream-limits.ts';
 export { DEFAULT_MAX_PAYLOAD } from './defaults.ts';
+export { startHealthFile, HEALTH_FILE_INTERVAL_MS, type HealthFile, type HealthFileOptions } from './health-file.ts';
+export { checkHealth, parseHealthCheckArgs, type HealthCheckOptions, type HealthVerdict } from './health-check.ts';

@@ -29,7 +29,8 @@ SQUADFLOW_SQUAD_SHUTDOWN_GRACE, SQUADFLOW_LOG_LEVEL. Exit 3 for an unknown squad
     let catalogTransport: Transport | undefined;
     let definition: SquadDefinition | undefined = name === AGENCY.name ? AGENCY : undefined;
     if (!definition) {
-      catalogTransport = await connectNats(config.natsUrl, logger);
+      // Its buckets (inventory, ads, outbox) get the deployment's replicas, like every other process's.
+      catalogTransport = await connectNats(config.natsUrl, logger, { replicas: config.replicas });
       const catalog = await loadCatalog({ transport: catalogTransport, prefix: config.prefix });
       definition = catalog.squads.find((s) => s.name === name);
       if (!definition) {

@@ -6,10 +6,12 @@
  * registers that definition file or folder (e.g. `workflows/`) before it
  * consumes. Prints `ready` once consuming; SIGTERM/SIGINT stop it gracefully
  * (events in progress finish). A bad configuration (a variable, a definition
- * file) exits 2 with a message naming it, having registered nothing.
+ * file) exits 2 with a message naming it, having registered nothing. With
+ * SQUADFLOW_HEALTH_FILE, keeps that file fresh for a container health check.
+ * Streams and buckets it creates get SQUADFLOW_REPLICAS replicas.
  */
 import { bootOrExit as boot, createLogger, exitOnSignals, loadConfig, SquadflowError } from '@squadflow/shared';
-import { connectNatsTransport } from '@squadflow/transport';
+import { connectNatsTransport, startHealthFile } from '@squadflow/transport';
 import { EngineClient } from '../client/engine-client.ts';
 import { Orchestrator } from '../runtime/orchestrator.ts';
 import { loadDefinitionFiles, registerDefinitionFiles, type DefinitionFile } from '../workflows/definition-files.ts';
@@ -36,7 +38,12 @@ const definitions: DefinitionFile[] = workflowsPath
       }),
     )
   : [];
-const transport = await connectNatsTransport({ servers: natsUrl!, name: `squadflow-orchestrator-${process.pid}`, logger });
+const transport = await connectNatsTransport({
+  servers: natsUrl!,
+  name: `squadflow-orchestrator-${process.pid}`,
+  logger,
+  replicas: config.replicas,
+});
 if (definitions.length) {
   // Before consuming: triggers already queued for these workflows find them.
   const client = await EngineClient.connect({ transport, prefix: config.prefix, logger });
@@ -52,9 +59,11 @@ const orchestrator = await Orchestrator.start({
   squadLimits: config.squadLimits,
   maxEventAttempts: config.maxEventAttempts,
 });
+const health = config.healthFile ? startHealthFile({ path: config.healthFile, transport, logger }) : undefined;
 process.stdout.write('ready\n');
 
 exitOnSignals(logger, async () => {
+  await health?.stop();
   await orchestrator.stop();
   await transport.close();
 });

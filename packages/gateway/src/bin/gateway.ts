@@ -20,7 +20,12 @@ const natsUrl = await bootOrExit('gateway', () => {
   if (config.natsUrl) return config.natsUrl;
   throw new SquadflowError('INVALID_CONFIG', 'the gateway process needs NATS', [{ path: 'SQUADFLOW_NATS_URL', message: 'required' }]);
 });
-const transport = await connectNatsTransport({ servers: natsUrl, name: `squadflow-gateway-${process.pid}`, logger });
+const transport = await connectNatsTransport({
+  servers: natsUrl,
+  name: `squadflow-gateway-${process.pid}`,
+  logger,
+  replicas: config.replicas,
+});
 const client = await EngineClient.connect({
   transport,
   prefix: config.prefix,

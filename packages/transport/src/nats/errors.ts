@@ -1,5 +1,6 @@
 import { JetStreamApiError, JetStreamApiCodes } from '@nats-io/jetstream';
 import { RequestError } from '@nats-io/transport-node';
+import { SquadflowError } from '@squadflow/shared';
 import { PipelinedRequestError, RequestNoRespondersError } from './pipelined-requester.ts';
 
 /**
@@ -21,7 +22,32 @@ export const ApiCodes = {
   WorkQueueMultipleUnfiltered: 10099,
   /** `filtered consumer not unique on workqueue stream`. */
   WorkQueueNotUnique: 10100,
+  /** `replicas > 1 not supported in non-clustered mode`. */
+  ReplicasNotSupported: 10074,
+  /** `insufficient resources` (e.g. fewer JetStream servers in the cluster than replicas asked for). */
+  InsufficientResources: 10023,
+  /** `no suitable peers for placement`. */
+  NoSuitablePeers: 10005,
 } as const;
+
+/**
+ * The create of `stream` (a stream or a KV bucket's stream) was refused for
+ * its replicas: a clear `INVALID_CONFIG` naming SQUADFLOW_REPLICAS, or
+ * undefined for any other failure.
+ */
+export function replicasRefused(err: unknown, stream: string, replicas: number): SquadflowError | undefined {
+  if (replicas <= 1 || !isApiError(err, ApiCodes.ReplicasNotSupported, ApiCodes.InsufficientResources, ApiCodes.NoSuitablePeers)) {
+    return undefined;
+  }
+  const why = err.code === ApiCodes.ReplicasNotSupported ? 'the NATS server is not clustered' : `the NATS cluster refused: ${err.message}`;
+  return new SquadflowError(
+    'INVALID_CONFIG',
+    `cannot create ${stream} with ${replicas} replicas: ${why}. ${replicas} replicas need a JetStream cluster of at least ${replicas} servers ` +
+      '(docker-compose.cluster.yml); on a single server set SQUADFLOW_REPLICAS=1',
+    [{ path: 'SQUADFLOW_REPLICAS', message: `${replicas} replicas: ${why}` }],
+    { cause: err },
+  );
+}
 
 /** True for a JetStream API error with one of `codes`. */
 export function isApiError(err: unknown, ...codes: number[]): err is JetStreamApiError {

@@ -23,7 +23,15 @@ import type {
 import { DEFAULT_MAX_PAYLOAD, effectiveDuplicateWindow, publishedSize } from '../defaults.ts';
 import { NoStreamError, NotFoundError, PayloadTooLargeError, StreamFullError } from '../errors.ts';
 import { consumeNats, type NatsContext } from './consumer.ts';
-import { ApiCodes, isApiError, isMaxPayloadExceeded, isNoResponders, isStreamNotFound, streamLimitReached } from './errors.ts';
+import {
+  ApiCodes,
+  isApiError,
+  isMaxPayloadExceeded,
+  isNoResponders,
+  isStreamNotFound,
+  replicasRefused,
+  streamLimitReached,
+} from './errors.ts';
 import type { PipelinedRequester } from './pipelined-requester.ts';
 import { publishAcked } from './pub-ack.ts';
 
@@ -38,23 +46,30 @@ export class NatsStreams implements Streams {
   constructor(
     private readonly ctx: NatsContext,
     private readonly requester: PipelinedRequester,
+    /** `num_replicas` of the streams `ensure` creates or updates (SQUADFLOW_REPLICAS). */
+    private readonly replicas = 1,
   ) {
     this.jsm = ctx.jsm;
     this.logger = ctx.logger;
   }
 
   /**
-   * Creates the stream, or updates subjects / max age / dedup window (and
-   * the message and byte limits, when the config sets them) when it exists
-   * with other values. Two processes may race here: the loser of a
-   * concurrent create sees "name already in use" and falls back to compare
-   * and update, and identical updates are idempotent on the server.
+   * Creates the stream (with the transport's replicas), or updates subjects /
+   * max age / dedup window (and the message and byte limits, when the config
+   * sets them) when it exists with other values. The replicas of an existing
+   * stream are left as they are (a warning says so when they differ): two
+   * processes disagreeing on SQUADFLOW_REPLICAS must not rescale a stream
+   * back and forth; docs/deploy.md shows how to change them. Two processes
+   * may race here: the loser of a concurrent create sees "name already in
+   * use" and falls back to compare and update, and identical updates are
+   * idempotent on the server.
    */
   async ensure(config: StreamConfig): Promise<void> {
     const want: Partial<NatsStreamConfig> & { subjects: string[]; max_age: number; duplicate_window: number } = {
       subjects: [...config.subjects],
       max_age: nanos(config.maxAgeMs ?? 0),
       duplicate_window: nanos(effectiveDuplicateWindow(config)),
+      num_replicas: this.replicas,
       ...limitsOf(config),
     };
     let info = await this.info(config.name);
@@ -63,7 +78,7 @@ export class NatsStreams implements Streams {
         await this.jsm.streams.add({ name: config.name, retention: retention(config), storage: StorageType.File, ...want });
         return;
       } catch (err) {
-        if (!isApiError(err, ApiCodes.StreamNameInUse)) throw err;
+        if (!isApiError(err, ApiCodes.StreamNameInUse)) throw replicasRefused(err, config.name, this.replicas) ?? err;
         info = await this.info(config.name);
         if (!info) throw err;
       }
@@ -71,6 +86,13 @@ export class NatsStreams implements Streams {
     if (info.config.retention !== retention(config)) {
       throw new SquadflowError('INVALID_ARGUMENT', `stream ${config.name} exists with retention ${info.config.retention}`);
     }
+    if (info.config.num_replicas !== this.replicas) {
+      this.logger?.warn(
+        { stream: config.name, replicas: info.config.num_replicas, wanted: this.replicas },
+        `stream exists with other replicas: left as it is (nats stream edit ${config.name} --replicas ${this.replicas})`,
+      );
+    }
+    delete want.num_replicas;
     const same =
       sameSet(info.config.subjects ?? [], want.subjects) &&
       info.config.max_age === want.max_age &&

@@ -7,7 +7,7 @@ import { validateBucketName } from '../subject-pattern.ts';
 import { NatsBus } from './bus.ts';
 import { coalesceWrites } from './coalesced-writes.ts';
 import { registerNatsConnection } from './connection-of.ts';
-import { ApiCodes, isApiError, isStreamNotFound } from './errors.ts';
+import { ApiCodes, isApiError, isStreamNotFound, replicasRefused } from './errors.ts';
 import { NatsKv } from './kv.ts';
 import { PipelinedRequester } from './pipelined-requester.ts';
 import { NatsStreams } from './streams.ts';
@@ -29,6 +29,13 @@ export interface NatsTransportOptions {
    * The write may still have happened: callers make it idempotent.
    */
   requestTimeoutMs?: number;
+  /**
+   * JetStream replicas (`num_replicas`) of every stream and KV bucket this
+   * transport creates (default 1). 3 on a cluster of three JetStream servers
+   * (docker-compose.cluster.yml); more than 1 on a single server fails the
+   * create with `INVALID_CONFIG`. See docs/deploy.md.
+   */
+  replicas?: number;
 }
 
 export interface FromConnectionOptions {
@@ -38,6 +45,8 @@ export interface FromConnectionOptions {
   requestTimeoutMs?: number;
   /** Drain the connection in `close()` (default true: the transport owns it). */
   closeConnection?: boolean;
+  /** See `NatsTransportOptions.replicas`. */
+  replicas?: number;
 }
 
 /**
@@ -74,20 +83,22 @@ export async function fromNatsConnection(nc: NatsConnection, options: FromConnec
     inboxPrefix: inboxPrefixOf(nc),
     ...(options.requestTimeoutMs === undefined ? {} : { timeoutMs: options.requestTimeoutMs }),
   });
-  const streams = new NatsStreams({ nc, js, jsm, ...(logger ? { logger } : {}) }, requester);
+  const replicas = options.replicas ?? 1;
+  const streams = new NatsStreams({ nc, js, jsm, ...(logger ? { logger } : {}) }, requester, replicas);
   const buckets = new Map<string, Promise<KvStore>>();
   let closed = false;
   void logStatus(nc, logger);
 
   const openBucket = async (bucket: string, { ttlMs, maxBytes }: KvOptions): Promise<KvStore> => {
     // `max_bytes` with the discard-new policy Kvm sets: a full bucket refuses writes rather than dropping entries.
-    const opts = { history: 1, ...(ttlMs ? { ttl: ttlMs } : {}), ...(maxBytes ? { max_bytes: maxBytes } : {}) };
+    // An existing bucket keeps its replicas (change them with `nats stream edit KV_<bucket> --replicas`: docs/deploy.md).
+    const opts = { history: 1, replicas, ...(ttlMs ? { ttl: ttlMs } : {}), ...(maxBytes ? { max_bytes: maxBytes } : {}) };
     try {
       return new NatsKv(bucket, await kvm.create(bucket, opts), requester, jsm);
     } catch (err) {
       // Another process created it first with a different config: use theirs, like an existing bucket.
-      if (!isApiError(err, ApiCodes.StreamNameInUse)) throw err;
-      return new NatsKv(bucket, await kvm.open(bucket), requester, jsm);
+      if (isApiError(err, ApiCodes.StreamNameInUse)) return new NatsKv(bucket, await kvm.open(bucket), requester, jsm);
+      throw replicasRefused(err, kvStreamName(bucket), replicas) ?? err;
     }
   };
 
