@@ -1,10 +1,16 @@
 /**
- * The deployable bundle (`pnpm build` → dist/orchestrator.mjs) is what the
- * benchmarks run: it must behave like the sources, on plain Node, including
- * a restart after SIGKILL.
+ * The deployable bundles (`pnpm build` → dist/*.mjs) are what the image and
+ * the benchmarks run: they must behave like the sources, on plain Node,
+ * including a restart after SIGKILL, and need nothing beside them but
+ * dist/data/ (the image has no node_modules).
  */
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { workflow } from '@squadflow/shared';
+import { spawnTsProcess, type ChildHandle } from '@squadflow/transport/testing';
 import { buildBundles } from '../../scripts/build.ts';
 import { deploy, type Deployment } from './support.ts';
 
@@ -40,5 +46,32 @@ describe('the bundled orchestrator', () => {
         .filter((i) => i.executionId === id)
         .map((i) => i.step),
     ).toEqual(['first', 'second']);
+  });
+});
+
+describe('the bundled command line', () => {
+  it('runs a seed squad from a copy of dist/ with no node_modules in reach: pino, the catalog and its data files, on plain Node', async () => {
+    // Outside the workspace: a bare import the bundle left out would fail here, as it would in the image.
+    const dir = mkdtempSync(join(tmpdir(), 'squadflow-bundle-'));
+    cpSync('dist', join(dir, 'dist'), { recursive: true });
+    const cli = join(dir, 'dist', 'squadflow.mjs');
+    let squad: ChildHandle | undefined;
+    try {
+      const help = spawnSync(process.execPath, [cli, '--help'], { encoding: 'utf8' });
+      expect([help.status, help.stdout]).toEqual([0, expect.stringContaining('squad')]);
+      d = await deploy('bundlecli', [], { bundledOrchestrator: true });
+      const unknown = spawnSync(process.execPath, [cli, 'squad', 'nope'], { encoding: 'utf8', env: { ...process.env, ...d.env } });
+      expect([unknown.status, unknown.stderr]).toEqual([3, expect.stringContaining('inventory')]);
+      squad = await spawnTsProcess(cli, d.env, { label: 'bundled squad inventory', args: ['squad', 'inventory'] });
+      await d.client.registerWorkflow(
+        workflow('stock').task('check', { squad: 'inventory', action: 'check_stock', input: '{ "items": items }' }).build(),
+      );
+      const id = await d.client.trigger('stock', { items: [{ id: 'prod_1' }] });
+      const view = await d.client.waitFor(id, undefined, 30_000);
+      expect([view.status, view.steps[0]?.output]).toEqual(['completed', expect.objectContaining({ available: true })]);
+    } finally {
+      await squad?.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

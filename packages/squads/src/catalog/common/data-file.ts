@@ -3,8 +3,17 @@ import { fileURLToPath } from 'node:url';
 import { SquadflowError, toFieldIssues } from '@squadflow/shared';
 import type { ZodType } from 'zod';
 
-/** `packages/squads/data/`: seed data shipped with the squads (the Docker image copies it with the sources). */
-export const DATA_DIR = fileURLToPath(new URL('../../../data/', import.meta.url));
+/** Set by `pnpm build` (scripts/build.ts) in the bundles: where the data sits next to them (`dist/data/`). */
+declare const __SQUADFLOW_BUNDLED_DATA_DIR__: string | undefined;
+
+/**
+ * `packages/squads/data/`: seed data shipped with the squads. The bundles
+ * (`dist/*.mjs`, what the Docker image runs) read the copy `pnpm build` puts
+ * in `dist/data/`: from a bundle, this module's URL is the bundle's.
+ */
+export const DATA_DIR = fileURLToPath(
+  new URL(typeof __SQUADFLOW_BUNDLED_DATA_DIR__ === 'string' ? __SQUADFLOW_BUNDLED_DATA_DIR__ : '../../../data/', import.meta.url),
+);
 
 /** Absolute path of a file in {@link DATA_DIR}. */
 export function dataFile(name: string): string {
