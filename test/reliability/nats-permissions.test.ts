@@ -19,18 +19,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { workflow } from '@squadflow/shared';
-import { connectNatsTransport, natsConnectionOf, type Transport } from '@squadflow/transport';
+import { connectNatsTransport } from '@squadflow/transport';
 import { signHmacSha256 } from '@squadflow/gateway';
 import { freePort, spawnTsProcess, startNatsServer, until, type ChildHandle, type NatsServerProcess } from '@squadflow/transport/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEPLOY_SQUADS, inboxOf, passwordVariable, renderAuthorization, squadUser } from '../../scripts/nats-authorization.ts';
-
-type Connection = NonNullable<ReturnType<typeof natsConnectionOf>>;
-interface Probe {
-  transport: Transport;
-  nc: Connection;
-  errors: string[];
-}
+import { connectProbe, expectViolation, publishes, requests, subscribes, type Probe } from './permission-probe.ts';
 
 const PREFIX = 'sqf';
 const SQUADS = ['alpha', 'beta'];
@@ -40,8 +34,6 @@ const APP_SECRET = 'permissions-app-secret';
 const PASSWORDS = Object.fromEntries(USERS.map((u) => [u, `p${randomBytes(12).toString('hex')}`]));
 
 const JSON_TYPE = { 'content-type': 'application/json' };
-/** How long a denied action has to show its permissions violation. */
-const VIOLATION_WITHIN_MS = 3_000;
 
 describe('least-privilege NATS users (matrix G6)', () => {
   let server: NatsServerProcess;
@@ -51,15 +43,7 @@ describe('least-privilege NATS users (matrix G6)', () => {
 
   const urlFor = (user: string) => `nats://${user}:${PASSWORDS[user]}@127.0.0.1:${server.port}`;
   /** A connection as `user` (the transport's, so with that user's inbox), recording every error the server reports to it. */
-  const connectAs = async (user: string): Promise<Probe> => {
-    const transport = await connectNatsTransport({ servers: urlFor(user), name: `probe-${user}` });
-    const nc = natsConnectionOf(transport)!;
-    const errors: string[] = [];
-    void (async () => {
-      for await (const s of nc.status()) if (s.type === 'error') errors.push(String((s as { error?: unknown }).error));
-    })();
-    return { transport, nc, errors };
-  };
+  const connectAs = (user: string): Promise<Probe> => connectProbe(urlFor(user), `probe-${user}`);
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'squadflow-authz-'));
@@ -184,28 +168,6 @@ describe('least-privilege NATS users (matrix G6)', () => {
     // Not one action of the services' jobs was refused.
     expect(server.log()).not.toMatch(/Violation/);
   });
-
-  /** Runs `action` and waits for the server's permissions violation naming `subject`. */
-  const expectViolation = async (probe: Probe, subject: string, action: () => unknown) => {
-    const before = probe.errors.length;
-    try {
-      await action();
-    } catch {
-      // A request to a denied subject also fails on the client side (timeout / permission error): the server's word counts.
-    }
-    const deadline = Date.now() + VIOLATION_WITHIN_MS;
-    while (Date.now() < deadline) {
-      if (probe.errors.slice(before).some((e) => /permissions violation/i.test(e) && e.includes(subject))) return;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    throw new Error(`no permissions violation for ${subject}; errors: ${probe.errors.slice(before).join(' | ') || 'none'}`);
-  };
-  const publishes = (probe: Probe, subject: string) => () => probe.nc.publish(subject, '{}');
-  const requests = (probe: Probe, subject: string) => () => probe.nc.request(subject, '{}', { timeout: 500 });
-  const subscribes = (probe: Probe, subject: string) => async () => {
-    probe.nc.subscribe(subject, { callback: () => undefined });
-    await probe.nc.flush();
-  };
 
   it('denies a squad everything outside its job, each with a permissions violation', async () => {
     const alpha = await connectAs(squadUser('alpha'));
