@@ -248,6 +248,14 @@ describe('squadflow CLI against a running `squadflow start` (HTTP)', () => {
     });
   });
 
+  it('run uses the server SQUADFLOW_URL names, not a one-shot squadflow of its own', async () => {
+    const run = await runCli(['run', 'feedback_to_offer', '--input', 'examples/handoffs/feedback_to_offer.json', '--json'], env);
+    expect(run.code).toBe(0);
+    expect(run.stderr).not.toContain('one-shot');
+    const { executionId } = JSON.parse(run.stdout) as Execution;
+    expect((await api<Execution>(`/v1/executions/${executionId}`)).body.status).toBe('completed');
+  });
+
   it('workflows lists the seed workflows start registered', async () => {
     const result = await runCli(['workflows', '--json'], env);
     expect(result.code).toBe(0);
