@@ -3,7 +3,6 @@ import type { ExecutionView } from '@squadflow/engine';
 import { durationOption, stringOption, type Command } from '../command.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import { describeExecution, formatDuration, stepsTable } from '../format.ts';
-import { startEmbedded } from '@squadflow/embedded';
 import type { Config } from '@squadflow/shared';
 import type { Logger } from 'pino';
 import { explainTriggerError, readContext } from '../input.ts';
@@ -44,6 +43,8 @@ async function runtimeFor(config: Config, logger: Logger, out: Output): Promise<
   const target = remoteTarget(config);
   if (target.kind === 'nats' || target.explicit) return openRemote(config, logger, target);
   out.note('run: one-shot in-memory squadflow in this process (no server is used; set SQUADFLOW_URL or SQUADFLOW_NATS_URL to run on one)');
+  // Loaded here, not at the top: the other commands start faster without the embedded runtime.
+  const { startEmbedded } = await import('@squadflow/embedded');
   const embedded = await startEmbedded({ prefix: config.prefix, logger });
   return engineRemote(embedded.client, 'this process (in memory)', embedded.stop);
 }

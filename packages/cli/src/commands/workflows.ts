@@ -1,7 +1,7 @@
-import { compileWorkflowAsync, readDefinitionFiles, type DefinitionFile } from '@squadflow/engine';
+import type { DefinitionFile } from '@squadflow/engine';
 import { serializeDefinition, SquadflowError } from '@squadflow/shared';
 import { intOption, stringOption, subArgs, subcommand, type Command, type CommandContext } from '../command.ts';
-import { CliError, ExitCode, toCliError } from '../exit-codes.ts';
+import { CliError, ExitCode } from '../exit-codes.ts';
 import { workflowsTable } from '../format.ts';
 import { explainUnknownWorkflow } from '../input.ts';
 import { withRemote, type Registered } from '../remote/index.ts';
@@ -15,16 +15,9 @@ const FORMATS = ['yaml', 'json'] as const;
  * registered, naming the file, the step and the field.
  */
 async function readAndCheck(path: string): Promise<DefinitionFile[]> {
-  const files = await readDefinitionFiles(path);
-  for (const { file, definition } of files) {
-    try {
-      await compileWorkflowAsync(definition, definition.version ?? 1);
-    } catch (err) {
-      const error = toCliError(err);
-      throw new CliError(error.exitCode, `${file}: ${error.message}`, error.details, error.code, error.issues);
-    }
-  }
-  return files;
+  // The engine (compiler, XState) is loaded only by the subcommands that need it.
+  const { loadDefinitionFiles } = await import('@squadflow/engine');
+  return loadDefinitionFiles(path);
 }
 
 async function apply({ values, out, config }: CommandContext, path: string): Promise<number> {

@@ -1,5 +1,4 @@
 /** How a command reaches squadflow: `openRemote` picks HTTP or NATS from the environment (env.ts). */
-import { EngineClient } from '@squadflow/engine';
 import type { Config } from '@squadflow/shared';
 import type { Logger } from 'pino';
 import { cliLogger, connectNats, unavailable } from '../session.ts';
@@ -15,6 +14,8 @@ export { DEFAULT_URL, hideCredentials, HOW_TO_START, remoteTarget, type Target }
 /** Connects to the squadflow the environment names (`SQUADFLOW_NATS_URL`, else `SQUADFLOW_URL`). */
 export async function openRemote(config: Config, logger: Logger, target: Target = remoteTarget(config)): Promise<Remote> {
   if (target.kind === 'http') return new HttpRemote(target.url, target.token);
+  // Loaded only for NATS: a command over HTTP starts faster without the engine.
+  const { EngineClient } = await import('@squadflow/engine');
   const transport = await connectNats(target.url, logger);
   try {
     const client = await EngineClient.connect({
