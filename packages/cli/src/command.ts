@@ -2,6 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseDuration, type Config } from '@squadflow/shared';
 import { CliError, ExitCode } from './exit-codes.ts';
 import type { Output } from './output.ts';
+import { didYouMean } from './suggest.ts';
 
 type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
 
@@ -41,7 +42,7 @@ export function parseCommandArgs(command: Command, argv: string[]): { values: Co
   try {
     parsed = parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...command.options }, allowPositionals: true, strict: true });
   } catch (err) {
-    throw usage(command, (err as Error).message);
+    throw usage(command, explainParseError(command, err as Error & { code?: string }));
   }
   const values = parsed.values as CommandContext['values'];
   const { min, max } = command.positionals;
@@ -50,6 +51,16 @@ export function parseCommandArgs(command: Command, argv: string[]): { values: Co
     throw usage(command, `expected ${expected} argument(s), got ${parsed.positionals.length}`);
   }
   return { values, positionals: parsed.positionals };
+}
+
+/** node's parseArgs messages, shortened, with the nearest option for an unknown one. */
+function explainParseError(command: Command, err: Error & { code?: string }): string {
+  const unknown = /^Unknown option '([^']+)'/.exec(err.message)?.[1];
+  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown) {
+    const known = Object.keys({ ...COMMON_OPTIONS, ...command.options }).map((name) => `--${name}`);
+    return `unknown option ${unknown}${didYouMean(unknown, known, '')}`;
+  }
+  return err.message;
 }
 
 /** A usage error that shows the command's usage line. */
@@ -73,8 +84,34 @@ export function durationOption(values: CommandContext['values'], name: string, f
   return ms;
 }
 
+/** `<command> <subcommand> ...`: the subcommand (default `fallback`), checked against `known`, and the rest. */
+export function subcommand<S extends string>(
+  command: Command,
+  positionals: string[],
+  known: readonly S[],
+  fallback: S,
+): { sub: S; args: string[] } {
+  const [first, ...args] = positionals;
+  if (first === undefined) return { sub: fallback, args };
+  if (!known.includes(first as S)) {
+    throw usage(command, `unknown subcommand "${first}"${didYouMean(first, known)} (one of ${known.join(', ')})`);
+  }
+  return { sub: first as S, args };
+}
+
+/** Exactly `count` arguments after a subcommand, named in the error. */
+export function subArgs(command: Command, sub: string, args: string[], names: string[]): string[] {
+  if (args.length !== names.length) {
+    const wanted = names.map((n) => `<${n}>`).join(' ');
+    throw usage(command, `${sub} takes ${wanted || 'no arguments'}, got ${args.length} argument(s)`);
+  }
+  return args;
+}
+
 /** A positive integer option; a bad one is a usage error naming the option. */
-export function intOption(values: CommandContext['values'], name: string, fallback: number): number {
+export function intOption(values: CommandContext['values'], name: string, fallback: number): number;
+export function intOption(values: CommandContext['values'], name: string, fallback?: number): number | undefined;
+export function intOption(values: CommandContext['values'], name: string, fallback?: number): number | undefined {
   const raw = stringOption(values, name);
   if (raw === undefined) return fallback;
   const n = Number(raw);

@@ -1,4 +1,4 @@
-import { SquadflowError } from '@squadflow/shared';
+import { SquadflowError, type FieldIssue } from '@squadflow/shared';
 
 /**
  * Exit codes scripts can rely on (also in `squadflow --help` and the README).
@@ -12,11 +12,11 @@ export const ExitCode = {
   NOT_COMPLETED: 1,
   /** Usage or bad input: unknown option, bad input file (named with the field), invalid context, a request the execution's state refuses. */
   USAGE: 2,
-  /** The workflow, execution or squad does not exist. */
+  /** The workflow, execution, schedule or squad does not exist. */
   NOT_FOUND: 3,
   /** Gave up waiting (`--timeout`). */
   TIMEOUT: 4,
-  /** Infrastructure unreachable: NATS down, refused, or without JetStream. */
+  /** Nothing answers: no squadflow at SQUADFLOW_URL, NATS down, refused, or without JetStream; or the server says "later" (503, 429). */
   UNAVAILABLE: 5,
   /** A bug: an error nobody anticipated. The message says what happened. */
   INTERNAL: 70,
@@ -29,9 +29,9 @@ export const EXIT_CODES_HELP = `Exit codes:
   1   the execution ended without completing (failed, compensated, cancelled)
   2   usage or bad input (bad option, bad input file: "in.json: product_name: Required",
       invalid context, cancel/resolve of an execution that has ended)
-  3   not found (workflow, execution, squad)
+  3   not found (workflow, execution, schedule, squad)
   4   timed out waiting (--timeout)
-  5   infrastructure unreachable (NATS)
+  5   nothing answers: no squadflow at SQUADFLOW_URL, NATS unreachable (start one: squadflow start)
   70  internal error (a bug)`;
 
 /** An error the CLI reports as is: a message, optional detail lines, and the exit code. */
@@ -66,8 +66,10 @@ const BY_SQUADFLOW_CODE: Partial<Record<SquadflowError['code'], ExitCode>> = {
   INVALID_MESSAGE: ExitCode.USAGE,
   EXECUTION_ENDED: ExitCode.USAGE,
   CONFLICT: ExitCode.USAGE,
+  PAYLOAD_TOO_LARGE: ExitCode.USAGE,
   WORKFLOW_NOT_FOUND: ExitCode.NOT_FOUND,
   EXECUTION_NOT_FOUND: ExitCode.NOT_FOUND,
+  SCHEDULE_NOT_FOUND: ExitCode.NOT_FOUND,
   TIMEOUT: ExitCode.TIMEOUT,
   UNAVAILABLE: ExitCode.UNAVAILABLE,
 };
@@ -95,4 +97,10 @@ function isConnectionFailure(err: unknown): boolean {
     (typeof code === 'string' && /CONNECTION|ECONNREFUSED|ENOTFOUND|TIMEOUT|503/i.test(code)) ||
     /ECONNREFUSED|connection refused|CONNECTION_REFUSED/i.test(err.message)
   );
+}
+
+/** A `SquadflowError` message without the issue list its constructor appends (for showing the issues another way). */
+export function messageWithoutIssues(message: string, issues: readonly FieldIssue[]): string {
+  const listed = issues.length ? `: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}` : '';
+  return listed && message.endsWith(listed) ? message.slice(0, -listed.length) : message;
 }

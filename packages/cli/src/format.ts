@@ -1,4 +1,4 @@
-import type { ExecutionView, StepView, WorkflowSummary } from '@squadflow/engine';
+import type { ExecutionView, ScheduleView, StepView, WorkflowSummary } from '@squadflow/engine';
 
 /** `850ms`, `12.3s`, `4m05s`. */
 export function formatDuration(ms: number): string {
@@ -74,4 +74,44 @@ export function workflowsTable(workflows: readonly WorkflowSummary[]): string {
     ['WORKFLOW', 'VERSION', 'STEPS', 'DESCRIPTION'],
     ...workflows.map((w) => [w.name, `v${w.version}`, String(w.steps), w.description ?? '']),
   ]);
+}
+
+/** When a schedule fires, as its spec says: `cron 0 9 * * * (America/Sao_Paulo)`, `every 1h`, `at 2026-03-01T12:00:00.000Z`. */
+export function scheduleTiming(s: ScheduleView): string {
+  if (s.cron !== undefined) return `cron ${s.cron}${s.timezone === 'UTC' ? '' : ` (${s.timezone})`}`;
+  if (s.every !== undefined) return `every ${String(s.every)}`;
+  return `at ${time(s.at)}`;
+}
+
+export function schedulesTable(schedules: readonly ScheduleView[]): string {
+  if (!schedules.length) return '(no schedules)';
+  return table([
+    ['SCHEDULE', 'WORKFLOW', 'WHEN', 'STATE', 'NEXT', 'LAST'],
+    ...schedules.map((s) => [
+      s.id,
+      s.workflow,
+      scheduleTiming(s),
+      s.state,
+      time(s.nextAt),
+      s.lastOutcome ? `${s.lastOutcome.result}${s.lastOutcome.executionId ? ` ${s.lastOutcome.executionId}` : ''}` : '-',
+    ]),
+  ]);
+}
+
+/** One schedule, as `squadflow schedules get` prints it. */
+export function describeSchedule(s: ScheduleView): string {
+  const lines = [
+    `schedule   ${s.id}`,
+    `workflow   ${s.workflow}${s.version ? ` v${s.version}` : ''}`,
+    `when       ${scheduleTiming(s)}`,
+    `state      ${s.state}`,
+    `next       ${time(s.nextAt)}`,
+    `overlap    ${s.overlap}, catch-up ${s.catchUp}`,
+    `context    ${JSON.stringify(s.context)}`,
+  ];
+  if (s.lastOutcome)
+    lines.push(
+      `last       ${time(s.lastOutcome.slot)} ${s.lastOutcome.result}${s.lastOutcome.executionId ? ` ${s.lastOutcome.executionId}` : ''}`,
+    );
+  return lines.join('\n');
 }

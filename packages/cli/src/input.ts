@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { SquadflowError, type FieldIssue } from '@squadflow/shared';
 import { CliError, ExitCode } from './exit-codes.ts';
+import type { Remote } from './remote/index.ts';
+import { didYouMean } from './suggest.ts';
 
 /** A trigger context and where it came from (`in.json`, `--data`), to name in errors. */
 export interface ContextInput {
@@ -63,4 +65,29 @@ export function explainContextError(err: unknown, input: ContextInput, workflow:
     );
   }
   throw err;
+}
+
+/**
+ * Re-throws `WORKFLOW_NOT_FOUND` with the registered workflows and the
+ * nearest name (`did you mean "offer_to_marketing"?`); anything else as is.
+ */
+export async function explainUnknownWorkflow(err: unknown, remote: Pick<Remote, 'listWorkflows'>, workflow: string): Promise<never> {
+  if (!(err instanceof SquadflowError && err.code === 'WORKFLOW_NOT_FOUND')) throw err;
+  const names = await remote.listWorkflows().then(
+    (list) => list.map((w) => w.name),
+    () => undefined,
+  );
+  const known = names === undefined ? [] : [names.length ? `registered workflows: ${names.join(', ')}` : 'no workflows are registered'];
+  throw new CliError(ExitCode.NOT_FOUND, `${err.message}${didYouMean(workflow, names ?? [])}`, known, err.code, err.issues);
+}
+
+/** A trigger's errors as people read them: the input's fields at fault, or the workflows there are. */
+export async function explainTriggerError(
+  err: unknown,
+  input: ContextInput,
+  workflow: string,
+  remote: Pick<Remote, 'listWorkflows'>,
+): Promise<never> {
+  if (err instanceof SquadflowError && err.code === 'INVALID_CONTEXT') explainContextError(err, input, workflow);
+  return explainUnknownWorkflow(err, remote, workflow);
 }

@@ -9,8 +9,10 @@ import { loadConfig } from '@squadflow/shared';
 import { parseCommandArgs, type Command } from './command.ts';
 import { cancelCommand } from './commands/cancel.ts';
 import { lsCommand } from './commands/ls.ts';
+import { pauseCommand, resumeCommand } from './commands/pause.ts';
 import { resolveCommand } from './commands/resolve.ts';
 import { runCommand } from './commands/run.ts';
+import { schedulesCommand } from './commands/schedules.ts';
 import { signalCommand } from './commands/signal.ts';
 import { squadCommand } from './commands/squad.ts';
 import { startCommand } from './commands/start.ts';
@@ -20,6 +22,7 @@ import { workflowsCommand } from './commands/workflows.ts';
 import { CliError, ExitCode, toCliError } from './exit-codes.ts';
 import { commandHelp, globalHelp } from './help.ts';
 import { Output } from './output.ts';
+import { didYouMean } from './suggest.ts';
 
 const COMMANDS: readonly Command[] = [
   runCommand,
@@ -28,8 +31,11 @@ const COMMANDS: readonly Command[] = [
   lsCommand,
   workflowsCommand,
   cancelCommand,
+  pauseCommand,
+  resumeCommand,
   signalCommand,
   resolveCommand,
+  schedulesCommand,
   squadCommand,
   startCommand,
 ];
@@ -45,7 +51,8 @@ async function main(argv: string[]): Promise<number> {
     }
     const command = COMMANDS.find((c) => c.name === name);
     if (!command) {
-      throw new CliError(ExitCode.USAGE, `unknown command "${name}"`, [`commands: ${COMMANDS.map((c) => c.name).join(', ')}`]);
+      const names = COMMANDS.map((c) => c.name);
+      throw new CliError(ExitCode.USAGE, `unknown command "${name}"${didYouMean(name, names)}`, [`commands: ${names.join(', ')}`]);
     }
     const { values, positionals } = parseCommandArgs(command, rest);
     out = new Output(values['json'] === true);

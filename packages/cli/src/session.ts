@@ -1,17 +1,8 @@
 import { connectNatsTransport } from '@squadflow/transport';
-import { EngineClient } from '@squadflow/engine';
 import type { Config } from '@squadflow/shared';
 import { pino, type Logger } from 'pino';
-import { startEmbedded } from '@squadflow/embedded';
 import { CliError, ExitCode } from './exit-codes.ts';
-
-/** How a command reaches squadflow, and how it lets go. */
-export interface Session {
-  /** `nats`: a running deployment; `ephemeral`: an in-memory squadflow living only as long as this command. */
-  mode: 'nats' | 'ephemeral';
-  client: EngineClient;
-  close(): Promise<void>;
-}
+import { hideCredentials, HOW_TO_START } from './remote/env.ts';
 
 /**
  * Logs go to stderr, never stdout (which carries results and `--json`).
@@ -22,32 +13,6 @@ export function cliLogger(config: Config, options: { verbose?: boolean; fallback
   const explicit = process.env['SQUADFLOW_LOG_LEVEL'];
   const level = explicit ? config.logLevel : options.verbose ? 'info' : options.fallback;
   return pino({ level, base: { pid: process.pid } }, pino.destination(2));
-}
-
-/**
- * With SQUADFLOW_NATS_URL: a client of the deployment behind it (workflows
- * must be registered there, e.g. by `squadflow start`). Without it there is
- * no server to reach, so the command runs its own in-memory squadflow
- * (orchestrator, seed squads, seed workflows) for its duration.
- */
-export async function openSession(config: Config, logger: Logger): Promise<Session> {
-  if (!config.natsUrl) {
-    const embedded = await startEmbedded({ prefix: config.prefix, logger });
-    return { mode: 'ephemeral', client: embedded.client, close: embedded.stop };
-  }
-  const transport = await connectNats(config.natsUrl, logger);
-  try {
-    const client = await EngineClient.connect({
-      transport,
-      prefix: config.prefix,
-      logger,
-      ...(config.maxContextBytes === undefined ? {} : { maxContextBytes: config.maxContextBytes }),
-    });
-    return { mode: 'nats', client, close: () => transport.close() };
-  } catch (err) {
-    await transport.close().catch(() => undefined);
-    throw unavailable(config.natsUrl, err);
-  }
 }
 
 /** Connects, turning any failure into exit code 5 with the URL (credentials hidden) in the message. */
@@ -63,7 +28,12 @@ export async function connectNats(
   }
 }
 
-function unavailable(url: string, err: unknown): CliError {
-  const shown = url.replace(/\/\/[^@/]*@/, '//***@');
-  return new CliError(ExitCode.UNAVAILABLE, `cannot reach NATS at ${shown}: ${(err as Error).message ?? String(err)}`, [], 'UNAVAILABLE');
+/** NATS did not answer (or has no JetStream): exit 5, saying where and how to get a squadflow to talk to. */
+export function unavailable(url: string, err: unknown): CliError {
+  return new CliError(
+    ExitCode.UNAVAILABLE,
+    `cannot reach NATS at ${hideCredentials(url)}: ${(err as Error).message ?? String(err)}`,
+    HOW_TO_START,
+    'UNAVAILABLE',
+  );
 }

@@ -1,10 +1,10 @@
-/** The CLI as a real process, without NATS: every command runs its own in-memory squadflow. */
+/** The CLI as a real process with no server named: `run` starts a one-shot in-memory squadflow; usage errors and --help. */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OfferToMarketingOutputSchema } from '@squadflow/squads/catalog';
-import { runCli, startCli } from './support.ts';
+import { runCli } from './support.ts';
 
 const SAMPLE = 'examples/handoffs/offer_to_marketing.json';
 let dir: string;
@@ -13,11 +13,12 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-describe('squadflow CLI without NATS (ephemeral in-memory squadflow)', () => {
+describe('squadflow run without a server (one-shot in-memory squadflow)', () => {
   it('runs offer_to_marketing from the sample input, exits 0 and writes the seed-shaped output to --output', async () => {
     const out = join(dir, 'out.json');
     const result = await runCli(['run', 'offer_to_marketing', '--input', SAMPLE, '--output', out]);
     expect(result.stderr).not.toContain('squadflow:');
+    expect(result.stderr).toContain('run: one-shot in-memory squadflow in this process (no server is used');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`output written to ${out}`);
     const written = OfferToMarketingOutputSchema.parse(JSON.parse(await readFile(out, 'utf8')));
@@ -97,21 +98,6 @@ describe('squadflow CLI without NATS (ephemeral in-memory squadflow)', () => {
     expect(events.at(-1)).toMatchObject({ event: 'result', execution: { status: 'completed' } });
   });
 
-  it('lists the agency handoff workflows', async () => {
-    const result = await runCli(['workflows', '--json']);
-    expect(result.code).toBe(0);
-    const names = (JSON.parse(result.stdout) as Array<{ name: string }>).map((w) => w.name);
-    expect(names).toEqual(
-      expect.arrayContaining([
-        'offer_to_marketing',
-        'marketing_to_sales',
-        'sales_to_fulfillment',
-        'fulfillment_to_feedback',
-        'feedback_to_offer',
-      ]),
-    );
-  });
-
   it('exits 2 with the usage line for an unknown option, an unknown command or a missing argument', async () => {
     const option = await runCli(['run', 'offer_to_marketing', '--bogus']);
     expect(option.code).toBe(2);
@@ -120,18 +106,13 @@ describe('squadflow CLI without NATS (ephemeral in-memory squadflow)', () => {
     expect((await runCli(['status'])).code).toBe(2);
   });
 
-  it('documents the exit codes and the no-NATS mode in --help', async () => {
+  it('documents the exit codes, how commands connect and their environment in --help', async () => {
     const result = await runCli(['--help']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/Exit codes:[\s\S]*3 +not found[\s\S]*5 +infrastructure unreachable/);
-    expect(result.stdout).toContain('SQUADFLOW_NATS_URL unset');
-  });
-
-  it('start runs the all-in-one until SIGINT, then stops cleanly with exit 0', async () => {
-    const running = await startCli(['start']);
-    expect(running.banner.join('\n')).toMatch(/squads .*agency \(12 actions\)/);
-    expect(running.banner.join('\n')).toContain('offer_to_marketing v1');
-    const { code } = await running.stop('SIGINT');
-    expect(code).toBe(0);
+    expect(result.stdout).toMatch(/Exit codes:[\s\S]*3 +not found[\s\S]*5 +nothing answers/);
+    expect(result.stdout).toContain('over the HTTP API at SQUADFLOW_URL (default http://127.0.0.1:8080)');
+    expect(result.stdout).toMatch(/SQUADFLOW_TOKEN +bearer token/);
+    expect(result.stdout).toMatch(/SQUADFLOW_NATS_URL +NATS server/);
+    expect(result.stdout).not.toContain('ephemeral');
   });
 });

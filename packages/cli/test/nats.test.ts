@@ -3,6 +3,9 @@
  * test process on a unique prefix; the CLI runs as a child process with
  * SQUADFLOW_NATS_URL and SQUADFLOW_PREFIX pointing at them.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { EngineClient, Orchestrator, type ExecutionView } from '@squadflow/engine';
 import { silentLogger, workflow } from '@squadflow/shared';
 import { defineSquad, NonRetryableError, startSquad, type RunningSquad } from '@squadflow/squads';
@@ -64,6 +67,7 @@ describe('squadflow CLI against a NATS deployment', () => {
     try {
       const run = await runCli(['run', 'marketing_to_sales', '--input', 'examples/handoffs/marketing_to_sales.json', '--json'], env);
       expect(run.code).toBe(0);
+      expect(run.stderr).not.toContain('one-shot');
       const view = JSON.parse(run.stdout) as ExecutionView;
       expect(view.output).toMatchObject({ success: true, handoff_data: { qualified_leads_count: 1 } });
 
@@ -141,5 +145,49 @@ describe('squadflow CLI against a NATS deployment', () => {
     const result = await runCli(['ls'], { ...env, SQUADFLOW_NATS_URL: 'nats://127.0.0.1:1' });
     expect(result.code).toBe(5);
     expect(result.stderr).toContain('cannot reach NATS at nats://127.0.0.1:1');
+    expect(result.stderr).toContain('pnpm squadflow start');
+  });
+
+  it('schedules create, list and delete reach the deployment over NATS', async () => {
+    const created = await runCli(
+      [
+        'schedules',
+        'create',
+        '--id',
+        'nats_sched',
+        '--workflow',
+        'await_approval',
+        '--cron',
+        '0 9 * * *',
+        '--timezone',
+        'America/Sao_Paulo',
+      ],
+      env,
+    );
+    expect(created.code).toBe(0);
+    expect(await client.getSchedule('nats_sched')).toMatchObject({
+      workflow: 'await_approval',
+      timezone: 'America/Sao_Paulo',
+      state: 'active',
+    });
+    const listed = await runCli(['schedules', 'list', '--json'], env);
+    expect((JSON.parse(listed.stdout) as Array<{ id: string }>).map((s) => s.id)).toEqual(['nats_sched']);
+    expect((await runCli(['schedules', 'delete', 'nats_sched'], env)).code).toBe(0);
+    expect(await client.getSchedule('nats_sched')).toBeNull();
+  });
+
+  it('workflows apply registers over NATS, and export gives the definition back', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'squadflow-cli-nats-'));
+    try {
+      const file = join(dir, 'nats_flow.json');
+      await writeFile(file, JSON.stringify({ name: 'nats_flow', steps: [{ name: 'only', squad: 'clitest', action: 'noop' }] }));
+      const applied = await runCli(['workflows', 'apply', file], env);
+      expect(applied.code).toBe(0);
+      expect(applied.stdout.trim()).toBe('nats_flow v1 (created)');
+      const exported = await runCli(['workflows', 'export', 'nats_flow', '--format', 'json'], env);
+      expect(JSON.parse(exported.stdout)).toEqual(await client.getWorkflow('nats_flow'));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -12,12 +12,21 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Environment for a child: ours, minus any NATS settings unless given (so "no NATS" means in-memory). */
+/** Variables a child gets only when a test gives them: which squadflow to reach, and how. */
+const UNLESS_GIVEN = [
+  'SQUADFLOW_NATS_URL',
+  'SQUADFLOW_PREFIX',
+  'SQUADFLOW_LOG_LEVEL',
+  'SQUADFLOW_URL',
+  'SQUADFLOW_TOKEN',
+  'SQUADFLOW_PORT',
+  'SQUADFLOW_API_TOKENS',
+];
+
+/** Environment for a child: ours, minus the squadflow settings a test did not give (no NATS, no server named). */
 function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   const base = { ...process.env };
-  delete base['SQUADFLOW_NATS_URL'];
-  delete base['SQUADFLOW_PREFIX'];
-  delete base['SQUADFLOW_LOG_LEVEL'];
+  for (const name of UNLESS_GIVEN) delete base[name];
   return { ...base, ...env };
 }
 

@@ -45,9 +45,10 @@ export interface Embedded {
 }
 
 /**
- * The all-in-one used by `squadflow start` and by the one-shot commands when
- * no NATS URL is configured: the seed catalog (every seed squad and
- * workflow) wired by `wireInProcess`, and the HTTP gateway when asked for.
+ * The all-in-one used by `squadflow start` and by `squadflow run` when no
+ * server is named (a one-shot in-memory squadflow): the seed catalog (every
+ * seed squad and workflow) wired by `wireInProcess`, and the HTTP gateway
+ * when asked for.
  */
 export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded> {
   const { prefix, logger } = options;

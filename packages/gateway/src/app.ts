@@ -27,6 +27,7 @@ import { registerArchiveRoutes } from './routes/archive.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { GatewayMetrics, registerMetricsRoutes } from './routes/metrics.ts';
 import { registerOpenApiRoute } from './routes/openapi.ts';
+import { registerScheduleRoutes } from './routes/schedules.ts';
 import { registerSignalRoutes } from './routes/signals.ts';
 import { registerWorkflowRoutes } from './routes/workflows.ts';
 import { registerGenericWebhookRoutes } from './webhooks/generic.ts';
@@ -136,6 +137,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   registerControlRoutes(deps);
   registerSignalRoutes(deps);
   registerWorkflowRoutes(deps);
+  registerScheduleRoutes(deps);
   registerMetricsRoutes(deps, metrics);
   registerHealthRoutes(deps);
   registerWhatsAppRoutes(deps, ledger);

@@ -2,13 +2,22 @@
  * zod schemas of what the routes take and answer. Request schemas validate;
  * response schemas document (OpenAPI) the engine's views as they are sent.
  */
-import { AttemptStatusSchema, ExecutionIdSchema, ExecutionStatusSchema, NameSchema, StepStatusSchema } from '@squadflow/shared';
+import {
+  AttemptStatusSchema,
+  DurationSchema,
+  ExecutionIdSchema,
+  ExecutionStatusSchema,
+  JsonObjectSchema,
+  NameSchema,
+  StepStatusSchema,
+} from '@squadflow/shared';
 import { z } from 'zod';
 
 const EpochMs = z.number().int().describe('epoch milliseconds');
 
 export const ExecutionIdParams = z.object({ id: ExecutionIdSchema });
 export const WorkflowNameParams = z.object({ name: NameSchema });
+export const ScheduleIdParams = z.object({ id: NameSchema.describe('the schedule id (`sch_…` when generated)') });
 
 /** Signal keys become subject tokens and KV keys (encoded, up to 3 characters a byte): bounded in bytes, like the engine client. */
 const MAX_SIGNAL_KEY_BYTES = 512;
@@ -139,3 +148,52 @@ export const HealthSchema = z.object({
 
 /** `?wait=30s`, `?wait=1500` (ms) or ISO 8601 `PT5S`. */
 export const WaitQuerySchema = z.string().min(1).describe('how long to wait for the end: "30s", "1500" (ms), "PT5S"');
+
+/**
+ * A schedule as callers write it (docs/schedules.md). It documents the body;
+ * the engine validates it (`normalizeSpec`: exactly one of cron, every, at;
+ * the cron expression, the time zone), naming each field at fault.
+ */
+export const ScheduleSpecSchema = z
+  .strictObject({
+    id: NameSchema.optional().describe('generated (`sch_…`) when omitted; a taken id is 409 CONFLICT'),
+    workflow: NameSchema,
+    version: z.number().int().positive().optional().describe('pin a definition version (default: the latest at each run)'),
+    context: JsonObjectSchema.optional().describe('the context of every run (default {})'),
+    cron: z.string().optional().describe('5 fields, or 6 with seconds first; read in `timezone`'),
+    timezone: z.string().optional().describe('IANA zone (default UTC)'),
+    every: DurationSchema.optional().describe('fixed interval aligned to the Unix epoch, at least 100 ms'),
+    at: z.union([z.number().int().nonnegative(), z.string()]).optional().describe('one shot: epoch ms or ISO 8601'),
+    overlap: z.enum(['skip', 'queue', 'allow']).optional(),
+    catchUp: z.enum(['latest', 'skip']).optional(),
+  })
+  .describe('exactly one of cron, every and at');
+
+const SlotOutcomeSchema = z.object({
+  slot: EpochMs,
+  at: EpochMs,
+  result: z.enum(['started', 'skipped', 'queued', 'missed', 'failed']),
+  executionId: z.string().optional(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+
+export const ScheduleViewSchema = z.object({
+  id: z.string(),
+  workflow: z.string(),
+  version: z.number().int().optional(),
+  context: z.record(z.string(), z.unknown()),
+  cron: z.string().optional(),
+  timezone: z.string(),
+  every: DurationSchema.optional(),
+  at: EpochMs.optional(),
+  overlap: z.enum(['skip', 'queue', 'allow']),
+  catchUp: z.enum(['latest', 'skip']),
+  state: z.enum(['active', 'paused', 'done']),
+  createdAt: EpochMs,
+  updatedAt: EpochMs,
+  nextAt: EpochMs.optional().describe('the earliest slot not yet claimed'),
+  lastSlot: EpochMs.optional(),
+  lastExecutionId: z.string().optional(),
+  queuedSlot: EpochMs.optional(),
+  lastOutcome: SlotOutcomeSchema.optional(),
+});

@@ -44,6 +44,12 @@ describe('OpenAPI document', () => {
         'GET /v1/workflows',
         'PUT /v1/workflows/{name}',
         'GET /v1/workflows/{name}/statechart',
+        'GET /v1/schedules',
+        'POST /v1/schedules',
+        'GET /v1/schedules/{id}',
+        'DELETE /v1/schedules/{id}',
+        'POST /v1/schedules/{id}/pause',
+        'POST /v1/schedules/{id}/resume',
         'GET /metrics',
         'GET /v1/metrics',
         'GET /healthz',
@@ -57,6 +63,9 @@ describe('OpenAPI document', () => {
     );
     expect(document.paths['/v1/workflows/{name}']!['put']!.security).toEqual([{ bearer: ['admin'] }]);
     expect(document.paths['/webhooks/whatsapp']!['post']!.security).toEqual([]);
+    expect(document.paths['/v1/schedules']!['post']!.security).toEqual([{ bearer: ['admin'] }]);
+    expect(document.paths['/v1/schedules/{id}']!['delete']!.security).toEqual([{ bearer: ['admin'] }]);
+    expect(document.paths['/v1/schedules']!['get']!.security).toEqual([{ bearer: ['read'] }]);
   });
 
   it('has every documented operation answer without a missing route or a server error', async () => {

@@ -1,7 +1,7 @@
-import { TERMINAL_STATUSES } from '@squadflow/shared';
 import { durationOption, stringOption, type Command } from '../command.ts';
 import { ExitCode } from '../exit-codes.ts';
-import { cliLogger, openSession } from '../session.ts';
+import { withRemote } from '../remote/index.ts';
+import { watchExecution } from '../watch.ts';
 
 export const cancelCommand: Command = {
   name: 'cancel',
@@ -16,19 +16,16 @@ Exit 2 when the execution has already ended, 3 when it is unknown.`,
   async run({ values, positionals, out, config }) {
     const executionId = positionals[0]!;
     const timeoutMs = durationOption(values, 'timeout', 30_000);
-    const session = await openSession(config, cliLogger(config, { fallback: 'error' }));
-    try {
-      await session.client.cancel(executionId, stringOption(values, 'reason'));
+    return withRemote(config, async (remote) => {
+      await remote.cancel(executionId, stringOption(values, 'reason'));
       if (!values['wait']) {
         out.result({ executionId, requested: 'cancel' }, () => `cancel requested for ${executionId}`);
         return ExitCode.OK;
       }
-      const view = await session.client.waitFor(executionId, [...TERMINAL_STATUSES], timeoutMs);
+      const view = await watchExecution(remote, executionId, { timeoutMs });
       out.result({ executionId, status: view.status }, () => `execution ${executionId} ${view.status}`);
       // Finished some other way before the cancel landed: the cancel did not happen.
       return view.status === 'cancelled' ? ExitCode.OK : ExitCode.USAGE;
-    } finally {
-      await session.close();
-    }
+    });
   },
 };

@@ -2,7 +2,7 @@ import { EXECUTION_STATUSES, ExecutionStatusSchema, type ExecutionStatus } from 
 import { intOption, stringOption, type Command } from '../command.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import { executionsTable } from '../format.ts';
-import { cliLogger, openSession } from '../session.ts';
+import { withRemote } from '../remote/index.ts';
 
 /** `--status failed,cancelled` → the statuses, each checked. */
 function parseStatuses(raw: string | undefined): ExecutionStatus[] | undefined {
@@ -27,13 +27,10 @@ export const lsCommand: Command = {
     const status = parseStatuses(stringOption(values, 'status'));
     const workflow = stringOption(values, 'workflow');
     const limit = intOption(values, 'limit', 20);
-    const session = await openSession(config, cliLogger(config, { fallback: 'error' }));
-    try {
-      const views = await session.client.listExecutions({ limit, ...(status ? { status } : {}), ...(workflow ? { workflow } : {}) });
+    return withRemote(config, async (remote) => {
+      const views = await remote.listExecutions({ limit, ...(status ? { status } : {}), ...(workflow ? { workflow } : {}) });
       out.result(views, () => executionsTable(views));
       return ExitCode.OK;
-    } finally {
-      await session.close();
-    }
+    });
   },
 };

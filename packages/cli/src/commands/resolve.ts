@@ -1,6 +1,6 @@
 import { stringOption, type Command } from '../command.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
-import { cliLogger, openSession } from '../session.ts';
+import { withRemote } from '../remote/index.ts';
 
 const ACTIONS = ['retry', 'skip', 'abort'] as const;
 type Action = (typeof ACTIONS)[number];
@@ -19,16 +19,13 @@ retry runs the step again, skip continues without it, abort ends the execution f
       throw new CliError(ExitCode.USAGE, `resolve: unknown action "${action}" (one of ${ACTIONS.join(', ')})`);
     }
     const step = stringOption(values, 'step');
-    const session = await openSession(config, cliLogger(config, { fallback: 'error' }));
-    try {
-      await session.client.resolveEscalation(executionId, action as Action, step);
+    return withRemote(config, async (remote) => {
+      await remote.resolveEscalation(executionId, action as Action, step);
       out.result(
         { executionId, action, ...(step ? { step } : {}) },
         () => `${action} requested for ${executionId}${step ? ` (step ${step})` : ''}`,
       );
       return ExitCode.OK;
-    } finally {
-      await session.close();
-    }
+    });
   },
 };

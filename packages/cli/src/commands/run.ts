@@ -3,10 +3,13 @@ import type { ExecutionView } from '@squadflow/engine';
 import { durationOption, stringOption, type Command } from '../command.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import { describeExecution, formatDuration, stepsTable } from '../format.ts';
-import { explainContextError, readContext } from '../input.ts';
+import type { Config } from '@squadflow/shared';
+import type { Logger } from 'pino';
+import { explainTriggerError, readContext } from '../input.ts';
 import type { Output } from '../output.ts';
-import { cliLogger, openSession } from '../session.ts';
-import { watchExecution } from '../watch.ts';
+import { engineRemote, openRemote, remoteTarget, type Remote } from '../remote/index.ts';
+import { cliLogger } from '../session.ts';
+import { liveLine, watchExecution } from '../watch.ts';
 
 /** What `--output` receives: the execution's output, or the seed's failure shape when it did not complete. */
 function outputDocument(view: ExecutionView): unknown {
@@ -31,26 +34,33 @@ function humanResult(view: ExecutionView, options: { verbose: boolean; outputFil
   return lines.join('\n');
 }
 
-function liveLine(out: Output, started: number) {
-  return ({ step, previous }: { step: ExecutionView['steps'][number]; previous: string | undefined }) =>
-    out.event({ event: 'step', step: step.name, status: step.status, previous: previous ?? null, attempt: step.attempts.length }, () => {
-      const at = `+${formatDuration(Date.now() - started)}`.padEnd(8);
-      const attempt = step.attempts.length > 1 ? ` (attempt ${step.attempts.length})` : '';
-      const error = step.error ? `: ${step.error.message}` : '';
-      return `${at} ${step.name.padEnd(24)} ${step.status}${attempt}${error}`;
-    });
+/**
+ * The squadflow `run` uses: the one the environment names (SQUADFLOW_NATS_URL,
+ * or an explicit SQUADFLOW_URL), else a one-shot in-memory squadflow in this
+ * process (every seed squad and workflow), gone when the command ends.
+ */
+async function runtimeFor(config: Config, logger: Logger, out: Output): Promise<Remote> {
+  const target = remoteTarget(config);
+  if (target.kind === 'nats' || target.explicit) return openRemote(config, logger, target);
+  out.note('run: one-shot in-memory squadflow in this process (no server is used; set SQUADFLOW_URL or SQUADFLOW_NATS_URL to run on one)');
+  // Loaded here, not at the top: the other commands start faster without the embedded runtime.
+  const { startEmbedded } = await import('@squadflow/embedded');
+  const embedded = await startEmbedded({ prefix: config.prefix, logger });
+  return engineRemote(embedded.client, 'this process (in memory)', embedded.stop);
 }
 
 export const runCommand: Command = {
   name: 'run',
-  summary: 'Trigger a workflow and wait for its result (as the seed run_workflow.py)',
+  summary: 'Trigger a workflow and wait for its result (as the seed run_workflow.py); one-shot in memory unless a server is named',
   usage: 'run <workflow> --input <file> [--output <file>] [--verbose] [--wait] [--timeout 60s] [--idempotency-key <k>]',
   details: `  --input, -i <file>     trigger context (JSON object); or --data '<json>'
   --output, -o <file>    write the execution's output there (on failure: {"success": false, ...})
   --verbose, -v          per-step history with the result; engine logs on stderr
   --wait, -w             live view: a line each time a step changes status, then the result
   --timeout <duration>   give up waiting after this long (exit 4); default 60s
-Exit 0 when the execution completed, 1 when it failed, was compensated or cancelled.`,
+Exit 0 when the execution completed, 1 when it failed, was compensated or cancelled.
+Where it runs: with SQUADFLOW_NATS_URL or SQUADFLOW_URL set, on that squadflow; otherwise in a
+one-shot in-memory squadflow inside this process (seed squads and workflows; it says so on stderr).`,
   options: {
     input: { type: 'string', short: 'i' },
     data: { type: 'string' },
@@ -67,24 +77,23 @@ Exit 0 when the execution completed, 1 when it failed, was compensated or cancel
     const timeoutMs = durationOption(values, 'timeout', 60_000);
     const outputFile = stringOption(values, 'output');
     const verbose = values['verbose'] === true;
-    const session = await openSession(config, cliLogger(config, { verbose, fallback: 'error' }));
+    const remote = await runtimeFor(config, cliLogger(config, { verbose, fallback: 'error' }), out);
     try {
       const key = stringOption(values, 'idempotency-key');
-      const executionId = await session.client
+      const executionId = await remote
         .trigger(workflow, input.context, key === undefined ? {} : { idempotencyKey: key })
-        .catch((err: unknown) => explainContextError(err, input, workflow));
-      out.note(
-        `${workflow}: execution ${executionId}${session.mode === 'ephemeral' ? ' (in this process: SQUADFLOW_NATS_URL is not set)' : ''}`,
-      );
-      const view = values['wait']
-        ? await watchExecution(session.client, executionId, { timeoutMs, onStep: liveLine(out, Date.now()) })
-        : await session.client.waitFor(executionId, undefined, timeoutMs);
+        .catch((err: unknown) => explainTriggerError(err, input, workflow, remote));
+      out.note(`${workflow}: execution ${executionId} (${remote.where})`);
+      const view = await watchExecution(remote, executionId, {
+        timeoutMs,
+        ...(values['wait'] ? { onStep: liveLine(out, Date.now()) } : {}),
+      });
       if (outputFile) await writeOutput(outputFile, view);
       if (values['wait'] && out.json) out.event({ event: 'result', execution: view }, () => '');
       else out.result(view, () => humanResult(view, { verbose, outputFile }));
       return view.status === 'completed' ? ExitCode.OK : ExitCode.NOT_COMPLETED;
     } finally {
-      await session.close();
+      await remote.close();
     }
   },
 };

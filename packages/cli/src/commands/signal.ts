@@ -1,6 +1,6 @@
 import { stringOption, type Command } from '../command.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
-import { cliLogger, openSession } from '../session.ts';
+import { withRemote } from '../remote/index.ts';
 
 export const signalCommand: Command = {
   name: 'signal',
@@ -22,14 +22,11 @@ A signal that arrives before its wait is armed is kept for a while (the orchestr
         throw new CliError(ExitCode.USAGE, `--data: invalid JSON: ${(err as Error).message}`, [], 'INVALID_JSON');
       }
     }
-    const session = await openSession(config, cliLogger(config, { fallback: 'error' }));
-    try {
+    return withRemote(config, async (remote) => {
       const id = stringOption(values, 'id');
-      const signalId = await session.client.signal(key, data, id === undefined ? {} : { signalId: id });
+      const signalId = await remote.signal(key, data, id === undefined ? {} : { signalId: id });
       out.result({ key, signalId }, () => `signal ${signalId} sent to "${key}"`);
       return ExitCode.OK;
-    } finally {
-      await session.close();
-    }
+    });
   },
 };

@@ -1,5 +1,5 @@
 import type { Command } from '../command.ts';
-import { startEmbedded, type Embedded } from '@squadflow/embedded';
+import type { Embedded } from '@squadflow/embedded';
 import { ExitCode } from '../exit-codes.ts';
 import { cliLogger } from '../session.ts';
 
@@ -78,6 +78,8 @@ started it dies), when it stops gracefully. With --json, prints one JSON object 
   async run({ values, out, config }) {
     const logger = cliLogger(config, { verbose: values['verbose'] === true, fallback: 'info' });
     const stopping = shutdownSignal();
+    // Loaded here, not at the top: the other commands start faster without the embedded runtime.
+    const { startEmbedded } = await import('@squadflow/embedded');
     const embedded = await startEmbedded({
       ...(config.natsUrl ? { natsUrl: config.natsUrl } : {}),
       prefix: config.prefix,

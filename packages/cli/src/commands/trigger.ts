@@ -1,26 +1,29 @@
-import { TERMINAL_STATUSES, type ExecutionStatus } from '@squadflow/shared';
-import { durationOption, stringOption, type Command } from '../command.ts';
+import { TERMINAL_STATUSES } from '@squadflow/shared';
+import { durationOption, intOption, stringOption, type Command } from '../command.ts';
 import { ExitCode } from '../exit-codes.ts';
-import { explainContextError, readContext } from '../input.ts';
-import { cliLogger, openSession } from '../session.ts';
-
-/** Where an ephemeral trigger may let go: nothing more happens without someone outside this process. */
-const SETTLED: ExecutionStatus[] = [...TERMINAL_STATUSES, 'waiting', 'escalated', 'paused'];
+import { describeExecution } from '../format.ts';
+import { explainTriggerError, readContext } from '../input.ts';
+import { withRemote } from '../remote/index.ts';
+import { SETTLED, watchExecution } from '../watch.ts';
 
 export const triggerCommand: Command = {
   name: 'trigger',
-  summary: 'Start an execution and print its id',
-  usage: "trigger <workflow> [--input <file> | --data '<json>'] [--idempotency-key <k>]",
+  summary: 'Start an execution on the running squadflow and print its id',
+  usage: "trigger <workflow> [--input <file> | --data '<json>'] [--idempotency-key <k>] [--version <n>] [--wait] [--timeout 60s]",
   details: `  --input, -i <file>        trigger context (JSON object)
   --data '<json>'           trigger context inline
   --idempotency-key <k>     the same key again returns the same execution
-  --timeout <duration>      without NATS only: how long to keep the in-process squadflow up (default 60s)
-Prints the execution id on stdout ({"executionId": ...} with --json). Without SQUADFLOW_NATS_URL
-the execution runs in this process, which stays up until the execution ends, waits or escalates.`,
+  --version <n>             pin a definition version (default: the latest)
+  --wait, -w                wait until the execution ends, waits (signal, person) or escalates; print it
+  --timeout <duration>      with --wait: give up after this long (exit 4); default 60s
+Prints the execution id on stdout ({"executionId": ...} with --json) as soon as the trigger is stored,
+and on stderr how to follow it. With --wait, exit 1 when the execution failed, was compensated or cancelled.`,
   options: {
     input: { type: 'string', short: 'i' },
     data: { type: 'string' },
     'idempotency-key': { type: 'string' },
+    version: { type: 'string' },
+    wait: { type: 'boolean', short: 'w' },
     timeout: { type: 'string' },
   },
   positionals: { min: 1, max: 1 },
@@ -28,22 +31,21 @@ the execution runs in this process, which stays up until the execution ends, wai
     const workflow = positionals[0]!;
     const input = await readContext({ input: stringOption(values, 'input'), data: stringOption(values, 'data') });
     const timeoutMs = durationOption(values, 'timeout', 60_000);
-    const session = await openSession(config, cliLogger(config, { fallback: 'error' }));
-    try {
-      const key = stringOption(values, 'idempotency-key');
-      const executionId = await session.client
-        .trigger(workflow, input.context, key === undefined ? {} : { idempotencyKey: key })
-        .catch((err: unknown) => explainContextError(err, input, workflow));
-      out.result({ executionId }, () => executionId);
-      if (session.mode === 'ephemeral') {
-        // The in-memory squadflow ends with this command: let the execution get as far as it can alone.
-        out.note('SQUADFLOW_NATS_URL is not set: running the execution in this process until it settles');
-        const view = await session.client.waitFor(executionId, SETTLED, timeoutMs);
-        out.note(`execution ${executionId} ${view.status}`);
+    const version = intOption(values, 'version');
+    const key = stringOption(values, 'idempotency-key');
+    return withRemote(config, async (remote) => {
+      const executionId = await remote
+        .trigger(workflow, input.context, { ...(key === undefined ? {} : { idempotencyKey: key }), ...(version ? { version } : {}) })
+        .catch((err: unknown) => explainTriggerError(err, input, workflow, remote));
+      if (!values['wait']) {
+        out.result({ executionId }, () => executionId);
+        out.note(`follow it: squadflow status ${executionId} --watch   (or once: squadflow status ${executionId})`);
+        return ExitCode.OK;
       }
-      return ExitCode.OK;
-    } finally {
-      await session.close();
-    }
+      out.note(`execution ${executionId}: waiting until it ends, waits or escalates (at most ${values['timeout'] ?? '60s'})`);
+      const view = await watchExecution(remote, executionId, { timeoutMs, until: SETTLED });
+      out.result(view, () => describeExecution(view));
+      return TERMINAL_STATUSES.has(view.status) && view.status !== 'completed' ? ExitCode.NOT_COMPLETED : ExitCode.OK;
+    });
   },
 };

@@ -57,14 +57,16 @@ export async function readDefinitionFile(file: string): Promise<WorkflowDefiniti
   try {
     return parseDefinition(text, format, file);
   } catch (err) {
-    if (err instanceof SquadflowError && !err.message.startsWith(file)) {
-      // Validation errors do not know the file; the reader of a folder needs it.
-      const listed = err.issues.length ? `: ${err.issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}` : '';
-      const own = err.message.endsWith(listed) ? err.message.slice(0, err.message.length - listed.length) : err.message;
-      throw new SquadflowError(err.code, `${file}: ${own}`, err.issues, { cause: err });
-    }
-    throw err;
+    throw inFile(file, err);
   }
+}
+
+/** Validation and compile errors do not know the file; the reader of a folder needs it (issues kept as they are). */
+function inFile(file: string, err: unknown): unknown {
+  if (!(err instanceof SquadflowError) || err.message.startsWith(file)) return err;
+  const listed = err.issues.length ? `: ${err.issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}` : '';
+  const own = err.message.endsWith(listed) ? err.message.slice(0, err.message.length - listed.length) : err.message;
+  return new SquadflowError(err.code, `${file}: ${own}`, err.issues, { cause: err });
 }
 
 /** What registering one file gave (`created` false: an unchanged definition kept its version). */
@@ -84,8 +86,7 @@ export async function loadDefinitionFiles(path: string): Promise<DefinitionFile[
   const files = await readDefinitionFiles(path);
   for (const { file, definition } of files) {
     await compileWorkflowAsync(definition, 1).catch((err: unknown) => {
-      if (!(err instanceof SquadflowError)) throw err;
-      throw new SquadflowError(err.code, `${file}: ${err.message}`, [], { cause: err });
+      throw inFile(file, err);
     });
   }
   return files;

@@ -66,7 +66,7 @@ export interface RouteSpec<
   H extends Schema = undefined,
   B extends Schema = undefined,
 > {
-  method: 'GET' | 'POST' | 'PUT';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** fastify syntax: `/v1/executions/:id`. */
   url: string;
   operationId: string;

@@ -1,0 +1,53 @@
+/**
+ * What a command needs from a running squadflow, whichever way it is reached:
+ * over the HTTP API (`HttpRemote`, the default) or over NATS with an
+ * `EngineClient` (`engineRemote`: `SQUADFLOW_NATS_URL`, and `run`'s one-shot
+ * in-memory squadflow). Both raise `SquadflowError`s with the engine's codes,
+ * so commands handle "not found" or "invalid context" the same either way.
+ */
+import type { ExecutionView, ScheduleSpec, ScheduleView, WorkflowSummary } from '@squadflow/engine';
+import type { ExecutionStatus, WorkflowDefinition } from '@squadflow/shared';
+
+export interface TriggerRequest {
+  idempotencyKey?: string;
+  version?: number;
+}
+
+export interface ExecutionFilter {
+  limit?: number;
+  status?: ExecutionStatus[];
+  workflow?: string;
+}
+
+export interface Registered {
+  name: string;
+  version: number;
+  created: boolean;
+}
+
+export interface Remote {
+  /** Where it talks to, for messages: `http://127.0.0.1:8080`, `NATS nats://127.0.0.1:4222 (prefix sqf)`. */
+  readonly where: string;
+  trigger(workflow: string, context: Record<string, unknown>, options?: TriggerRequest): Promise<string>;
+  /** `null` when there is no such execution. */
+  getExecution(executionId: string): Promise<ExecutionView | null>;
+  listExecutions(filter: ExecutionFilter): Promise<ExecutionView[]>;
+  cancel(executionId: string, reason?: string): Promise<void>;
+  pause(executionId: string, reason?: string): Promise<void>;
+  resume(executionId: string): Promise<void>;
+  resolveEscalation(executionId: string, action: 'retry' | 'skip' | 'abort', step?: string): Promise<void>;
+  /** Resolves with the signal id. */
+  signal(key: string, data: unknown, options?: { signalId?: string }): Promise<string>;
+  listWorkflows(): Promise<WorkflowSummary[]>;
+  getWorkflow(name: string, version?: number): Promise<WorkflowDefinition>;
+  registerWorkflow(definition: WorkflowDefinition): Promise<Registered>;
+  listSchedules(): Promise<ScheduleView[]>;
+  /** `null` when there is no such schedule. */
+  getSchedule(id: string): Promise<ScheduleView | null>;
+  createSchedule(spec: ScheduleSpec): Promise<ScheduleView>;
+  pauseSchedule(id: string): Promise<ScheduleView>;
+  resumeSchedule(id: string): Promise<ScheduleView>;
+  deleteSchedule(id: string): Promise<void>;
+  /** Lets go of connections (and of a one-shot squadflow). */
+  close(): Promise<void>;
+}
