@@ -59,6 +59,9 @@ describe('the bundled command line', () => {
     try {
       const help = spawnSync(process.execPath, [cli, '--help'], { encoding: 'utf8' });
       expect([help.status, help.stdout]).toEqual([0, expect.stringContaining('squad')]);
+      // A command whose modules load on demand (dynamic imports, inside the bundle too).
+      const apply = spawnSync(process.execPath, [cli, 'workflows', 'apply', '--dry-run', 'workflows/'], { encoding: 'utf8' });
+      expect([apply.status, apply.stdout], apply.stderr).toEqual([0, expect.stringContaining('nothing registered')]);
       d = await deploy('bundlecli', [], { bundledOrchestrator: true });
       const unknown = spawnSync(process.execPath, [cli, 'squad', 'nope'], { encoding: 'utf8', env: { ...process.env, ...d.env } });
       expect([unknown.status, unknown.stderr]).toEqual([3, expect.stringContaining('inventory')]);
