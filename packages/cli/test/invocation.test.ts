@@ -3,14 +3,28 @@
  * `npx squadflow` from the repo root (the linked bin), what reaches them
  * (clean JSON on stdout, signals), and how `start` fails on a busy port.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn as spawnChild, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cleanupPrefix, natsUrl, uniquePrefix } from '@squadflow/transport/testing';
 import { ROOT } from './support.ts';
+
+/** Every child a test started: a failed or timed-out test must not leave a server running. */
+const started = new Set<ChildProcess>();
+function spawn(command: string, args: string[], options: SpawnOptions): ChildProcess {
+  const child = spawnChild(command, args, options);
+  started.add(child);
+  child.once('exit', () => started.delete(child));
+  return child;
+}
+afterEach(() => {
+  for (const child of started) child.kill('SIGKILL');
+  started.clear();
+});
 
 interface Finished {
   code: number | null;
@@ -20,10 +34,10 @@ interface Finished {
 
 /** Environment for a child: ours, without NATS (so `start` runs in memory) and with a free port. */
 function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const base: NodeJS.ProcessEnv = { ...process.env, SQUADFLOW_PORT: '0', SQUADFLOW_LOG_LEVEL: 'warn', ...extra };
+  const base: NodeJS.ProcessEnv = { ...process.env, SQUADFLOW_PORT: '0', SQUADFLOW_LOG_LEVEL: 'warn' };
   delete base['SQUADFLOW_NATS_URL'];
   delete base['SQUADFLOW_PREFIX'];
-  return base;
+  return { ...base, ...extra };
 }
 
 function finish(child: ChildProcess): Promise<Finished> {
@@ -127,6 +141,24 @@ describe('invoking the CLI', () => {
       expect(summary.workflows).toContainEqual({ name: 'abandoned_cart_recovery', version: 1 });
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('`start` on NATS creates its streams with SQUADFLOW_REPLICAS: 3 on a single server exits 2 naming it', async () => {
+    const prefix = uniquePrefix('start_replicas');
+    try {
+      const result = await finish(
+        spawn('pnpm', ['exec', 'squadflow', 'start'], {
+          cwd: ROOT,
+          env: env({ SQUADFLOW_NATS_URL: natsUrl(), SQUADFLOW_PREFIX: prefix, SQUADFLOW_REPLICAS: '3' }),
+          stdio: ['ignore', 'pipe', 'pipe'],
+        }),
+      );
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('with 3 replicas: the NATS server is not clustered');
+      expect(result.stderr).toContain('SQUADFLOW_REPLICAS');
+    } finally {
+      await cleanupPrefix(prefix);
     }
   });
 

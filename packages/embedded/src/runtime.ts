@@ -9,6 +9,8 @@ import { wireInProcess, type Wired } from './wiring.ts';
 export interface EmbeddedOptions {
   /** NATS server(s); unset = in-memory adapters (nothing outlives the process). */
   natsUrl?: string;
+  /** With NATS: JetStream replicas of the streams and buckets it creates (SQUADFLOW_REPLICAS); default 1. */
+  replicas?: number;
   prefix: string;
   logger: Logger;
   /**
@@ -55,7 +57,12 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
   // Read before anything starts: a bad file registers nothing and leaves nothing running.
   const definitions = options.workflowsPath ? await loadDefinitionFiles(options.workflowsPath) : [];
   const transport = options.natsUrl
-    ? await connectNatsTransport({ servers: options.natsUrl, name: `squadflow-cli-${process.pid}`, logger })
+    ? await connectNatsTransport({
+        servers: options.natsUrl,
+        name: `squadflow-cli-${process.pid}`,
+        logger,
+        ...(options.replicas === undefined ? {} : { replicas: options.replicas }),
+      })
     : createMemoryTransport({ logger });
   let wired: Wired | undefined;
   let gateway: RunningGateway | undefined;

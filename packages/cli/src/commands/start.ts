@@ -81,7 +81,7 @@ started it dies), when it stops gracefully. With --json, prints one JSON object 
     // Loaded here, not at the top: the other commands start faster without the embedded runtime.
     const { startEmbedded } = await import('@squadflow/embedded');
     const embedded = await startEmbedded({
-      ...(config.natsUrl ? { natsUrl: config.natsUrl } : {}),
+      ...(config.natsUrl ? { natsUrl: config.natsUrl, replicas: config.replicas } : {}),
       prefix: config.prefix,
       logger,
       gateway: true,
