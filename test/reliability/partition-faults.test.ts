@@ -135,7 +135,14 @@ describe('broker faults: partition', () => {
       // Before and after: only 202 and 503 (never a 500).
       expect(new Set(answers.map((a) => a.status))).toEqual(new Set([202, 503]));
       // Each delivery is one execution, whatever the provider resent.
-      const listed = await dep.client.listExecutions({ workflow: WORKLOAD.name });
+      // Every execution of the run, page by page (a page holds 100 by default, newest first: one retried early falls off the first).
+      const listed = [];
+      for (let cursor: string | undefined, first = true; first || cursor; first = false) {
+        const page = await dep.client.pageExecutions({ workflow: WORKLOAD.name, limit: 500, ...(cursor ? { cursor } : {}) });
+        listed.push(...page.executions);
+        cursor = page.nextCursor;
+      }
+      expect(listed).toHaveLength(executions + WEBHOOK_DELIVERIES);
       for (const [k, id] of webhookIds.entries()) {
         expect(listed.filter((e) => e.idempotencyKey === `webhook:shop:evt-${k}`).map((e) => e.executionId)).toEqual([id]);
       }
