@@ -102,4 +102,34 @@ describe('orchestrator faults', () => {
       });
     },
   );
+  it(
+    `A5: one of two orchestrator replicas SIGKILLed for good: the survivor takes over its timers; ${executions / 2} executions complete`,
+    { timeout: 300_000 },
+    async () => {
+      d = await deploy('a5', WORKLOAD_SQUADS, { squadEnv: { SQUAD_CONCURRENCY: '64' } });
+      const deployment = d;
+      const lost = deployment.orchestrator;
+      // The survivor starts before any timer is stored, so arming them at its start does not cover them.
+      const survivor = await deployment.startOrchestrator();
+      await faultRun({
+        label: 'A5 replica lost for good',
+        deployment,
+        executions: executions / 2,
+        paceMs: 30,
+        seed: SEED,
+        commandsObserved: true,
+        // Its events come back after AckWait (5 s); its stored timers are taken over by the survivor's sweep
+        // (every 15 s, once 10 s overdue). Without the sweep they would wait for a restart that never comes.
+        settleMs: 120_000,
+        faults: async (random) => {
+          // Frozen for a while, the survivor leaves the load to the other one: delays and back-offs pile up there.
+          survivor.kill('SIGSTOP');
+          await quietPeriod(1_000 + random() * 1_000);
+          survivor.kill('SIGCONT');
+          lost.kill('SIGKILL');
+          expect(await lost.exited).toBeNull();
+        },
+      });
+    },
+  );
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger, type TimerFired } from '@squadflow/shared';
 import { createMemoryTransport, ManualClock } from '@squadflow/transport';
-import { TimerService } from '../src/timers/timer-service.ts';
+import { SWEEP_INTERVAL_MS, TAKEOVER_AFTER_MS, TimerService } from '../src/timers/timer-service.ts';
 
 const timer = (id: string, dueAt: number): TimerFired => ({
   kind: 'timer',
@@ -107,5 +107,70 @@ describe('durable timers', () => {
     await clock.advance(10);
     expect(seen).toEqual([true]); // held while its event is applied
     expect(service.holds('t')).toBe(false);
+  });
+});
+
+describe('timers another replica armed', () => {
+  it('are taken over once overdue when no process fired them, and deleted only at the revision taken', async () => {
+    const clock = new ManualClock();
+    const transport = createMemoryTransport({ clock });
+    const kv = await transport.kv('timers');
+    const fired: string[] = [];
+    const survivor = new TimerService(kv, clock, async (t) => void fired.push(t.id), silentLogger());
+    await survivor.start();
+    // Stored by a replica that then died: this process holds no alarm for them.
+    const codec = (t: TimerFired) => new TextEncoder().encode(JSON.stringify(t));
+    await kv.put('gone', codec(timer('gone', clock.now() + 1_000)));
+    await kv.put('later', codec(timer('later', clock.now() + 60_000)));
+    await clock.advance(1_000 + TAKEOVER_AFTER_MS - 1);
+    expect(await survivor.sweep()).toBe(0); // not overdue long enough: its replica may still fire it
+    await clock.advance(SWEEP_INTERVAL_MS);
+    // The periodic sweep took it over and fired it; "later" is not due.
+    expect(fired).toEqual(['gone']);
+    expect(await kv.keys()).toEqual(['later']);
+    survivor.stop();
+  });
+
+  it('a taken-over timer re-armed meanwhile by its replica keeps its new entry', async () => {
+    const clock = new ManualClock();
+    const transport = createMemoryTransport({ clock });
+    const kv = await transport.kv('timers');
+    const codec = (t: TimerFired) => new TextEncoder().encode(JSON.stringify(t));
+    let release!: () => void;
+    const applying = new Promise<void>((resolve) => (release = resolve));
+    const survivor = new TimerService(
+      kv,
+      clock,
+      async () => {
+        // While this replica applies it, the other one stores the same id again (a repeated delay).
+        await kv.put('t', codec(timer('t', clock.now() + 5_000)));
+        await applying;
+      },
+      silentLogger(),
+    );
+    await kv.put('t', codec(timer('t', clock.now())));
+    await clock.advance(TAKEOVER_AFTER_MS + 1);
+    expect(await survivor.sweep()).toBe(1);
+    await clock.advance(0);
+    release();
+    await new Promise((r) => setImmediate(r));
+    expect(await kv.keys()).toEqual(['t']);
+    survivor.stop();
+  });
+
+  it('a deferred timer (its execution is paused) is not taken over again at every sweep', async () => {
+    const clock = new ManualClock();
+    const transport = createMemoryTransport({ clock });
+    const kv = await transport.kv('timers');
+    const fires: string[] = [];
+    const survivor = new TimerService(kv, clock, async (t) => (fires.push(t.id), false), silentLogger());
+    await kv.put('paused', new TextEncoder().encode(JSON.stringify(timer('paused', clock.now()))));
+    await clock.advance(TAKEOVER_AFTER_MS + 1);
+    expect(await survivor.sweep()).toBe(1);
+    await clock.advance(0);
+    expect(fires).toEqual(['paused']);
+    expect(await survivor.sweep()).toBe(0);
+    expect(await kv.keys()).toEqual(['paused']);
+    survivor.stop();
   });
 });

@@ -1,5 +1,5 @@
 import { timerCodec, type Logger, type TimerFired } from '@squadflow/shared';
-import { KvRecords, type Clock, type KvStore } from '@squadflow/transport';
+import { KvConflictError, KvRecords, type Clock, type KvStore } from '@squadflow/transport';
 import { isVolatileTimer, timerKindOf } from '../compile/ids.ts';
 
 /**
@@ -13,7 +13,23 @@ import { isVolatileTimer, timerKindOf } from '../compile/ids.ts';
  * orchestrator was down fires at once (late, never lost). A timer's entry is
  * deleted only after its event has been applied, so a crash in between makes
  * it fire again, and the execution ignores the stale repeat.
+ *
+ * Each replica holds the alarms of the timers it armed. So that a replica
+ * that dies for good (scaled down, SIGKILLed and not restarted) leaves no
+ * timer behind, every replica sweeps the stored timers every 15 s and takes
+ * over any that is more than 10 s overdue and that it does not hold: it
+ * fires late, never never. Two replicas firing the same timer are harmless
+ * (the second is stale to its execution); a taken-over timer's entry is
+ * deleted only at the revision it was taken at, so a timer re-armed
+ * meanwhile under the same id is kept.
  */
+/** How often every stored timer is checked for one that no process fired. */
+export const SWEEP_INTERVAL_MS = 15_000;
+/** A stored timer this far past due that this process does not hold is taken over. */
+export const TAKEOVER_AFTER_MS = 10_000;
+/** A timer its execution deferred (paused) is swept again only after this long. */
+const DEFERRED_RECHECK_MS = 5 * 60_000;
+
 export class TimerService {
   private readonly alarms = new Map<string, unknown>();
   /** Timers whose event is being applied right now. */
@@ -24,6 +40,11 @@ export class TimerService {
   private readonly storedVolatile = new Set<string>();
   private stopped = false;
   private readonly records: KvRecords<TimerFired>;
+  /** Timers taken over by the sweep, with the revision they were stored at then. */
+  private readonly takenOver = new Map<string, number>();
+  /** Durable timers whose execution deferred them (paused), and when: the sweep leaves them alone a while. */
+  private readonly deferred = new Map<string, number>();
+  private sweepAlarm: unknown;
 
   constructor(
     kv: KvStore,
@@ -45,11 +66,37 @@ export class TimerService {
       if (isVolatileTimer(timer.timer)) this.storedVolatile.add(timer.id);
       this.schedule(timer);
     }
+    this.scheduleSweep();
     return entries.length;
+  }
+
+  /**
+   * Takes over stored timers more than `TAKEOVER_AFTER_MS` overdue that this
+   * process does not hold (their replica is gone). Returns how many; a failed
+   * read is logged and left to the next sweep.
+   */
+  async sweep(): Promise<number> {
+    let taken = 0;
+    try {
+      const now = this.clock.now();
+      for (const { value: timer, revision } of await this.records.entries()) {
+        if (this.stopped || this.holds(timer.id) || timer.dueAt > now - TAKEOVER_AFTER_MS) continue;
+        const deferredAt = this.deferred.get(timer.id);
+        if (deferredAt !== undefined && now - deferredAt < DEFERRED_RECHECK_MS) continue;
+        this.logger.warn({ timer: timer.id, overdueMs: now - timer.dueAt }, 'taking over an overdue timer that no process fired');
+        this.takenOver.set(timer.id, revision);
+        this.schedule(timer);
+        taken++;
+      }
+    } catch (err) {
+      this.logger.warn({ err }, 'timer sweep failed; trying again at the next one');
+    }
+    return taken;
   }
 
   async arm(timer: TimerFired): Promise<void> {
     this.parked.delete(timer.id);
+    this.takenOver.delete(timer.id);
     if (!isVolatileTimer(timer.timer)) await this.records.put(timer.id, timer);
     this.schedule(timer);
   }
@@ -79,16 +126,25 @@ export class TimerService {
   async cancel(id: string): Promise<void> {
     this.unschedule(id);
     this.parked.delete(id);
+    this.takenOver.delete(id);
     await this.forget(id);
   }
 
   stop(): void {
     this.stopped = true;
+    if (this.sweepAlarm !== undefined) this.clock.clearTimer(this.sweepAlarm);
     for (const id of [...this.alarms.keys()]) this.unschedule(id);
   }
 
   get armed(): number {
     return this.alarms.size;
+  }
+
+  private scheduleSweep(): void {
+    if (this.stopped) return;
+    this.sweepAlarm = this.clock.setTimer(this.clock.now() + SWEEP_INTERVAL_MS, () => {
+      void this.sweep().finally(() => this.scheduleSweep());
+    });
   }
 
   private schedule(timer: TimerFired): void {
@@ -115,6 +171,8 @@ export class TimerService {
     try {
       const applied = await this.onFire(timer, tries);
       if (applied === false && isVolatileTimer(timer.timer)) this.parked.set(timer.id, timer);
+      if (applied === false) this.deferred.set(timer.id, this.clock.now());
+      else this.deferred.delete(timer.id);
       // Deferred, or re-armed meanwhile (same id scheduled again)? Then keep it.
       if (applied !== false && !this.alarms.has(timer.id)) await this.forget(timer.id);
     } catch (err) {
@@ -131,6 +189,15 @@ export class TimerService {
 
   /** Deletes a timer's KV entry; volatile timers have none (unless an older version stored them). */
   private async forget(id: string): Promise<void> {
+    this.deferred.delete(id);
+    const takenAt = this.takenOver.get(id);
+    this.takenOver.delete(id);
+    if (takenAt !== undefined) {
+      // Taken over from another replica: that one may have re-armed the same id meanwhile; keep a newer entry.
+      return this.records.delete(id, { revision: takenAt }).catch((err: unknown) => {
+        if (!(err instanceof KvConflictError)) throw err;
+      });
+    }
     if (!isVolatileTimer(timerKindOf(id))) return this.records.delete(id);
     if (this.storedVolatile.delete(id)) await this.records.delete(id);
   }
