@@ -110,18 +110,22 @@ describe('durable timers', () => {
   });
 });
 
+/** A surviving replica's timer service, and a way to store timers as a replica that died did (no alarm here). */
+async function survivorOf(onFire: (t: TimerFired) => Promise<boolean | void>) {
+  const clock = new ManualClock();
+  const kv = await createMemoryTransport({ clock }).kv('timers');
+  const survivor = new TimerService(kv, clock, onFire, silentLogger());
+  const storeElsewhere = (t: TimerFired) => kv.put(t.id, new TextEncoder().encode(JSON.stringify(t)));
+  return { clock, kv, survivor, storeElsewhere };
+}
+
 describe('timers another replica armed', () => {
   it('are taken over once overdue when no process fired them, and deleted only at the revision taken', async () => {
-    const clock = new ManualClock();
-    const transport = createMemoryTransport({ clock });
-    const kv = await transport.kv('timers');
     const fired: string[] = [];
-    const survivor = new TimerService(kv, clock, async (t) => void fired.push(t.id), silentLogger());
+    const { clock, kv, survivor, storeElsewhere } = await survivorOf(async (t) => void fired.push(t.id));
     await survivor.start();
-    // Stored by a replica that then died: this process holds no alarm for them.
-    const codec = (t: TimerFired) => new TextEncoder().encode(JSON.stringify(t));
-    await kv.put('gone', codec(timer('gone', clock.now() + 1_000)));
-    await kv.put('later', codec(timer('later', clock.now() + 60_000)));
+    await storeElsewhere(timer('gone', clock.now() + 1_000));
+    await storeElsewhere(timer('later', clock.now() + 60_000));
     await clock.advance(1_000 + TAKEOVER_AFTER_MS - 1);
     expect(await survivor.sweep()).toBe(0); // not overdue long enough: its replica may still fire it
     await clock.advance(SWEEP_INTERVAL_MS);
@@ -132,23 +136,14 @@ describe('timers another replica armed', () => {
   });
 
   it('a taken-over timer re-armed meanwhile by its replica keeps its new entry', async () => {
-    const clock = new ManualClock();
-    const transport = createMemoryTransport({ clock });
-    const kv = await transport.kv('timers');
-    const codec = (t: TimerFired) => new TextEncoder().encode(JSON.stringify(t));
     let release!: () => void;
     const applying = new Promise<void>((resolve) => (release = resolve));
-    const survivor = new TimerService(
-      kv,
-      clock,
-      async () => {
-        // While this replica applies it, the other one stores the same id again (a repeated delay).
-        await kv.put('t', codec(timer('t', clock.now() + 5_000)));
-        await applying;
-      },
-      silentLogger(),
-    );
-    await kv.put('t', codec(timer('t', clock.now())));
+    const { clock, kv, survivor, storeElsewhere } = await survivorOf(async () => {
+      // While this replica applies it, the other one stores the same id again (a repeated delay).
+      await storeElsewhere(timer('t', clock.now() + 5_000));
+      await applying;
+    });
+    await storeElsewhere(timer('t', clock.now()));
     await clock.advance(TAKEOVER_AFTER_MS + 1);
     expect(await survivor.sweep()).toBe(1);
     await clock.advance(0);
@@ -159,12 +154,9 @@ describe('timers another replica armed', () => {
   });
 
   it('a deferred timer (its execution is paused) is not taken over again at every sweep', async () => {
-    const clock = new ManualClock();
-    const transport = createMemoryTransport({ clock });
-    const kv = await transport.kv('timers');
     const fires: string[] = [];
-    const survivor = new TimerService(kv, clock, async (t) => (fires.push(t.id), false), silentLogger());
-    await kv.put('paused', new TextEncoder().encode(JSON.stringify(timer('paused', clock.now()))));
+    const { clock, kv, survivor, storeElsewhere } = await survivorOf(async (t) => (fires.push(t.id), false));
+    await storeElsewhere(timer('paused', clock.now()));
     await clock.advance(TAKEOVER_AFTER_MS + 1);
     expect(await survivor.sweep()).toBe(1);
     await clock.advance(0);
