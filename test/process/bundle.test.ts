@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { workflow } from '@squadflow/shared';
 import { spawnTsProcess, type ChildHandle } from '@squadflow/transport/testing';
 import { buildBundles } from '../../scripts/build.ts';
@@ -20,13 +20,18 @@ afterEach(async () => {
   d = undefined;
 });
 
+// Built out of the workspace's dist/: the CLI's bin runs dist/squadflow.mjs while it is fresh, and other
+// test files running the CLI meanwhile must not load a bundle half rewritten.
+const dist = mkdtempSync(join(tmpdir(), 'squadflow-dist-'));
+const orchestratorBundle = join(dist, 'orchestrator.mjs');
 beforeAll(async () => {
-  await buildBundles();
+  await buildBundles({ outdir: dist });
 });
+afterAll(() => rmSync(dist, { recursive: true, force: true }));
 
 describe('the bundled orchestrator', () => {
   it('runs workflows on plain Node and picks them up again after a SIGKILL', async () => {
-    d = await deploy('bundle', ['alpha'], { bundledOrchestrator: true });
+    d = await deploy('bundle', ['alpha'], { bundledOrchestrator: orchestratorBundle });
     await d.client.registerWorkflow(
       workflow('bundled')
         .task('first', { squad: 'alpha', action: 'noop' })
@@ -53,7 +58,7 @@ describe('the bundled command line', () => {
   it('runs a seed squad from a copy of dist/ with no node_modules in reach: pino, the catalog and its data files, on plain Node', async () => {
     // Outside the workspace: a bare import the bundle left out would fail here, as it would in the image.
     const dir = mkdtempSync(join(tmpdir(), 'squadflow-bundle-'));
-    cpSync('dist', join(dir, 'dist'), { recursive: true });
+    cpSync(dist, join(dir, 'dist'), { recursive: true });
     const cli = join(dir, 'dist', 'squadflow.mjs');
     let squad: ChildHandle | undefined;
     try {
@@ -62,7 +67,7 @@ describe('the bundled command line', () => {
       // A command whose modules load on demand (dynamic imports, inside the bundle too).
       const apply = spawnSync(process.execPath, [cli, 'workflows', 'apply', '--dry-run', 'workflows/'], { encoding: 'utf8' });
       expect([apply.status, apply.stdout], apply.stderr).toEqual([0, expect.stringContaining('nothing registered')]);
-      d = await deploy('bundlecli', [], { bundledOrchestrator: true });
+      d = await deploy('bundlecli', [], { bundledOrchestrator: orchestratorBundle });
       const unknown = spawnSync(process.execPath, [cli, 'squad', 'nope'], { encoding: 'utf8', env: { ...process.env, ...d.env } });
       expect([unknown.status, unknown.stderr]).toEqual([3, expect.stringContaining('inventory')]);
       squad = await spawnTsProcess(cli, d.env, { label: 'bundled squad inventory', args: ['squad', 'inventory'] });

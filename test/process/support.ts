@@ -39,8 +39,11 @@ export interface Deployment {
 export interface DeployOptions {
   /** Run the seed catalog's squads through the CLI (`squadflow squad <name>`) instead of the fixture squad. */
   seedSquads?: boolean;
-  /** Run the orchestrator from its built bundle (`dist/orchestrator.mjs`, `pnpm build`) instead of the sources. */
-  bundledOrchestrator?: boolean;
+  /**
+   * Run the orchestrator from a built bundle instead of the sources: `true` for `dist/orchestrator.mjs`
+   * (`pnpm build`), or the bundle's path (a test that builds its own, out of other test files' way).
+   */
+  bundledOrchestrator?: boolean | string;
   /** NATS server for every process of the deployment (default: the suite's shared server). */
   natsUrl?: string;
   /**
@@ -65,7 +68,8 @@ export async function deploy(label: string, squadNames: string[], options: Deplo
   const client = await EngineClient.connect({ transport, prefix });
   const children: ChildHandle[] = [];
   const startOrchestrator = async (): Promise<ChildHandle> => {
-    const script = options.bundledOrchestrator ? BUNDLED_ORCHESTRATOR : ORCHESTRATOR;
+    const bundled = options.bundledOrchestrator;
+    const script = typeof bundled === 'string' ? bundled : bundled ? BUNDLED_ORCHESTRATOR : ORCHESTRATOR;
     const child = await spawnTsProcess(script, { ...env, ...options.orchestratorEnv }, { label: `orchestrator ${prefix}` });
     children.push(child);
     d.orchestrator = child;
