@@ -19,6 +19,7 @@ import { startCommand } from './commands/start.ts';
 import { statusCommand } from './commands/status.ts';
 import { triggerCommand } from './commands/trigger.ts';
 import { workflowsCommand } from './commands/workflows.ts';
+import { insightsCommand } from './commands/insights.ts';
 import { CliError, ExitCode, toCliError } from './exit-codes.ts';
 import { commandHelp, globalHelp } from './help.ts';
 import { Output } from './output.ts';
@@ -30,6 +31,7 @@ const COMMANDS: readonly Command[] = [
   statusCommand,
   lsCommand,
   workflowsCommand,
+  insightsCommand,
   cancelCommand,
   pauseCommand,
   resumeCommand,

@@ -162,6 +162,29 @@ describe('invoking the CLI', () => {
     }
   });
 
+  it('`insights` reaches the running server: the JSON report, the text report, and the nearest name for a typo', async () => {
+    const server = spawn('pnpm', ['exec', 'squadflow', 'start', '--json'], { cwd: ROOT, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const summary = JSON.parse(await firstLine(server)) as { gateway: { url: string } };
+    const cli = (...args: string[]) =>
+      finish(
+        spawn('pnpm', ['exec', 'squadflow', ...args], {
+          cwd: ROOT,
+          env: env({ SQUADFLOW_URL: summary.gateway.url }),
+          stdio: ['ignore', 'pipe', 'pipe'],
+        }),
+      );
+    const json = await cli('insights', 'abandoned_cart_recovery', '--json');
+    expect(json.code).toBe(0);
+    const report = JSON.parse(json.stdout) as { workflow: string; sampled: number; steps: unknown[] };
+    expect([report.workflow, report.sampled, report.steps.length]).toEqual(['abandoned_cart_recovery', 0, 4]);
+    const text = await cli('insights', 'abandoned_cart_recovery');
+    expect(text.stdout).toMatch(/^abandoned_cart_recovery: 0 newest executions, 0 ended\n/);
+    const typo = await cli('insights', 'abandond_cart_recovery');
+    expect(typo.code).toBe(3);
+    expect(typo.stderr).toContain('did you mean "abandoned_cart_recovery"');
+    server.kill('SIGTERM');
+  });
+
   it('a busy port is a usage error (exit 2) naming SQUADFLOW_PORT, without a stack trace', async () => {
     const holder = createServer();
     await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));

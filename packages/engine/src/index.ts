@@ -38,3 +38,12 @@ export {
   type DefinitionFile,
   type RegisteredDefinitionFile,
 } from './workflows/definition-files.ts';
+export {
+  computeInsights,
+  criticalPath,
+  type Advice,
+  type DurationStats,
+  type StepInsights,
+  type ThroughputBucket,
+  type WorkflowInsights,
+} from './insights/workflow-insights.ts';

@@ -30,6 +30,7 @@ import { registerOpenApiRoute } from './routes/openapi.ts';
 import { registerScheduleRoutes } from './routes/schedules.ts';
 import { registerSignalRoutes } from './routes/signals.ts';
 import { registerWorkflowRoutes } from './routes/workflows.ts';
+import { registerInsightsRoutes } from './routes/insights.ts';
 import { registerGenericWebhookRoutes } from './webhooks/generic.ts';
 import { DeliveryLedger } from './webhooks/ledger.ts';
 import { registerWhatsAppRoutes } from './webhooks/whatsapp.ts';
@@ -137,6 +138,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   registerControlRoutes(deps);
   registerSignalRoutes(deps);
   registerWorkflowRoutes(deps);
+  registerInsightsRoutes(deps);
   registerScheduleRoutes(deps);
   registerMetricsRoutes(deps, metrics);
   registerHealthRoutes(deps);

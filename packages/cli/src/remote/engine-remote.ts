@@ -16,6 +16,7 @@ export function engineRemote(client: EngineClient, where: string, close: () => P
     signal: (key, data, options = {}) => client.signal(key, data, options),
     listWorkflows: () => client.listWorkflows(),
     getWorkflow: (name, version) => client.getWorkflow(name, version),
+    insights: (name, limit) => client.insights(name, limit),
     registerWorkflow: (definition) => client.registerWorkflow(definition),
     listSchedules: () => client.listSchedules(),
     getSchedule: (id) => client.getSchedule(id),

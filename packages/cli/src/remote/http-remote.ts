@@ -1,4 +1,4 @@
-import type { ExecutionView, ScheduleSpec, ScheduleView, WorkflowSummary } from '@squadflow/engine';
+import type { ExecutionView, ScheduleSpec, ScheduleView, WorkflowInsights, WorkflowSummary } from '@squadflow/engine';
 import { SquadflowError, type WorkflowDefinition } from '@squadflow/shared';
 import { httpError, unreachable } from './http-errors.ts';
 import type { ExecutionFilter, Registered, Remote, TriggerRequest } from './remote.ts';
@@ -67,6 +67,10 @@ export class HttpRemote implements Remote {
 
   async listWorkflows(): Promise<WorkflowSummary[]> {
     return (await this.send<{ workflows: WorkflowSummary[] }>('GET', '/v1/workflows')).workflows;
+  }
+
+  insights(name: string, limit?: number): Promise<WorkflowInsights> {
+    return this.send('GET', `/v1/workflows/${path(name)}/insights${limit === undefined ? '' : `?limit=${limit}`}`);
   }
 
   getWorkflow(name: string, version?: number): Promise<WorkflowDefinition> {

@@ -5,7 +5,7 @@
  * in-memory squadflow). Both raise `SquadflowError`s with the engine's codes,
  * so commands handle "not found" or "invalid context" the same either way.
  */
-import type { ExecutionView, ScheduleSpec, ScheduleView, WorkflowSummary } from '@squadflow/engine';
+import type { ExecutionView, ScheduleSpec, ScheduleView, WorkflowSummary, WorkflowInsights } from '@squadflow/engine';
 import type { ExecutionStatus, WorkflowDefinition } from '@squadflow/shared';
 
 export interface TriggerRequest {
@@ -40,6 +40,8 @@ export interface Remote {
   signal(key: string, data: unknown, options?: { signalId?: string }): Promise<string>;
   listWorkflows(): Promise<WorkflowSummary[]>;
   getWorkflow(name: string, version?: number): Promise<WorkflowDefinition>;
+  /** A workflow's insights from its newest `limit` executions. */
+  insights(name: string, limit?: number): Promise<WorkflowInsights>;
   registerWorkflow(definition: WorkflowDefinition): Promise<Registered>;
   listSchedules(): Promise<ScheduleView[]>;
   /** `null` when there is no such schedule. */

@@ -1,3 +1,4 @@
+import { computeInsights, type WorkflowInsights } from '../insights/workflow-insights.ts';
 import { randomUUID } from 'node:crypto';
 import {
   controlCodec,
@@ -289,6 +290,17 @@ export class EngineClient {
       this.stores.breakers.list(),
     ]);
     return computeMetrics(byStatus, sample.executions, breakers);
+  }
+
+  /**
+   * Insights for a workflow (durations, outcomes, throughput, critical path,
+   * retries, advice) from its newest `limit` executions (default 500, at most
+   * 1,000), read from the listing index. Throws `WORKFLOW_NOT_FOUND`.
+   */
+  async insights(workflow: string, limit = 500): Promise<WorkflowInsights> {
+    const definition = await this.getWorkflow(workflow);
+    const { executions } = await this.pageExecutions({ workflow, limit: Math.min(Math.max(limit, 1), 1_000) });
+    return computeInsights(definition, executions);
   }
 
   /**
