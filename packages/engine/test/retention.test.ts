@@ -93,11 +93,13 @@ describe.each(targets)('retention on %s', (_name, make) => {
     await clock.advance(DAY - HOUR); // not due yet
     expect(await executions.get(id)).not.toBeNull();
 
+    // The sweep deletes the record, then its retention entry: wait for the whole sweep, not its first step.
+    const retention = await setup!.transport.kv(n.buckets.retention);
     await advanceUntil(
       clock,
       HOUR,
-      () => executions.get(id),
-      (e) => e === null,
+      async () => ({ record: await executions.get(id), due: await retention.keys() }),
+      (s) => s.record === null && s.due.length === 0,
     );
     const archived = await client.getExecution(id);
     expect(archived).toMatchObject({ executionId: id, status: 'completed', archived: true, output: ended?.output });

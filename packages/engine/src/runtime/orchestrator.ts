@@ -5,8 +5,6 @@ import {
   StepErrorCode,
   type InboundMessage,
   type TriggerMessage,
-  type ControlMessage,
-  type HeartbeatMessage,
   type Logger,
   type Names,
   type StepReply,
@@ -27,6 +25,7 @@ import { EventRouter } from '../events/event-router.ts';
 import { DispatchGate } from './dispatch-gate.ts';
 import { commandId } from '../compile/ids.ts';
 import { machineEvent } from '../compile/events.ts';
+import { controlEvent, heartbeatEvent, replyResult } from './inbound-events.ts';
 import { DEFAULT_SIGNAL_BUFFER_LIMITS, SignalBuffer } from '../store/signal-buffer.ts';
 import {
   checkOrchestratorOptions,
@@ -288,14 +287,14 @@ export class Orchestrator {
           inbound.executionId,
           msg,
           () => `heartbeat of step "${inbound.step}"`,
-          () => this.onHeartbeat(inbound),
+          () => this.apply(inbound.executionId, heartbeatEvent(inbound)),
         );
       default:
         return this.guarded.message(
           inbound.executionId,
           msg,
           () => `${inbound.action} request`,
-          () => this.onControl(inbound),
+          () => this.apply(inbound.executionId, controlEvent(inbound)),
         );
     }
   }
@@ -317,28 +316,17 @@ export class Orchestrator {
 
   /** `bytes`: the reply message's size on the wire (what the step payload bound is measured by). */
   private onReply(r: StepReply, bytes: number): Promise<ApplyResult> {
-    void this.gate.release(r.commandId).catch((err: unknown) => this.logger.error({ err }, 'dispatching a held command failed'));
-    const tooLarge = r.ok && bytes > this.maxStepPayloadBytes;
-    const base = tooLarge
-      ? {
-          attempt: r.attempt,
-          ok: false,
-          error: {
-            message: `the reply is ${bytes} bytes, over the ${this.maxStepPayloadBytes}-byte bound for a step's output`,
-            code: StepErrorCode.PAYLOAD_TOO_LARGE,
-            retryable: false,
-          },
-        }
-      : {
-          attempt: r.attempt,
-          ok: r.ok,
-          ...(r.output === undefined ? {} : { output: r.output }),
-          ...(r.error ? { error: r.error } : {}),
-        };
-    const event = machineEvent.reply(r.step, r.compensation, base);
+    this.releaseHeld(r.commandId);
+    const result = replyResult(r, bytes, this.maxStepPayloadBytes);
+    const event = machineEvent.reply(r.step, r.compensation, result);
     // An open breaker's own refusal says nothing new about the squad: only real answers count.
     if (r.compensation || r.error?.code === StepErrorCode.CIRCUIT_OPEN) return this.apply(r.executionId, event);
-    return this.apply(r.executionId, event, { onApplied: (workflow) => this.countForBreaker(workflow, r.step, base.ok) });
+    return this.apply(r.executionId, event, { onApplied: (workflow) => this.countForBreaker(workflow, r.step, result.ok) });
+  }
+
+  /** A reply or timeout ends the wait of a command held by the dispatch gate: the next one may go. */
+  private releaseHeld(commandId: string): void {
+    void this.gate.release(commandId).catch((err: unknown) => this.logger.error({ err }, 'dispatching a held command failed'));
   }
 
   /** Feeds an accepted result (reply or timeout) of a step with a circuit breaker into its squad action's breaker. */
@@ -352,24 +340,6 @@ export class Orchestrator {
     }
   }
 
-  private onHeartbeat(h: HeartbeatMessage): Promise<ApplyResult> {
-    const progress = h.progress === undefined ? {} : { progress: h.progress };
-    return this.apply(h.executionId, machineEvent.heartbeat(h.step, h.compensation, { attempt: h.attempt, ...progress }));
-  }
-
-  private onControl(c: ControlMessage): Promise<ApplyResult> {
-    switch (c.action) {
-      case 'cancel':
-        return this.apply(c.executionId, machineEvent.cancel(c.reason));
-      case 'pause':
-        return this.apply(c.executionId, machineEvent.pause(c.reason));
-      case 'resume':
-        return this.apply(c.executionId, machineEvent.resume());
-      default:
-        return this.apply(c.executionId, machineEvent.resolve(c.action, c.step));
-    }
-  }
-
   /**
    * A due timer, under the poison guard. It is suspect when it fires again
    * after throwing, or was due before this process started (it may be the
@@ -377,8 +347,7 @@ export class Orchestrator {
    */
   private async onTimer(t: TimerFired, tries: number): Promise<boolean> {
     if (t.timer === 'timeout' || t.timer === 'compensation-timeout') {
-      const id = commandId(t.executionId, t.step, t.attempt, t.timer === 'compensation-timeout');
-      void this.gate.release(id).catch((err: unknown) => this.logger.error({ err }, 'dispatching a held command failed'));
+      this.releaseHeld(commandId(t.executionId, t.step, t.attempt, t.timer === 'compensation-timeout'));
     }
     const event = machineEvent.timer(t.step, { attempt: t.attempt, timer: t.timer });
     // Timers of a paused execution wait (stored, unarmed) until it resumes. A step timeout counts against its breaker.
