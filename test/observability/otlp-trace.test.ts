@@ -117,4 +117,58 @@ describe('OpenTelemetry over real processes', () => {
       expect(h.attributes['squadflow.outcome']).toBe(parent!.attributes['squadflow.outcome'] === 'completed' ? 'ok' : 'failed');
     }
   });
+
+  it('an orchestrator killed mid-step: its successor emits the attempt and execution spans the commands already named; the gateway flushes on SIGTERM', async () => {
+    receiver = await startOtlpReceiver();
+    const otel = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_BSP_SCHEDULE_DELAY: '100' };
+    d = await deploy('otelkill', ['tracer'], { orchestratorEnv: otel, squadEnv: otel });
+    await d.client.registerWorkflow(
+      workflow('survivor')
+        .task('slow', { squad: 'tracer', action: 'sleep', input: '{ "ms": 3000 }', timeout: '20s' })
+        .task('after', { squad: 'tracer', action: 'noop', dependsOn: ['slow'] })
+        .build(),
+    );
+    // Exports only at shutdown: the request span can only arrive through the flush on SIGTERM.
+    gateway = await startGatewayProcess(d, 'survivor', { ...otel, OTEL_BSP_SCHEDULE_DELAY: '600000' });
+
+    const traceId = randomBytes(16).toString('hex');
+    const res = await fetch(`${gateway.base}/v1/workflows/survivor/executions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
+      body: '{}',
+    });
+    const { executionId } = (await res.json()) as { executionId: string };
+    await until(
+      'the slow step to start in the squad',
+      async () => d!.invocations().filter((i) => i.executionId === executionId && i.step === 'slow'),
+      (runs) => runs.length > 0,
+    );
+    const first = d.orchestrator;
+    first.kill('SIGKILL');
+    expect(await first.exited).toBeNull();
+    await d.startOrchestrator();
+    expect((await d.client.waitFor(executionId, undefined, 30_000)).status).toBe('completed');
+
+    const ofTrace = () => receiver!.spans.filter((s) => s.traceId === traceId);
+    await until('the execution and both handler spans', async () => ofTrace(), (s) => s.filter((x) => /^(execution|handle) /.test(x.name)).length === 3);
+    expect(ofTrace().filter((s) => s.name.startsWith('POST '))).toEqual([]);
+    await gateway.child.stop();
+    const spans = await until('the request span, flushed at shutdown', async () => ofTrace(), (s) => s.some((x) => x.name.startsWith('POST ')));
+
+    const request = spans.find((s) => s.name.startsWith('POST '))!;
+    const execution = spans.filter((s) => s.name === 'execution survivor');
+    expect(execution).toHaveLength(1);
+    expect(execution[0]!.parentSpanId).toBe(request.spanId);
+    const attempts = spans.filter((s) => s.name.startsWith('attempt '));
+    // Both attempts ended under the second process, `slow` dispatched by the first: one attempt each, no retry.
+    expect(attempts.map((a) => [a.attributes['squadflow.step'], a.attributes['squadflow.attempt']]).sort()).toEqual([
+      ['after', 1],
+      ['slow', 1],
+    ]);
+    for (const h of spans.filter((s) => s.name.startsWith('handle '))) {
+      const parent = attempts.find((a) => a.spanId === h.parentSpanId);
+      expect(parent?.attributes['squadflow.step']).toBe(h.attributes['squadflow.step']);
+      expect(parent?.parentSpanId).toBe(execution[0]!.spanId);
+    }
+  });
 });
