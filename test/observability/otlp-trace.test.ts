@@ -40,7 +40,12 @@ describe('OpenTelemetry over real processes', () => {
     d = await deploy('otel', ['tracer'], { orchestratorEnv: otel, squadEnv: otel });
     await d.client.registerWorkflow(
       workflow('traced')
-        .task('first', { squad: 'tracer', action: 'flaky', input: '{ "failAttempts": 1 }', retry: { retries: 2, initialInterval: '100ms' } })
+        .task('first', {
+          squad: 'tracer',
+          action: 'flaky',
+          input: '{ "failAttempts": 1 }',
+          retry: { retries: 2, initialInterval: '100ms' },
+        })
         .task('second', { squad: 'tracer', action: 'noop', dependsOn: ['first'] })
         .build(),
     );
@@ -92,7 +97,9 @@ describe('OpenTelemetry over real processes', () => {
     });
 
     const attempts = named(spans, 'attempt ').sort((a, b) => a.startMs - b.startMs);
-    expect(attempts.map((a) => [a.attributes['squadflow.step'], a.attributes['squadflow.attempt'], a.attributes['squadflow.outcome']])).toEqual([
+    expect(
+      attempts.map((a) => [a.attributes['squadflow.step'], a.attributes['squadflow.attempt'], a.attributes['squadflow.outcome']]),
+    ).toEqual([
       ['first', 1, 'failed'],
       ['first', 2, 'completed'],
       ['second', 1, 'completed'],
@@ -150,10 +157,18 @@ describe('OpenTelemetry over real processes', () => {
     expect((await d.client.waitFor(executionId, undefined, 30_000)).status).toBe('completed');
 
     const ofTrace = () => receiver!.spans.filter((s) => s.traceId === traceId);
-    await until('the execution and both handler spans', async () => ofTrace(), (s) => s.filter((x) => /^(execution|handle) /.test(x.name)).length === 3);
+    await until(
+      'the execution and both handler spans',
+      async () => ofTrace(),
+      (s) => s.filter((x) => /^(execution|handle) /.test(x.name)).length === 3,
+    );
     expect(ofTrace().filter((s) => s.name.startsWith('POST '))).toEqual([]);
     await gateway.child.stop();
-    const spans = await until('the request span, flushed at shutdown', async () => ofTrace(), (s) => s.some((x) => x.name.startsWith('POST ')));
+    const spans = await until(
+      'the request span, flushed at shutdown',
+      async () => ofTrace(),
+      (s) => s.some((x) => x.name.startsWith('POST ')),
+    );
 
     const request = spans.find((s) => s.name.startsWith('POST '))!;
     const execution = spans.filter((s) => s.name === 'execution survivor');

@@ -69,7 +69,12 @@ describe.each([
     orchestrator = await Orchestrator.start({ transport, logger: silentLogger(), evictAfterEvent });
     const client = await EngineClient.connect({ transport });
     const traceparents = new Map<string, string | undefined>();
-    await fakeSquad(transport, 'shop', () => ({ ok: true }), (c, msg) => traceparents.set(c.id, msg.header('traceparent')));
+    await fakeSquad(
+      transport,
+      'shop',
+      () => ({ ok: true }),
+      (c, msg) => traceparents.set(c.id, msg.header('traceparent')),
+    );
     await client.registerWorkflow(
       workflow('traced')
         .task('reserve', { squad: 'shop', action: 'reserve' })

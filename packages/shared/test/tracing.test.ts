@@ -69,7 +69,13 @@ describe('trace context over message headers', () => {
   });
 
   it('a malformed or all-zero traceparent is ignored, a well-formed one round-trips', () => {
-    for (const bad of ['', 'garbage', `01-${TRACE_ID}-${SPAN_ID}-01`, `00-${'0'.repeat(32)}-${SPAN_ID}-01`, `00-${TRACE_ID}-${'0'.repeat(16)}-01`]) {
+    for (const bad of [
+      '',
+      'garbage',
+      `01-${TRACE_ID}-${SPAN_ID}-01`,
+      `00-${'0'.repeat(32)}-${SPAN_ID}-01`,
+      `00-${TRACE_ID}-${'0'.repeat(16)}-01`,
+    ]) {
       expect(parseTraceparent(bad), bad).toBeUndefined();
     }
     const sc = parseTraceparent(`00-${TRACE_ID}-${SPAN_ID}-00`)!;
@@ -99,7 +105,14 @@ describe('spans emitted after the fact', () => {
       attributes: { 'squadflow.workflow': 'w' },
       error: 'step "a": boom',
     });
-    emitFinishedSpan({ name: 'root', spanId: deterministicSpanId('execution', 'ex_2'), traceId: deterministicTraceId('ex_2'), startTime: 1, endTime: 2, attributes: {} });
+    emitFinishedSpan({
+      name: 'root',
+      spanId: deterministicSpanId('execution', 'ex_2'),
+      traceId: deterministicTraceId('ex_2'),
+      startTime: 1,
+      endTime: 2,
+      attributes: {},
+    });
     trace.getTracer(TRACER_NAME).startSpan('random').end();
     await provider.forceFlush();
     const [execution, root, random] = exporter.getFinishedSpans();
@@ -118,14 +131,20 @@ describe('spans emitted after the fact', () => {
 describe('startTracing', () => {
   it('stays off without an OTLP endpoint or when disabled, and names a bad variable', async () => {
     expect((await startTracing('svc', {})).enabled).toBe(false);
-    expect((await startTracing('svc', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_SDK_DISABLED: 'true' })).enabled).toBe(false);
-    expect((await startTracing('svc', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_TRACES_EXPORTER: 'none' })).enabled).toBe(false);
+    expect((await startTracing('svc', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_SDK_DISABLED: 'true' })).enabled).toBe(
+      false,
+    );
+    expect(
+      (await startTracing('svc', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_TRACES_EXPORTER: 'none' })).enabled,
+    ).toBe(false);
     expect(tracingEnabled()).toBe(false);
     await expect(startTracing('svc', { OTEL_EXPORTER_OTLP_ENDPOINT: 'not a url' })).rejects.toMatchObject({
       code: 'INVALID_CONFIG',
       issues: [expect.objectContaining({ path: 'OTEL_EXPORTER_OTLP_ENDPOINT' })],
     });
-    await expect(startTracing('svc', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_BSP_SCHEDULE_DELAY: '-1' })).rejects.toMatchObject({
+    await expect(
+      startTracing('svc', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_BSP_SCHEDULE_DELAY: '-1' }),
+    ).rejects.toMatchObject({
       issues: [expect.objectContaining({ path: 'OTEL_BSP_SCHEDULE_DELAY' })],
     });
   });

@@ -10,15 +10,7 @@
  * SQUADFLOW_HEALTH_FILE, keeps that file fresh for a container health check.
  * Streams and buckets it creates get SQUADFLOW_REPLICAS replicas.
  */
-import {
-  bootOrExit as boot,
-  createLogger,
-  exitOnSignals,
-  loadConfig,
-  ServiceNames,
-  SquadflowError,
-  startTracing,
-} from '@squadflow/shared';
+import { bootOrExit as boot, createLogger, exitOnSignals, loadConfig, ServiceNames, SquadflowError, startTracing } from '@squadflow/shared';
 import { connectNatsTransport, startHealthFile } from '@squadflow/transport';
 import { EngineClient } from '../client/engine-client.ts';
 import { Orchestrator } from '../runtime/orchestrator.ts';

@@ -51,7 +51,9 @@ export async function performEffects(
     effects.map((effect) =>
       // A replayed timer start that this process holds armed (or is firing) is already in place: arming it again
       // would only store it again, and a timer being fired would fire twice.
-      options.replay && effect.kind === 'timer.start' && deps.timers.holds(effect.id) ? undefined : performOne(deps, ctx, effect, options.trace),
+      options.replay && effect.kind === 'timer.start' && deps.timers.holds(effect.id)
+        ? undefined
+        : performOne(deps, ctx, effect, options.trace),
     ),
   );
 }

@@ -122,7 +122,9 @@ export function streamsContract(make: MakeTarget): void {
         { data: 'traced', count: 1, traceparent, tracestate: 'k=v' },
         { data: 'traced', count: 2, traceparent, tracestate: 'k=v' },
       ]);
-      expect(got.items.filter((m) => m.data === 'plain')).toEqual([{ data: 'plain', count: 1, traceparent: undefined, tracestate: undefined }]);
+      expect(got.items.filter((m) => m.data === 'plain')).toEqual([
+        { data: 'plain', count: 1, traceparent: undefined, tracestate: undefined },
+      ]);
     });
 
     it('headers count against maxPayload', async () => {
