@@ -13,6 +13,7 @@ import type { ExecutionRecord } from '../store/execution-record.ts';
 import type { EngineStores } from '../store/open-stores.ts';
 import type { TriggerOptions } from './engine-client.ts';
 import { assertFits, assertJsonDepth, tooLarge } from './payload-limits.ts';
+import { storableTraceparent } from '../tracing/execution-trace.ts';
 
 export interface TriggerPublishDeps {
   transport: Transport;
@@ -74,6 +75,8 @@ export async function publishTrigger(
   const headers = traceHeaders();
   await publishChecked(deps.transport, deps.names.trigger(workflow), message, `trigger.${executionId}`, 'context', headers);
 
+  // Only a well-formed W3C traceparent is kept (another propagator may write something else there).
+  const trace = storableTraceparent(headers?.[TRACEPARENT]);
   const pending: ExecutionRecord = {
     v: 1,
     executionId,
@@ -84,7 +87,7 @@ export async function publishTrigger(
     updatedAt: now,
     context: parsed.data,
     ...fields,
-    ...(headers?.[TRACEPARENT] ? { trace: headers[TRACEPARENT] } : {}),
+    ...(trace ? { trace } : {}),
   };
   try {
     await deps.stores.executions.create(pending);
