@@ -119,4 +119,28 @@ describe.each([
     expect(notify.startTime[0] - execution.startTime[0]).toBeGreaterThanOrEqual(300);
     expect(execution.endTime[0]).toBeGreaterThanOrEqual(notify.endTime[0]);
   });
+
+  it('a handoff starts the next workflow as a child of the execution span, in the same trace', async () => {
+    const clock = new ManualClock();
+    transport = createMemoryTransport({ clock });
+    orchestrator = await Orchestrator.start({ transport, logger: silentLogger(), evictAfterEvent });
+    const client = await EngineClient.connect({ transport });
+    await fakeSquad(transport, 'shop', () => ({ ok: true }));
+    await client.registerWorkflow(workflow('second').task('ship', { squad: 'shop', action: 'ship' }).build());
+    await client.registerWorkflow(workflow('first').task('pay', { squad: 'shop', action: 'pay' }).handoff('second').build());
+    const caller = trace.getTracer(TRACER_NAME).startSpan('caller');
+    await context.with(trace.setSpan(context.active(), caller), () => client.trigger('first', {}));
+    caller.end();
+    for (let i = 0; i < 6; i++) {
+      await clock.advance(0);
+      await orchestrator.idle();
+    }
+    await provider.forceFlush();
+    const spans = exporter.getFinishedSpans();
+    const first = spans.find((s) => s.name === 'execution first');
+    const second = spans.find((s) => s.name === 'execution second');
+    expect(second?.spanContext().traceId).toBe(caller.spanContext().traceId);
+    expect(second?.parentSpanContext?.spanId).toBe(first?.spanContext().spanId);
+    expect(spans.find((s) => s.name === 'attempt shop.ship')?.parentSpanContext?.spanId).toBe(second?.spanContext().spanId);
+  });
 });
