@@ -30,6 +30,7 @@ import { registerOpenApiRoute } from './routes/openapi.ts';
 import { registerScheduleRoutes } from './routes/schedules.ts';
 import { registerSignalRoutes } from './routes/signals.ts';
 import { registerWorkflowRoutes } from './routes/workflows.ts';
+import { registerWorkflowGraphRoutes } from './routes/workflow-graph.ts';
 import { registerInsightsRoutes } from './routes/insights.ts';
 import { registerGenericWebhookRoutes } from './webhooks/generic.ts';
 import { DeliveryLedger } from './webhooks/ledger.ts';
@@ -138,6 +139,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   registerControlRoutes(deps);
   registerSignalRoutes(deps);
   registerWorkflowRoutes(deps);
+  registerWorkflowGraphRoutes(deps);
   registerInsightsRoutes(deps);
   registerScheduleRoutes(deps);
   registerMetricsRoutes(deps, metrics);

@@ -24,7 +24,7 @@ import { publishChecked, publishTrigger, type TriggerPublishDeps } from './trigg
 import { TriggerNotConfirmedError } from './trigger-not-confirmed.ts';
 import { openStores, type EngineStores } from '../store/open-stores.ts';
 import { pageExecutions, type ExecutionPage, type ListExecutionsFilter } from './execution-listing.ts';
-import type { WorkflowSummary } from '../store/registry.ts';
+import type { WorkflowSummary, WorkflowVersion } from '../store/registry.ts';
 import type { CompiledWorkflow } from '../compile/index.ts';
 import { ensureStreams } from '@squadflow/transport';
 import { scheduleApiFor, type ScheduleApi } from '../schedules/api.ts';
@@ -136,6 +136,11 @@ export class EngineClient {
 
   getWorkflow(name: string, version?: number): Promise<WorkflowDefinition> {
     return this.stores.registry.definition(name, version);
+  }
+
+  /** Every registered version of a workflow, oldest first, with when it was registered. Throws `WORKFLOW_NOT_FOUND`. */
+  listWorkflowVersions(name: string): Promise<WorkflowVersion[]> {
+    return this.stores.registry.versions(name);
   }
 
   /**
