@@ -57,3 +57,10 @@ export {
   type WorkflowGraph,
 } from './graph/workflow-graph.ts';
 export { graphMermaid } from './graph/graph-mermaid.ts';
+export {
+  HumanDecisionSchema,
+  type HumanDecision,
+  type HumanDecisionOutput,
+  type HumanTask,
+  type HumanTaskFilter,
+} from './client/human-tasks.ts';
