@@ -4,6 +4,7 @@
  * (JetStream streams + KV). Both pass the same contract suite
  * (test/contract/ports.contract.ts), so the embedded mode cannot drift.
  */
+import type { ServiceDirectory } from './services.ts';
 import { wallClock } from './wall-clock.ts';
 
 /** One stored value and the revision it was stored at. */
@@ -148,6 +149,24 @@ export interface StoredStreamMessage {
   readonly time: number;
 }
 
+export interface TailOptions {
+  /** Start at this stream sequence (stored messages first); default: new messages only. */
+  fromSeq?: number;
+  /**
+   * Called once if the tail stops delivering by itself (its stream or
+   * consumer vanished, e.g. deleted, or dropped by the server while this
+   * process was cut off), not after `stop()`. The follower can start a new
+   * tail from the last sequence it saw.
+   */
+  onEnd?(reason: string): void;
+}
+
+/** A running `Streams.tail`. */
+export interface Tail {
+  /** Stops delivery and removes the consumer; the handler is not called afterwards. */
+  stop(): Promise<void>;
+}
+
 /** Durable, at-least-once message streams (JetStream). */
 export interface Streams {
   /** Creates the stream if missing (idempotent). */
@@ -176,6 +195,16 @@ export interface Streams {
    * paths. Messages stored while iterating may or may not be included.
    */
   read(stream: string, filter: string, fromSeq?: number): AsyncIterable<StoredStreamMessage>;
+  /**
+   * Follows a stream without acknowledging anything (a live view, e.g. the
+   * gateway's server-sent events): the stored messages matching `filter`
+   * from `fromSeq` (default: only messages stored from now on), then each new
+   * one as it is stored, in stream order. Nothing durable is left behind:
+   * `stop()` removes the server-side consumer at once (and the server drops
+   * it by itself after a short inactivity if the process dies first).
+   * Optional: wrappers that only spy on publishes may leave it out.
+   */
+  tail?(stream: string, filter: string, options: TailOptions, handler: (message: StoredStreamMessage) => void): Promise<Tail>;
   /** Deletes a stream (tests and teardown). */
   remove(name: string): Promise<void>;
   /**
@@ -224,6 +253,12 @@ export interface Transport {
    * throws `PayloadTooLargeError` and sends nothing.
    */
   readonly maxPayload: number;
+  /**
+   * Service discovery (the NATS services API, or the services of this
+   * process on memory): what `GET /v1/squads` lists. Optional: wrappers
+   * and stubs may leave it out.
+   */
+  readonly services?: ServiceDirectory;
   /** Opens (creating if missing) a KV bucket. */
   kv(bucket: string, options?: KvOptions): Promise<KvStore>;
   /** Deletes a KV bucket (tests and teardown). */
