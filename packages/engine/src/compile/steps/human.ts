@@ -15,6 +15,8 @@ export interface HumanPlan extends BasePlan, SignalWaitFields {
   type: 'human';
   /** Who is asked first. */
   assignee: string;
+  /** What the person is asked. */
+  title: string | undefined;
   /** Who is asked next, after how long (ms since the task started), in order. */
   escalations: Array<{ afterMs: number; to: string }>;
 }
@@ -38,9 +40,17 @@ function humanGuards() {
 
 function humanActions(plans: Plans) {
   return {
+    // The task is announced (`step.waiting`) so that notifiers tell the assignee; only human steps pay for it.
     startHumanTask: act<StepParams>((ctx, _e, { step }) => {
       const plan = plans.of(step, isHumanPlan);
-      const next = patchStep(ctx, step, { assignee: plan.assignee, escalationLevel: 0 });
+      const announced = lifecycle(ctx, 'step.waiting', step, {
+        kind: 'human',
+        assignee: plan.assignee,
+        ...(plan.title === undefined ? {} : { title: plan.title }),
+        key: ctx.steps[step]!.key,
+        ...(plan.timeoutMs === undefined ? {} : { dueAt: ctx.now + plan.timeoutMs }),
+      });
+      const next = patchStep(announced, step, { assignee: plan.assignee, escalationLevel: 0 });
       const first = plan.escalations[0];
       return first ? startTimer(next, step, 1, 'escalation', first.afterMs) : next;
     }),
@@ -79,6 +89,7 @@ export const human: StepKind<
     }),
     ...signalWaitFields(step),
     assignee: step.assignee,
+    title: step.title,
     escalations: step.escalations.map((e) => ({ afterMs: durationMs(e.after), to: e.to })).sort((a, b) => a.afterMs - b.afterMs),
   }),
   begin: 'waiting',
