@@ -47,3 +47,5 @@ export {
   type ThroughputBucket,
   type WorkflowInsights,
 } from './insights/workflow-insights.ts';
+export { AlertEvaluator, type AlertEvaluatorOptions, type AlertLook } from './alerts/alert-evaluator.ts';
+export { AlertStates, type AlertState } from './alerts/alert-states.ts';
