@@ -89,7 +89,7 @@ export interface Names {
    * one NATS server), and the subject of an action's description endpoint.
    */
   readonly services: { name(squad: string): string; describe(squad: string, action: string): string };
-  readonly consumers: { orchestrator: string; events: string; squad(squad: string): string; notifier: string; notifierAlerts: string };
+  readonly consumers: { orchestrator: string; events: string; squad(squad: string): string; notifier(feed: string): string };
 }
 
 const PREFIX = /^[a-z][a-z0-9_]{0,31}$/;
@@ -156,8 +156,8 @@ export function names(prefix = 'sqf'): Names {
       orchestrator: `${up}_orchestrator`,
       events: `${up}_events`,
       squad: (squad) => `${up}_squad_${token(squad)}`,
-      notifier: `${up}_notifier`,
-      notifierAlerts: `${up}_notifier_alerts`,
+      // One durable consumer per feed the notifier follows (NATS 2.9 takes one filter subject per consumer).
+      notifier: (feed) => `${up}_notifier_${token(feed)}`,
     },
   };
 }

@@ -8,9 +8,12 @@
  * (events in progress finish). A bad configuration (a variable, a definition
  * file) exits 2 with a message naming it, having registered nothing. With
  * SQUADFLOW_HEALTH_FILE, keeps that file fresh for a container health check.
- * Streams and buckets it creates get SQUADFLOW_REPLICAS replicas.
+ * Streams and buckets it creates get SQUADFLOW_REPLICAS replicas. With
+ * SQUADFLOW_ALERTS naming rules, it also runs the alert evaluator (one
+ * replica looks per period: docs/alerts.md).
  */
-import { bootOrExit as boot, createLogger, exitOnSignals, loadConfig, SquadflowError } from '@squadflow/shared';
+import { bootOrExit as boot, createLogger, exitOnSignals, loadAlertsConfig, loadConfig, SquadflowError } from '@squadflow/shared';
+import { AlertEvaluator } from '../alerts/alert-evaluator.ts';
 import { connectNatsTransport, startHealthFile } from '@squadflow/transport';
 import { EngineClient } from '../client/engine-client.ts';
 import { Orchestrator } from '../runtime/orchestrator.ts';
@@ -19,6 +22,7 @@ import { loadDefinitionFiles, registerDefinitionFiles, type DefinitionFile } fro
 const bootOrExit = <T>(step: () => Promise<T> | T): Promise<T> => boot('orchestrator', step);
 
 const config = await bootOrExit(async () => loadConfig());
+const alerts = await bootOrExit(async () => loadAlertsConfig());
 const logger = createLogger({ component: 'orchestrator-process', level: config.logLevel });
 const natsUrl = config.natsUrl;
 if (!natsUrl) {
@@ -59,11 +63,21 @@ const orchestrator = await Orchestrator.start({
   squadLimits: config.squadLimits,
   maxEventAttempts: config.maxEventAttempts,
 });
+const evaluator = alerts.rules.length
+  ? await AlertEvaluator.start({
+      transport,
+      prefix: config.prefix,
+      logger: logger.child({ component: 'alerts' }),
+      rules: alerts.rules,
+      intervalMs: alerts.evaluateEveryMs,
+    })
+  : undefined;
 const health = config.healthFile ? startHealthFile({ path: config.healthFile, transport, logger }) : undefined;
 process.stdout.write('ready\n');
 
 exitOnSignals(logger, async () => {
   await health?.stop();
+  await evaluator?.stop();
   await orchestrator.stop();
   await transport.close();
 });

@@ -42,6 +42,12 @@ export const NotifyConfigSchema = z.strictObject({
   attempts: z.number().int().min(1).max(20).default(5),
   retryDelay: DurationSchema.default('1s'),
   maxRetryDelay: DurationSchema.default('1m'),
+  /**
+   * Events older than this are not notified: a notifier that starts for the
+   * first time (its consumers begin at the start of the lifecycle stream,
+   * which keeps 7 days) does not replay a week of tasks and alerts.
+   */
+  maxEventAge: DurationSchema.default('1h'),
   /** How long one webhook or SMTP exchange may take. */
   timeout: DurationSchema.default('10s'),
 });

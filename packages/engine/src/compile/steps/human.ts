@@ -61,7 +61,12 @@ function humanActions(plans: Plans) {
       const target = plan.escalations[level - 1]!;
       let next = timerFired(ctx, step, level, 'escalation');
       next = patchStep(next, step, { assignee: target.to, escalationLevel: level });
-      next = lifecycle(next, 'step.escalated', step, { to: target.to, level, key: ctx.steps[step]!.key });
+      next = lifecycle(next, 'step.escalated', step, {
+        to: target.to,
+        level,
+        key: ctx.steps[step]!.key,
+        ...(plan.title === undefined ? {} : { title: plan.title }),
+      });
       const following = plan.escalations[level];
       return following ? startTimer(next, step, level + 1, 'escalation', following.afterMs - target.afterMs) : next;
     }),
