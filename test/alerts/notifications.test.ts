@@ -9,7 +9,7 @@
  */
 import { AlertEvaluator } from '@squadflow/engine';
 import { startAlerting, wireInProcess, type Alerting, type Wired } from '@squadflow/embedded';
-import { verifyHmacSha256 } from '@squadflow/gateway';
+import { createGateway, verifyHmacSha256 } from '@squadflow/gateway';
 import { names, parseAlertsConfig, silentLogger, workflow, type AlertsConfig } from '@squadflow/shared';
 import { WEBHOOK_DELIVERY_HEADER, WEBHOOK_SIGNATURE_HEADER, type WebhookBody } from '@squadflow/squads';
 import { consumerCounts, until, withNatsTransport, type NatsTestTransport } from '@squadflow/transport/testing';
@@ -22,12 +22,12 @@ const logger = silentLogger();
 describe('alerts and notifications (NATS)', () => {
   let nats: NatsTestTransport | undefined;
   let wired: Wired | undefined;
-  const running: Array<{ stop(): Promise<void> }> = [];
+  const running: Array<{ stop(): Promise<void> } | { close(): Promise<void> }> = [];
   let smtp: Receiver<ReceivedMail> | undefined;
   let hooks: Receiver<ReceivedHook> | undefined;
 
   afterEach(async () => {
-    for (const r of running.splice(0).reverse()) await r.stop();
+    for (const r of running.splice(0).reverse()) await ('stop' in r ? r.stop() : r.close());
     await wired?.stop();
     await nats?.cleanup();
     await smtp?.close();
@@ -116,6 +116,15 @@ describe('alerts and notifications (NATS)', () => {
       ['webhook', 'sent', 1],
     ]);
     expect(config.evaluateEveryMs).toBe(250);
+
+    // The gateway's /metrics shows the alert firing, fired once, and the two deliveries.
+    const gateway = createGateway({ client, transport, prefix, logger, config: { port: 0 } });
+    running.push(gateway);
+    const metrics = (await gateway.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toContain('squadflow_alerts_firing{rule="stuck_waits"} 1');
+    expect(metrics).toContain('squadflow_alerts_fired_total{rule="stuck_waits"} 1');
+    expect(metrics).toContain('squadflow_notifications_total{channel="email",outcome="sent"} 1');
+    expect(metrics).toContain('squadflow_notifications_total{channel="webhook",outcome="sent"} 1');
   });
 
   it("a human task's assignee gets the assignment e-mail, and the escalation target gets one after the escalation delay", async () => {
