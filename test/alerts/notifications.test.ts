@@ -85,9 +85,9 @@ describe('alerts and notifications (NATS)', () => {
     const body = JSON.parse(hook!.raw.toString('utf8')) as WebhookBody;
     const signature = hook!.headers[WEBHOOK_SIGNATURE_HEADER] as string;
     expect(verifyHmacSha256(hook!.raw, signature, SECRET, { prefix: 'sha256=' })).toBe(true);
-    expect(verifyHmacSha256(Buffer.from(hook!.raw.toString('utf8').replace('FIRING', 'RESOLVED')), signature, SECRET, { prefix: 'sha256=' })).toBe(
-      false,
-    );
+    expect(
+      verifyHmacSha256(Buffer.from(hook!.raw.toString('utf8').replace('FIRING', 'RESOLVED')), signature, SECRET, { prefix: 'sha256=' }),
+    ).toBe(false);
     expect(verifyHmacSha256(hook!.raw, signature, 'another-secret-0123456789', { prefix: 'sha256=' })).toBe(false);
     expect(hook!.headers[WEBHOOK_DELIVERY_HEADER]).toBe(body.id);
     expect(body).toMatchObject({
@@ -131,7 +131,11 @@ describe('alerts and notifications (NATS)', () => {
     const { client, prefix } = await world(
       [
         workflow('discount_approval')
-          .human('approve', { assignee: 'sales_manager', title: 'Approve the 15% discount', escalations: [{ after: '1500ms', to: 'director' }] })
+          .human('approve', {
+            assignee: 'sales_manager',
+            title: 'Approve the 15% discount',
+            escalations: [{ after: '1500ms', to: 'director' }],
+          })
           .build(),
       ],
       () => ({

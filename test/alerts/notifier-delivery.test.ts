@@ -96,7 +96,12 @@ describe('notifier deliveries (memory transport)', () => {
     await settled('.whatsapp');
     await publish(event);
     await publish(alert(Date.now(), 'marker.1.firing'));
-    await until('second event delivered', () => notifier!.ledger.deliveries(), (ds) => ds.length === 2, 10_000);
+    await until(
+      'second event delivered',
+      () => notifier!.ledger.deliveries(),
+      (ds) => ds.length === 2,
+      10_000,
+    );
     const outbox = await listWhatsAppOutbox(transport!, 'sqf', { phone: '+5511999990000' });
     expect(outbox).toHaveLength(2);
     expect(outbox.map((m) => m.text?.split('\n')[0])).toEqual([

@@ -103,6 +103,13 @@ export {
   type StuckRule,
 } from './alerts/alert-rules.ts';
 export { NotifyConfigSchema, RecipientSchema, type NotifyConfig, type Recipient } from './alerts/notify-config.ts';
-export { AlertsFileSchema, loadAlertsConfig, NO_ALERTS, parseAlertsConfig, type AlertsConfig, type AlertsFile } from './alerts/alerts-config.ts';
+export {
+  AlertsFileSchema,
+  loadAlertsConfig,
+  NO_ALERTS,
+  parseAlertsConfig,
+  type AlertsConfig,
+  type AlertsFile,
+} from './alerts/alerts-config.ts';
 export { inboundCodec, type InboundMessage } from './messages/inbound.ts';
 export { heartbeatCodec, type HeartbeatMessage } from './messages/heartbeat.ts';

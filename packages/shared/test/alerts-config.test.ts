@@ -65,7 +65,9 @@ describe('alerts configuration (SQUADFLOW_ALERTS)', () => {
     expect(refusal(() => parseAlertsConfig({ notify: { recipients: { ops: { email: 'not-an-address' } } } }))).toEqual([
       'notify.recipients.ops.email: Invalid email address',
     ]);
-    expect(refusal(() => parseAlertsConfig({ notify: { recipients: { ops: {} } } }))).toEqual(['notify.recipients.ops: needs email, whatsapp or webhook']);
+    expect(refusal(() => parseAlertsConfig({ notify: { recipients: { ops: {} } } }))).toEqual([
+      'notify.recipients.ops: needs email, whatsapp or webhook',
+    ]);
     expect(refusal(() => parseAlertsConfig({ rules: [], evaluateEvry: '1s' }))[0]).toMatch(/evaluateEvry/);
   });
 
@@ -73,8 +75,14 @@ describe('alerts configuration (SQUADFLOW_ALERTS)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'alerts-'));
     dirs.push(dir);
     const yaml = join(dir, 'alerts.yaml');
-    writeFileSync(yaml, 'rules:\n  - id: stuck\n    kind: stuck\n    limit: 30m\nnotify:\n  alerts: [ops]\n  recipients:\n    ops: { email: ops@example.com }\n');
-    expect(loadAlertsConfig({ SQUADFLOW_ALERTS: yaml })).toMatchObject({ rules: [{ id: 'stuck', limit: '30m' }], notify: { alerts: ['ops'] } });
+    writeFileSync(
+      yaml,
+      'rules:\n  - id: stuck\n    kind: stuck\n    limit: 30m\nnotify:\n  alerts: [ops]\n  recipients:\n    ops: { email: ops@example.com }\n',
+    );
+    expect(loadAlertsConfig({ SQUADFLOW_ALERTS: yaml })).toMatchObject({
+      rules: [{ id: 'stuck', limit: '30m' }],
+      notify: { alerts: ['ops'] },
+    });
     expect(loadAlertsConfig({ SQUADFLOW_ALERTS: '{"rules":[{"id":"b","kind":"breaker_open"}]}' }).rules).toHaveLength(1);
 
     const bad = join(dir, 'bad.yaml');

@@ -72,9 +72,13 @@ export class AlertStates {
       if (record.value.published) continue;
       await publish(record.value.event);
       sent++;
-      await this.records.mutate(record.key, (current) => (current && current.event.id === record.value.event.id ? { ...current, published: true } : undefined), {
-        initial: record,
-      });
+      await this.records.mutate(
+        record.key,
+        (current) => (current && current.event.id === record.value.event.id ? { ...current, published: true } : undefined),
+        {
+          initial: record,
+        },
+      );
     }
     return sent;
   }

@@ -88,7 +88,12 @@ async function stuck(rule: StuckRule, sources: AlertSources, now: number): Promi
   };
   const found = await oldCandidates(sources, { statuses, ...workflowOf(rule) }, now - limitMs, isStuck);
   const what = rule.step === undefined ? rule.statuses.join('/') : `step ${rule.step}`;
-  return perWorkflow(rule, found, limitMs, (workflow, n) => `${workflow}: ${n} execution(s) in ${what} for more than ${String(rule.limit)}`);
+  return perWorkflow(
+    rule,
+    found,
+    limitMs,
+    (workflow, n) => `${workflow}: ${n} execution(s) in ${what} for more than ${String(rule.limit)}`,
+  );
 }
 
 /** Executions parked as `escalated` that nobody resolved (record unchanged) within the limit. */

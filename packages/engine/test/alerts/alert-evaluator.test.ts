@@ -90,7 +90,9 @@ describe.each(targets)('alert evaluator (%s)', (_name, setup) => {
     expect(resolved.flatMap((l) => l.resolved)).toEqual(['stuck_waits.checkout']);
     await events.count(2);
     expect(events.items.map((e) => e.id)).toEqual(['stuck_waits.checkout.1.firing', 'stuck_waits.checkout.1.resolved']);
-    expect((await a.states.list()).map((s) => [s.key, s.state, s.fired, s.published])).toEqual([['stuck_waits.checkout', 'resolved', 1, true]]);
+    expect((await a.states.list()).map((s) => [s.key, s.state, s.fired, s.published])).toEqual([
+      ['stuck_waits.checkout', 'resolved', 1, true],
+    ]);
   });
 
   it('one evaluator holds the lease per period; another takes over once it lapses', async () => {

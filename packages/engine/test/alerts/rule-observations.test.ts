@@ -25,7 +25,14 @@ function sources(executions: ExecutionView[], breakers: BreakerView[] = []): Ale
   return src;
 }
 
-const exec = (id: string, workflow: string, status: ExecutionStatus, createdAt: number, updatedAt = createdAt, steps: ExecutionView['steps'] = []): ExecutionView => ({
+const exec = (
+  id: string,
+  workflow: string,
+  status: ExecutionStatus,
+  createdAt: number,
+  updatedAt = createdAt,
+  steps: ExecutionView['steps'] = [],
+): ExecutionView => ({
   executionId: id,
   workflow,
   status,
@@ -97,20 +104,32 @@ describe('alert rules', () => {
   it('breaker_open fires per open breaker once it stayed open for the configured time', async () => {
     const t = Date.UTC(2026, 0, 1);
     const r = rule({ id: 'breakers', kind: 'breaker_open', squad: 'whatsapp', for: '30s' });
-    const open: BreakerView = { squad: 'whatsapp', action: 'send', state: 'open', failures: 5, openedAt: t - 30_000, updatedAt: t - 30_000 };
+    const open: BreakerView = {
+      squad: 'whatsapp',
+      action: 'send',
+      state: 'open',
+      failures: 5,
+      openedAt: t - 30_000,
+      updatedAt: t - 30_000,
+    };
     const breakers: BreakerView[] = [
       open,
       { ...open, action: 'young', openedAt: t - 1000 },
       { ...open, squad: 'inventory' },
       { squad: 'whatsapp', action: 'ok', state: 'closed', failures: 0, updatedAt: t },
     ];
-    expect(await observe(r, sources([], breakers), t)).toMatchObject([{ alert: 'breakers.whatsapp.send', breaker: 'whatsapp.send', value: 5 }]);
+    expect(await observe(r, sources([], breakers), t)).toMatchObject([
+      { alert: 'breakers.whatsapp.send', breaker: 'whatsapp.send', value: 5 },
+    ]);
   });
 
   it('escalation_unanswered fires for escalated executions unchanged past the limit', async () => {
     const t = Date.UTC(2026, 0, 1);
     const r = rule({ id: 'unanswered', kind: 'escalation_unanswered', limit: '1h' });
-    const list = [exec('x1', 'cart', 'escalated', t - 7_200_000, t - 3_600_000), exec('x2', 'cart', 'escalated', t - 7_200_000, t - 60_000)];
+    const list = [
+      exec('x1', 'cart', 'escalated', t - 7_200_000, t - 3_600_000),
+      exec('x2', 'cart', 'escalated', t - 7_200_000, t - 60_000),
+    ];
     expect(await observe(r, sources(list), t)).toMatchObject([{ alert: 'unanswered.cart', value: 1, executions: ['x1'] }]);
   });
 });

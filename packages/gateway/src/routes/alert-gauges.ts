@@ -27,7 +27,12 @@ export class AlertGauges {
     registry: Registry,
     private readonly logger: Logger,
   ) {
-    this.firing = new Gauge({ name: 'squadflow_alerts_firing', help: 'Alerts firing now, by rule', labelNames: ['rule'], registers: [registry] });
+    this.firing = new Gauge({
+      name: 'squadflow_alerts_firing',
+      help: 'Alerts firing now, by rule',
+      labelNames: ['rule'],
+      registers: [registry],
+    });
     this.fired = new Counter({
       name: 'squadflow_alerts_fired_total',
       help: 'Times alerts began firing, by rule',
@@ -44,10 +49,12 @@ export class AlertGauges {
 
   /** Replaces the values with what the buckets hold; a bucket this gateway may not read leaves them empty (warned once). */
   async update(transport: Transport, names: Names): Promise<void> {
-    this.buckets ??= Promise.all([transport.kv(names.buckets.alerts), transport.kv(names.buckets.notifications)]).then(([alerts, notify]) => ({
-      alerts: new AlertStates(alerts),
-      notify,
-    }));
+    this.buckets ??= Promise.all([transport.kv(names.buckets.alerts), transport.kv(names.buckets.notifications)]).then(
+      ([alerts, notify]) => ({
+        alerts: new AlertStates(alerts),
+        notify,
+      }),
+    );
     try {
       const { alerts, notify } = await this.buckets;
       const [states, counters] = await Promise.all([alerts.list(), notify.entries('c.*.*')]);

@@ -66,7 +66,9 @@ export function loadAlertsConfig(env: Record<string, string | undefined> = proce
     try {
       text = readFileSync(value, 'utf8');
     } catch (err) {
-      throw new SquadflowError('INVALID_CONFIG', `${source}: cannot be read`, [{ path: 'SQUADFLOW_ALERTS', message: (err as Error).message }]);
+      throw new SquadflowError('INVALID_CONFIG', `${source}: cannot be read`, [
+        { path: 'SQUADFLOW_ALERTS', message: (err as Error).message },
+      ]);
     }
   }
   return parseAlertsConfig(parseText(text, inline || value.endsWith('.json'), source), source);

@@ -31,7 +31,12 @@ type Env = Record<string, string | undefined>;
  * channel whose secret is missing stops the start with `INVALID_CONFIG`
  * naming the variable: notifications must not silently go nowhere.
  */
-export async function channelsFromEnv(config: NotifyConfig, transport: Transport, prefix: string, env: Env = process.env): Promise<NotifierChannel[]> {
+export async function channelsFromEnv(
+  config: NotifyConfig,
+  transport: Transport,
+  prefix: string,
+  env: Env = process.env,
+): Promise<NotifierChannel[]> {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = NotifierEnvSchema.safeParse(cleaned);
   if (!parsed.success) throw new SquadflowError('INVALID_CONFIG', 'invalid notifier environment', toFieldIssues(parsed.error.issues));

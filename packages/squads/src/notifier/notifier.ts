@@ -1,12 +1,4 @@
-import {
-  alertCodec,
-  durationMs,
-  lifecycleCodec,
-  names,
-  type Logger,
-  type Names,
-  type NotifyConfig,
-} from '@squadflow/shared';
+import { alertCodec, durationMs, lifecycleCodec, names, type Logger, type Names, type NotifyConfig } from '@squadflow/shared';
 import { ensureStreams, type Consumer, type DeliveredMessage, type Transport } from '@squadflow/transport';
 import { stableId } from '../catalog/common/ids.ts';
 import { composeAlert, composeLifecycle, type Addressed } from './compose.ts';
@@ -160,7 +152,10 @@ class Notifier {
             logger.error({ err, recipient, channel: name, event: eventId, attempts }, 'notifier: delivery given up');
           } else {
             const delay = Math.min(durationMs(config.maxRetryDelay), durationMs(config.retryDelay) * 2 ** (attempts - 1));
-            logger.warn({ err, recipient, channel: name, event: eventId, attempts, retryInMs: delay }, 'notifier: delivery failed; will retry');
+            logger.warn(
+              { err, recipient, channel: name, event: eventId, attempts, retryInMs: delay },
+              'notifier: delivery failed; will retry',
+            );
             retryIn = Math.min(retryIn ?? delay, delay);
           }
         }

@@ -35,7 +35,14 @@ export class WebhookChannel implements NotifierChannel {
 
   async deliver(delivery: Delivery): Promise<void> {
     const { notification: n } = delivery;
-    const body: WebhookBody = { id: delivery.id, kind: n.kind, recipient: delivery.recipient, subject: n.subject, text: n.text, event: n.event };
+    const body: WebhookBody = {
+      id: delivery.id,
+      kind: n.kind,
+      recipient: delivery.recipient,
+      subject: n.subject,
+      text: n.text,
+      event: n.event,
+    };
     const raw = JSON.stringify(body);
     const response = await fetch(delivery.address, {
       method: 'POST',
