@@ -20,6 +20,7 @@ import { statusCommand } from './commands/status.ts';
 import { triggerCommand } from './commands/trigger.ts';
 import { workflowsCommand } from './commands/workflows.ts';
 import { insightsCommand } from './commands/insights.ts';
+import { notifierCommand } from './commands/notifier.ts';
 import { CliError, ExitCode, toCliError } from './exit-codes.ts';
 import { commandHelp, globalHelp } from './help.ts';
 import { Output } from './output.ts';
@@ -39,6 +40,7 @@ const COMMANDS: readonly Command[] = [
   resolveCommand,
   schedulesCommand,
   squadCommand,
+  notifierCommand,
   startCommand,
 ];
 
