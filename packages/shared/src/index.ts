@@ -102,7 +102,7 @@ export {
   type FailureRateRule,
   type StuckRule,
 } from './alerts/alert-rules.ts';
-export { NotifyConfigSchema, RecipientSchema, type NotifyConfig, type Recipient } from './alerts/notify-config.ts';
+export { NOTIFY_LEDGER_TTL_MS, NotifyConfigSchema, RecipientSchema, type NotifyConfig, type Recipient } from './alerts/notify-config.ts';
 export {
   AlertsFileSchema,
   loadAlertsConfig,

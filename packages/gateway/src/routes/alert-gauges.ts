@@ -9,7 +9,7 @@
  * packages/squads/src/notifier/ledger.ts).
  */
 import { AlertStates } from '@squadflow/engine';
-import type { Logger, Names } from '@squadflow/shared';
+import { NOTIFY_LEDGER_TTL_MS, type Logger, type Names } from '@squadflow/shared';
 import type { KvStore, Transport } from '@squadflow/transport';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { z } from 'zod';
@@ -49,12 +49,13 @@ export class AlertGauges {
 
   /** Replaces the values with what the buckets hold; a bucket this gateway may not read leaves them empty (warned once). */
   async update(transport: Transport, names: Names): Promise<void> {
-    this.buckets ??= Promise.all([transport.kv(names.buckets.alerts), transport.kv(names.buckets.notifications)]).then(
-      ([alerts, notify]) => ({
-        alerts: new AlertStates(alerts),
-        notify,
-      }),
-    );
+    this.buckets ??= Promise.all([
+      transport.kv(names.buckets.alerts),
+      transport.kv(names.buckets.notifications, { ttlMs: NOTIFY_LEDGER_TTL_MS }),
+    ]).then(([alerts, notify]) => ({
+      alerts: new AlertStates(alerts),
+      notify,
+    }));
     try {
       const { alerts, notify } = await this.buckets;
       const [states, counters] = await Promise.all([alerts.list(), notify.entries('c.*.*')]);

@@ -52,3 +52,11 @@ export const NotifyConfigSchema = z.strictObject({
   timeout: DurationSchema.default('10s'),
 });
 export type NotifyConfig = z.output<typeof NotifyConfigSchema>;
+
+/**
+ * How long the notifier's ledger (`<p>_notify`) remembers a delivery: longer
+ * than the lifecycle stream keeps an event (7 days), so no redelivery finds
+ * it forgotten. Here because whoever creates the bucket first (the notifier,
+ * or the gateway reading its counters) must give it this bound.
+ */
+export const NOTIFY_LEDGER_TTL_MS = 8 * 86_400_000;

@@ -17,9 +17,6 @@ const CounterSchema = z.object({ count: z.number().int().nonnegative() });
 /** What happened to one delivery try, as counted (`squadflow_notifications_total{channel,outcome}`). */
 export type DeliveryOutcome = 'sent' | 'retried' | 'failed';
 
-/** How long the ledger remembers a delivery: longer than any redelivery of the lifecycle stream (7 days). */
-export const LEDGER_TTL_MS = 8 * 86_400_000;
-
 /**
  * The notifier's delivery ledger (`<p>_notify`): one record per event,
  * recipient and channel (`d.<event>.<recipient>.<channel>`, tokens encoded),

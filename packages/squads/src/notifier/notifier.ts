@@ -1,8 +1,17 @@
-import { alertCodec, durationMs, lifecycleCodec, names, type Logger, type Names, type NotifyConfig } from '@squadflow/shared';
+import {
+  alertCodec,
+  durationMs,
+  lifecycleCodec,
+  names,
+  NOTIFY_LEDGER_TTL_MS,
+  type Logger,
+  type Names,
+  type NotifyConfig,
+} from '@squadflow/shared';
 import { ensureStreams, type Consumer, type DeliveredMessage, type Transport } from '@squadflow/transport';
 import { stableId } from '../catalog/common/ids.ts';
 import { composeAlert, composeLifecycle, type Addressed } from './compose.ts';
-import { DeliveryLedger, LEDGER_TTL_MS } from './ledger.ts';
+import { DeliveryLedger } from './ledger.ts';
 import { PermanentDeliveryError, type ChannelName, type NotifierChannel } from './port.ts';
 import { addressesOf } from './recipients.ts';
 
@@ -39,7 +48,7 @@ const ACK_WAIT_MS = 60_000;
 export async function startNotifier(options: NotifierOptions): Promise<RunningNotifier> {
   const n = names(options.prefix);
   await ensureStreams(options.transport, n);
-  const ledger = new DeliveryLedger(await options.transport.kv(n.buckets.notifications, { ttlMs: LEDGER_TTL_MS }));
+  const ledger = new DeliveryLedger(await options.transport.kv(n.buckets.notifications, { ttlMs: NOTIFY_LEDGER_TTL_MS }));
   const notifier = new Notifier(options, ledger);
   const consumers = await Promise.all(feeds(n).map((feed) => notifier.follow(n, feed)));
   let stopped: Promise<void> | undefined;
