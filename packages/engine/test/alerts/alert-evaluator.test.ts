@@ -112,3 +112,57 @@ describe.each(targets)('alert evaluator (%s)', (_name, setup) => {
     expect(await other.tick()).toBeDefined();
   });
 });
+
+describe('alert evaluator: a change stored but not published', () => {
+  it('is published by the next look, with the same id (compute, persist, act)', async () => {
+    const clock = new ManualClock();
+    const base = createMemoryTransport({ clock });
+    let refuse = true;
+    // A publish that fails once, as a crash between the stored change and its event would leave it.
+    const transport: Transport = {
+      ...base,
+      streams: Object.assign(Object.create(base.streams) as Transport['streams'], {
+        publish: (subject: string, data: Uint8Array, options?: { msgId?: string }) => {
+          if (refuse && subject.startsWith('sqf.alert.')) {
+            refuse = false;
+            return Promise.reject(new Error('NATS unavailable'));
+          }
+          return base.streams.publish(subject, data, options);
+        },
+      }),
+    };
+    const evaluator = await AlertEvaluator.start({
+      transport,
+      prefix: 'sqf',
+      logger: silentLogger(),
+      rules: RULES,
+      intervalMs: HOUR,
+      clock,
+    });
+    const n = names('sqf');
+    const events = new Collector<AlertEvent>();
+    await base.streams.consume(n.streams.lifecycle, { durable: 'alert_test', filterSubject: n.alertsAll }, async (msg) => {
+      events.push(alertCodec.decode(msg.data));
+      msg.ack();
+    });
+    const stores = await openStores(base, n);
+    await stores.executions.create({
+      v: 1,
+      executionId: 'e1',
+      workflow: 'checkout',
+      status: 'waiting',
+      createdAt: clock.now(),
+      updatedAt: clock.now(),
+      context: {},
+    });
+    await clock.advance(2000);
+    await expect(evaluator.evaluate()).rejects.toThrow('NATS unavailable');
+    expect((await evaluator.states.list()).map((s) => [s.state, s.published])).toEqual([['firing', false]]);
+    const next = await evaluator.evaluate();
+    expect([next.fired, next.published]).toEqual([[], 1]);
+    await events.count(1);
+    expect(events.items.map((e) => e.id)).toEqual(['stuck_waits.checkout.1.firing']);
+    expect((await evaluator.states.list()).map((s) => [s.state, s.published])).toEqual([['firing', true]]);
+    await evaluator.stop();
+  });
+});
