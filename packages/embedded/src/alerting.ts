@@ -1,5 +1,5 @@
 import { AlertEvaluator } from '@squadflow/engine';
-import { NO_ALERTS, type AlertsConfig, type Logger } from '@squadflow/shared';
+import type { AlertsConfig, Logger } from '@squadflow/shared';
 import { channelsFromEnv, startNotifier, type RunningNotifier } from '@squadflow/squads';
 import type { Transport } from '@squadflow/transport';
 
@@ -24,14 +24,16 @@ const NOTIFIER_ENV = ['SQUADFLOW_SMTP_URL', 'SQUADFLOW_NOTIFY_WEBHOOK_SECRET'];
 
 /**
  * Alerts and notifications in the embedded runtime (docs/alerts.md): the
- * evaluator when there are rules, the notifier when there is an alerts file
- * or a notification channel in the environment. Nothing otherwise: both are
- * off by default.
+ * evaluator when there are rules, the notifier when there are routes or
+ * recipients, or a notification channel in the environment. Nothing
+ * otherwise: both are off by default.
  */
 export async function startAlerting(options: AlertingOptions): Promise<Alerting> {
   const { transport, prefix, logger, alerts } = options;
   const env = options.env ?? process.env;
-  const wantsNotifier = alerts !== NO_ALERTS || NOTIFIER_ENV.some((name) => env[name]);
+  const { recipients, alerts: alertRoute, escalations } = alerts.notify;
+  const routed = Object.keys(recipients).length > 0 || alertRoute.length > 0 || escalations.default.length > 0;
+  const wantsNotifier = routed || Object.keys(escalations.workflows).length > 0 || NOTIFIER_ENV.some((name) => env[name]);
   const notifier = wantsNotifier
     ? await startNotifier({
         transport,
