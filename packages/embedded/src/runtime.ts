@@ -31,7 +31,8 @@ export interface EmbeddedOptions {
   /**
    * Alert rules and notification routes (docs/alerts.md); default: from
    * `SQUADFLOW_ALERTS` (unset: none). The evaluator runs when there are
-   * rules, the notifier when there is a file or an SMTP / webhook secret.
+   * rules, the notifier when it routes anything (recipients, alert or
+   * escalation routes) or an SMTP / webhook secret is set.
    */
   alerts?: AlertsConfig;
 }
