@@ -54,13 +54,16 @@ export function composeLifecycle(event: LifecycleEvent, config: NotifyConfig): A
     case 'execution.escalated': {
       const to = config.escalations.workflows[event.workflow] ?? config.escalations.default;
       if (!to.length) return undefined;
-      const error = str(data['message']) ?? str(data['code']) ?? 'a step failed';
+      // The step's error, or for a failed compensation `{ compensation: true, error }`.
+      const cause = data['error'] && typeof data['error'] === 'object' ? (data['error'] as Record<string, unknown>) : data;
+      const error = str(cause['message']) ?? str(cause['code']) ?? 'a step failed';
+      const what = data['compensation'] === true ? 'its compensation failed' : error;
       return {
         to,
         notification: {
           kind: 'execution.escalated',
           subject: `Escalation: ${event.workflow} needs a decision`,
-          text: `Execution ${event.executionId} of ${event.workflow} stopped at step ${event.step ?? '-'}: ${error}.\nResolve it with retry, skip or abort (squadflow resolve ${event.executionId} <retry|skip|abort>).`,
+          text: `Execution ${event.executionId} of ${event.workflow} stopped at step ${event.step ?? '-'}: ${what}${what === error ? '' : ` (${error})`}.\nResolve it with retry, skip or abort (squadflow resolve ${event.executionId} <retry|skip|abort>).`,
           event,
         },
       };
