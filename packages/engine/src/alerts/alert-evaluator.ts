@@ -1,4 +1,13 @@
-import { alertCodec, names, type AlertEvent, type AlertRule, type Logger, type Names } from '@squadflow/shared';
+import {
+  alertCodec,
+  loadAlertsConfig,
+  names,
+  type AlertEvent,
+  type AlertRule,
+  type AlertsConfig,
+  type Logger,
+  type Names,
+} from '@squadflow/shared';
 import { ensureStreams, type Clock, type Transport } from '@squadflow/transport';
 import { openStores } from '../store/open-stores.ts';
 import { AlertLease } from './alert-lease.ts';
@@ -17,6 +26,12 @@ export interface AlertEvaluatorOptions {
   holder?: string;
   /** Default: the transport's clock. */
   clock?: Clock;
+}
+
+/** The alert rules of this process (`SQUADFLOW_ALERTS`); throws `INVALID_CONFIG` naming the field of a bad file. */
+export function loadAlertRules(env: Record<string, string | undefined> = process.env): Pick<AlertsConfig, 'rules' | 'evaluateEveryMs'> {
+  const { rules, evaluateEveryMs } = loadAlertsConfig(env);
+  return { rules, evaluateEveryMs };
 }
 
 /** What one look did. */

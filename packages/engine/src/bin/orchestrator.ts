@@ -8,21 +8,18 @@
  * (events in progress finish). A bad configuration (a variable, a definition
  * file) exits 2 with a message naming it, having registered nothing. With
  * SQUADFLOW_HEALTH_FILE, keeps that file fresh for a container health check.
- * Streams and buckets it creates get SQUADFLOW_REPLICAS replicas. With
- * SQUADFLOW_ALERTS naming rules, it also runs the alert evaluator (one
- * replica looks per period: docs/alerts.md).
+ * Streams and buckets it creates get SQUADFLOW_REPLICAS replicas.
  */
-import { bootOrExit as boot, createLogger, exitOnSignals, loadAlertsConfig, loadConfig, SquadflowError } from '@squadflow/shared';
-import { AlertEvaluator } from '../alerts/alert-evaluator.ts';
+import { bootOrExit as boot, createLogger, exitOnSignals, loadConfig, SquadflowError } from '@squadflow/shared';
 import { connectNatsTransport, startHealthFile } from '@squadflow/transport';
 import { EngineClient } from '../client/engine-client.ts';
 import { Orchestrator } from '../runtime/orchestrator.ts';
+import { AlertEvaluator, loadAlertRules } from '../alerts/alert-evaluator.ts';
 import { loadDefinitionFiles, registerDefinitionFiles, type DefinitionFile } from '../workflows/definition-files.ts';
 
 const bootOrExit = <T>(step: () => Promise<T> | T): Promise<T> => boot('orchestrator', step);
 
 const config = await bootOrExit(async () => loadConfig());
-const alerts = await bootOrExit(async () => loadAlertsConfig());
 const logger = createLogger({ component: 'orchestrator-process', level: config.logLevel });
 const natsUrl = config.natsUrl;
 if (!natsUrl) {
@@ -42,6 +39,8 @@ const definitions: DefinitionFile[] = workflowsPath
       }),
     )
   : [];
+// SQUADFLOW_ALERTS with rules: this replica also runs the alert evaluator (one replica looks per period: docs/alerts.md).
+const alerts = await bootOrExit(async () => loadAlertRules());
 const transport = await connectNatsTransport({
   servers: natsUrl!,
   name: `squadflow-orchestrator-${process.pid}`,
@@ -76,8 +75,8 @@ const health = config.healthFile ? startHealthFile({ path: config.healthFile, tr
 process.stdout.write('ready\n');
 
 exitOnSignals(logger, async () => {
-  await health?.stop();
   await evaluator?.stop();
+  await health?.stop();
   await orchestrator.stop();
   await transport.close();
 });
