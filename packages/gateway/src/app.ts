@@ -20,6 +20,7 @@ import { listenError } from './http/listen-error.ts';
 import { configuredSecrets, redaction, requestSerializer } from './http/log-redaction.ts';
 import { RateLimiter } from './http/rate-limit.ts';
 import { RouteTable } from './http/route.ts';
+import { traceRequests } from './http/tracing.ts';
 import { MAX_PARAM_LENGTH, routerError } from './http/router-errors.ts';
 import { registerControlRoutes } from './routes/control.ts';
 import { registerExecutionRoutes } from './routes/executions.ts';
@@ -93,6 +94,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     frameworkErrors: (err, request, reply) => void sendError(routerError(err), request, reply),
   });
   installJsonParser(app);
+  traceRequests(app);
 
   const verifier = new TokenVerifier(config.tokens);
   const limiter = new RateLimiter(config.rateLimitPerMinute);

@@ -113,3 +113,18 @@ export {
 } from './alerts/alerts-config.ts';
 export { inboundCodec, type InboundMessage } from './messages/inbound.ts';
 export { heartbeatCodec, type HeartbeatMessage } from './messages/heartbeat.ts';
+
+// Tracing (OpenTelemetry): span names, W3C trace context over message headers, spans emitted after the fact, the SDK start
+export { ServiceNames, SpanAttributes, SpanNames, TRACEPARENT, TRACER_NAME, TRACESTATE } from './tracing/names.ts';
+export {
+  contextFromHeaders,
+  deterministicSpanId,
+  deterministicTraceId,
+  formatTraceparent,
+  parseTraceparent,
+  traceHeaders,
+  tracingEnabled,
+} from './tracing/trace-context.ts';
+export { emitFinishedSpan, type FinishedSpan } from './tracing/finished-span.ts';
+export { PinnableIdGenerator, withPinnedIds } from './tracing/pinned-ids.ts';
+export { startTracing, type Tracing } from './tracing/start-tracing.ts';

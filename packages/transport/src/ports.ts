@@ -53,6 +53,13 @@ export class KvConflictError extends Error {
 export interface PublishOptions {
   /** Deduplication id (JetStream `Nats-Msg-Id`): a second publish with the same id within the window is dropped. */
   msgId?: string;
+  /**
+   * Message headers delivered with the message (W3C `traceparent` /
+   * `tracestate` for tracing). Lower-case names; they count against
+   * `maxPayload` like the data. Not for the transport's own headers
+   * (`Nats-Msg-Id` is `msgId`).
+   */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /** A message delivered by a durable consumer; settle it exactly once. */
@@ -61,6 +68,8 @@ export interface DeliveredMessage {
   readonly data: Uint8Array;
   /** 1 on first delivery. Informational only: never rely on it for exactly-once. */
   readonly deliveryCount: number;
+  /** A header the publisher set (`PublishOptions.headers`), by its exact (lower-case) name; undefined when absent. */
+  header(name: string): string | undefined;
   ack(): void;
   /** Redeliver later (after `delayMs`, default: at once). */
   nak(delayMs?: number): void;

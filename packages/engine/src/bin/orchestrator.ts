@@ -10,7 +10,7 @@
  * SQUADFLOW_HEALTH_FILE, keeps that file fresh for a container health check.
  * Streams and buckets it creates get SQUADFLOW_REPLICAS replicas.
  */
-import { bootOrExit as boot, createLogger, exitOnSignals, loadConfig, SquadflowError } from '@squadflow/shared';
+import { bootOrExit as boot, createLogger, exitOnSignals, loadConfig, ServiceNames, SquadflowError, startTracing } from '@squadflow/shared';
 import { connectNatsTransport, startHealthFile } from '@squadflow/transport';
 import { EngineClient } from '../client/engine-client.ts';
 import { Orchestrator } from '../runtime/orchestrator.ts';
@@ -21,6 +21,8 @@ const bootOrExit = <T>(step: () => Promise<T> | T): Promise<T> => boot('orchestr
 
 const config = await bootOrExit(async () => loadConfig());
 const logger = createLogger({ component: 'orchestrator-process', level: config.logLevel });
+// With OTEL_EXPORTER_OTLP_ENDPOINT set: execution and step attempt spans over OTLP (docs/observability.md).
+const tracing = await bootOrExit(() => startTracing(ServiceNames.orchestrator, process.env, logger));
 const natsUrl = config.natsUrl;
 if (!natsUrl) {
   await bootOrExit(async () => {
@@ -79,4 +81,5 @@ exitOnSignals(logger, async () => {
   await health?.stop();
   await orchestrator.stop();
   await transport.close();
+  await tracing.shutdown(); // exports the spans still queued
 });

@@ -63,11 +63,11 @@ export class MemoryStreams implements Streams {
   async publish(subject: string, data: Uint8Array, options?: PublishOptions): Promise<void> {
     this.assertOpen();
     validateSubject(subject, false);
-    const size = publishedSize(data, options?.msgId);
+    const size = publishedSize(data, options?.msgId, options?.headers);
     if (size > this.maxPayload) throw new PayloadTooLargeError(subject, size, this.maxPayload);
     for (const stream of this.streams.values()) {
       if (!stream.captures(subject)) continue;
-      stream.append(subject, data, options?.msgId);
+      stream.append(subject, data, options?.msgId, options?.headers);
       return;
     }
     throw new NoStreamError(subject);

@@ -128,6 +128,9 @@ export class NatsStreams implements Streams {
       hdrs = headers();
       hdrs.set(PubHeaders.MsgIdHdr, options.msgId);
     }
+    if (options?.headers) {
+      for (const name in options.headers) (hdrs ??= headers()).set(name, options.headers[name]!);
+    }
     try {
       await publishAcked(this.requester, subject, data, hdrs);
     } catch (err) {
@@ -136,7 +139,7 @@ export class NatsStreams implements Streams {
       if (limit) throw new StreamFullError(subject, limit, { cause: err });
       if (isMaxPayloadExceeded(err)) {
         const limit = this.ctx.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
-        throw new PayloadTooLargeError(subject, publishedSize(data, options?.msgId), limit, { cause: err });
+        throw new PayloadTooLargeError(subject, publishedSize(data, options?.msgId, options?.headers), limit, { cause: err });
       }
       throw err;
     }

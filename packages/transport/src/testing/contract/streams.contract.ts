@@ -105,6 +105,37 @@ export function streamsContract(make: MakeTarget): void {
       expect(got.items).toEqual(['one', 'two', 'end']);
     });
 
+    it('headers a publisher sets reach the consumer with the message, redelivered ones too', async () => {
+      const s = await t.stream();
+      const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+      await t.transport.streams.publish(s.subject('a'), enc('traced'), { msgId: 'h-1', headers: { traceparent, tracestate: 'k=v' } });
+      await t.transport.streams.publish(s.subject('a'), enc('plain'), { msgId: 'h-2' });
+      const got = new Collector<{ data: string; count: number; traceparent: string | undefined; tracestate: string | undefined }>();
+      await t.transport.streams.consume(s.name, { durable: 'd', filterSubject: s.all }, async (m) => {
+        got.push({ data: dec(m.data), count: m.deliveryCount, traceparent: m.header('traceparent'), tracestate: m.header('tracestate') });
+        // The first delivery of the traced message is nak'd: its redelivery must carry the headers again.
+        if (m.deliveryCount === 1 && dec(m.data) === 'traced') m.nak();
+        else m.ack();
+      });
+      await got.count(3);
+      expect(got.items.filter((m) => m.data === 'traced')).toEqual([
+        { data: 'traced', count: 1, traceparent, tracestate: 'k=v' },
+        { data: 'traced', count: 2, traceparent, tracestate: 'k=v' },
+      ]);
+      expect(got.items.filter((m) => m.data === 'plain')).toEqual([
+        { data: 'plain', count: 1, traceparent: undefined, tracestate: undefined },
+      ]);
+    });
+
+    it('headers count against maxPayload', async () => {
+      const s = await t.stream();
+      const limit = t.transport.maxPayload;
+      await t.transport.streams.publish(s.subject('fits'), new Uint8Array(limit - 200));
+      await expect(
+        t.transport.streams.publish(s.subject('big'), new Uint8Array(limit - 200), { headers: { traceparent: 'x'.repeat(200) } }),
+      ).rejects.toBeInstanceOf(PayloadTooLargeError);
+    });
+
     it('messages published before any consumer exists are delivered in order once one starts', async () => {
       const s = await t.stream();
       for (const i of [1, 2, 3]) await t.transport.streams.publish(s.subject(`n${i}`), enc(`m${i}`));
