@@ -1,6 +1,6 @@
 /**
  * The least-privilege NATS authorization for a squadflow deployment: one
- * user per service (orchestrator, gateway, one per squad, operator), each
+ * user per service (orchestrator, gateway, one per squad, the notifier, operator), each
  * allowed exactly the subjects it publishes and subscribes to, derived from
  * the subject grammar (packages/shared/src/subjects.ts) and the JetStream API
  * calls the transport makes. docs/security.md explains every grant.
@@ -94,7 +94,7 @@ export function permissionsOf(options: AuthorizationOptions): Record<string, Per
         `${p}.>`,
         `${api}.>`,
         '$JS.ACK.>',
-        ...[...engineBuckets, b.signals, b.attempts, b.executionIndex, b.retention].map((bucket) => `$KV.${bucket}.>`),
+        ...[...engineBuckets, b.signals, b.attempts, b.executionIndex, b.retention, b.alerts].map((bucket) => `$KV.${bucket}.>`),
       ],
       subscribe: [`${inboxOf('orchestrator')}.>`, n.scheduleChanged],
       allowResponses: true,
@@ -116,6 +116,8 @@ export function permissionsOf(options: AuthorizationOptions): Record<string, Per
         '$SRV.INFO.>',
         '$SRV.STATS',
         '$SRV.STATS.>',
+        // /metrics reports the work streams' consumer backlogs (routes/backlog-gauges.ts): a consumer listing each.
+        ...[n.streams.inbound, n.streams.commands].map((s) => `${api}.CONSUMER.LIST.${s}`),
         ...[b.executions, b.workflows, b.waits, b.breakers, b.slots].flatMap(kvRead),
         ...[b.executions, b.workflows, b.breakers].flatMap(kvList),
         // The pending record of a trigger, and workflow registration.
@@ -128,6 +130,9 @@ export function permissionsOf(options: AuthorizationOptions): Record<string, Per
         `${api}.STREAM.INFO.${n.streams.archive}`,
         `${api}.STREAM.MSG.GET.${n.streams.archive}`,
         ...[b.webhooks, b.whatsappStatuses].flatMap((bucket) => [...kvWrite(bucket), ...kvCreate(bucket)]),
+        // Alert and notification metrics on /metrics: the evaluator's and the notifier's records, read (and the
+        // buckets created, empty, with their bounds, when the gateway scrapes before either ran).
+        ...[b.alerts, b.notifications].flatMap((bucket) => [...kvRead(bucket), ...kvList(bucket), ...kvCreate(bucket)]),
       ],
       subscribe: [`${inboxOf('gateway')}.>`],
       allowResponses: true,
@@ -138,6 +143,37 @@ export function permissionsOf(options: AuthorizationOptions): Record<string, Per
       subscribe: [`${inboxOf('operator')}.>`, `${p}.>`, '$KV.>'],
       allowResponses: true,
     },
+  };
+  // The notifier (docs/alerts.md): its durable consumers on the lifecycle stream, its ledger, the WhatsApp outbox.
+  const lc = n.streams.lifecycle;
+  const feeds: Array<[string, string]> = [
+    ['waiting', n.lifecycleFilter({ type: 'step.waiting' })],
+    ['step_escalated', n.lifecycleFilter({ type: 'step.escalated' })],
+    ['execution_escalated', n.lifecycleFilter({ type: 'execution.escalated' })],
+    ['alerts', n.alertsAll],
+  ];
+  result['notifier'] = {
+    publish: [
+      `${api}.INFO`,
+      ...streams.map((s) => `${api}.STREAM.INFO.${s}`),
+      ...feeds.flatMap(([feed, filter]) => {
+        const durable = n.consumers.notifier(feed);
+        return [
+          `${api}.CONSUMER.CREATE.${lc}.${durable}.${filter}`,
+          `${api}.CONSUMER.DURABLE.CREATE.${lc}.${durable}`,
+          `${api}.CONSUMER.INFO.${lc}.${durable}`,
+          `${api}.CONSUMER.MSG.NEXT.${lc}.${durable}`,
+          `$JS.ACK.${lc}.${durable}.>`,
+        ];
+      }),
+      ...[b.notifications, n.squadBucket('whatsapp_outbox')].flatMap((bucket) => [
+        ...kvWrite(bucket),
+        ...kvCreate(bucket),
+        ...kvList(bucket),
+      ]),
+    ],
+    subscribe: [`${inboxOf('notifier')}.>`],
+    allowResponses: true,
   };
   for (const squad of options.squads) {
     const user = squadUser(squad.name);

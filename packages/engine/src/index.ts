@@ -65,3 +65,5 @@ export {
   type HumanTask,
   type HumanTaskFilter,
 } from './client/human-tasks.ts';
+export { AlertEvaluator, type AlertEvaluatorOptions, type AlertLook } from './alerts/alert-evaluator.ts';
+export { AlertStates, type AlertState } from './alerts/alert-states.ts';

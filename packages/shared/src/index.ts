@@ -84,6 +84,33 @@ export { signalCodec, type SignalMessage } from './messages/signal.ts';
 export { controlCodec, type ControlMessage } from './messages/control.ts';
 export { timerCodec, TimerKindSchema, type TimerFired, type TimerKind } from './messages/timer.ts';
 export { lifecycleCodec, LifecycleEventSchema, type LifecycleEvent, type LifecycleType } from './messages/lifecycle.ts';
+export {
+  alertCodec,
+  AlertEventSchema,
+  AlertKindSchema,
+  type AlertEvent,
+  type AlertEventType,
+  type AlertKind,
+  type AlertSeverity,
+} from './messages/alert.ts';
+// Alert rules and notification routes (SQUADFLOW_ALERTS, docs/alerts.md)
+export {
+  AlertRuleSchema,
+  type AlertRule,
+  type BreakerOpenRule,
+  type EscalationUnansweredRule,
+  type FailureRateRule,
+  type StuckRule,
+} from './alerts/alert-rules.ts';
+export { NOTIFY_LEDGER_TTL_MS, NotifyConfigSchema, RecipientSchema, type NotifyConfig, type Recipient } from './alerts/notify-config.ts';
+export {
+  AlertsFileSchema,
+  loadAlertsConfig,
+  NO_ALERTS,
+  parseAlertsConfig,
+  type AlertsConfig,
+  type AlertsFile,
+} from './alerts/alerts-config.ts';
 export { inboundCodec, type InboundMessage } from './messages/inbound.ts';
 export { heartbeatCodec, type HeartbeatMessage } from './messages/heartbeat.ts';
 

@@ -14,6 +14,7 @@ import { bootOrExit as boot, createLogger, exitOnSignals, loadConfig, ServiceNam
 import { connectNatsTransport, startHealthFile } from '@squadflow/transport';
 import { EngineClient } from '../client/engine-client.ts';
 import { Orchestrator } from '../runtime/orchestrator.ts';
+import { AlertEvaluator, loadAlertRules } from '../alerts/alert-evaluator.ts';
 import { loadDefinitionFiles, registerDefinitionFiles, type DefinitionFile } from '../workflows/definition-files.ts';
 
 const bootOrExit = <T>(step: () => Promise<T> | T): Promise<T> => boot('orchestrator', step);
@@ -40,6 +41,8 @@ const definitions: DefinitionFile[] = workflowsPath
       }),
     )
   : [];
+// SQUADFLOW_ALERTS with rules: this replica also runs the alert evaluator (one replica looks per period: docs/alerts.md).
+const alerts = await bootOrExit(async () => loadAlertRules());
 const transport = await connectNatsTransport({
   servers: natsUrl!,
   name: `squadflow-orchestrator-${process.pid}`,
@@ -61,10 +64,20 @@ const orchestrator = await Orchestrator.start({
   squadLimits: config.squadLimits,
   maxEventAttempts: config.maxEventAttempts,
 });
+const evaluator = alerts.rules.length
+  ? await AlertEvaluator.start({
+      transport,
+      prefix: config.prefix,
+      logger: logger.child({ component: 'alerts' }),
+      rules: alerts.rules,
+      intervalMs: alerts.evaluateEveryMs,
+    })
+  : undefined;
 const health = config.healthFile ? startHealthFile({ path: config.healthFile, transport, logger }) : undefined;
 process.stdout.write('ready\n');
 
 exitOnSignals(logger, async () => {
+  await evaluator?.stop();
   await health?.stop();
   await orchestrator.stop();
   await transport.close();

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import type { GatewayDeps } from '../deps.ts';
 import { defineRoute } from '../http/route.ts';
 import { MetricsSchema } from '../schemas.ts';
+import { AlertGauges } from './alert-gauges.ts';
 import { BacklogGauges } from './backlog-gauges.ts';
 
 /** The gateway's Prometheus registry (one per gateway: tests run several in one process). */
@@ -73,6 +74,7 @@ export class GatewayMetrics {
 
 export function registerMetricsRoutes({ client, routes, transport, names, logger }: GatewayDeps, metrics: GatewayMetrics): void {
   const backlog = new BacklogGauges(metrics.registry, logger);
+  const alerts = new AlertGauges(metrics.registry, logger);
   routes.add(
     defineRoute({
       method: 'GET',
@@ -86,6 +88,7 @@ export function registerMetricsRoutes({ client, routes, transport, names, logger
       handler: async ({ reply }) => {
         metrics.update(await client.metrics());
         await backlog.update(transport, names);
+        await alerts.update(transport, names);
         return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
       },
     }),
