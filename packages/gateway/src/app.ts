@@ -31,6 +31,7 @@ import { registerScheduleRoutes } from './routes/schedules.ts';
 import { registerSignalRoutes } from './routes/signals.ts';
 import { registerWorkflowRoutes } from './routes/workflows.ts';
 import { registerInsightsRoutes } from './routes/insights.ts';
+import { registerUi } from './ui/serve-ui.ts';
 import { registerGenericWebhookRoutes } from './webhooks/generic.ts';
 import { DeliveryLedger } from './webhooks/ledger.ts';
 import { registerWhatsAppRoutes } from './webhooks/whatsapp.ts';
@@ -43,6 +44,8 @@ export interface GatewayOptions {
   /** Settings; omitted ones take the defaults (see `loadGatewayConfig` to read them from the environment). */
   config?: Partial<GatewayConfig>;
   logger?: Logger;
+  /** The operator UI's built bundle (default: `uiDirectory()`, see ui/ui-directory.ts); `/ui/` answers 503 while it is missing. */
+  uiDir?: string;
 }
 
 export interface Gateway {
@@ -145,6 +148,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   registerWhatsAppRoutes(deps, ledger);
   registerGenericWebhookRoutes(deps, ledger);
   registerOpenApiRoute(deps);
+  registerUi(app, options.uiDir);
 
   return {
     app,
