@@ -11,8 +11,9 @@ export function ThroughputChart({ buckets }: { buckets: Insights['throughput'] }
   const max = Math.max(1, ...buckets.map((b) => Math.max(b.started, b.ended)));
   const plotW = WIDTH - PAD.left - PAD.right;
   const plotH = HEIGHT - PAD.top - PAD.bottom;
+  // A few buckets would make slabs: bars stay thin and the axis keeps its length.
   const slot = plotW / buckets.length;
-  const bar = Math.max(1, slot / 2 - 1);
+  const bar = Math.min(18, Math.max(1, slot / 2 - 1));
   const y = (v: number) => PAD.top + plotH - (v / max) * plotH;
   const first = buckets[0]!;
   const last = buckets[buckets.length - 1]!;
