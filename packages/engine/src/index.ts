@@ -13,7 +13,7 @@ export { TriggerNotConfirmedError } from './client/trigger-not-confirmed.ts';
 export type { ExecutionView, StepView } from './client/execution-view.ts';
 export type { EngineMetrics, StepDurationStats } from './client/metrics.ts';
 export type { BreakerView } from './breakers/circuit-breakers.ts';
-export type { WorkflowSummary } from './store/registry.ts';
+export type { WorkflowSummary, WorkflowVersion } from './store/registry.ts';
 export {
   compileWorkflow,
   compileWorkflowAsync,
@@ -47,3 +47,20 @@ export {
   type ThroughputBucket,
   type WorkflowInsights,
 } from './insights/workflow-insights.ts';
+export {
+  workflowGraph,
+  type GraphEdge,
+  type GraphEdgeKind,
+  type GraphNode,
+  type GraphNodeType,
+  type GraphRetry,
+  type WorkflowGraph,
+} from './graph/workflow-graph.ts';
+export { graphMermaid } from './graph/graph-mermaid.ts';
+export {
+  HumanDecisionSchema,
+  type HumanDecision,
+  type HumanDecisionOutput,
+  type HumanTask,
+  type HumanTaskFilter,
+} from './client/human-tasks.ts';

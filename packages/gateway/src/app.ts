@@ -19,7 +19,7 @@ import { HttpError, toErrorAnswer } from './http/errors.ts';
 import { listenError } from './http/listen-error.ts';
 import { configuredSecrets, redaction, requestSerializer } from './http/log-redaction.ts';
 import { RateLimiter } from './http/rate-limit.ts';
-import { RouteTable } from './http/route.ts';
+import { RouteTable, scopesOf } from './http/route.ts';
 import { MAX_PARAM_LENGTH, routerError } from './http/router-errors.ts';
 import { registerControlRoutes } from './routes/control.ts';
 import { registerExecutionRoutes } from './routes/executions.ts';
@@ -30,7 +30,9 @@ import { registerOpenApiRoute } from './routes/openapi.ts';
 import { registerScheduleRoutes } from './routes/schedules.ts';
 import { registerSignalRoutes } from './routes/signals.ts';
 import { registerWorkflowRoutes } from './routes/workflows.ts';
+import { registerWorkflowGraphRoutes } from './routes/workflow-graph.ts';
 import { registerInsightsRoutes } from './routes/insights.ts';
+import { registerHumanTaskRoutes } from './routes/human-tasks.ts';
 import { registerUi } from './ui/serve-ui.ts';
 import { registerGenericWebhookRoutes } from './webhooks/generic.ts';
 import { DeliveryLedger } from './webhooks/ledger.ts';
@@ -121,7 +123,10 @@ export function createGateway(options: GatewayOptions): Gateway {
         'www-authenticate': 'Bearer',
       });
     }
-    if (!principal.scopes.has(access)) throw new HttpError(403, 'FORBIDDEN', `token "${principal.name}" lacks the "${access}" scope`);
+    const granting = scopesOf(access);
+    if (!granting.some((scope) => principal.scopes.has(scope))) {
+      throw new HttpError(403, 'FORBIDDEN', `token "${principal.name}" lacks the "${granting.join('" or "')}" scope`);
+    }
   });
 
   app.setErrorHandler((err, request, reply) => sendError(err, request, reply));
@@ -141,7 +146,9 @@ export function createGateway(options: GatewayOptions): Gateway {
   registerControlRoutes(deps);
   registerSignalRoutes(deps);
   registerWorkflowRoutes(deps);
+  registerWorkflowGraphRoutes(deps);
   registerInsightsRoutes(deps);
+  registerHumanTaskRoutes(deps);
   registerScheduleRoutes(deps);
   registerMetricsRoutes(deps, metrics);
   registerHealthRoutes(deps);

@@ -125,6 +125,13 @@ export const WorkflowSummarySchema = z.object({
   steps: z.number().int(),
 });
 
+export const WorkflowVersionSchema = z.object({
+  version: z.number().int(),
+  createdAt: z.number().optional().describe('when it was registered (epoch ms); absent for versions registered before this was recorded'),
+  steps: z.number().int(),
+  description: z.string().optional(),
+});
+
 export const RegisteredWorkflowSchema = z.object({ name: z.string(), version: z.number().int(), created: z.boolean() });
 
 export const ChartStateSchema = z

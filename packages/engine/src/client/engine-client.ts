@@ -24,7 +24,17 @@ import { publishChecked, publishTrigger, type TriggerPublishDeps } from './trigg
 import { TriggerNotConfirmedError } from './trigger-not-confirmed.ts';
 import { openStores, type EngineStores } from '../store/open-stores.ts';
 import { pageExecutions, type ExecutionPage, type ListExecutionsFilter } from './execution-listing.ts';
-import type { WorkflowSummary } from '../store/registry.ts';
+import type { WorkflowSummary, WorkflowVersion } from '../store/registry.ts';
+import {
+  decidableTask,
+  decisionOutput,
+  HumanDecisionSchema,
+  listHumanTasks,
+  type HumanDecision,
+  type HumanTask,
+  type HumanTaskFilter,
+  type HumanTaskSource,
+} from './human-tasks.ts';
 import type { CompiledWorkflow } from '../compile/index.ts';
 import { ensureStreams } from '@squadflow/transport';
 import { scheduleApiFor, type ScheduleApi } from '../schedules/api.ts';
@@ -138,6 +148,11 @@ export class EngineClient {
     return this.stores.registry.definition(name, version);
   }
 
+  /** Every registered version of a workflow, oldest first, with when it was registered. Throws `WORKFLOW_NOT_FOUND`. */
+  listWorkflowVersions(name: string): Promise<WorkflowVersion[]> {
+    return this.stores.registry.versions(name);
+  }
+
   /**
    * The compiled workflow of a version (the latest when omitted), e.g. for its
    * statechart. Compiled once per process and shared with triggers. Throws `WORKFLOW_NOT_FOUND`.
@@ -224,6 +239,42 @@ export class EngineClient {
   /** Whether any execution waits on a correlation key right now (e.g. a WhatsApp conversation). */
   async isWaiting(key: string): Promise<boolean> {
     return (await this.stores.waits.lookup(key)).some((r) => r.purpose === 'wait');
+  }
+
+  /**
+   * The human steps waiting for a decision (an inbox), newest first,
+   * filtered by assignee and workflow; see `listHumanTasks` for the cost.
+   */
+  listHumanTasks(filter: HumanTaskFilter = {}): Promise<HumanTask[]> {
+    return listHumanTasks(this.humanTaskSource(), filter);
+  }
+
+  /**
+   * Delivers a decision to an open human task: a signal on the task's key
+   * whose data, the step's output, is `{ approved, decision, comment?, data?, by }`.
+   * Throws `INVALID_ARGUMENT` naming the field, `EXECUTION_NOT_FOUND` when
+   * there is no such open task, `CONFLICT` when it was already decided. The
+   * signal id is the task's (`human.<execution>.<step>`): of two decisions
+   * sent at once, the first the orchestrator applies wins and the other is
+   * dropped as a duplicate.
+   */
+  async decideHumanTask(executionId: string, step: string, decision: HumanDecision, by: string): Promise<HumanTask> {
+    const checked = HumanDecisionSchema.safeParse(decision);
+    if (!checked.success) throw new SquadflowError('INVALID_ARGUMENT', 'invalid decision', toFieldIssues(checked.error.issues));
+    const id = ExecutionIdSchema.safeParse(executionId);
+    if (!id.success) throw new SquadflowError('INVALID_ARGUMENT', 'invalid execution id', toFieldIssues(id.error.issues, 'executionId'));
+    const task = await decidableTask(this, await this.getExecution(executionId), executionId, step);
+    await this.signal(task.signalKey, decisionOutput(checked.data, by), { signalId: `human.${executionId}.${step}` });
+    return task;
+  }
+
+  private humanTaskSource(): HumanTaskSource {
+    return {
+      listWorkflowNames: async () => (await this.listWorkflows()).map((w) => w.name),
+      getWorkflow: (name) => this.getWorkflow(name),
+      getCompiledWorkflow: (name, version) => this.getCompiledWorkflow(name, version),
+      pageExecutions: (filter) => this.pageExecutions(filter),
+    };
   }
 
   /** Cancels a running execution. Throws `EXECUTION_NOT_FOUND` or `EXECUTION_ENDED`. */
