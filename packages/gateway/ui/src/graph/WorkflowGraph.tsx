@@ -82,7 +82,7 @@ export function WorkflowGraph({ graph, steps, ended }: { graph: Graph; steps?: S
           edges={edges}
           nodeTypes={nodeTypes}
           fitView
-          fitViewOptions={{ padding: 0.12, maxZoom: 1.1 }}
+          fitViewOptions={{ padding: 0.1, maxZoom: 1, minZoom: 0.55 }}
           minZoom={0.2}
           nodesConnectable={false}
           proOptions={{ hideAttribution: true }}

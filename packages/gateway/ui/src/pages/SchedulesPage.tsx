@@ -59,20 +59,22 @@ export function SchedulesPage() {
                   '—'
                 )}
               </td>
-              <td className="row end">
-                {s.state === 'active' && (
-                  <button disabled={busy || readOnly} onClick={() => run(() => act('POST', `${path(s.id)}/pause`, {}))}>
-                    Pause
+              <td>
+                <div className="row end">
+                  {s.state === 'active' && (
+                    <button disabled={busy || readOnly} onClick={() => run(() => act('POST', `${path(s.id)}/pause`, {}))}>
+                      Pause
+                    </button>
+                  )}
+                  {s.state === 'paused' && (
+                    <button disabled={busy || readOnly} onClick={() => run(() => act('POST', `${path(s.id)}/resume`, {}))}>
+                      Resume
+                    </button>
+                  )}
+                  <button className="danger" disabled={busy || readOnly} onClick={() => run(() => act('DELETE', path(s.id)))}>
+                    Delete
                   </button>
-                )}
-                {s.state === 'paused' && (
-                  <button disabled={busy || readOnly} onClick={() => run(() => act('POST', `${path(s.id)}/resume`, {}))}>
-                    Resume
-                  </button>
-                )}
-                <button className="danger" disabled={busy || readOnly} onClick={() => run(() => act('DELETE', path(s.id)))}>
-                  Delete
-                </button>
+                </div>
               </td>
             </tr>
           ))}

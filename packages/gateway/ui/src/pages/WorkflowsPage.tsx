@@ -68,11 +68,16 @@ export function WorkflowsPage({ name, search }: { name?: string; search: URLSear
       </header>
       <ErrorBox error={workflows.error} />
       <div className="split">
-        <table className="table narrow" data-testid="workflows-table">
+        <table className="table side" data-testid="workflows-table">
+          <colgroup>
+            <col />
+            <col style={{ width: 44 }} />
+            <col style={{ width: 48 }} />
+          </colgroup>
           <thead>
             <tr>
               <th>name</th>
-              <th>version</th>
+              <th>ver.</th>
               <th>steps</th>
             </tr>
           </thead>
@@ -81,7 +86,11 @@ export function WorkflowsPage({ name, search }: { name?: string; search: URLSear
               <tr key={w.name} className={w.name === name ? 'selected' : ''}>
                 <td>
                   <Link to={`/workflows/${encodeURIComponent(w.name)}`}>{w.name}</Link>
-                  {w.description && <div className="muted small clamp">{w.description}</div>}
+                  {w.description && (
+                    <div className="muted small clamp" title={w.description}>
+                      {w.description}
+                    </div>
+                  )}
                 </td>
                 <td>v{w.version}</td>
                 <td>{w.steps}</td>
