@@ -33,6 +33,7 @@ import { registerWorkflowRoutes } from './routes/workflows.ts';
 import { registerWorkflowGraphRoutes } from './routes/workflow-graph.ts';
 import { registerInsightsRoutes } from './routes/insights.ts';
 import { registerHumanTaskRoutes } from './routes/human-tasks.ts';
+import { registerEventRoutes } from './routes/events.ts';
 import { registerUi } from './ui/serve-ui.ts';
 import { registerGenericWebhookRoutes } from './webhooks/generic.ts';
 import { DeliveryLedger } from './webhooks/ledger.ts';
@@ -149,6 +150,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   registerWorkflowGraphRoutes(deps);
   registerInsightsRoutes(deps);
   registerHumanTaskRoutes(deps);
+  registerEventRoutes(deps, app);
   registerScheduleRoutes(deps);
   registerMetricsRoutes(deps, metrics);
   registerHealthRoutes(deps);

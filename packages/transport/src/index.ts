@@ -21,6 +21,8 @@ export {
   type StreamConfig,
   type Streams,
   type StoredStreamMessage,
+  type Tail,
+  type TailOptions,
   type Transport,
 } from './ports.ts';
 export {

@@ -139,6 +139,17 @@ export interface StoredStreamMessage {
   readonly time: number;
 }
 
+export interface TailOptions {
+  /** Start at this stream sequence (stored messages first); default: new messages only. */
+  fromSeq?: number;
+}
+
+/** A running `Streams.tail`. */
+export interface Tail {
+  /** Stops delivery and removes the consumer; the handler is not called afterwards. */
+  stop(): Promise<void>;
+}
+
 /** Durable, at-least-once message streams (JetStream). */
 export interface Streams {
   /** Creates the stream if missing (idempotent). */
@@ -167,6 +178,16 @@ export interface Streams {
    * paths. Messages stored while iterating may or may not be included.
    */
   read(stream: string, filter: string, fromSeq?: number): AsyncIterable<StoredStreamMessage>;
+  /**
+   * Follows a stream without acknowledging anything (a live view, e.g. the
+   * gateway's server-sent events): the stored messages matching `filter`
+   * from `fromSeq` (default: only messages stored from now on), then each new
+   * one as it is stored, in stream order. Nothing durable is left behind:
+   * `stop()` removes the server-side consumer at once (and the server drops
+   * it by itself after a short inactivity if the process dies first).
+   * Optional: wrappers that only spy on publishes may leave it out.
+   */
+  tail?(stream: string, filter: string, options: TailOptions, handler: (message: StoredStreamMessage) => void): Promise<Tail>;
   /** Deletes a stream (tests and teardown). */
   remove(name: string): Promise<void>;
   /**

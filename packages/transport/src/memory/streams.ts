@@ -9,12 +9,15 @@ import type {
   StoredStreamMessage,
   StreamConfig,
   Streams,
+  Tail,
+  TailOptions,
 } from '../ports.ts';
 import { consumerSettings, DEFAULT_MAX_PAYLOAD, publishedSize } from '../defaults.ts';
 import { NoStreamError, NotFoundError, PayloadTooLargeError } from '../errors.ts';
 import { isSubsetOf, SubjectPattern, subjectsOverlap, validateName, validateSubject } from '../subject-pattern.ts';
 import { Durable, type DurableSettings } from './durable.ts';
 import { MemoryStream } from './stream.ts';
+import type { StoredMessage } from './message-log.ts';
 
 /**
  * The in-memory `Streams`: a registry of streams and their durables. It
@@ -25,6 +28,7 @@ import { MemoryStream } from './stream.ts';
 export class MemoryStreams implements Streams {
   private readonly streams = new Map<string, MemoryStream>();
   private readonly durables = new Map<string, Map<string, Durable>>();
+  private readonly tails = new Map<() => void, string>();
   private closed = false;
 
   constructor(
@@ -116,6 +120,42 @@ export class MemoryStreams implements Streams {
       yield copy(next)!;
       seq = next.seq + 1;
     }
+  }
+
+  async tail(stream: string, filter: string, options: TailOptions, handler: (message: StoredStreamMessage) => void): Promise<Tail> {
+    this.assertOpen();
+    validateSubject(filter, true);
+    const target = this.streams.get(stream);
+    if (!target) throw new NotFoundError('stream', stream);
+    const pattern = new SubjectPattern(filter);
+    let stopped = false;
+    // Delivered off the publisher's call stack, in order: a slow or throwing handler never holds up a publish.
+    const deliver = (m: StoredMessage): void =>
+      queueMicrotask(() => {
+        if (!stopped) handler(copy(m)!);
+      });
+    // The stored backlog and the listener are set up in one synchronous turn, so no message falls between them.
+    if (options.fromSeq !== undefined) {
+      target.prune();
+      for (let m = target.log.find(options.fromSeq, (x) => pattern.matches(x.subject)); m;) {
+        deliver(m);
+        m = target.log.find(m.seq + 1, (x) => pattern.matches(x.subject));
+      }
+    }
+    const unlisten = target.listen({ onAppend: (m) => pattern.matches(m.subject) && deliver(m) });
+    this.tails.set(unlisten, stream);
+    return {
+      stop: async () => {
+        stopped = true;
+        unlisten();
+        this.tails.delete(unlisten);
+      },
+    };
+  }
+
+  /** Tails running now, per stream (diagnostics and tests: a client that went away leaves none). */
+  tailCount(stream: string): number {
+    return [...this.tails.values()].filter((s) => s === stream).length;
   }
 
   async remove(name: string): Promise<void> {

@@ -19,6 +19,8 @@ import type {
   StoredStreamMessage,
   StreamConfig,
   Streams,
+  Tail,
+  TailOptions,
 } from '../ports.ts';
 import { DEFAULT_MAX_PAYLOAD, effectiveDuplicateWindow, publishedSize } from '../defaults.ts';
 import { NoStreamError, NotFoundError, PayloadTooLargeError, StreamFullError } from '../errors.ts';
@@ -34,6 +36,7 @@ import {
 } from './errors.ts';
 import type { PipelinedRequester } from './pipelined-requester.ts';
 import { publishAcked } from './pub-ack.ts';
+import { tailNats } from './tail.ts';
 
 /** `Streams` over JetStream: file-backed streams, durable pull consumers. */
 export class NatsStreams implements Streams {
@@ -198,6 +201,10 @@ export class NatsStreams implements Streams {
       throw err;
     }
     return found;
+  }
+
+  async tail(stream: string, filter: string, options: TailOptions, handler: (message: StoredStreamMessage) => void): Promise<Tail> {
+    return tailNats(this.ctx, stream, filter, options, handler);
   }
 
   async remove(name: string): Promise<void> {

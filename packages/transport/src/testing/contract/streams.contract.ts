@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NoStreamError, NotFoundError, PayloadTooLargeError, StreamFullError } from '../../adapters.ts';
 import type { DeliveredMessage } from '../../ports.ts';
-import { Collector } from '../async.ts';
+import { Collector, quietPeriod } from '../async.ts';
 import { dec, enc, useTarget, type MakeTarget } from './target.ts';
 
 /** Stream management and publishing behaviour both adapters must share. */
@@ -216,6 +216,37 @@ export function streamsContract(make: MakeTarget): void {
       const none: string[] = [];
       for await (const m of t.transport.streams.read(s.name, s.subject('c.*'))) none.push(m.subject);
       expect(none).toEqual([]);
+    });
+
+    it('tail delivers stored messages from a sequence, then new ones as they are stored, in order, and nothing after stop', async () => {
+      const s = await t.stream('limits');
+      const tail = t.transport.streams.tail!.bind(t.transport.streams);
+      for (const [sub, body] of [
+        ['a.1', 'one'],
+        ['b.1', 'skip'],
+        ['a.2', 'two'],
+      ])
+        await t.transport.streams.publish(s.subject(sub!), enc(body!));
+      const fromStart = new Collector<[number, string]>();
+      const live = new Collector<string>();
+      const a = await tail(s.name, s.subject('a.*'), { fromSeq: 1 }, (m) => fromStart.push([m.seq, dec(m.data)]));
+      const b = await tail(s.name, s.subject('a.*'), {}, (m) => live.push(dec(m.data)));
+      expect(await fromStart.count(2)).toEqual([
+        [1, 'one'],
+        [3, 'two'],
+      ]);
+      await t.transport.streams.publish(s.subject('a.3'), enc('three'));
+      await t.transport.streams.publish(s.subject('b.2'), enc('skip'));
+      await t.transport.streams.publish(s.subject('a.4'), enc('four'));
+      expect(await live.count(2)).toEqual(['three', 'four']);
+      expect((await fromStart.count(4)).map(([seq]) => seq)).toEqual([1, 3, 4, 6]);
+      await a.stop();
+      await b.stop();
+      await t.transport.streams.publish(s.subject('a.5'), enc('five'));
+      // The publish is stored before it resolves; a stopped tail must not see it (a short bounded wait for a non-event).
+      await quietPeriod(200);
+      expect(live.items).toEqual(['three', 'four']);
+      expect(fromStart.items).toHaveLength(4);
     });
   });
 }
