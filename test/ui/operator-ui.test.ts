@@ -130,6 +130,12 @@ describe('the operator UI in chromium against squadflow start', () => {
     const sf = squadflow!;
     const id = await sf.trigger('ui_review', {});
     await sf.reaches(id, (e) => e.status === 'waiting', 'waiting on the review');
+    // Its page offers the decision too, and draws the escalation level after the human step.
+    await page.goto(`${sf.url}/ui/executions/${id}`);
+    await page.waitForSelector(nodeIn('review', 'waiting'));
+    await page.waitForSelector('[data-testid="node-escalate:review:1"]');
+    await page.waitForSelector(`[data-testid="decision-${id}-review"]`);
+    await screenshot(page, 'execution-human-task');
     await page.goto(`${sf.url}/ui/human-tasks`);
     const row = page.locator(`[data-testid="task-${id}-review"]`);
     await row.waitFor();
@@ -156,9 +162,14 @@ describe('the operator UI in chromium against squadflow start', () => {
     expect(await page.locator('[data-testid="insight-steps"] tbody tr').count()).toBe(3);
     await screenshot(page, 'insights');
 
-    await page.goto(`${sf.url}/ui/workflows/ui_slow`);
-    await page.waitForSelector('[data-testid="node-ship"]');
-    expect(await page.locator('pre.code').textContent()).toContain('name: ui_slow');
+    // A seed workflow: delays, a compensation and the saga drawn; its YAML and versions.
+    await page.goto(`${sf.url}/ui/workflows`);
+    await page.getByRole('link', { name: 'abandoned_cart_recovery' }).click();
+    await page.waitForSelector('[data-testid="node-launch_retargeting_campaign"]');
+    await page.waitForSelector('[data-testid="node-compensate:launch_retargeting_campaign"]');
+    expect(await page.locator('[data-testid="node-send_whatsapp_reminder"]').textContent()).toContain('delay 5 min');
+    expect(await page.locator('pre.code').textContent()).toContain('name: abandoned_cart_recovery');
+    expect(await page.locator('[data-testid="versions"]').textContent()).toContain('v1');
     await screenshot(page, 'workflows');
 
     const schedule = await sf.api('POST', '/v1/schedules', {

@@ -9,8 +9,11 @@ import type { LifecycleEvent } from './types.ts';
 const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 10_000;
 
-/** Splits a text/event-stream into events; `onEvent` gets each `data:` payload parsed, with `event:` as the type when the data has none. */
-export function sseParser(onEvent: (event: LifecycleEvent) => void): (chunk: string) => void {
+/**
+ * Splits a text/event-stream into events; `onEvent` gets each `data:` payload parsed, with `event:` as the
+ * type when the data has none, and the `id:` (the stream sequence) that a reconnection resumes after.
+ */
+export function sseParser(onEvent: (event: LifecycleEvent, id: string | undefined) => void): (chunk: string) => void {
   let buffer = '';
   return (chunk) => {
     buffer += chunk.replace(/\r\n/g, '\n');
@@ -19,15 +22,17 @@ export function sseParser(onEvent: (event: LifecycleEvent) => void): (chunk: str
       const block = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
       let type = 'message';
+      let id: string | undefined;
       const data: string[] = [];
       for (const line of block.split('\n')) {
         if (line.startsWith('event:')) type = line.slice(6).trim();
+        else if (line.startsWith('id:')) id = line.slice(3).trim();
         else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
       }
       if (data.length === 0) continue;
       try {
         const parsed = JSON.parse(data.join('\n')) as LifecycleEvent;
-        onEvent({ ...parsed, type: parsed.type ?? type });
+        onEvent({ ...parsed, type: parsed.type ?? type }, id);
       } catch {
         // A comment or a keep-alive that is not JSON: nothing to show.
       }
@@ -45,18 +50,23 @@ export function followEvents(
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(filters)) if (value) params.set(key, value);
   let delay = RETRY_MIN_MS;
+  // After a drop, the stream resumes after the last event seen (Last-Event-ID): none is missed.
+  let lastId: string | undefined;
 
   const run = async () => {
     while (!controller.signal.aborted) {
       try {
         const res = await fetch(`/v1/events?${params.toString()}`, {
-          headers: { ...authHeaders(), accept: 'text/event-stream' },
+          headers: { ...authHeaders(), accept: 'text/event-stream', ...(lastId ? { 'last-event-id': lastId } : {}) },
           signal: controller.signal,
         });
         if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
         onState(true);
         delay = RETRY_MIN_MS;
-        const parse = sseParser(onEvent);
+        const parse = sseParser((event, id) => {
+          if (id) lastId = id;
+          onEvent(event);
+        });
         const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
         for (;;) {
           const { value, done } = await reader.read();

@@ -14,12 +14,16 @@ import { useAct } from './use-act.ts';
 
 const ENDED = new Set(['completed', 'failed', 'compensated', 'cancelled']);
 
-/** `approval_{order_id}` with the context's `order_id`: a plain placeholder fill, nothing is evaluated. */
-export function fillKey(template: string, context: Record<string, unknown>): string {
-  return template.replace(/\{([A-Za-z0-9_.-]+)\}/g, (whole, field: string) => {
+/**
+ * `approval_{order_id}` with the context's `order_id`, `{$execution.id}` with the execution's id: a plain
+ * placeholder fill for the suggested key, nothing is evaluated (the engine resolves the real key).
+ */
+export function fillKey(template: string, execution: Pick<ExecutionView, 'executionId' | 'context'>): string {
+  return template.replace(/\{(\$?[A-Za-z0-9_.-]+)\}/g, (whole, field: string) => {
+    if (field === '$execution.id') return execution.executionId;
     const value = field
       .split('.')
-      .reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), context);
+      .reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), execution.context);
     return typeof value === 'string' || typeof value === 'number' ? String(value) : whole;
   });
 }
@@ -32,7 +36,9 @@ export function ExecutionActions({ execution, graph, onDone }: { execution: Exec
   const nodes = new Map((graph?.nodes ?? []).map((n) => [n.id, n]));
   const waiting = execution.steps.filter((s) => s.status === 'waiting');
   const humans = waiting.filter((s) => nodes.get(s.name)?.type === 'human' || nodes.get(s.name)?.human);
-  const signalKeys = waiting.map((s) => nodes.get(s.name)?.wait?.signal).filter((k): k is string => Boolean(k));
+  // Human steps are decided with approve / reject below; a signal is for the other waits.
+  const waits = waiting.filter((s) => !humans.includes(s));
+  const signalKeys = waits.map((s) => nodes.get(s.name)?.wait?.signal).filter((k): k is string => Boolean(k));
   const escalated = execution.steps.find((s) => s.status === 'escalated');
   const [signalKey, setSignalKey] = useState('');
   const [signalData, setSignalData] = useState('{}');
@@ -48,7 +54,7 @@ export function ExecutionActions({ execution, graph, onDone }: { execution: Exec
       } catch {
         throw new ApiError(0, 'INVALID_JSON', 'the signal data is not JSON', [{ path: 'data', message: 'not JSON' }]);
       }
-      await act('POST', `/v1/signals/${encodeURIComponent(signalKey || fillKey(signalKeys[0] ?? '', execution.context))}`, data);
+      await act('POST', `/v1/signals/${encodeURIComponent(signalKey || fillKey(signalKeys[0] ?? '', execution))}`, data);
     });
   return (
     <div className="actions" data-testid="actions">
@@ -98,12 +104,12 @@ export function ExecutionActions({ execution, graph, onDone }: { execution: Exec
           <HumanDecision executionId={execution.executionId} step={step.name} onDone={onDone} />
         </div>
       ))}
-      {waiting.length > 0 && (
+      {waits.length > 0 && (
         <div className="row">
           <input
             className="mono"
             aria-label="signal key"
-            placeholder={signalKeys[0] ? fillKey(signalKeys[0], execution.context) : 'signal key'}
+            placeholder={signalKeys[0] ? fillKey(signalKeys[0], execution) : 'signal key'}
             value={signalKey}
             onChange={(e) => setSignalKey(e.target.value)}
           />

@@ -4,7 +4,8 @@ import type { GraphNode, StepView } from '../api/types.ts';
 import { duration, relative } from '../format.ts';
 import { nodeState } from './node-state.ts';
 
-export type StepNodeData = { node: GraphNode; step?: StepView };
+/** `live`: drawn for an execution (states coloured); else for a definition (no state). */
+export type StepNodeData = { node: GraphNode; step?: StepView; live: boolean };
 export type StepFlowNode = Node<StepNodeData, 'step'>;
 
 /** The wait deadline: the step's start plus its timeout, while it waits. */
@@ -13,8 +14,8 @@ function deadline(step: StepView | undefined, timeoutMs: number | undefined): nu
 }
 
 export function StepNode({ data }: NodeProps<StepFlowNode>) {
-  const { node, step } = data;
-  const state = nodeState(step?.status);
+  const { node, step, live } = data;
+  const state = live ? nodeState(step?.status) : 'static';
   const attempts = step?.attempts.filter((a) => !a.compensation).length ?? 0;
   const facts: string[] = [];
   if (node.delayMs) facts.push(`delay ${duration(node.delayMs)}`);
@@ -34,12 +35,12 @@ export function StepNode({ data }: NodeProps<StepFlowNode>) {
       className={`step-node state-${state}`}
       data-testid={`node-${node.id}`}
       data-state={state}
-      title={[node.label, subtitle, ...facts, step ? `status: ${step.status}` : 'not reached'].join('\n')}
+      title={[node.label, subtitle, ...facts, live ? `status: ${step?.status ?? 'not reached'}` : ''].join('\n').trim()}
     >
       <Handle type="target" position={Position.Left} />
       <div className="step-node-head">
         <span className="step-node-name">{node.label}</span>
-        <span className="step-node-status">{step?.status ?? 'pending'}</span>
+        <span className="step-node-status">{live ? (step?.status ?? 'pending') : node.type}</span>
       </div>
       <div className="step-node-sub mono">{subtitle}</div>
       {facts.length > 0 && <div className="step-node-facts">{facts.join(' · ')}</div>}
@@ -52,9 +53,10 @@ export function StepNode({ data }: NodeProps<StepFlowNode>) {
 export type TerminalFlowNode = Node<{ label: string; reached: boolean }, 'terminal'>;
 
 /** start, end, `__escalated` and `__compensate`. */
-export function TerminalNode({ data }: NodeProps<TerminalFlowNode>) {
+export function TerminalNode({ data, id }: NodeProps<TerminalFlowNode>) {
+  const outcome = id !== '__start' && id !== '__end';
   return (
-    <div className={`terminal-node ${data.reached ? 'reached' : ''}`}>
+    <div className={`terminal-node ${outcome ? 'outcome' : ''} ${data.reached ? 'reached' : ''}`} data-testid={`node-${id}`}>
       <Handle type="target" position={Position.Left} />
       {data.label}
       <Handle type="source" position={Position.Right} />

@@ -8,7 +8,7 @@ import '@xyflow/react/dist/style.css';
 import { useEffect, useMemo, useState } from 'react';
 import type { StepView, WorkflowGraph as Graph } from '../api/types.ts';
 import { EDGE_STYLES } from './edge-styles.ts';
-import { isAux, isTerminal, layout, sizeOf, type Positions } from './layout.ts';
+import { isAux, isTerminal, layout, sizeOf, STEP_SIZE, type Positions } from './layout.ts';
 import { Legend } from './Legend.tsx';
 import { AuxNode, StepNode, TerminalNode, type AuxFlowNode, type StepFlowNode, type TerminalFlowNode } from './StepNode.tsx';
 
@@ -16,6 +16,14 @@ const nodeTypes = { step: StepNode, terminal: TerminalNode, aux: AuxNode };
 
 /** `compensate:<step>` and `escalate:<step>:<level>` belong to `<step>`. */
 const ownerStep = (id: string): string => id.split(':')[1] ?? id;
+
+/** As tall as the laid-out graph (plus the legend), within bounds: no empty band above and below a chain. */
+function frameHeight(positions: Positions | null): number {
+  if (!positions || positions.size === 0) return 200;
+  const ys = [...positions.values()].map((p) => p.y);
+  const height = Math.max(...ys) - Math.min(...ys) + STEP_SIZE.height;
+  return Math.min(480, Math.max(190, height + 110));
+}
 
 export function WorkflowGraph({ graph, steps, ended }: { graph: Graph; steps?: StepView[]; ended?: boolean }) {
   const [positions, setPositions] = useState<Positions | null>(null);
@@ -47,7 +55,7 @@ export function WorkflowGraph({ graph, steps, ended }: { graph: Graph; steps?: S
         const active = node.type === 'compensation' ? ['compensating', 'compensated'].includes(owner) : owner === 'escalated';
         return { ...common, type: 'aux', data: { node, active } };
       }
-      return { ...common, type: 'step', data: { node, step: byName.get(node.id) } };
+      return { ...common, type: 'step', data: { node, step: byName.get(node.id), live: steps !== undefined } };
     });
   }, [graph, positions, byName, steps, ended]);
 
@@ -75,7 +83,7 @@ export function WorkflowGraph({ graph, steps, ended }: { graph: Graph; steps?: S
 
   if (layoutError) return <div className="error-box">layout failed: {layoutError}</div>;
   return (
-    <div className="graph-frame" data-testid="workflow-graph">
+    <div className="graph-frame" data-testid="workflow-graph" style={{ height: frameHeight(positions) }}>
       {positions ? (
         <ReactFlow
           nodes={nodes}
@@ -88,7 +96,7 @@ export function WorkflowGraph({ graph, steps, ended }: { graph: Graph; steps?: S
           proOptions={{ hideAttribution: true }}
         >
           <Background gap={16} color="#e5e7eb" />
-          <Controls showInteractive={false} />
+          <Controls showInteractive={false} position="top-right" />
         </ReactFlow>
       ) : (
         <div className="muted pad">laying out…</div>

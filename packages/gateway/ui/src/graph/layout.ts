@@ -9,7 +9,9 @@ import type { GraphEdge, GraphNode } from '../api/types.ts';
 
 export const STEP_SIZE = { width: 210, height: 78 };
 export const AUX_SIZE = { width: 170, height: 46 };
-export const TERMINAL_SIZE = { width: 96, height: 30 };
+export const TERMINAL_SIZE = { width: 64, height: 30 };
+/** `__escalated` and `__compensate` carry a sentence. */
+export const OUTCOME_SIZE = { width: 150, height: 40 };
 
 /** start, end, and the places failing steps go (`__escalated`, `__compensate`): pills. */
 export const isTerminal = (node: GraphNode): boolean =>
@@ -17,7 +19,10 @@ export const isTerminal = (node: GraphNode): boolean =>
 /** A step's compensation or a human task's escalation level: drawn smaller, beside its step. */
 export const isAux = (node: GraphNode): boolean => node.type === 'compensation' || node.type === 'escalation';
 
-export const sizeOf = (node: GraphNode) => (isTerminal(node) ? TERMINAL_SIZE : isAux(node) ? AUX_SIZE : STEP_SIZE);
+export function sizeOf(node: GraphNode) {
+  if (node.type === 'escalated' || node.type === 'saga') return OUTCOME_SIZE;
+  return isTerminal(node) ? TERMINAL_SIZE : isAux(node) ? AUX_SIZE : STEP_SIZE;
+}
 
 export type Positions = Map<string, { x: number; y: number }>;
 

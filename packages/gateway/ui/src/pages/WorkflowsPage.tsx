@@ -59,51 +59,56 @@ function WorkflowDetail({ name, version }: { name: string; version?: number }) {
 }
 
 export function WorkflowsPage({ name, search }: { name?: string; search: URLSearchParams }) {
-  const workflows = useApi<{ workflows: WorkflowSummary[] }>('/v1/workflows');
   const version = Number(search.get('version')) || undefined;
+  // One workflow takes the whole width: its graph needs it.
+  if (name) {
+    return (
+      <>
+        <header className="page-head">
+          <Link to="/workflows">← Workflows</Link>
+        </header>
+        <WorkflowDetail key={`${name}@${version ?? ''}`} name={name} version={version} />
+      </>
+    );
+  }
+  return <WorkflowList />;
+}
+
+function WorkflowList() {
+  const workflows = useApi<{ workflows: WorkflowSummary[] }>('/v1/workflows');
   return (
     <>
       <header className="page-head">
         <h1>Workflows</h1>
       </header>
       <ErrorBox error={workflows.error} />
-      <div className="split">
-        <table className="table side" data-testid="workflows-table">
-          <colgroup>
-            <col />
-            <col style={{ width: 44 }} />
-            <col style={{ width: 48 }} />
-          </colgroup>
-          <thead>
-            <tr>
-              <th>name</th>
-              <th>ver.</th>
-              <th>steps</th>
+      <table className="table" data-testid="workflows-table">
+        <thead>
+          <tr>
+            <th>name</th>
+            <th>version</th>
+            <th>steps</th>
+            <th>description</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {workflows.data?.workflows.map((w) => (
+            <tr key={w.name}>
+              <td>
+                <Link to={`/workflows/${encodeURIComponent(w.name)}`}>{w.name}</Link>
+              </td>
+              <td>v{w.version}</td>
+              <td>{w.steps}</td>
+              <td className="muted">{w.description}</td>
+              <td className="nowrap">
+                <Link to={`/executions?workflow=${encodeURIComponent(w.name)}`}>executions</Link> ·{' '}
+                <Link to={`/insights/${encodeURIComponent(w.name)}`}>insights</Link>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {workflows.data?.workflows.map((w) => (
-              <tr key={w.name} className={w.name === name ? 'selected' : ''}>
-                <td>
-                  <Link to={`/workflows/${encodeURIComponent(w.name)}`}>{w.name}</Link>
-                  {w.description && (
-                    <div className="muted small clamp" title={w.description}>
-                      {w.description}
-                    </div>
-                  )}
-                </td>
-                <td>v{w.version}</td>
-                <td>{w.steps}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {name ? (
-          <WorkflowDetail key={`${name}@${version ?? ''}`} name={name} version={version} />
-        ) : (
-          <div className="muted pad">choose a workflow</div>
-        )}
-      </div>
+          ))}
+        </tbody>
+      </table>
     </>
   );
 }
