@@ -70,7 +70,8 @@ export function WorkflowGraph({ graph, steps, ended }: { graph: Graph; steps?: S
           id: e.id,
           source: e.from,
           target: e.to,
-          label: e.label,
+          // A compensation edge's dashed purple says it all; its label would sit on the step it leaves.
+          label: e.kind === 'compensation' ? undefined : e.label,
           animated: running,
           type: e.kind === 'dependency' ? 'default' : 'smoothstep',
           style: { stroke: style.stroke, strokeWidth: 1.5, strokeDasharray: style.dash },
