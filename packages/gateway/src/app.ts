@@ -34,8 +34,9 @@ import { registerWorkflowGraphRoutes } from './routes/workflow-graph.ts';
 import { registerInsightsRoutes } from './routes/insights.ts';
 import { registerHumanTaskRoutes } from './routes/human-tasks.ts';
 import { registerEventRoutes } from './routes/events.ts';
-import { registerUi } from './ui/serve-ui.ts';
+import { registerSquadRoutes } from './routes/squads.ts';
 import { registerGenericWebhookRoutes } from './webhooks/generic.ts';
+import { registerUi } from './ui/serve-ui.ts';
 import { DeliveryLedger } from './webhooks/ledger.ts';
 import { registerWhatsAppRoutes } from './webhooks/whatsapp.ts';
 
@@ -151,6 +152,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   registerInsightsRoutes(deps);
   registerHumanTaskRoutes(deps);
   registerEventRoutes(deps, app);
+  registerSquadRoutes(deps);
   registerScheduleRoutes(deps);
   registerMetricsRoutes(deps, metrics);
   registerHealthRoutes(deps);

@@ -244,13 +244,14 @@ async function runHandler(
   keepAlive.unref();
   deps.running.add(control);
   deps.stats.started(command.action);
+  const began = performance.now();
   try {
     log.debug('handler started');
     return await invokeAction(action, input, ctx, control);
   } finally {
     clearInterval(keepAlive);
     deps.running.delete(control);
-    deps.stats.ended(command.action);
+    deps.stats.ended(command.action, performance.now() - began);
     control.finish();
     beats.close();
     // A heartbeat published after the reply would be ignored, but keep the inbound stream in causal order anyway.

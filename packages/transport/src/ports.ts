@@ -4,6 +4,7 @@
  * (JetStream streams + KV). Both pass the same contract suite
  * (test/contract/ports.contract.ts), so the embedded mode cannot drift.
  */
+import type { ServiceDirectory } from './services.ts';
 import { wallClock } from './wall-clock.ts';
 
 /** One stored value and the revision it was stored at. */
@@ -236,6 +237,12 @@ export interface Transport {
    * throws `PayloadTooLargeError` and sends nothing.
    */
   readonly maxPayload: number;
+  /**
+   * Service discovery (the NATS services API, or the services of this
+   * process on memory): what `GET /v1/squads` lists. Optional: wrappers
+   * and stubs may leave it out.
+   */
+  readonly services?: ServiceDirectory;
   /** Opens (creating if missing) a KV bucket. */
   kv(bucket: string, options?: KvOptions): Promise<KvStore>;
   /** Deletes a KV bucket (tests and teardown). */
