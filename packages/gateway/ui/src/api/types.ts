@@ -126,11 +126,19 @@ export interface HumanTask {
   signalKey: string;
 }
 
+export interface SquadStats {
+  requests: number;
+  errors: number;
+  inFlight?: number;
+  averageProcessingMs?: number;
+}
+
 export interface SquadView {
   name: string;
-  instances: Array<{ id: string; version?: string }>;
-  actions: Array<{ name: string; description?: string }>;
-  stats: { requests: number; errors: number; averageProcessingMs?: number };
+  description?: string;
+  instances: Array<{ id: string; version?: string; startedAt?: number }>;
+  actions: Array<{ name: string; description?: string; compensate?: string; timeoutMs?: number; stats?: SquadStats }>;
+  stats: SquadStats;
 }
 
 export interface ScheduleView {

@@ -1,7 +1,7 @@
 /** Squads: each squad's instances, actions and request stats (the NATS services API, through the gateway). */
 import type { SquadView } from '../api/types.ts';
 import { ErrorBox } from '../components/ErrorBox.tsx';
-import { duration, percent } from '../format.ts';
+import { duration, percent, relative } from '../format.ts';
 import { useApi } from '../hooks.ts';
 
 export function SquadsPage() {
@@ -29,19 +29,47 @@ export function SquadsPage() {
               <span className={squad.stats.errors > 0 ? 'err' : ''}>
                 <b>{squad.stats.errors}</b> errors ({percent(squad.stats.requests ? squad.stats.errors / squad.stats.requests : null)})
               </span>
+              <span>{squad.stats.inFlight ?? 0} in flight</span>
               <span>avg {duration(squad.stats.averageProcessingMs)}</span>
             </div>
-            <ul className="actions-list">
-              {squad.actions.map((a) => (
-                <li key={a.name}>
-                  <span className="mono">{a.name}</span>
-                  {a.description && <span className="muted"> — {a.description}</span>}
-                </li>
-              ))}
-            </ul>
+            {squad.description && <div className="muted small">{squad.description}</div>}
+            <table className="table compact fixed">
+              <colgroup>
+                <col />
+                <col style={{ width: 72 }} />
+                <col style={{ width: 56 }} />
+                <col style={{ width: 64 }} />
+              </colgroup>
+              <thead>
+                <tr>
+                  <th>action</th>
+                  <th>requests</th>
+                  <th>errors</th>
+                  <th>avg</th>
+                </tr>
+              </thead>
+              <tbody>
+                {squad.actions.map((a) => (
+                  <tr key={a.name} title={a.description}>
+                    <td className="mono ellipsis" title={a.name}>
+                      {a.name}
+                      {a.compensate && <div className="muted small">undo: {a.compensate}</div>}
+                    </td>
+                    <td>{a.stats?.requests ?? '—'}</td>
+                    <td className={a.stats?.errors ? 'err' : ''}>{a.stats?.errors ?? '—'}</td>
+                    <td>{duration(a.stats?.averageProcessingMs)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
             {squad.instances.length > 0 && (
-              <div className="muted small mono clamp" title={squad.instances.map((i) => i.id).join('\n')}>
-                {squad.instances.map((i) => `${i.id}${i.version ? `@${i.version}` : ''}`).join(', ')}
+              <div className="muted small mono instances" title={squad.instances.map((i) => i.id).join('\n')}>
+                {squad.instances
+                  .map(
+                    (i) =>
+                      `${i.id}${i.version ? ` v${i.version}` : ''}${i.startedAt ? ` · up ${relative(i.startedAt).replace(' ago', '')}` : ''}`,
+                  )
+                  .join('\n')}
               </div>
             )}
           </section>
