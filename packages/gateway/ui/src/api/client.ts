@@ -51,10 +51,4 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
 /** An act (POST/PUT/DELETE) with an optional JSON body. */
 export const act = <T = unknown>(method: string, path: string, body?: unknown): Promise<T> => api<T>(path, { method, body });
 
-/** A query string from the defined, non-empty values. */
-export function query(params: Record<string, string | number | undefined | null>): string {
-  const q = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== null && value !== '') q.set(key, String(value));
-  const text = q.toString();
-  return text ? `?${text}` : '';
-}
+export { query } from './query.ts';

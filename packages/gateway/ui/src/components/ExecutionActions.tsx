@@ -10,23 +10,10 @@ import type { ExecutionView, WorkflowGraph } from '../api/types.ts';
 import { useAuth } from '../hooks.ts';
 import { ErrorBox } from './ErrorBox.tsx';
 import { HumanDecision } from './HumanDecision.tsx';
+import { fillKey } from './signal-key.ts';
 import { useAct } from './use-act.ts';
 
 const ENDED = new Set(['completed', 'failed', 'compensated', 'cancelled']);
-
-/**
- * `approval_{order_id}` with the context's `order_id`, `{$execution.id}` with the execution's id: a plain
- * placeholder fill for the suggested key, nothing is evaluated (the engine resolves the real key).
- */
-export function fillKey(template: string, execution: Pick<ExecutionView, 'executionId' | 'context'>): string {
-  return template.replace(/\{(\$?[A-Za-z0-9_.-]+)\}/g, (whole, field: string) => {
-    if (field === '$execution.id') return execution.executionId;
-    const value = field
-      .split('.')
-      .reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), execution.context);
-    return typeof value === 'string' || typeof value === 'number' ? String(value) : whole;
-  });
-}
 
 export function ExecutionActions({ execution, graph, onDone }: { execution: ExecutionView; graph?: WorkflowGraph; onDone: () => void }) {
   const { readOnly } = useAuth();

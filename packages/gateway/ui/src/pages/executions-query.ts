@@ -1,5 +1,5 @@
 /** The executions list's filters as they live in the page's URL (so a filtered view can be shared and survives a reload). */
-import { query } from '../api/client.ts';
+import { query } from '../api/query.ts';
 
 export interface ExecutionFilters {
   workflow: string;
