@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildUi } from '../../packages/gateway/ui/build.ts';
 import { collectPageErrors, launchBrowser, screenshot, type Browser } from './browser.ts';
-import { startSquadflow, TOKEN, TOOLS, type Squadflow } from './squadflow.ts';
+import { startSquadflow, TOKEN, TOOLS, VIEWER_TOKEN, type Squadflow } from './squadflow.ts';
 
 /** Two steps that take a moment each (the fixture squad's `sleep`), then a quick one. */
 const SLOW = {
@@ -112,9 +112,21 @@ describe('the operator UI in chromium against squadflow start', () => {
     await screenshot(page, 'executions');
   });
 
-  it('cancels a waiting execution from its page', async () => {
+  it('cancels a waiting execution from its page; a read-only token is refused and the acts are disabled with a hint', async () => {
     const sf = squadflow!;
     const id = await sf.trigger('ui_hold', { order: 'o-1' });
+
+    const viewer = await browser.context.newPage();
+    await viewer.addInitScript({ content: `localStorage.setItem('squadflow.token', ${JSON.stringify(VIEWER_TOKEN)})` });
+    await viewer.goto(`${sf.url}/ui/executions/${id}`);
+    await viewer.waitForSelector(nodeIn('hold', 'waiting'));
+    await viewer.getByRole('button', { name: 'Cancel execution' }).click();
+    await viewer.getByRole('alert').filter({ hasText: 'FORBIDDEN' }).waitFor();
+    expect(await viewer.getByRole('button', { name: 'Cancel execution' }).isDisabled()).toBe(true);
+    expect(await viewer.locator('.actions .hint').textContent()).toContain('admin scope');
+    await viewer.close();
+    expect((await sf.api<{ status: string }>('GET', `/v1/executions/${id}`)).body.status).toBe('waiting');
+
     await page.goto(`${sf.url}/ui/executions/${id}`);
     await page.waitForSelector(nodeIn('hold', 'waiting'));
     expect(await page.locator('[data-testid="node-hold"]').textContent()).toContain('signal hold_{order}');

@@ -14,6 +14,8 @@ const CLI = 'packages/cli/src/main.ts';
 const SQUAD = 'test/process/fixtures/squad-process.ts';
 export const TOOLS = 'uitools';
 export const TOKEN = 'ui-test-token-0123456789abcdef';
+/** Read scope only: the pages show, the acts are refused (403). */
+export const VIEWER_TOKEN = 'ui-viewer-token-0123456789abcdef';
 
 export interface ExecutionBody {
   executionId: string;
@@ -55,7 +57,7 @@ export async function startSquadflow(): Promise<Squadflow> {
     children.push(
       await spawnTsProcess(
         CLI,
-        { ...env, SQUADFLOW_PORT: String(port), SQUADFLOW_API_TOKENS: `ui:${TOKEN}:read+trigger+admin` },
+        { ...env, SQUADFLOW_PORT: String(port), SQUADFLOW_API_TOKENS: `ui:${TOKEN}:read+trigger+admin,viewer:${VIEWER_TOKEN}:read` },
         { label: `squadflow start ${prefix}`, args: ['start'] },
       ),
     );

@@ -26,7 +26,10 @@ export function StepNode({ data }: NodeProps<StepFlowNode>) {
       `signal ${node.wait.signal}${node.wait.timeoutMs ? ` · ${due && state === 'waiting' ? `due ${relative(due)}` : duration(node.wait.timeoutMs)}` : ''}`,
     );
   }
-  if (node.human) facts.push(`human → ${node.human.assignee}`);
+  if (node.human) {
+    const due = deadline(step, node.timeoutMs);
+    facts.push(`human → ${node.human.assignee}${due && state === 'waiting' ? ` · due ${relative(due)}` : ''}`);
+  }
   if (node.onError && node.onError !== 'fail') facts.push(`onError ${node.onError}`);
   if (node.condition) facts.push(`if ${node.condition}`);
   const subtitle = node.squad ? `${node.squad}.${node.action ?? ''}` : node.type;
