@@ -109,6 +109,15 @@ describe('the operator UI in chromium against squadflow start', () => {
     const second = await sf.trigger('ui_slow', { ms: 1_500 });
     await page.waitForSelector(`[data-testid="row-${second}"]`);
     await page.waitForSelector(`[data-testid="row-${second}"] .badge-completed`, { timeout: 20_000 });
+
+    // Unfiltered, with executions that wait: their current step is named.
+    const held = await sf.trigger('ui_hold', { order: 'o-9' });
+    const reviewed = await sf.trigger('ui_review', {});
+    await page.goto(`${sf.url}/ui/executions`);
+    await page.waitForSelector(`[data-testid="row-${held}"] .badge-waiting`);
+    await page.waitForSelector(`[data-testid="row-${reviewed}"] .badge-waiting`);
+    expect(await page.locator(`[data-testid="row-${held}"]`).textContent()).toContain('hold');
+    expect(await page.locator('[data-testid="executions-table"] tbody tr').count()).toBe(4);
     await screenshot(page, 'executions');
   });
 

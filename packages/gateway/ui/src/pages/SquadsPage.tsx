@@ -36,16 +36,16 @@ export function SquadsPage() {
             <table className="table compact fixed">
               <colgroup>
                 <col />
-                <col style={{ width: 72 }} />
-                <col style={{ width: 56 }} />
-                <col style={{ width: 64 }} />
+                <col style={{ width: 44 }} />
+                <col style={{ width: 40 }} />
+                <col style={{ width: 58 }} />
               </colgroup>
               <thead>
                 <tr>
                   <th>action</th>
-                  <th>requests</th>
-                  <th>errors</th>
-                  <th>avg</th>
+                  <th title="requests">req.</th>
+                  <th title="errors">err.</th>
+                  <th title="average processing time">avg</th>
                 </tr>
               </thead>
               <tbody>
