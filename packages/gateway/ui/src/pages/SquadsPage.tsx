@@ -57,7 +57,7 @@ export function SquadsPage() {
                     </td>
                     <td>{a.stats?.requests ?? '—'}</td>
                     <td className={a.stats?.errors ? 'err' : ''}>{a.stats?.errors ?? '—'}</td>
-                    <td>{duration(a.stats?.averageProcessingMs)}</td>
+                    <td className="nowrap">{duration(a.stats?.averageProcessingMs)}</td>
                   </tr>
                 ))}
               </tbody>
