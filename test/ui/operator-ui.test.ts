@@ -39,6 +39,15 @@ const REVIEW = {
   ],
 };
 
+/** Its first step fails for good and escalates: an operator resolves it. */
+const ESCALATE = {
+  name: 'ui_escalate',
+  steps: [
+    { name: 'charge', squad: TOOLS, action: 'fail', input: '{ "message": "card declined" }', onError: 'escalate' },
+    { name: 'receipt', squad: TOOLS, action: 'noop', dependsOn: ['charge'] },
+  ],
+};
+
 let browser: Browser;
 let squadflow: Squadflow | undefined;
 let page: Page;
@@ -58,7 +67,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   squadflow = await startSquadflow();
-  for (const definition of [SLOW, HOLD, REVIEW]) await squadflow.register(definition);
+  for (const definition of [SLOW, HOLD, REVIEW, ESCALATE]) await squadflow.register(definition);
   page = await browser.context.newPage();
   pageErrors = collectPageErrors(page);
   // Every test but the first starts with the token in place (the first goes through the dialog).
@@ -145,6 +154,22 @@ describe('the operator UI in chromium against squadflow start', () => {
     const after = await sf.api<{ status: string; cancelReason?: string }>('GET', `/v1/executions/${id}`);
     expect(after.body).toMatchObject({ status: 'cancelled', cancelReason: 'customer called' });
     expect(await page.getByRole('button', { name: 'Cancel execution' }).count()).toBe(0);
+  });
+
+  it('resolves an escalation from the execution page: the failed attempt and its error show, skip lets it complete', async () => {
+    const sf = squadflow!;
+    const id = await sf.trigger('ui_escalate', {});
+    await page.goto(`${sf.url}/ui/executions/${id}`);
+    await page.waitForSelector('.page-head .badge-escalated');
+    await page.waitForSelector(nodeIn('charge', 'waiting'));
+    expect(await page.locator('[data-testid="timeline-charge"]').textContent()).toContain('card declined');
+    expect(await page.locator('[data-testid="actions"]').textContent()).toContain('escalated at charge');
+    await screenshot(page, 'execution-escalated');
+    await page.getByRole('button', { name: 'skip' }).click();
+    await page.waitForSelector(nodeIn('charge', 'skipped'));
+    await page.waitForSelector(nodeIn('receipt', 'done'));
+    await page.waitForSelector('.page-head .badge-completed');
+    expect((await sf.api<{ status: string }>('GET', `/v1/executions/${id}`)).body.status).toBe('completed');
   });
 
   it('resolves a human task from the inbox: the decision completes the step and the execution', async () => {

@@ -84,7 +84,7 @@ export function Timeline({ execution, now }: { execution: ExecutionView; now: nu
               </td>
               <td>
                 <Attempts step={step} />
-                {step.error && (
+                {step.error && step.error.message !== step.attempts.at(-1)?.error?.message && (
                   <div className="err small">
                     {step.error.code && <span className="mono">{step.error.code}</span>} {step.error.message}
                   </div>

@@ -47,7 +47,15 @@ export function WorkflowGraph({ graph, steps, ended }: { graph: Graph; steps?: S
       const position = positions.get(node.id) ?? { x: 0, y: 0 };
       const common = { id: node.id, position, draggable: false, ...sizeOf(node) };
       if (isTerminal(node)) {
-        const reached = node.id === '__start' ? steps !== undefined : node.id === '__end' ? Boolean(ended) : false;
+        const statuses = (steps ?? []).map((s) => s.status);
+        const reached =
+          node.type === 'escalated'
+            ? statuses.includes('escalated')
+            : node.type === 'saga'
+              ? statuses.some((s) => s === 'compensating' || s === 'compensated')
+              : node.id === '__start'
+                ? steps !== undefined
+                : Boolean(ended);
         return { ...common, type: 'terminal', data: { label: node.label, reached } };
       }
       if (isAux(node)) {
