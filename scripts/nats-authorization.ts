@@ -70,14 +70,16 @@ export function permissionsOf(options: AuthorizationOptions): Record<string, Per
     `${api}.DIRECT.GET.${kvStream(bucket)}.>`,
     `${api}.STREAM.MSG.GET.${kvStream(bucket)}`,
   ];
-  /** List keys or entries: an ordered consumer on the bucket's stream. */
-  const kvList = (bucket: string) => [
-    `${api}.CONSUMER.CREATE.${kvStream(bucket)}`,
-    `${api}.CONSUMER.CREATE.${kvStream(bucket)}.>`,
-    `${api}.CONSUMER.DELETE.${kvStream(bucket)}.>`,
-    `${api}.CONSUMER.INFO.${kvStream(bucket)}.>`,
-    `${api}.CONSUMER.MSG.NEXT.${kvStream(bucket)}.>`,
+  /** An ephemeral consumer on a stream: create, pull, delete. */
+  const ephemeralConsumer = (stream: string) => [
+    `${api}.CONSUMER.CREATE.${stream}`,
+    `${api}.CONSUMER.CREATE.${stream}.>`,
+    `${api}.CONSUMER.DELETE.${stream}.>`,
+    `${api}.CONSUMER.INFO.${stream}.>`,
+    `${api}.CONSUMER.MSG.NEXT.${stream}.>`,
   ];
+  /** List keys or entries: an ordered consumer on the bucket's stream. */
+  const kvList = (bucket: string) => ephemeralConsumer(kvStream(bucket));
   /** Writes (put, create, compare-and-set, delete) go to the key's subject. */
   const kvWrite = (bucket: string, key = '>') => [...kvRead(bucket), `$KV.${bucket}.${key}`];
   /** Creating the bucket on first start (a bucket that exists is only opened). */
@@ -105,8 +107,15 @@ export function permissionsOf(options: AuthorizationOptions): Record<string, Per
         `${p}.in.control.>`,
         `${api}.INFO`,
         ...streams.map((s) => `${api}.STREAM.INFO.${s}`),
-        // The engine client opens the timers bucket but never reads it.
-        `${api}.STREAM.INFO.${kvStream(b.timers)}`,
+        // The execution page shows the timers an execution armed (never writes them).
+        ...kvRead(b.timers),
+        // Live events (`GET /v1/events`): a no-ack consumer on the lifecycle stream per open stream, deleted when it closes.
+        ...ephemeralConsumer(n.streams.lifecycle),
+        // `GET /v1/squads`: the services API's INFO and STATS (answers come to the gateway's inbox).
+        '$SRV.INFO',
+        '$SRV.INFO.>',
+        '$SRV.STATS',
+        '$SRV.STATS.>',
         ...[b.executions, b.workflows, b.waits, b.breakers, b.slots].flatMap(kvRead),
         ...[b.executions, b.workflows, b.breakers].flatMap(kvList),
         // The pending record of a trigger, and workflow registration.

@@ -111,7 +111,17 @@ describe('least-privilege NATS users (matrix G6)', () => {
       expect(body.steps?.map((s) => s.status)).toEqual(['completed', 'completed']);
     }
     // The rest of the gateway's job: reads, a signal, a cancel, a WhatsApp delivery (ledger, statuses, a trigger).
-    for (const path of ['/v1/executions?workflow=relay', '/v1/workflows', '/v1/metrics', '/v1/workflows/relay/statechart', '/readyz']) {
+    for (const path of [
+      '/v1/executions?workflow=relay',
+      '/v1/workflows',
+      '/v1/metrics',
+      '/v1/workflows/relay/statechart',
+      '/v1/workflows/relay/graph',
+      '/v1/workflows/relay/versions',
+      '/v1/squads',
+      '/v1/human-tasks',
+      '/readyz',
+    ]) {
       expect((await fetch(`${gatewayUrl}${path}`)).status, path).toBe(200);
     }
     const signal = await fetch(`${gatewayUrl}/v1/signals/order_1`, { method: 'POST', headers: JSON_TYPE, body: '{"paid":true}' });

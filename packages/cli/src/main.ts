@@ -20,6 +20,7 @@ import { statusCommand } from './commands/status.ts';
 import { triggerCommand } from './commands/trigger.ts';
 import { workflowsCommand } from './commands/workflows.ts';
 import { insightsCommand } from './commands/insights.ts';
+import { tasksCommand } from './commands/tasks.ts';
 import { CliError, ExitCode, toCliError } from './exit-codes.ts';
 import { commandHelp, globalHelp } from './help.ts';
 import { Output } from './output.ts';
@@ -32,6 +33,7 @@ const COMMANDS: readonly Command[] = [
   lsCommand,
   workflowsCommand,
   insightsCommand,
+  tasksCommand,
   cancelCommand,
   pauseCommand,
   resumeCommand,

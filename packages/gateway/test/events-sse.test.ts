@@ -127,9 +127,12 @@ describe.each(['memory', 'nats'] as const)('live lifecycle events over SSE (%s)'
     await until('the tails to stop', tails, (n) => n === 0, 10_000);
   });
 
-  it('sends keepalive comments on an idle stream', async () => {
+  it('sends keepalive comments on an idle stream, which outlives the request timeout', async () => {
     const client = await SseClient.open(`${stack.url}/v1/events?workflow=nothing_here`);
-    await client.events.until((items) => items.filter((e) => e.comment === 'keepalive').length >= 2, 'two keepalives');
+    const opened = Date.now();
+    // 25 keepalives at 100 ms: the stream is still open after 2.5 requestTimeoutMs (the timeout bounds receiving the request only).
+    await client.events.until((items) => items.filter((e) => e.comment === 'keepalive').length >= 25, '25 keepalives');
+    expect(Date.now() - opened).toBeGreaterThanOrEqual(2_400);
     expect(client.lifecycle()).toEqual([]);
     client.close();
     await until('the tail to stop', tails, (n) => n === 0, 10_000);

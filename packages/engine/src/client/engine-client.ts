@@ -15,6 +15,8 @@ import {
   type WorkflowDefinition,
 } from '@squadflow/shared';
 import { archivedView, toView, type ExecutionView } from './execution-view.ts';
+import { executionDetail, type ExecutionDetail } from './execution-detail.ts';
+import { searchPredicate } from './execution-search.ts';
 import { ArchiveExportFilterSchema, type ArchiveExportFilter } from './archive-export-filter.ts';
 import { executionIdFor } from '../runtime/execution-ids.ts';
 import { computeMetrics, type EngineMetrics } from './metrics.ts';
@@ -201,6 +203,19 @@ export class EngineClient {
   }
 
   /**
+   * One execution with what is armed now (each step's timers and due times,
+   * open waits with deadlines, how to resolve an escalation): the execution
+   * page's view. A few KV reads more than `getExecution`; archived
+   * executions have nothing armed.
+   */
+  async describeExecution(executionId: string): Promise<ExecutionDetail | null> {
+    const stored = await this.stores.executions.read(executionId);
+    if (stored) return executionDetail(stored.record, this.stores.timers);
+    const archived = await this.stores.archive.get(executionId);
+    return archived ? { ...archivedView(archived), waits: [] } : null;
+  }
+
+  /**
    * The archived executions (ended, past their retention), oldest archived
    * first, as views marked `archived`: for export as JSON lines
    * (`GET /v1/archive/executions`). `since`/`until` bound the creation time
@@ -232,8 +247,10 @@ export class EngineClient {
    * statuses and workflow asked for, then only the page's records (an entry
    * whose record disagrees is stale and skipped; see `ExecutionIndex`).
    */
-  pageExecutions(filter: ListExecutionsFilter = {}): Promise<ExecutionPage> {
-    return pageExecutions(this.stores, filter);
+  async pageExecutions(filter: ListExecutionsFilter = {}): Promise<ExecutionPage> {
+    if (filter.q === undefined || filter.q === '') return pageExecutions(this.stores, filter);
+    const workflows = filter.workflow === undefined ? (await this.listWorkflows()).map((w) => w.name) : [filter.workflow];
+    return pageExecutions(this.stores, filter, await searchPredicate(filter.q, workflows, this.stores.waits));
   }
 
   /** Whether any execution waits on a correlation key right now (e.g. a WhatsApp conversation). */

@@ -16,6 +16,8 @@ export interface ListExecutionsFilter {
   limit?: number;
   /** Opaque cursor from a previous page's `nextCursor`. */
   cursor?: string;
+  /** Text search: a part of the execution id, or an exact idempotency or correlation key (see execution-search.ts). */
+  q?: string;
 }
 
 export interface ExecutionPage {
@@ -31,6 +33,8 @@ export interface ExecutionPage {
 export async function pageExecutions(
   stores: Pick<EngineStores, 'index' | 'executions'>,
   filter: ListExecutionsFilter = {},
+  /** Which execution ids `filter.q` matches (resolved by the caller, which has the workflows and the wait index). */
+  matches?: (executionId: string) => boolean,
 ): Promise<ExecutionPage> {
   const statuses = filter.status === undefined ? undefined : new Set([filter.status].flat());
   const limit = Math.min(Math.max(filter.limit ?? 100, 1), 1000);
@@ -41,6 +45,7 @@ export async function pageExecutions(
     (e) =>
       (filter.since === undefined || e.createdAt >= filter.since) &&
       (filter.until === undefined || e.createdAt < filter.until) &&
+      (!matches || matches(e.executionId)) &&
       (!after || e.createdAt < after.createdAt || (e.createdAt === after.createdAt && e.executionId < after.executionId)),
   );
   const page: ExecutionRecord[] = [];

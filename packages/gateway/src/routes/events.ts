@@ -14,6 +14,7 @@ import type { GatewayDeps } from '../deps.ts';
 import { EventStream } from '../http/event-stream.ts';
 import { HttpError } from '../http/errors.ts';
 import { defineRoute } from '../http/route.ts';
+import { redactSecrets } from '../http/secret-redaction.ts';
 
 const TypeSchema = LifecycleEventSchema.shape.type;
 
@@ -78,7 +79,7 @@ export function registerEventRoutes({ transport, names, config, routes, logger }
             logger.warn({ err, subject: m.subject, seq: m.seq }, 'event stream: an invalid lifecycle message was skipped');
             return;
           }
-          if (wanted(event)) stream.send(m.seq, event.type, event);
+          if (wanted(event)) stream.send(m.seq, event.type, redactSecrets(event));
         };
         const last = headers['Last-Event-ID'];
         const subject = names.lifecycleFilter({
