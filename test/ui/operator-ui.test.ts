@@ -147,7 +147,7 @@ describe('the operator UI in chromium against squadflow start', () => {
 
     await page.goto(`${sf.url}/ui/executions/${id}`);
     await page.waitForSelector(nodeIn('hold', 'waiting'));
-    expect(await page.locator('[data-testid="node-hold"]').textContent()).toContain('signal hold_{order}');
+    expect(await page.locator('[data-testid="node-hold"]').textContent()).toContain('signal hold_o-1');
     await page.getByLabel('reason').fill('customer called');
     await page.getByRole('button', { name: 'Cancel execution' }).click();
     await page.waitForSelector('.page-head .badge-cancelled');

@@ -41,6 +41,12 @@ export interface StepView {
   error?: StepError;
   reason?: string;
   outcome?: 'signal' | 'timeout';
+  /** What is armed now (GET /v1/executions/{id} only). */
+  nextRetryAt?: number;
+  delayUntil?: number;
+  attemptDeadline?: number;
+  deadline?: number;
+  nextEscalationAt?: number;
 }
 
 export interface ExecutionView {
@@ -58,6 +64,10 @@ export interface ExecutionView {
   cancelReason?: string;
   steps: StepView[];
   archived?: true;
+  /** The signal keys the execution waits on now, resolved (GET /v1/executions/{id} only). */
+  waits?: Array<{ key: string; step: string; purpose: 'wait' | 'escalation'; deadline?: number }>;
+  /** Present while escalated. */
+  escalation?: { step: string; key: string; actions: Array<'retry' | 'skip' | 'abort'> };
 }
 
 export interface ExecutionPage {

@@ -25,8 +25,12 @@ export function ExecutionActions({ execution, graph, onDone }: { execution: Exec
   const humans = waiting.filter((s) => nodes.get(s.name)?.type === 'human' || nodes.get(s.name)?.human);
   // Human steps are decided with approve / reject below; a signal is for the other waits.
   const waits = waiting.filter((s) => !humans.includes(s));
-  const signalKeys = waits.map((s) => nodes.get(s.name)?.wait?.signal).filter((k): k is string => Boolean(k));
-  const escalated = execution.steps.find((s) => s.status === 'escalated');
+  // The keys the execution waits on, resolved by the engine; else the step's template, filled here.
+  const resolved = (execution.waits ?? []).filter((w) => w.purpose === 'wait' && waits.some((s) => s.name === w.step)).map((w) => w.key);
+  const templates = waits.map((s) => nodes.get(s.name)?.wait?.signal).filter((k): k is string => Boolean(k));
+  const signalKeys = resolved.length > 0 ? resolved : templates.map((t) => fillKey(t, execution));
+  const escalatedStep = execution.escalation?.step ?? execution.steps.find((s) => s.status === 'escalated')?.name;
+  const escalationActions = execution.escalation?.actions ?? (['retry', 'skip', 'abort'] as const);
   const [signalKey, setSignalKey] = useState('');
   const [signalData, setSignalData] = useState('{}');
   const ended = ENDED.has(execution.status);
@@ -41,7 +45,7 @@ export function ExecutionActions({ execution, graph, onDone }: { execution: Exec
       } catch {
         throw new ApiError(0, 'INVALID_JSON', 'the signal data is not JSON', [{ path: 'data', message: 'not JSON' }]);
       }
-      await act('POST', `/v1/signals/${encodeURIComponent(signalKey || fillKey(signalKeys[0] ?? '', execution))}`, data);
+      await act('POST', `/v1/signals/${encodeURIComponent((signalKey || signalKeys[0]) ?? '')}`, data);
     });
   return (
     <div className="actions" data-testid="actions">
@@ -65,17 +69,17 @@ export function ExecutionActions({ execution, graph, onDone }: { execution: Exec
           Cancel execution
         </button>
       </div>
-      {escalated && (
+      {escalatedStep && execution.status === 'escalated' && (
         <div className="row">
           <span>
-            escalated at <b className="mono">{escalated.name}</b>:
+            escalated at <b className="mono">{escalatedStep}</b>:
           </span>
-          {(['retry', 'skip', 'abort'] as const).map((action) => (
+          {escalationActions.map((action) => (
             <button
               key={action}
               className={action === 'abort' ? 'danger' : ''}
               disabled={disabled}
-              onClick={() => run(() => act('POST', `/v1/executions/${id}/escalation`, { action, step: escalated.name }))}
+              onClick={() => run(() => act('POST', `/v1/executions/${id}/escalation`, { action, step: escalatedStep }))}
             >
               {action}
             </button>
@@ -96,7 +100,7 @@ export function ExecutionActions({ execution, graph, onDone }: { execution: Exec
           <input
             className="mono"
             aria-label="signal key"
-            placeholder={signalKeys[0] ? fillKey(signalKeys[0], execution) : 'signal key'}
+            placeholder={signalKeys[0] ?? 'signal key'}
             value={signalKey}
             onChange={(e) => setSignalKey(e.target.value)}
           />

@@ -4,7 +4,7 @@
  * them and each error), and the input and output (redacted by the server).
  */
 import type { ExecutionView, StepView } from '../api/types.ts';
-import { duration, time } from '../format.ts';
+import { duration, relative, time } from '../format.ts';
 import { Json } from './Json.tsx';
 import { StatusBadge } from './StatusBadge.tsx';
 import { nodeState } from '../graph/node-state.ts';
@@ -30,6 +30,7 @@ function Attempts({ step }: { step: StepView }) {
           </li>
         );
       })}
+      {step.nextRetryAt !== undefined && <li className="muted">next attempt {relative(step.nextRetryAt)}</li>}
     </ol>
   );
 }

@@ -5,31 +5,26 @@ import { duration, relative } from '../format.ts';
 import { nodeState } from './node-state.ts';
 
 /** `live`: drawn for an execution (states coloured); else for a definition (no state). */
-export type StepNodeData = { node: GraphNode; step?: StepView; live: boolean };
+export type StepNodeData = { node: GraphNode; step?: StepView; live: boolean; key?: string };
 export type StepFlowNode = Node<StepNodeData, 'step'>;
 
-/** The wait deadline: the step's start plus its timeout, while it waits. */
-function deadline(step: StepView | undefined, timeoutMs: number | undefined): number | undefined {
-  return step?.startedAt !== undefined && timeoutMs !== undefined ? step.startedAt + timeoutMs : undefined;
-}
-
 export function StepNode({ data }: NodeProps<StepFlowNode>) {
-  const { node, step, live } = data;
+  const { node, step, live, key } = data;
   const state = live ? nodeState(step?.status) : 'static';
   const attempts = step?.attempts.filter((a) => !a.compensation).length ?? 0;
   const facts: string[] = [];
-  if (node.delayMs) facts.push(`delay ${duration(node.delayMs)}`);
-  if (node.timeoutMs && !node.wait) facts.push(`timeout ${duration(node.timeoutMs)}`);
+  // What is armed now (the execution's timers) replaces the definition's durations while it applies.
+  if (step?.delayUntil) facts.push(`starts ${relative(step.delayUntil)}`);
+  else if (node.delayMs) facts.push(`delay ${duration(node.delayMs)}`);
+  if (step?.nextRetryAt) facts.push(`retry ${relative(step.nextRetryAt)}`);
+  if (step?.attemptDeadline) facts.push(`times out ${relative(step.attemptDeadline)}`);
+  else if (node.timeoutMs && !node.wait) facts.push(`timeout ${duration(node.timeoutMs)}`);
   if (node.wait) {
-    const due = deadline(step, node.wait.timeoutMs);
-    facts.push(
-      `signal ${node.wait.signal}${node.wait.timeoutMs ? ` · ${due && state === 'waiting' ? `due ${relative(due)}` : duration(node.wait.timeoutMs)}` : ''}`,
-    );
+    const timeout = node.wait.timeoutMs ?? node.timeoutMs;
+    const due = step?.deadline ? `due ${relative(step.deadline)}` : timeout ? `timeout ${duration(timeout)}` : '';
+    facts.push([`signal ${key ?? node.wait.signal}`, due].filter(Boolean).join(' · '));
   }
-  if (node.human) {
-    const due = deadline(step, node.timeoutMs);
-    facts.push(`human → ${node.human.assignee}${due && state === 'waiting' ? ` · due ${relative(due)}` : ''}`);
-  }
+  if (node.human) facts.push(`human → ${node.human.assignee}`);
   if (node.onError && node.onError !== 'fail') facts.push(`onError ${node.onError}`);
   if (node.condition) facts.push(`if ${node.condition}`);
   const subtitle = node.squad ? `${node.squad}.${node.action ?? ''}` : node.type;

@@ -25,7 +25,18 @@ function frameHeight(positions: Positions | null): number {
   return Math.min(480, Math.max(190, height + 110));
 }
 
-export function WorkflowGraph({ graph, steps, ended }: { graph: Graph; steps?: StepView[]; ended?: boolean }) {
+/** `keys`: the resolved signal key each waiting step waits on (the execution's `waits`). */
+export function WorkflowGraph({
+  graph,
+  steps,
+  ended,
+  keys,
+}: {
+  graph: Graph;
+  steps?: StepView[];
+  ended?: boolean;
+  keys?: Map<string, string>;
+}) {
   const [positions, setPositions] = useState<Positions | null>(null);
   const [layoutError, setLayoutError] = useState<string | null>(null);
   useEffect(() => {
@@ -63,9 +74,9 @@ export function WorkflowGraph({ graph, steps, ended }: { graph: Graph; steps?: S
         const active = node.type === 'compensation' ? ['compensating', 'compensated'].includes(owner) : owner === 'escalated';
         return { ...common, type: 'aux', data: { node, active } };
       }
-      return { ...common, type: 'step', data: { node, step: byName.get(node.id), live: steps !== undefined } };
+      return { ...common, type: 'step', data: { node, step: byName.get(node.id), live: steps !== undefined, key: keys?.get(node.id) } };
     });
-  }, [graph, positions, byName, steps, ended]);
+  }, [graph, positions, byName, steps, ended, keys]);
 
   const edges = useMemo(() => {
     const ids = new Set(graph.nodes.map((n) => n.id));

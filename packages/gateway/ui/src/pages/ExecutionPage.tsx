@@ -5,7 +5,7 @@
  * (debounced), which also shows the next step running after its predecessor
  * completed (there is no step.started event).
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { ExecutionView } from '../api/types.ts';
 import { ErrorBox } from '../components/ErrorBox.tsx';
 import { ExecutionActions } from '../components/ExecutionActions.tsx';
@@ -29,6 +29,7 @@ export function ExecutionPage({ id }: { id: string }) {
   const { graph, error: graphError } = useGraph(e?.workflow, e?.version);
   const live = useLiveRefresh({ execution: id }, execution.reload);
   const ended = e ? ENDED.has(e.status) : false;
+  const keys = useMemo(() => new Map((e?.waits ?? []).filter((w) => w.purpose === 'wait').map((w) => [w.step, w.key])), [e?.waits]);
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
     if (ended) return;
@@ -76,7 +77,7 @@ export function ExecutionPage({ id }: { id: string }) {
       <section className="panel graph-panel">
         <ErrorBox error={graphError} />
         {graph ? (
-          <WorkflowGraph graph={graph} steps={e.steps} ended={ended} />
+          <WorkflowGraph graph={graph} steps={e.steps} ended={ended} keys={keys} />
         ) : (
           !graphError && <div className="muted pad">loading graph…</div>
         )}
