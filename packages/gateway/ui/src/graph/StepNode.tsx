@@ -24,10 +24,10 @@ export function StepNode({ data }: NodeProps<StepFlowNode>) {
     const due = step?.deadline ? `due ${relative(step.deadline)}` : timeout ? `timeout ${duration(timeout)}` : '';
     facts.push([`signal ${key ?? node.wait.signal}`, due].filter(Boolean).join(' · '));
   }
-  if (node.human) facts.push(`human → ${node.human.assignee}`);
   if (node.onError && node.onError !== 'fail') facts.push(`onError ${node.onError}`);
   if (node.condition) facts.push(`if ${node.condition}`);
-  const subtitle = node.squad ? `${node.squad}.${node.action ?? ''}` : node.type;
+  // What the step does: the squad action, or for a human task who is asked.
+  const subtitle = node.squad ? `${node.squad}.${node.action ?? ''}` : node.human ? `human → ${node.human.assignee}` : node.type;
   return (
     <div
       className={`step-node state-${state}`}
