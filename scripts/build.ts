@@ -19,7 +19,7 @@ import { build } from 'esbuild';
 import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildUi, UI_OUT_DIR } from '../packages/gateway/ui/build.ts';
+import { buildUi, UI_OUT_DIR } from '@squadflow/gateway/ui-build';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 export const BUNDLES = {

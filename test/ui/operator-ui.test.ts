@@ -7,7 +7,7 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildUi } from '../../packages/gateway/ui/build.ts';
+import { buildUi } from '@squadflow/gateway/ui-build';
 import { collectPageErrors, launchBrowser, screenshot, type Browser } from './browser.ts';
 import { startSquadflow, TOKEN, TOOLS, VIEWER_TOKEN, type Squadflow } from './squadflow.ts';
 
