@@ -128,6 +128,19 @@ describe('the operator UI in chromium against squadflow start', () => {
     expect(await page.locator(`[data-testid="row-${held}"]`).textContent()).toContain('hold');
     expect(await page.locator('[data-testid="executions-table"] tbody tr').count()).toBe(4);
     await screenshot(page, 'executions');
+
+    // Text search (q) and a status filter narrow the table; both land in the page's URL.
+    await page.getByPlaceholder('search id or correlation key').fill(held);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForFunction(`document.querySelectorAll('[data-testid="executions-table"] tbody tr').length === 1`);
+    expect(await page.locator(`[data-testid="row-${held}"]`).count()).toBe(1);
+    expect(new URL(page.url()).searchParams.get('q')).toBe(held);
+    await page.getByPlaceholder('search id or correlation key').fill('');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('button', { name: 'completed', exact: true }).click();
+    await page.waitForFunction(`document.querySelectorAll('[data-testid="executions-table"] tbody tr').length === 2`);
+    expect(await page.locator('[data-testid="executions-table"] .badge-waiting').count()).toBe(0);
+    expect(new URL(page.url()).searchParams.get('status')).toBe('completed');
   });
 
   it('cancels a waiting execution from its page; a read-only token is refused and the acts are disabled with a hint', async () => {
