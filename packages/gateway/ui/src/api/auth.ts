@@ -5,6 +5,17 @@
  */
 const KEY = 'squadflow.token';
 
+/**
+ * The browser's localStorage, typed by what this module uses: the stream reader's unit test
+ * (packages/gateway/test/ui-events.test.ts) imports it under Node, type-checked without the DOM library.
+ */
+interface TokenStore {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+const storage = (): TokenStore => (globalThis as unknown as { localStorage: TokenStore }).localStorage;
+
 type Listener = () => void;
 const listeners = new Set<Listener>();
 
@@ -16,7 +27,7 @@ interface AuthState {
   readOnly: boolean;
 }
 
-let state: AuthState = { token: localStorage.getItem(KEY), needed: false, readOnly: false };
+let state: AuthState = { token: storage().getItem(KEY), needed: false, readOnly: false };
 
 function set(next: Partial<AuthState>): void {
   state = { ...state, ...next };
@@ -30,8 +41,8 @@ export const auth = {
     return () => listeners.delete(listener);
   },
   setToken(token: string | null): void {
-    if (token) localStorage.setItem(KEY, token);
-    else localStorage.removeItem(KEY);
+    if (token) storage().setItem(KEY, token);
+    else storage().removeItem(KEY);
     set({ token, needed: false, readOnly: false });
   },
   unauthenticated: (): void => set({ needed: true }),
