@@ -1,4 +1,5 @@
 /** The pages by path under /ui/, inside the frame; the token dialog over them after a 401. */
+import { useEffect } from 'react';
 import { Layout } from './components/Layout.tsx';
 import { TokenDialog } from './components/TokenDialog.tsx';
 import { useAuth } from './hooks.ts';
@@ -35,6 +36,10 @@ export function App() {
   const { path, search } = useLocation();
   const { needed } = useAuth();
   const parts = segments(path);
+  const title = ['squadflow', ...parts.slice(0, 2)].join(' · ');
+  useEffect(() => {
+    document.title = title;
+  }, [title]);
   return (
     <>
       <Layout section={parts[0] ?? 'executions'}>
