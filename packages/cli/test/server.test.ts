@@ -104,6 +104,8 @@ describe('squadflow CLI against a running `squadflow start` (HTTP)', () => {
     const ls = await runCli(['ls'], env);
     expect(ls.code).toBe(0);
     expect(ls.stdout).toMatch(new RegExp(`${id} +abandoned_cart_recovery`));
+    const found = await runCli(['ls', '--search', id.slice(3, 15), '--json'], env);
+    expect((JSON.parse(found.stdout) as Execution[]).map((e) => e.executionId)).toEqual([id]);
 
     const status = await runCli(['status', id, '--json'], env);
     expect(status.code).toBe(0);

@@ -5,8 +5,8 @@
  * behind, and the open-stream limit holds.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MemoryTransport } from '@squadflow/transport';
-import { Collector, consumerNames, until } from '@squadflow/transport/testing';
+import { ensureStreams, type MemoryTransport } from '@squadflow/transport';
+import { Collector, consumerNames, until, within } from '@squadflow/transport/testing';
 import { echoWorkflow, startStack, type Stack } from './support.ts';
 
 interface SseEvent {
@@ -21,12 +21,14 @@ class SseClient {
   readonly events = new Collector<SseEvent>();
   private readonly abort = new AbortController();
   status = 0;
+  /** Resolves when the server ended the answer (or the client aborted it). */
+  ended: Promise<void> = Promise.resolve();
 
   static async open(url: string, headers: Record<string, string> = {}): Promise<SseClient> {
     const client = new SseClient();
     const res = await fetch(url, { headers, signal: client.abort.signal });
     client.status = res.status;
-    if (res.ok && res.body) void client.read(res.body);
+    if (res.ok && res.body) client.ended = client.read(res.body);
     return client;
   }
 
@@ -153,6 +155,18 @@ describe.each(['memory', 'nats'] as const)('live lifecycle events over SSE (%s)'
     const badId = await fetch(`${stack.url}/v1/events`, { headers: { 'last-event-id': 'abc' } });
     expect(badId.status).toBe(400);
     expect(JSON.stringify(await badId.json())).toContain('headers.Last-Event-ID');
+  });
+
+  it('ends the answer when its tail ends by itself (the lifecycle stream went away), so the client resumes', async () => {
+    const client = await SseClient.open(`${stack.url}/v1/events`);
+    await client.events.until((items) => items.some((e) => e.comment === 'connected'), 'the stream to open');
+    await stack.transport.streams.remove(stack.client.names.streams.lifecycle);
+    await within(client.ended, 20_000, 'the answer to end');
+    await ensureStreams(stack.transport, stack.client.names);
+    expect(await tails()).toBe(0);
+    const again = await SseClient.open(`${stack.url}/v1/events`);
+    expect(again.status).toBe(200);
+    again.close();
   });
 
   it('ends open streams when the gateway closes and stops their tails', async () => {

@@ -143,6 +143,13 @@ export interface StoredStreamMessage {
 export interface TailOptions {
   /** Start at this stream sequence (stored messages first); default: new messages only. */
   fromSeq?: number;
+  /**
+   * Called once if the tail stops delivering by itself (its stream or
+   * consumer vanished, e.g. deleted, or dropped by the server while this
+   * process was cut off), not after `stop()`. The follower can start a new
+   * tail from the last sequence it saw.
+   */
+  onEnd?(reason: string): void;
 }
 
 /** A running `Streams.tail`. */

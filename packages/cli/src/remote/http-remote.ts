@@ -49,6 +49,7 @@ export class HttpRemote implements Remote {
     if (filter.limit !== undefined) query.set('limit', String(filter.limit));
     if (filter.workflow !== undefined) query.set('workflow', filter.workflow);
     if (filter.status?.length) query.set('status', filter.status.join(','));
+    if (filter.q !== undefined) query.set('q', filter.q);
     return (await this.send<{ executions: ExecutionView[] }>('GET', `/v1/executions?${query}`)).executions;
   }
 

@@ -26,6 +26,8 @@ export interface ExecutionFilter {
   limit?: number;
   status?: ExecutionStatus[];
   workflow?: string;
+  /** Part of an execution id, or an exact idempotency or correlation key. */
+  q?: string;
 }
 
 export interface Registered {

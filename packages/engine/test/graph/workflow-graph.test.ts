@@ -1,4 +1,5 @@
 /** The workflow graph and its Mermaid flowchart, from the seed definitions (workflows/*.yaml) and a human task. */
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { workflow, WorkflowDefinitionSchema } from '@squadflow/shared';
@@ -91,6 +92,37 @@ describe('workflow graph', () => {
       ['charge', '__escalated', 'on error'],
     ]);
     expect(graph.edges.find((e) => e.to === 'charge')).toMatchObject({ kind: 'dependency', on: 'signal' });
+  });
+});
+
+describe('workflow graph of every seed workflow', () => {
+  const files = readdirSync(fileURLToPath(new URL('../../../../workflows/', import.meta.url))).filter((f) => f.endsWith('.yaml'));
+
+  it.each(files)('%s: every step is a node, every edge joins two nodes, and every step lies on a path from start to end', async (file) => {
+    const def = await seed(file.replace(/\.yaml$/, ''));
+    const graph = workflowGraph(def);
+    const ids = new Set(graph.nodes.map((n) => n.id));
+    expect(ids.size).toBe(graph.nodes.length);
+    for (const step of def.steps) expect(ids.has(step.name)).toBe(true);
+    for (const e of graph.edges) expect([ids.has(e.from), ids.has(e.to)]).toEqual([true, true]);
+    const flow = graph.edges.filter((e) => e.kind === 'dependency' || e.kind === 'timeout');
+    const reach = (from: string, next: (id: string) => string[]) => {
+      const seen = new Set([from]);
+      const queue = [from];
+      while (queue.length) {
+        for (const n of next(queue.shift()!)) {
+          if (seen.has(n)) continue;
+          seen.add(n);
+          queue.push(n);
+        }
+      }
+      return seen;
+    };
+    const fromStart = reach('__start', (id) => flow.filter((e) => e.from === id).map((e) => e.to));
+    const toEnd = reach('__end', (id) => flow.filter((e) => e.to === id).map((e) => e.from));
+    for (const step of def.steps) expect([step.name, fromStart.has(step.name), toEnd.has(step.name)]).toEqual([step.name, true, true]);
+    const tasks = graph.nodes.filter((n) => n.type === 'task');
+    for (const t of tasks) expect(graphMermaid(graph)).toContain(`${t.squad}.${t.action}`);
   });
 });
 

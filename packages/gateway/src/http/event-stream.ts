@@ -53,6 +53,10 @@ export class EventStream {
     if (this.request.raw.socket?.destroyed || this.reply.raw.destroyed) this.close();
   }
 
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   /** Writes one event. `data` is JSON on one line, so it needs no `data:` continuation lines. */
   send(id: string | number, event: string, data: unknown): void {
     const chunk = `id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
@@ -66,12 +70,13 @@ export class EventStream {
     else this.closeListeners.push(fn);
   }
 
-  /** Ends the answer (server shutdown, a slow client) and releases what it holds. */
+  /** Ends the answer (server shutdown, a slow client, the source ended) and releases what it holds. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
-    if (!this.reply.raw.writableEnded) this.reply.raw.end();
+    // Before `open()` the reply is still fastify's: the route answers it.
+    if (this.held === undefined && !this.reply.raw.writableEnded) this.reply.raw.end();
     for (const fn of this.closeListeners.splice(0)) fn();
   }
 

@@ -6,7 +6,7 @@
  * sequence, so `Last-Event-ID` resumes exactly where a client left off
  * (for as long as the stream keeps events: 7 days).
  */
-import { LifecycleEventSchema, lifecycleCodec, NameSchema, type LifecycleEvent } from '@squadflow/shared';
+import { LifecycleEventSchema, lifecycleCodec, NameSchema, type LifecycleEvent, type Logger } from '@squadflow/shared';
 import type { StoredStreamMessage, Tail } from '@squadflow/transport';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -35,6 +35,22 @@ const EventsHeaders = z.object({
     .regex(/^\d{1,15}$/, 'expected the id of an event this stream sent (a stream sequence)')
     .optional(),
 });
+
+/** Decodes each stored lifecycle message, keeps those the query asks for, and sends them (redacted) with their sequence as id. */
+function relay(stream: EventStream, query: z.output<typeof EventsQuery>, logger: Logger): (m: StoredStreamMessage) => void {
+  return (m) => {
+    let event: LifecycleEvent;
+    try {
+      event = lifecycleCodec.decode(m.data);
+    } catch (err) {
+      logger.warn({ err, subject: m.subject, seq: m.seq }, 'event stream: an invalid lifecycle message was skipped');
+      return;
+    }
+    if (query.execution !== undefined && event.executionId !== query.execution) return;
+    if (query.types !== undefined && !query.types.includes(event.type)) return;
+    stream.send(m.seq, event.type, redactSecrets(event));
+  };
+}
 
 export function registerEventRoutes({ transport, names, config, routes, logger }: GatewayDeps, app: FastifyInstance): void {
   const open = new Set<EventStream>();
@@ -67,31 +83,24 @@ export function registerEventRoutes({ transport, names, config, routes, logger }
         }
         const tail = transport.streams.tail?.bind(transport.streams);
         if (!tail) throw new HttpError(503, 'NOT_CONFIGURED', 'this transport cannot follow a stream');
-        const wanted = (e: LifecycleEvent): boolean =>
-          (query.execution === undefined || e.executionId === query.execution) &&
-          (query.types === undefined || query.types.includes(e.type));
         const stream = new EventStream(request, reply, config.eventKeepaliveMs);
-        const deliver = (m: StoredStreamMessage): void => {
-          let event: LifecycleEvent;
-          try {
-            event = lifecycleCodec.decode(m.data);
-          } catch (err) {
-            logger.warn({ err, subject: m.subject, seq: m.seq }, 'event stream: an invalid lifecycle message was skipped');
-            return;
-          }
-          if (wanted(event)) stream.send(m.seq, event.type, redactSecrets(event));
-        };
+        const deliver = relay(stream, query, logger);
         const last = headers['Last-Event-ID'];
         const subject = names.lifecycleFilter({
           ...(query.workflow ? { workflow: query.workflow } : {}),
           ...(query.types?.length === 1 ? { type: query.types[0] } : {}),
         });
-        const running: Tail = await tail(
-          names.streams.lifecycle,
-          subject,
-          last === undefined ? {} : { fromSeq: Number(last) + 1 },
-          deliver,
-        );
+        // A tail that ends by itself (its consumer vanished) ends the answer: the client resumes with Last-Event-ID.
+        const onEnd = (reason: string): void => {
+          logger.warn({ reason }, 'event stream: the lifecycle tail ended; closing the stream');
+          stream.close();
+        };
+        const from = last === undefined ? {} : { fromSeq: Number(last) + 1 };
+        const running: Tail = await tail(names.streams.lifecycle, subject, { ...from, onEnd }, deliver);
+        if (stream.isClosed) {
+          await running.stop();
+          throw new HttpError(503, 'UNAVAILABLE', 'the lifecycle stream ended before the event stream opened', [], { 'retry-after': '1' });
+        }
         stream.open();
         open.add(stream);
         stream.onClose(() => {

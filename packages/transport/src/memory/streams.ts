@@ -28,7 +28,8 @@ import type { StoredMessage } from './message-log.ts';
 export class MemoryStreams implements Streams {
   private readonly streams = new Map<string, MemoryStream>();
   private readonly durables = new Map<string, Map<string, Durable>>();
-  private readonly tails = new Map<() => void, string>();
+  /** Running tails by their listener: the stream they follow, and how to end them when it goes away. */
+  private readonly tails = new Map<() => void, { stream: string; end(reason: string): void }>();
   private closed = false;
 
   constructor(
@@ -143,23 +144,30 @@ export class MemoryStreams implements Streams {
       }
     }
     const unlisten = target.listen({ onAppend: (m) => pattern.matches(m.subject) && deliver(m) });
-    this.tails.set(unlisten, stream);
-    return {
-      stop: async () => {
-        stopped = true;
-        unlisten();
-        this.tails.delete(unlisten);
-      },
+    const stop = (): void => {
+      stopped = true;
+      unlisten();
+      this.tails.delete(unlisten);
     };
+    this.tails.set(unlisten, {
+      stream,
+      end: (reason) => {
+        if (stopped) return;
+        stop();
+        options.onEnd?.(reason);
+      },
+    });
+    return { stop: async () => stop() };
   }
 
   /** Tails running now, per stream (diagnostics and tests: a client that went away leaves none). */
   tailCount(stream: string): number {
-    return [...this.tails.values()].filter((s) => s === stream).length;
+    return [...this.tails.values()].filter((t) => t.stream === stream).length;
   }
 
   async remove(name: string): Promise<void> {
     for (const d of this.durables.get(name)?.values() ?? []) d.close();
+    for (const t of [...this.tails.values()]) if (t.stream === name) t.end(`stream ${name} was removed`);
     this.durables.delete(name);
     this.streams.delete(name);
   }

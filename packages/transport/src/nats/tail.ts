@@ -66,12 +66,35 @@ export async function tailNats(
     await remove();
     throw err;
   }
-  return {
-    stop: async () => {
-      if (stopped) return;
-      stopped = true;
-      messages?.stop();
-      await remove();
-    },
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    messages?.stop();
+    await remove();
   };
+  void watch(messages, (reason) => {
+    if (stopped) return;
+    void stop();
+    options.onEnd?.(reason);
+  });
+  return { stop };
+}
+
+/** Heartbeats missed in a row after which the consumer counts as gone (the server sends one every 15 s or so while idle). */
+const MISSED_HEARTBEATS = 2;
+
+/**
+ * Ends the tail when its consumer can no longer deliver: deleted (with its
+ * stream, or by the server after an inactivity while this process was cut
+ * off), not found, or silent for several heartbeats.
+ */
+async function watch(messages: ConsumerMessages, end: (reason: string) => void): Promise<void> {
+  try {
+    for await (const s of messages.status()) {
+      if (s.type === 'consumer_deleted' || s.type === 'consumer_not_found' || s.type === 'stream_not_found') return end(s.type);
+      if (s.type === 'heartbeats_missed' && s.count >= MISSED_HEARTBEATS) return end(s.type);
+    }
+  } catch (err) {
+    end(`tail ended: ${(err as Error).message}`);
+  }
 }

@@ -218,6 +218,25 @@ export function streamsContract(make: MakeTarget): void {
       expect(none).toEqual([]);
     });
 
+    it('tail calls onEnd once when its stream is removed, and never after stop', async () => {
+      const s = await t.stream('limits');
+      const other = await t.stream('limits');
+      const ended = new Collector<string>();
+      const stoppedEnds: string[] = [];
+      await t.transport.streams.tail!(s.name, s.all, { onEnd: (reason) => ended.push(reason) }, () => undefined);
+      const stopped = await t.transport.streams.tail!(
+        other.name,
+        other.all,
+        { onEnd: (reason) => stoppedEnds.push(reason) },
+        () => undefined,
+      );
+      await stopped.stop();
+      await t.transport.streams.remove(other.name);
+      await t.transport.streams.remove(s.name);
+      expect(await ended.count(1, 20_000)).toHaveLength(1);
+      expect(stoppedEnds).toEqual([]);
+    });
+
     it('tail delivers stored messages from a sequence, then new ones as they are stored, in order, and nothing after stop', async () => {
       const s = await t.stream('limits');
       const tail = t.transport.streams.tail!.bind(t.transport.streams);
