@@ -95,7 +95,8 @@ describe('the operator UI in chromium against squadflow start', () => {
     await fresh.waitForSelector('[data-testid="executions-table"]');
     await fresh.close();
 
-    const id = await sf.trigger('ui_slow', { ms: 2_500 });
+    // 4 s per step: time enough to open the page and see the first step running on a loaded CI machine.
+    const id = await sf.trigger('ui_slow', { ms: 4_000 });
     await page.goto(`${sf.url}/ui/executions/${id}`);
     await page.evaluate('window.notReloaded = true');
     await page.waitForSelector('[data-testid="live"][data-connected="true"]');
