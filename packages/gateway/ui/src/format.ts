@@ -28,3 +28,6 @@ export function relative(at: number | undefined, now = Date.now()): string {
 
 export const percent = (value: number | null | undefined): string =>
   value === null || value === undefined ? '—' : `${(value * 100).toFixed(1)} %`;
+
+/** `ex_dd0a3764c964…`: enough of an execution id to tell rows apart in a narrow column (the link carries the whole id). */
+export const shortId = (id: string): string => (id.length > 18 ? `${id.slice(0, 16)}…` : id);

@@ -5,7 +5,7 @@ import { ErrorBox } from '../components/ErrorBox.tsx';
 import { HumanDecision } from '../components/HumanDecision.tsx';
 import { Link } from '../components/Link.tsx';
 import { LiveDot } from '../components/LiveDot.tsx';
-import { relative, time } from '../format.ts';
+import { relative, shortId, time } from '../format.ts';
 import { useApi, useLiveRefresh } from '../hooks.ts';
 import { navigate } from '../router.ts';
 
@@ -53,7 +53,7 @@ export function HumanTasksPage({ search }: { search: URLSearchParams }) {
             const overdue = t.dueAt !== undefined && t.dueAt < Date.now();
             return (
               <tr key={`${t.executionId}/${t.step}`} data-testid={`task-${t.executionId}-${t.step}`}>
-                <td>
+                <td className="task-cell">
                   <b>{t.title ?? t.step}</b>
                   <div className="muted small mono">
                     {t.workflow} · {t.step}
@@ -61,10 +61,15 @@ export function HumanTasksPage({ search }: { search: URLSearchParams }) {
                 </td>
                 <td>{t.assignee}</td>
                 <td className="mono">
-                  <Link to={`/executions/${encodeURIComponent(t.executionId)}`}>{t.executionId}</Link>
+                  <Link to={`/executions/${encodeURIComponent(t.executionId)}`}>
+                    <span title={t.executionId}>{shortId(t.executionId)}</span>
+                  </Link>
                 </td>
                 <td>{time(t.startedAt)}</td>
-                <td className={overdue ? 'err' : ''}>{t.dueAt ? `${time(t.dueAt)} (${relative(t.dueAt)})` : '—'}</td>
+                <td className={overdue ? 'err' : ''}>
+                  {time(t.dueAt)}
+                  {t.dueAt && <div className="muted small">{relative(t.dueAt)}</div>}
+                </td>
                 <td>
                   level {t.escalationLevel}
                   {t.nextEscalationAt && <div className="muted small">next {relative(t.nextEscalationAt)}</div>}
