@@ -32,6 +32,7 @@ COPY packages/squads/package.json packages/squads/
 COPY packages/gateway/package.json packages/gateway/
 COPY packages/embedded/package.json packages/embedded/
 COPY packages/cli/package.json packages/cli/
+# The root postinstall builds the UI only once its sources are here: the `pnpm build` below does it.
 RUN pnpm install --frozen-lockfile
 
 COPY tsconfig.json ./
@@ -44,7 +45,8 @@ FROM node:20-slim
 ENV NODE_ENV=production \
     MALLOC_ARENA_MAX=2
 WORKDIR /app
-# dist/: the four bundles (with their source maps) and dist/data/, the seed squads' data files.
+# dist/: the four bundles (with their source maps), dist/data/, the seed squads' data files, and dist/ui/,
+# the operator UI the gateway serves at /ui/ (built from packages/gateway/ui by `pnpm build`).
 COPY --from=build /app/dist/ dist/
 # The seed workflows, which the orchestrators register at boot (SQUADFLOW_WORKFLOWS=/app/workflows).
 COPY workflows/ workflows/

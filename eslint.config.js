@@ -8,7 +8,7 @@ export default defineConfig(
     ignores: ['**/.scratch/**', '**/node_modules/**', 'bench/results/**', 'coverage/**', '**/dist/**'],
   },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     extends: [js.configs.recommended, tseslint.configs.recommended],
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],

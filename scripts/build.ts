@@ -6,7 +6,9 @@
  * - `dist/orchestrator.mjs`, `dist/gateway.mjs`: the two services;
  * - `dist/squadflow.mjs`: the command line (`node dist/squadflow.mjs squad <name>` runs a squad);
  * - `dist/healthcheck.mjs`: the containers' health check (Node builtins only);
- * - `dist/data/`: the seed squads' data files, which the bundles read from there.
+ * - `dist/data/`: the seed squads' data files, which the bundles read from there;
+ * - `dist/ui/`: the operator UI (packages/gateway/ui, built by Vite into packages/gateway/dist/ui/ and
+ *   copied here), which a bundled gateway serves at `/ui/`.
  *
  * Development and tests run the TypeScript sources through tsx; a bundle
  * skips it at run time: the orchestrator starts with about half the memory
@@ -17,6 +19,7 @@ import { build } from 'esbuild';
 import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildUi, UI_OUT_DIR } from '@squadflow/gateway/ui-build';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 export const BUNDLES = {
@@ -27,9 +30,14 @@ export const BUNDLES = {
 };
 /** The seed squads' data (packages/squads/src/catalog/common/data-file.ts), copied next to the bundles. */
 const DATA = { from: 'packages/squads/data', to: 'data' };
+/** Next to the bundles: packages/gateway/src/ui/ui-directory.ts reads `./ui/` from a bundle's URL. */
+const UI = 'ui';
 
-/** `outdir`: `dist` by default; a test builds elsewhere so that parallel test files do not overwrite each other's bundles. */
-export async function buildBundles(options: { outdir?: string } = {}) {
+/**
+ * `outdir`: `dist` by default; a test builds elsewhere so that parallel test files do not overwrite each other's bundles.
+ * `ui: false` skips the UI (Vite takes a while on two cores; the bundle tests do not serve it).
+ */
+export async function buildBundles(options: { outdir?: string; ui?: boolean } = {}) {
   const outdir = options.outdir ?? 'dist';
   await build({
     absWorkingDir: root,
@@ -42,7 +50,7 @@ export async function buildBundles(options: { outdir?: string } = {}) {
     outExtension: { '.js': '.mjs' },
     sourcemap: true,
     // Relative to the bundle's own URL (dist/), where DATA lands.
-    define: { __SQUADFLOW_BUNDLED_DATA_DIR__: JSON.stringify('./data/') },
+    define: { __SQUADFLOW_BUNDLED_DATA_DIR__: JSON.stringify('./data/'), __SQUADFLOW_BUNDLED_UI_DIR__: JSON.stringify(`./${UI}/`) },
     // Bundled CommonJS dependencies call require(): give ESM output one.
     banner: {
       js: "import { createRequire as __sqfCreateRequire } from 'node:module'; const require = __sqfCreateRequire(import.meta.url);",
@@ -53,6 +61,12 @@ export async function buildBundles(options: { outdir?: string } = {}) {
   await rm(data, { recursive: true, force: true });
   await cp(join(root, DATA.from), data, { recursive: true });
   await plainNodeHashbang(resolve(root, outdir, 'squadflow.mjs'));
+  if (options.ui !== false) {
+    await buildUi({ ifStale: true });
+    const ui = resolve(root, outdir, UI);
+    await rm(ui, { recursive: true, force: true });
+    await cp(UI_OUT_DIR, ui, { recursive: true });
+  }
 }
 
 /** esbuild keeps the entry's `#!/usr/bin/env -S node --import tsx`; the bundle needs no loader. */
@@ -66,6 +80,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   process.stdout.write(
     `built ${Object.keys(BUNDLES)
       .map((n) => `dist/${n}.mjs`)
-      .join(', ')} and dist/${DATA.to}/\n`,
+      .join(', ')}, dist/${DATA.to}/ and dist/${UI}/\n`,
   );
 }

@@ -90,6 +90,8 @@ describe.skipIf(withoutNatsServer('compose-processes'))(
           .sort(),
       ).toEqual(['gateway.mjs', 'healthcheck.mjs', 'orchestrator.mjs', 'squadflow.mjs']);
       expect(readdirSync(join(app, 'dist', 'data')).sort()).toEqual(['ads_campaigns.json', 'inventory.json', 'suppliers.json']);
+      // The operator UI, built by the build stage's `pnpm build` (packages/gateway/ui).
+      expect(readdirSync(join(app, 'dist', 'ui')).sort()).toEqual(['assets', 'index.html']);
       expect(image.user).toBe('node');
       expect(image.cmd).toEqual(['node', '--max-semi-space-size=8', 'dist/orchestrator.mjs']);
       // Every squadflow service starts from built JavaScript on plain Node.
@@ -129,6 +131,18 @@ describe.skipIf(withoutNatsServer('compose-processes'))(
       expect(victim.restarts).toBe(1);
       expect(executionIds).toHaveLength(6);
     }, 120_000);
+
+    it('the bundled gateway serves the operator UI from the image at /ui/ (a page, its script, an app path)', async () => {
+      const gatewayUrl = `http://127.0.0.1:${await runner.hostPort('gateway', 8080)}`;
+      const page = await fetch(`${gatewayUrl}/ui/`);
+      expect([page.status, page.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8']);
+      const html = await page.text();
+      const script = /src="(\/ui\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+      expect(script, html).toBeDefined();
+      const js = await fetch(gatewayUrl + script!);
+      expect([js.status, js.headers.get('cache-control')]).toEqual([200, 'public, max-age=31536000, immutable']);
+      expect(await (await fetch(`${gatewayUrl}/ui/executions/ex_1`)).text()).toBe(html);
+    });
 
     it("refuses a squad's NATS user a trigger and another squad's commands", async () => {
       const natsPort = await runner.hostPort('nats', 4222);

@@ -69,6 +69,7 @@ describe('.dockerignore', () => {
       'packages/engine/node_modules/x/y.js',
       'dist',
       'dist/orchestrator.mjs',
+      'packages/gateway/dist/ui/index.html',
     ]) {
       expect([path, ignored(path)]).toEqual([path, true]);
     }
@@ -78,6 +79,7 @@ describe('.dockerignore', () => {
       'pnpm-lock.yaml',
       'packages/cli/package.json',
       'scripts/build.ts',
+      'packages/gateway/ui/src/main.tsx',
     ]) {
       expect([path, ignored(path)]).toEqual([path, false]);
     }

@@ -87,6 +87,7 @@ afterAll(async () => {
 describe('squadflow CLI against a running `squadflow start` (HTTP)', () => {
   it('serves the HTTP API the banner names', () => {
     expect(server!.banner.join('\n')).toContain(`gateway       ${url}`);
+    expect(server!.banner.join('\n')).toContain(`ui            ${url}/ui/`);
   });
 
   it('trigger returns the id at once; ls and status --json show it; GET /v1/executions/<id> answers for the same id', async () => {

@@ -37,6 +37,7 @@ import { registerHumanTaskRoutes } from './routes/human-tasks.ts';
 import { registerEventRoutes } from './routes/events.ts';
 import { registerSquadRoutes } from './routes/squads.ts';
 import { registerGenericWebhookRoutes } from './webhooks/generic.ts';
+import { registerUi } from './ui/serve-ui.ts';
 import { DeliveryLedger } from './webhooks/ledger.ts';
 import { registerWhatsAppRoutes } from './webhooks/whatsapp.ts';
 
@@ -48,6 +49,8 @@ export interface GatewayOptions {
   /** Settings; omitted ones take the defaults (see `loadGatewayConfig` to read them from the environment). */
   config?: Partial<GatewayConfig>;
   logger?: Logger;
+  /** The operator UI's built bundle (default: `uiDirectory()`, see ui/ui-directory.ts); `/ui/` answers 503 while it is missing. */
+  uiDir?: string;
 }
 
 export interface Gateway {
@@ -158,6 +161,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   registerWhatsAppRoutes(deps, ledger);
   registerGenericWebhookRoutes(deps, ledger);
   registerOpenApiRoute(deps);
+  registerUi(app, options.uiDir);
 
   return {
     app,

@@ -28,6 +28,7 @@ function describe(s: ReturnType<typeof summary>): string {
     `  squads        ${s.squads.map((q) => `${q.name} (${q.actions.length} actions)`).join(', ')}`,
     `  workflows     ${s.workflows.map((w) => `${w.name} v${w.version}`).join(', ')}`,
     `  gateway       ${url ?? 'not started'}  (HTTP API; OpenAPI at ${url ?? ''}/openapi.json)`,
+    ...(url ? [`  ui            ${url}/ui/  (the operator's web UI, docs/ui.md)`] : []),
     '',
     'From another terminal (the CLI reaches this server at SQUADFLOW_URL, default http://127.0.0.1:8080):',
     ...(url && url !== DEFAULT_URL ? [`  export SQUADFLOW_URL=${url}`] : []),
