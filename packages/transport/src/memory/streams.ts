@@ -118,6 +118,36 @@ export class MemoryStreams implements Streams {
     }
   }
 
+  /** Delivers each matching append on a later microtask, in order (never synchronously, as NATS cannot). */
+  async follow(stream: string, filter: string, handler: (message: StoredStreamMessage) => void): Promise<Consumer> {
+    this.assertOpen();
+    validateSubject(filter, true);
+    const target = this.streams.get(stream);
+    if (!target) throw new NotFoundError('stream', stream);
+    const pattern = new SubjectPattern(filter);
+    let stopped = false;
+    const unlisten = target.listen({
+      onAppend: (m) => {
+        if (!pattern.matches(m.subject)) return;
+        const message = copy(m)!;
+        queueMicrotask(() => {
+          if (stopped) return;
+          try {
+            handler(message);
+          } catch (err) {
+            this.logger?.warn({ err, stream, subject: message.subject }, 'stream follower: the handler threw; going on');
+          }
+        });
+      },
+    });
+    return {
+      stop: async () => {
+        stopped = true;
+        unlisten();
+      },
+    };
+  }
+
   async remove(name: string): Promise<void> {
     for (const d of this.durables.get(name)?.values() ?? []) d.close();
     this.durables.delete(name);

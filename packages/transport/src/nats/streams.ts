@@ -23,6 +23,7 @@ import type {
 import { DEFAULT_MAX_PAYLOAD, effectiveDuplicateWindow, publishedSize } from '../defaults.ts';
 import { NoStreamError, NotFoundError, PayloadTooLargeError, StreamFullError } from '../errors.ts';
 import { consumeNats, type NatsContext } from './consumer.ts';
+import { followNats } from './follower.ts';
 import {
   ApiCodes,
   isApiError,
@@ -177,6 +178,18 @@ export class NatsStreams implements Streams {
       yield stored(next)!;
       seq = next.seq + 1;
     }
+  }
+
+  async follow(stream: string, filter: string, handler: (message: StoredStreamMessage) => void): Promise<Consumer> {
+    const follower = await followNats(this.ctx, stream, filter, handler);
+    const tracked: Consumer = {
+      stop: async () => {
+        this.active.delete(tracked);
+        await follower.stop();
+      },
+    };
+    this.active.add(tracked);
+    return tracked;
   }
 
   async backlog(stream: string): Promise<ConsumerBacklog[]> {

@@ -217,5 +217,23 @@ export function streamsContract(make: MakeTarget): void {
       for await (const m of t.transport.streams.read(s.name, s.subject('c.*'))) none.push(m.subject);
       expect(none).toEqual([]);
     });
+
+    it('follow delivers the matching messages stored after it started, in order, until stopped; a missing stream rejects', async () => {
+      const s = await t.stream('limits');
+      const follow = t.transport.streams.follow!.bind(t.transport.streams);
+      await t.transport.streams.publish(s.subject('a.old'), enc('before'));
+      const got = new Collector<string>();
+      const follower = await follow(s.name, s.subject('a.*'), (m) => got.push(`${m.seq}:${dec(m.data)}`));
+      await t.transport.streams.publish(s.subject('a.1'), enc('one'));
+      await t.transport.streams.publish(s.subject('b.1'), enc('skip'));
+      await t.transport.streams.publish(s.subject('a.2'), enc('two'));
+      expect(await got.count(2)).toEqual(['2:one', '4:two']);
+      await follower.stop();
+      await t.transport.streams.publish(s.subject('a.3'), enc('after stop'));
+      // The stream stored it; the stopped follower was not given it (a later read proves the publish landed first).
+      expect((await t.transport.streams.last(s.name, s.subject('a.3')))?.seq).toBe(5);
+      expect(got.items).toHaveLength(2);
+      await expect(follow(t.unusedStream().name, s.subject('a.*'), () => {})).rejects.toBeInstanceOf(NotFoundError);
+    });
   });
 }
