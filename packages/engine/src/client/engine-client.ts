@@ -25,6 +25,7 @@ import { TriggerNotConfirmedError } from './trigger-not-confirmed.ts';
 import { openStores, type EngineStores } from '../store/open-stores.ts';
 import { pageExecutions, type ExecutionPage, type ListExecutionsFilter } from './execution-listing.ts';
 import type { WorkflowSummary } from '../store/registry.ts';
+import type { ExecutionCounts } from './execution-counts.ts';
 import type { CompiledWorkflow } from '../compile/index.ts';
 import { ensureStreams } from '@squadflow/transport';
 import { scheduleApiFor, type ScheduleApi } from '../schedules/api.ts';
@@ -277,6 +278,17 @@ export class EngineClient {
     // no whitespace the server trims can make two ids one.
     await publishChecked(this.transport, this.names.signal(key), bytes, `signal.${encodeToken(signalId)}`, 'data');
     return signalId;
+  }
+
+  /**
+   * Executions by status and workflow: the ones in flight from the index's
+   * active keys, the ended ones stored from its ended counts. Costs the
+   * executions in flight and one key per workflow and end status, never
+   * what is stored (what `/metrics` reads at each scrape).
+   */
+  async executionCounts(): Promise<ExecutionCounts> {
+    const [active, ended] = await Promise.all([this.stores.index.activeCounts(), this.stores.index.ended.all()]);
+    return { active, ended };
   }
 
   /**
