@@ -78,6 +78,14 @@ export function permissionsOf(options: AuthorizationOptions): Record<string, Per
     `${api}.CONSUMER.INFO.${kvStream(bucket)}.>`,
     `${api}.CONSUMER.MSG.NEXT.${kvStream(bucket)}.>`,
   ];
+  /** Follow a stream (metrics): an ordered consumer of its own, created, pulled from and deleted by the client. */
+  const streamFollow = (stream: string) => [
+    `${api}.CONSUMER.CREATE.${stream}`,
+    `${api}.CONSUMER.CREATE.${stream}.>`,
+    `${api}.CONSUMER.DELETE.${stream}.>`,
+    `${api}.CONSUMER.INFO.${stream}.>`,
+    `${api}.CONSUMER.MSG.NEXT.${stream}.>`,
+  ];
   /** Writes (put, create, compare-and-set, delete) go to the key's subject. */
   const kvWrite = (bucket: string, key = '>') => [...kvRead(bucket), `$KV.${bucket}.${key}`];
   /** Creating the bucket on first start (a bucket that exists is only opened). */
@@ -115,6 +123,10 @@ export function permissionsOf(options: AuthorizationOptions): Record<string, Per
         // The listing index follows every write of a record (a trigger's pending record too), and lists by key.
         ...kvWrite(b.executionIndex),
         ...kvList(b.executionIndex),
+        // Its repeat creation entries are forgotten (a purge of their subject, no delete marker left behind).
+        `${api}.STREAM.PURGE.${kvStream(b.executionIndex)}`,
+        // Execution counters and durations for /metrics, kept from the lifecycle stream (docs/metrics.md).
+        ...streamFollow(n.streams.lifecycle),
         // Archived executions: one read by subject, and the JSON-lines export (docs/retention.md).
         `${api}.STREAM.INFO.${n.streams.archive}`,
         `${api}.STREAM.MSG.GET.${n.streams.archive}`,

@@ -140,7 +140,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   registerWorkflowRoutes(deps);
   registerInsightsRoutes(deps);
   registerScheduleRoutes(deps);
-  registerMetricsRoutes(deps, metrics);
+  registerMetricsRoutes(deps, metrics, app);
   registerHealthRoutes(deps);
   registerWhatsAppRoutes(deps, ledger);
   registerGenericWebhookRoutes(deps, ledger);

@@ -113,7 +113,10 @@ export class ExecutionIndex implements ExecutionWriteHook {
       await this.logged.create(`x.${record.executionId}`, { all, wf });
     } catch (err) {
       if (!(err instanceof KvConflictError)) throw err;
-      await Promise.all([this.log().forget(all), this.log(record.workflow).forget(wf)]);
+      // Best effort: a repeat left behind is listed once anyway (pages drop repeats).
+      await Promise.all([this.log().forget(all), this.log(record.workflow).forget(wf)]).catch((e: unknown) =>
+        this.logger?.warn({ err: e, executionId: record.executionId }, 'execution index: a repeat creation entry was not forgotten'),
+      );
     }
   }
 
