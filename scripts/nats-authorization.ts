@@ -100,7 +100,7 @@ export function permissionsOf(options: AuthorizationOptions): Record<string, Per
         `${p}.>`,
         `${api}.>`,
         '$JS.ACK.>',
-        ...[...engineBuckets, b.signals, b.attempts, b.executionIndex, b.retention].map((bucket) => `$KV.${bucket}.>`),
+        ...[...engineBuckets, b.signals, b.attempts, b.executionIndex, b.executionLog, b.retention].map((bucket) => `$KV.${bucket}.>`),
       ],
       subscribe: [`${inboxOf('orchestrator')}.>`, n.scheduleChanged],
       allowResponses: true,
@@ -123,8 +123,12 @@ export function permissionsOf(options: AuthorizationOptions): Record<string, Per
         // The listing index follows every write of a record (a trigger's pending record too), and lists by key.
         ...kvWrite(b.executionIndex),
         ...kvList(b.executionIndex),
-        // Its repeat creation entries are forgotten (a purge of their subject, no delete marker left behind).
+        // A pending key written ahead of a record another writer created first is forgotten (a purge: no marker).
         `${api}.STREAM.PURGE.${kvStream(b.executionIndex)}`,
+        // Creation logs: a trigger's pending record is logged; its repeat entries are forgotten (a purge of their
+        // subject, no delete marker left behind); pages read entries one by one.
+        ...kvWrite(b.executionLog),
+        `${api}.STREAM.PURGE.${kvStream(b.executionLog)}`,
         // Execution counters and durations for /metrics, kept from the lifecycle stream (docs/metrics.md).
         ...streamFollow(n.streams.lifecycle),
         // Archived executions: one read by subject, and the JSON-lines export (docs/retention.md).

@@ -67,8 +67,10 @@ export interface Names {
     whatsappStatuses: string;
     /** When each ended execution is due to leave the hot store (`<due minute>.<execution id>`, docs/retention.md). */
     retention: string;
-    /** The listing index of executions (`<status>.<workflow>.<inverted creation time>.<execution id>`, empty values). */
+    /** The listing index of executions: keys of those in flight (`<status>.<workflow>.<execution id>`), ended counts. */
     executionIndex: string;
+    /** Creation logs of executions (newest-first pages without a scan; engine/src/store/creation-log.ts). */
+    executionLog: string;
   };
   /** A bucket of a squad's own state (`p_<name>`, e.g. `p_inventory`). */
   squadBucket(name: string): string;
@@ -129,6 +131,7 @@ export function names(prefix = 'sqf'): Names {
       whatsappStatuses: `${prefix}_wa_status`,
       retention: `${prefix}_retention`,
       executionIndex: `${prefix}_exec_idx`,
+      executionLog: `${prefix}_exec_log`,
     },
     squadBucket: (name) => {
       if (!BUCKET_SUFFIX.test(name)) throw new SquadflowError('INVALID_ARGUMENT', `invalid bucket name ${JSON.stringify(name)}`);

@@ -6,10 +6,8 @@ import { EndedCounts, type EndedCount } from './ended-counts.ts';
 import type { ExecutionRecord } from './execution-record.ts';
 import type { ExecutionWriteHook } from './execution-store.ts';
 
-/** Creation times up to this (year 2286) fit the fixed width; the key holds `MAX - createdAt` so newer sorts first. */
-const MAX_TIME = 9_999_999_999_999;
-const TIME_DIGITS = 13;
-const MARK = new TextEncoder().encode('1');
+/** An active key's value: the execution's creation time, which listing sorts by (not in the key: it is the same key whatever a writer stamped). */
+const ActiveSchema = z.object({ at: z.number() });
 /** Set once the records that predate the creation logs and counts were added to them. */
 const BACKFILLED = 'backfilled-logs';
 const STATUSES = new Set<string>(EXECUTION_STATUSES);
@@ -29,23 +27,26 @@ export interface IndexEntry {
   executionId: string;
 }
 
+/** How the index reads a record when two active keys of one execution disagree. */
+export type RecordReader = (executionId: string) => Promise<ExecutionRecord | null>;
+
 /** Executions that have not ended, by status and workflow (decoded). */
 export type ActiveCounts = Array<{ status: ExecutionStatus; workflow: string; count: number }>;
 
 /**
- * The listing index of executions (`<p>_exec_idx`), three parts, none of
+ * The listing index of executions, three parts in two buckets, none of
  * which is read whole by a listing or a scrape (issue 13, part 4):
  *
- * - **Active keys**, one per execution that has not ended:
- *   `<status>.<workflow>.<inverted creation time, 13 digits>.<execution id>`
- *   (one-byte value). Listing an active status and counting the active
+ * - **Active keys** (bucket `<p>_exec_idx`), one per execution that has not ended:
+ *   `<status>.<workflow>.<execution id>`, the creation time as value. Listing an active status and counting the active
  *   executions list these keys: what is in flight, not what is stored. An
  *   execution that ends loses its key with `forget` (no delete marker: a
  *   marker would stay in every later listing on NATS 2.9).
- * - **Creation logs** (`CreationLog`): `log` for every execution and
- *   `wlog.<workflow>` per workflow, in creation order. Listing without a
+ * - **Creation logs** (`CreationLog`, bucket `<p>_exec_log`, read by
+ *   point reads only): `log` for every execution and `wlog.<workflow>` per
+ *   workflow, in creation order, and `x.<execution id>`, where its entries are. Listing without a
  *   status filter, or with an end status, walks one from its head.
- * - **Ended counts** (`EndedCounts`): stored ended executions per end
+ * - **Ended counts** (`EndedCounts`, `<p>_exec_idx`): stored ended executions per end
  *   status and workflow, for metrics.
  *
  * Kept by the execution store's hook. A new active key and a creation
@@ -62,38 +63,61 @@ export class ExecutionIndex implements ExecutionWriteHook {
   readonly ended: EndedCounts;
   private readonly logs = new Map<string, CreationLog>();
   private readonly logged: KvRecords<z.output<typeof LoggedSchema>>;
+  private readonly active: KvRecords<z.output<typeof ActiveSchema>>;
 
   constructor(
     readonly kv: KvStore,
+    /** The creation logs' bucket: point reads only, so its size costs no listing (listings of `kv` stay small). */
+    private readonly logKv: KvStore,
     private readonly logger?: Logger,
+    private readonly read: RecordReader = async () => null,
   ) {
     this.ended = new EndedCounts(kv, logger);
-    this.logged = kvRecords(kv, LoggedSchema);
+    this.logged = kvRecords(logKv, LoggedSchema);
+    this.active = kvRecords(kv, ActiveSchema);
   }
 
   async before(next: ExecutionRecord, previous: ExecutionRecord | null | undefined): Promise<void> {
     const writes: Promise<unknown>[] = [];
     if (previous === null) writes.push(this.logOnce(next));
-    if (!isTerminal(next.status) && (!previous || keyOf(previous) !== keyOf(next))) writes.push(this.kv.put(keyOf(next), MARK));
+    if (!isTerminal(next.status) && (!previous || keyOf(previous) !== keyOf(next)))
+      writes.push(this.active.put(keyOf(next), { at: next.createdAt }));
     await Promise.all(writes);
   }
 
   after(next: ExecutionRecord, previous: ExecutionRecord | null | undefined): void {
-    if (isTerminal(next.status) && (previous === null || (previous && !isTerminal(previous.status)))) this.ended.add(next.status, next.workflow, 1);
+    if (isTerminal(next.status) && (previous === null || (previous && !isTerminal(previous.status))))
+      this.ended.add(next.status, next.workflow, 1);
     if (previous === null) return;
     // A writer that did not read the record it replaced: any other active key of the execution is stale.
     if (previous === undefined) void this.forgetOthers(next);
     else if (!isTerminal(previous.status) && keyOf(previous) !== keyOf(next)) this.forget(keyOf(previous));
   }
 
+  /**
+   * A record written ahead for was not written: its active key is stale
+   * unless the stored record has that key too (read once, on this rare path).
+   */
+  lost(next: ExecutionRecord): void {
+    if (isTerminal(next.status)) return;
+    void (async () => {
+      const current = await this.read(next.executionId);
+      if (!current || keyOf(current) !== keyOf(next)) this.forget(keyOf(next));
+    })().catch((err: unknown) =>
+      this.logger?.warn({ err, executionId: next.executionId }, 'execution index: a lost write was not cleaned'),
+    );
+  }
+
   /** Forgets every key of an execution that left the hot store, takes it off the ended counts and trims the logs. */
   async removed(record: ExecutionRecord): Promise<void> {
-    for (const key of await this.kv.keys(`*.*.*.${record.executionId}`)) if (parse(key)) await this.kv.forget(key);
+    // `*.*.*.<id>`: the keys of the layout before the creation logs (their creation time was a token).
+    const keys = (await Promise.all([this.kv.keys(`*.*.${record.executionId}`), this.kv.keys(`*.*.*.${record.executionId}`)])).flat();
+    for (const key of keys) if (isActiveKey(key)) await this.kv.forget(key);
     if (isTerminal(record.status)) this.ended.add(record.status, record.workflow, -1);
     const logged = await this.logged.get(`x.${record.executionId}`);
     if (logged) {
       await Promise.all([this.log().forget(logged.value.all), this.log(record.workflow).forget(logged.value.wf)]);
-      await this.kv.forget(`x.${record.executionId}`);
+      await this.logKv.forget(`x.${record.executionId}`);
     }
     await Promise.all([this.log().trim(), this.log(record.workflow).trim()]);
   }
@@ -124,7 +148,7 @@ export class ExecutionIndex implements ExecutionWriteHook {
   log(workflow?: string): CreationLog {
     const name = workflow === undefined ? 'log' : `wlog.${encodeToken(workflow)}`;
     let log = this.logs.get(name);
-    if (!log) this.logs.set(name, (log = new CreationLog(this.kv, name, this.logger)));
+    if (!log) this.logs.set(name, (log = new CreationLog(this.logKv, name, this.logger)));
     return log;
   }
 
@@ -136,33 +160,37 @@ export class ExecutionIndex implements ExecutionWriteHook {
   /**
    * The active keys of the given statuses (every active status by default)
    * and workflow, newest first (creation time, then id, descending). One
-   * filtered key listing per status: it costs the executions in flight.
+   * filtered listing per status: it costs the executions in flight.
    */
   async entries(filter: { statuses?: ReadonlySet<ExecutionStatus>; workflow?: string } = {}): Promise<IndexEntry[]> {
     const wf = filter.workflow === undefined ? '*' : encodeToken(filter.workflow);
     const statuses = [...(filter.statuses ?? ACTIVE_STATUSES)].filter((s) => !isTerminal(s));
-    const keys = (await Promise.all(statuses.map((s) => this.kv.keys(`${s}.${wf}.*.*`)))).flat();
-    return keys
-      .map(parse)
+    const found = (await Promise.all(statuses.map((s) => this.active.entries(`${s}.${wf}.*`).catch(() => [])))).flat();
+    return found
+      .map((r) => parse(r.key, r.value.at))
       .filter((e): e is IndexEntry => e !== undefined)
       .sort((a, b) => b.createdAt - a.createdAt || (a.executionId < b.executionId ? 1 : a.executionId > b.executionId ? -1 : 0));
   }
 
   /**
-   * Executions in flight by status and workflow, counting each execution
-   * once: where a crash left it two keys, anything over `pending` (the
-   * order a record moves in).
+   * Executions in flight by status and workflow, each execution once. Where
+   * a crash or a race left an execution two keys, its record decides (a
+   * record read per such execution, none otherwise); an execution whose
+   * record has ended or is gone is not counted.
    */
   async activeCounts(): Promise<ActiveCounts> {
-    const best = new Map<string, IndexEntry>();
-    for (const e of await this.entries()) {
-      const seen = best.get(e.executionId);
-      if (!seen || rank(e.status) > rank(seen.status)) best.set(e.executionId, e);
-    }
+    const byExecution = new Map<string, IndexEntry[]>();
+    for (const e of await this.entries()) byExecution.set(e.executionId, [...(byExecution.get(e.executionId) ?? []), e]);
     const counts = new Map<string, { status: ExecutionStatus; workflow: string; count: number }>();
-    for (const e of best.values()) {
-      const id = `${e.status}.${e.workflow}`;
-      const c = counts.get(id) ?? { status: e.status, workflow: decodeToken(e.workflow), count: 0 };
+    for (const [executionId, keys] of byExecution) {
+      let entry: IndexEntry | undefined = keys[0];
+      if (keys.length > 1) {
+        const record = await this.read(executionId);
+        entry = keys.find((k) => record && k.status === record.status);
+      }
+      if (!entry) continue;
+      const id = `${entry.status}.${entry.workflow}`;
+      const c = counts.get(id) ?? { status: entry.status, workflow: decodeToken(entry.workflow), count: 0 };
       c.count++;
       counts.set(id, c);
     }
@@ -188,19 +216,19 @@ export class ExecutionIndex implements ExecutionWriteHook {
    * the records indexed.
    */
   async backfill(records: () => Promise<ExecutionRecord[]>): Promise<number> {
-    if (await this.kv.get(BACKFILLED)) return 0;
+    if (await this.logKv.get(BACKFILLED)) return 0;
     const all = (await records()).sort((a, b) => a.createdAt - b.createdAt);
     const ended = new Map<string, EndedCount>();
     for (const r of all) {
       if (!(await this.logged.get(`x.${r.executionId}`))) await this.logOnce(r);
-      if (!isTerminal(r.status)) await this.kv.put(keyOf(r), MARK);
+      if (!isTerminal(r.status)) await this.active.put(keyOf(r), { at: r.createdAt });
       else {
         const id = `${r.status}.${r.workflow}`;
         ended.set(id, { status: r.status, workflow: r.workflow, count: (ended.get(id)?.count ?? 0) + 1 });
       }
     }
     await this.ended.set([...ended.values()]);
-    await this.kv.put(BACKFILLED, MARK);
+    await this.logKv.put(BACKFILLED, new TextEncoder().encode('1'));
     return all.length;
   }
 
@@ -212,21 +240,25 @@ export class ExecutionIndex implements ExecutionWriteHook {
   private async forgetOthers(record: ExecutionRecord): Promise<void> {
     const current = keyOf(record);
     try {
-      for (const key of await this.kv.keys(`*.*.*.${record.executionId}`)) if (key !== current && parse(key)) this.forget(key);
+      for (const key of await this.kv.keys(`*.*.${record.executionId}`)) if (key !== current && isActiveKey(key)) this.forget(key);
     } catch (err) {
       this.logger?.warn({ err, executionId: record.executionId }, 'execution index: stale keys not looked up');
     }
   }
 }
 
-export function keyOf(record: ExecutionRecord): string {
-  return `${record.status}.${encodeToken(record.workflow)}.${String(MAX_TIME - record.createdAt).padStart(TIME_DIGITS, '0')}.${record.executionId}`;
+export function keyOf(record: Pick<ExecutionRecord, 'status' | 'workflow' | 'executionId'>): string {
+  return `${record.status}.${encodeToken(record.workflow)}.${record.executionId}`;
 }
 
-function parse(key: string): IndexEntry | undefined {
-  const [status, workflow, inverted, executionId, ...rest] = key.split('.');
-  if (rest.length || !status || !STATUSES.has(status) || !workflow || !inverted || !executionId) return undefined;
-  return { key, status: status as ExecutionStatus, workflow, createdAt: MAX_TIME - Number(inverted), executionId };
+function parse(key: string, createdAt: number): IndexEntry | undefined {
+  const [status, workflow, executionId, ...rest] = key.split('.');
+  if (rest.length || !status || !STATUSES.has(status) || isTerminal(status) || !workflow || !executionId) return undefined;
+  return { key, status: status as ExecutionStatus, workflow, createdAt, executionId };
 }
 
-const rank = (status: ExecutionStatus): number => (status === 'pending' ? 0 : 1);
+/** An active key, of this layout or of the one before (`<status>.<workflow>.<inverted time>.<id>`). */
+function isActiveKey(key: string): boolean {
+  const tokens = key.split('.');
+  return (tokens.length === 3 || tokens.length === 4) && STATUSES.has(tokens[0]!);
+}
