@@ -32,7 +32,12 @@ const READS: Array<[string, string]> = [
 
 export async function readscale({ settings }: RunContext): Promise<ScenarioResult> {
   const d = await Deployment.start({ label: 'readscale', squads: 1 });
-  const gateway = createGateway({ client: d.client, transport: d.transport, config: { host: '127.0.0.1', port: 0 }, logger: silentLogger() });
+  const gateway = createGateway({
+    client: d.client,
+    transport: d.transport,
+    config: { host: '127.0.0.1', port: 0 },
+    logger: silentLogger(),
+  });
   try {
     const version = await d.register(workflow);
     await d.startOrchestrator();
@@ -51,7 +56,10 @@ export async function readscale({ settings }: RunContext): Promise<ScenarioResul
       for (const [label, path] of READS) {
         const times = await timeReads(base + path, reps, label === 'metrics' ? undefined : size);
         samples[`${label}_${size}`] = times.map((t) => round(t, 2));
-        (medians[label] ??= {})[size] = percentile([...times].sort((a, b) => a - b), 50);
+        (medians[label] ??= {})[size] = percentile(
+          [...times].sort((a, b) => a - b),
+          50,
+        );
       }
     }
     const figures: Record<string, number> = {};

@@ -54,9 +54,9 @@ async function store(transport: Transport, prefix: string, n: number): Promise<s
     const record: ExecutionRecord = { v: 1, executionId, workflow, status: 'pending', createdAt: at, updatedAt: at, context: { i } };
     await stores.executions.create(record);
     const active = i >= n - ACTIVE.length ? ACTIVE[i - (n - ACTIVE.length)] : undefined;
-    await stores.executions.mutate(executionId, (r) => r && { ...r, status: 'running' });
+    await stores.executions.mutate(executionId, (r) => (r ? { ...r, status: 'running' } : undefined));
     const end: ExecutionStatus = active ?? (i % 10 === 0 ? 'failed' : 'completed');
-    if (end !== 'running') await stores.executions.mutate(executionId, (r) => r && { ...r, status: end });
+    if (end !== 'running') await stores.executions.mutate(executionId, (r) => (r ? { ...r, status: end } : undefined));
   };
   // In order of creation, a few at a time (creation logs keep the order in which they were appended).
   for (let i = 0; i < n; i += 8) await Promise.all(Array.from({ length: Math.min(8, n - i) }, (_, k) => one(i + k)));
@@ -71,7 +71,7 @@ const targets: Array<[string, () => Promise<{ transport: Transport; prefix: stri
     async () => {
       const prefix = uniquePrefix('rb');
       const transport = await connectNatsTransport({ servers: natsUrl(), name: `test-${prefix}` });
-      return { transport, prefix, cleanup: () => cleanupPrefix(prefix) };
+      return { transport, prefix, cleanup: async () => void (await cleanupPrefix(prefix)) };
     },
   ],
 ];

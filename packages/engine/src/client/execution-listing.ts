@@ -67,7 +67,9 @@ export async function pageExecutions(
 /** A page of executions in flight: the active keys of the statuses asked for, then only the page's records. */
 async function pageActive(stores: Pick<EngineStores, 'index' | 'executions'>, q: PageQuery): Promise<ExecutionPage> {
   const { statuses, after, limit } = q;
-  const candidates = (await stores.index.entries({ ...(statuses ? { statuses } : {}), ...(q.workflow ? { workflow: q.workflow } : {}) })).filter(
+  const candidates = (
+    await stores.index.entries({ ...(statuses ? { statuses } : {}), ...(q.workflow ? { workflow: q.workflow } : {}) })
+  ).filter(
     (e) =>
       (q.since === undefined || e.createdAt >= q.since) &&
       (q.until === undefined || e.createdAt < q.until) &&

@@ -37,7 +37,10 @@ export async function walkCreationLog(
     const size = Math.min(seq - tail + 1, q.statuses ? Math.max(want + 4, FILTERED_BATCH) : want + 4);
     const seqs = Array.from({ length: size }, (_, i) => seq - i);
     const entries = new Map((await log.read(seqs)).map((e) => [e.seq, e]));
-    const records = await readRecords(stores, [...entries.values()].filter((e) => !seen.has(e.executionId) && mayMatch(e, q)));
+    const records = await readRecords(
+      stores,
+      [...entries.values()].filter((e) => !seen.has(e.executionId) && mayMatch(e, q)),
+    );
     for (const s of seqs) {
       if (page.length === q.limit) break;
       seq = s - 1;
@@ -65,7 +68,9 @@ async function readRecords(stores: Pick<EngineStores, 'executions'>, entries: Lo
 
 /** Whether the entry can be on the page at all, judged by its creation time (the record decides the rest). */
 function mayMatch(e: LogEntry, q: PageQuery): boolean {
-  return (q.since === undefined || e.createdAt >= q.since - CLOCK_SKEW_MS) && (q.until === undefined || e.createdAt < q.until + CLOCK_SKEW_MS);
+  return (
+    (q.since === undefined || e.createdAt >= q.since - CLOCK_SKEW_MS) && (q.until === undefined || e.createdAt < q.until + CLOCK_SKEW_MS)
+  );
 }
 
 /** The record matches the page's filter; with an old cursor (no log position), only what sorts after it. */
@@ -76,6 +81,9 @@ function matches(r: ExecutionRecord, q: PageQuery): boolean {
     (!q.statuses || q.statuses.has(r.status)) &&
     (q.since === undefined || r.createdAt >= q.since) &&
     (q.until === undefined || r.createdAt < q.until) &&
-    (after?.seq !== undefined || !after || r.createdAt < after.createdAt || (r.createdAt === after.createdAt && r.executionId < after.executionId))
+    (after?.seq !== undefined ||
+      !after ||
+      r.createdAt < after.createdAt ||
+      (r.createdAt === after.createdAt && r.executionId < after.executionId))
   );
 }

@@ -149,7 +149,12 @@ export function completeStep(ctx: Ctx, step: string, output: unknown, extra: Par
   // The successful attempt's duration rides on the event, so metrics observe it without reading the record.
   const attempt = next.steps[step]?.attempts.at(-1);
   const timed = attempt?.status === 'completed' && attempt.endedAt !== undefined;
-  return lifecycle({ ...next, completed }, 'step.completed', step, timed ? { durationMs: attempt.endedAt! - attempt.startedAt } : undefined);
+  return lifecycle(
+    { ...next, completed },
+    'step.completed',
+    step,
+    timed ? { durationMs: attempt.endedAt! - attempt.startedAt } : undefined,
+  );
 }
 
 export function skipStep(ctx: Ctx, step: string, reason: string): Ctx {

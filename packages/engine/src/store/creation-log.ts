@@ -76,9 +76,11 @@ export class CreationLog {
     if (this.advertising) return;
     this.advertising = true;
     void (async () => {
-      for (let written = 0; written < this.advertised; ) {
+      for (let written = 0; written < this.advertised;) {
         written = this.advertised;
-        await this.hints.put(this.key('head'), written).catch((err: unknown) => this.logger?.warn({ err, log: this.name }, 'creation log: head hint not written'));
+        await this.hints
+          .put(this.key('head'), written)
+          .catch((err: unknown) => this.logger?.warn({ err, log: this.name }, 'creation log: head hint not written'));
       }
       this.advertising = false;
     })();

@@ -71,7 +71,8 @@ export class EndedCounts {
     const out: EndedCount[] = [];
     for (const r of await this.counts.entries('count.*.*')) {
       const [, status, workflow] = r.key.split('.') as [string, string, string];
-      if ((TERMINAL_STATUSES as ReadonlySet<string>).has(status)) out.push({ status: status as TerminalStatus, workflow: decodeToken(workflow), count: r.value });
+      if ((TERMINAL_STATUSES as ReadonlySet<string>).has(status))
+        out.push({ status: status as TerminalStatus, workflow: decodeToken(workflow), count: r.value });
     }
     return out;
   }
