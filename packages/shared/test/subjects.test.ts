@@ -98,6 +98,7 @@ describe('names()', () => {
       whatsappStatuses: 't_run1_wa_status',
       retention: 't_run1_retention',
       executionIndex: 't_run1_exec_idx',
+      executionLog: 't_run1_exec_log',
     });
     expect(t.archive('e-1')).toBe('t_run1.archive.e-1');
     expect(t.archiveAll).toBe('t_run1.archive.>');
