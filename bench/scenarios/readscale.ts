@@ -7,10 +7,11 @@
  * `REPS` times each after a warm-up. The target: the median at 10,000 is at
  * most twice the median at 100 (the reads do not scan what is stored).
  */
-import { silentLogger } from '@squadflow/shared';
+import { kvStreamName, silentLogger } from '@squadflow/shared';
 import { createGateway } from '@squadflow/gateway';
 import { Deployment } from '../lib/deployment.ts';
 import { windowed } from '../lib/load.ts';
+import { lastSeqs } from '../lib/nats.ts';
 import { round } from '../lib/rss.ts';
 import type { RunContext, ScenarioResult } from '../lib/scenario.ts';
 import { percentile } from '../lib/stats.ts';
@@ -46,12 +47,22 @@ export async function readscale({ settings }: RunContext): Promise<ScenarioResul
     const medians: Record<string, Record<number, number>> = {};
     const samples: Record<string, number[]> = {};
     const run = d.runner(workflow.name, version, CONTEXT);
+    // What the executions cost to store: writes to the records and to the index (purges are not counted: they store nothing).
+    const buckets = [d.names.buckets.executions, d.names.buckets.executionIndex, d.names.buckets.executionLog].map(kvStreamName);
+    const fill: Record<string, number> = {};
     let stored = 0;
     for (const size of SIZES) {
       process.stdout.write(`  readscale: running executions up to ${size.toLocaleString('en-US')}...\n`);
+      const seq0 = await lastSeqs(d.nc, buckets);
       const t0 = performance.now();
       await windowed(size - stored, 256, () => run());
-      process.stdout.write(`  readscale: ${size - stored} executions in ${round((performance.now() - t0) / 1000, 1)} s\n`);
+      const seconds = (performance.now() - t0) / 1000;
+      const seq1 = await lastSeqs(d.nc, buckets);
+      const [records, index, logs] = buckets.map((b) => (seq1[b]! - seq0[b]!) / (size - stored));
+      fill[`fill_${size}_per_s`] = round((size - stored) / seconds, 0);
+      fill[`record_writes_per_exec`] = round(records!, 2);
+      fill[`index_writes_per_exec`] = round(index! + logs!, 2);
+      process.stdout.write(`  readscale: ${size - stored} executions in ${round(seconds, 1)} s\n`);
       stored = size;
       for (const [label, path] of READS) {
         const times = await timeReads(base + path, reps, label === 'metrics' ? undefined : size);
@@ -62,8 +73,12 @@ export async function readscale({ settings }: RunContext): Promise<ScenarioResul
         );
       }
     }
-    const figures: Record<string, number> = {};
-    const rows: Array<Array<string | number>> = [];
+    const figures: Record<string, number> = { ...fill };
+    const rows: Array<Array<string | number>> = [
+      [`filling to ${SIZES[1].toLocaleString('en-US')} (256 in flight)`, fill[`fill_${SIZES[1]}_per_s`]!, 'exec/s', '', ''],
+      ['KV writes per execution: records', fill['record_writes_per_exec']!, '', '', ''],
+      ['KV writes per execution: listing index and creation logs', fill['index_writes_per_exec']!, '', '', ''],
+    ];
     const [small, large] = SIZES;
     for (const [label, path] of READS) {
       const m = medians[label]!;
