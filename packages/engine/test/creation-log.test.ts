@@ -4,34 +4,31 @@
  * ended counts that hundreds of executions bump at once.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectNatsTransport, createMemoryTransport, type KvStore, type Transport } from '@squadflow/transport';
-import { cleanupPrefix, natsUrl, uniquePrefix } from '@squadflow/transport/testing';
+import { createMemoryTransport, type KvStore, type Transport } from '@squadflow/transport';
+import { withNatsTransport } from '@squadflow/transport/testing';
 import { CreationLog } from '../src/store/creation-log.ts';
 import { EndedCounts } from '../src/store/ended-counts.ts';
 
-const targets: Array<[string, () => Promise<{ transport: Transport; bucket: string; cleanup(): Promise<void> }>]> = [
-  ['memory', async () => ({ transport: createMemoryTransport(), bucket: 'sqf_log', cleanup: async () => {} })],
+const targets: Array<[string, () => Promise<{ transport: Transport; prefix: string; cleanup(): Promise<void> }>]> = [
   [
-    'nats',
+    'memory',
     async () => {
-      const prefix = uniquePrefix('clog');
-      const transport = await connectNatsTransport({ servers: natsUrl(), name: `test-${prefix}` });
-      return { transport, bucket: `${prefix}_log`, cleanup: async () => void (await cleanupPrefix(prefix)) };
+      const transport = createMemoryTransport();
+      return { transport, prefix: 'sqf', cleanup: () => transport.close() };
     },
   ],
+  ['nats', () => withNatsTransport('clog')],
 ];
 
 describe.each(targets)('creation log and ended counts (%s)', (_kind, make) => {
-  let opened: { transport: Transport; cleanup(): Promise<void> } | undefined;
+  let opened: { transport: Transport; prefix: string; cleanup(): Promise<void> } | undefined;
   afterEach(async () => {
-    await opened?.transport.close();
     await opened?.cleanup();
     opened = undefined;
   });
   const open = async (): Promise<KvStore> => {
-    const target = await make();
-    opened = target;
-    return target.transport.kv(target.bucket);
+    opened = await make();
+    return opened.transport.kv(`${opened.prefix}_log`);
   };
 
   it('two writers appending at once take distinct slots, and the head and the entries account for every append', async () => {

@@ -10,8 +10,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { names, type ExecutionStatus } from '@squadflow/shared';
 import { createMemoryTransport, type KvStore, type Transport } from '@squadflow/transport';
-import { cleanupPrefix, natsUrl, uniquePrefix } from '@squadflow/transport/testing';
-import { connectNatsTransport } from '@squadflow/transport';
+import { withNatsTransport } from '@squadflow/transport/testing';
 import { EngineClient } from '../src/index.ts';
 import { openStores } from '../src/store/open-stores.ts';
 import type { ExecutionRecord } from '../src/store/execution-record.ts';
@@ -65,24 +64,20 @@ async function store(transport: Transport, prefix: string, n: number): Promise<s
 }
 
 const targets: Array<[string, () => Promise<{ transport: Transport; prefix: string; cleanup(): Promise<void> }>]> = [
-  ['memory', async () => ({ transport: createMemoryTransport(), prefix: 'sqf', cleanup: async () => {} })],
   [
-    'nats',
+    'memory',
     async () => {
-      const prefix = uniquePrefix('rb');
-      const transport = await connectNatsTransport({ servers: natsUrl(), name: `test-${prefix}` });
-      return { transport, prefix, cleanup: async () => void (await cleanupPrefix(prefix)) };
+      const transport = createMemoryTransport();
+      return { transport, prefix: 'sqf', cleanup: () => transport.close() };
     },
   ],
+  ['nats', () => withNatsTransport('rb')],
 ];
 
 describe.each(targets)('reads of a scrape and of first pages (%s)', (_kind, make) => {
   const opened: Array<{ transport: Transport; cleanup(): Promise<void> }> = [];
   afterEach(async () => {
-    for (const o of opened.splice(0)) {
-      await o.transport.close();
-      await o.cleanup();
-    }
+    for (const o of opened.splice(0)) await o.cleanup();
   });
 
   it('read as many KV entries with 500 executions stored as with 50, and list the newest first', async () => {
