@@ -10,7 +10,7 @@
 import { kvStreamName, silentLogger } from '@squadflow/shared';
 import { createGateway } from '@squadflow/gateway';
 import { Deployment } from '../lib/deployment.ts';
-import { windowed } from '../lib/load.ts';
+import { until, windowed } from '../lib/load.ts';
 import { lastSeqs } from '../lib/nats.ts';
 import { round } from '../lib/rss.ts';
 import type { RunContext, ScenarioResult } from '../lib/scenario.ts';
@@ -64,6 +64,14 @@ export async function readscale({ settings }: RunContext): Promise<ScenarioResul
       fill[`index_writes_per_exec`] = round(index! + logs!, 2);
       process.stdout.write(`  readscale: ${size - stored} executions in ${round(seconds, 1)} s\n`);
       stored = size;
+      // Steady state, not catch-up: the gateway (in this process) follows the lifecycle stream, and right after
+      // the fill it may still be counting the last thousands of events. Also checks that it counted every one.
+      await until(
+        `the gateway counted ${size} completions`,
+        async () => endedCount(await (await fetch(`${base}/metrics`)).text()) === size,
+        60_000,
+        50,
+      );
       for (const [label, path] of READS) {
         const times = await timeReads(base + path, reps, label === 'metrics' ? undefined : size);
         samples[`${label}_${size}`] = times.map((t) => round(t, 2));
@@ -128,4 +136,11 @@ async function timeReads(url: string, reps: number, expectAtLeast?: number): Pro
     if (i >= WARMUP) times.push(ms);
   }
   return times;
+}
+
+/** `squadflow_executions_ended_total` of the bench workflow, completed (0 before the first). */
+function endedCount(text: string): number {
+  const series = `squadflow_executions_ended_total{workflow="${workflow.name}",status="completed"} `;
+  const line = text.split('\n').find((l) => l.startsWith(series));
+  return line ? Number(line.slice(series.length)) : 0;
 }
