@@ -65,10 +65,14 @@ export async function readscale({ settings }: RunContext): Promise<ScenarioResul
       process.stdout.write(`  readscale: ${size - stored} executions in ${round(seconds, 1)} s\n`);
       stored = size;
       // Steady state, not catch-up: the gateway (in this process) follows the lifecycle stream, and right after
-      // the fill it may still be counting the last thousands of events. Also checks that it counted every one.
+      // the fill it may still be counting the last thousands of events; the orchestrator forgets the last index
+      // keys after the records' writes. Also checks the counter and the gauge.
       await until(
-        `the gateway counted ${size} completions`,
-        async () => endedCount(await (await fetch(`${base}/metrics`)).text()) === size,
+        `the gateway counted ${size} completions and none is in flight`,
+        async () => {
+          const text = await (await fetch(`${base}/metrics`)).text();
+          return endedCount(text) === size && sampled(text, 'squadflow_executions_active') === 0;
+        },
         60_000,
         50,
       );
@@ -140,7 +144,11 @@ async function timeReads(url: string, reps: number, expectAtLeast?: number): Pro
 
 /** `squadflow_executions_ended_total` of the bench workflow, completed (0 before the first). */
 function endedCount(text: string): number {
-  const series = `squadflow_executions_ended_total{workflow="${workflow.name}",status="completed"} `;
-  const line = text.split('\n').find((l) => l.startsWith(series));
-  return line ? Number(line.slice(series.length)) : 0;
+  return sampled(text, `squadflow_executions_ended_total{workflow="${workflow.name}",status="completed"}`) ?? 0;
+}
+
+/** The value of one series of a Prometheus text, by its name and labels as written. */
+function sampled(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }

@@ -1,5 +1,5 @@
 import { type Logger } from '@squadflow/shared';
-import { KvConflictError, kvRecords, type KvRecords, type KvStore } from '@squadflow/transport';
+import { KvConflictError, KvRecordError, kvRecords, type KvRecords, type KvStore } from '@squadflow/transport';
 import { z } from 'zod';
 
 /** One entry: an execution, in the order executions were created. */
@@ -98,9 +98,13 @@ export class CreationLog {
     return Math.max(1, await this.hint('tail'));
   }
 
-  /** The entries at `seqs` (point reads, concurrently); an empty or unreadable slot is left out. */
+  /** The entries at `seqs` (point reads, concurrently); an empty slot, or one that is not an entry, is left out. */
   async read(seqs: readonly number[]): Promise<LogEntry[]> {
-    const stored = await Promise.all(seqs.map((seq) => this.entries.get(this.key(seq)).catch(() => null)));
+    const skipBad = (err: unknown): null => {
+      if (err instanceof KvRecordError) return null;
+      throw err;
+    };
+    const stored = await Promise.all(seqs.map((seq) => this.entries.get(this.key(seq)).catch(skipBad)));
     return stored.flatMap((s, i) => (s ? [{ seq: seqs[i]!, executionId: s.value.id, createdAt: s.value.at }] : []));
   }
 

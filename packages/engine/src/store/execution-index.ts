@@ -165,7 +165,7 @@ export class ExecutionIndex implements ExecutionWriteHook {
   async entries(filter: { statuses?: ReadonlySet<ExecutionStatus>; workflow?: string } = {}): Promise<IndexEntry[]> {
     const wf = filter.workflow === undefined ? '*' : encodeToken(filter.workflow);
     const statuses = [...(filter.statuses ?? ACTIVE_STATUSES)].filter((s) => !isTerminal(s));
-    const found = (await Promise.all(statuses.map((s) => this.active.entries(`${s}.${wf}.*`).catch(() => [])))).flat();
+    const found = (await Promise.all(statuses.map((s) => this.active.entries(`${s}.${wf}.*`)))).flat();
     return found
       .map((r) => parse(r.key, r.value.at))
       .filter((e): e is IndexEntry => e !== undefined)
