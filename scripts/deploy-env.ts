@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { DEPLOY_SQUADS, passwordVariable, squadUser } from './nats-authorization.ts';
 
 /** Every user of the deployment's authorization config (scripts/nats-authorization.ts), in its order. */
-export const DEPLOY_USERS = ['orchestrator', 'gateway', 'operator', ...DEPLOY_SQUADS.map((s) => squadUser(s.name))];
+export const DEPLOY_USERS = ['orchestrator', 'gateway', 'operator', 'notifier', ...DEPLOY_SQUADS.map((s) => squadUser(s.name))];
 
 /**
  * A password for each user, one for the cluster's routes, and `SQUADFLOW_API_TOKENS` with one operator

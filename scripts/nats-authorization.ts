@@ -1,6 +1,6 @@
 /**
  * The least-privilege NATS authorization for a squadflow deployment: one
- * user per service (orchestrator, gateway, one per squad, operator), each
+ * user per service (orchestrator, gateway, one per squad, the notifier, operator), each
  * allowed exactly the subjects it publishes and subscribes to, derived from
  * the subject grammar (packages/shared/src/subjects.ts) and the JetStream API
  * calls the transport makes. docs/security.md explains every grant.
@@ -70,22 +70,16 @@ export function permissionsOf(options: AuthorizationOptions): Record<string, Per
     `${api}.DIRECT.GET.${kvStream(bucket)}.>`,
     `${api}.STREAM.MSG.GET.${kvStream(bucket)}`,
   ];
-  /** List keys or entries: an ordered consumer on the bucket's stream. */
-  const kvList = (bucket: string) => [
-    `${api}.CONSUMER.CREATE.${kvStream(bucket)}`,
-    `${api}.CONSUMER.CREATE.${kvStream(bucket)}.>`,
-    `${api}.CONSUMER.DELETE.${kvStream(bucket)}.>`,
-    `${api}.CONSUMER.INFO.${kvStream(bucket)}.>`,
-    `${api}.CONSUMER.MSG.NEXT.${kvStream(bucket)}.>`,
-  ];
-  /** Follow a stream (metrics): an ordered consumer of its own, created, pulled from and deleted by the client. */
-  const streamFollow = (stream: string) => [
+  /** An ephemeral consumer on a stream: create, pull, delete. */
+  const ephemeralConsumer = (stream: string) => [
     `${api}.CONSUMER.CREATE.${stream}`,
     `${api}.CONSUMER.CREATE.${stream}.>`,
     `${api}.CONSUMER.DELETE.${stream}.>`,
     `${api}.CONSUMER.INFO.${stream}.>`,
     `${api}.CONSUMER.MSG.NEXT.${stream}.>`,
   ];
+  /** List keys or entries: an ordered consumer on the bucket's stream. */
+  const kvList = (bucket: string) => ephemeralConsumer(kvStream(bucket));
   /** Writes (put, create, compare-and-set, delete) go to the key's subject. */
   const kvWrite = (bucket: string, key = '>') => [...kvRead(bucket), `$KV.${bucket}.${key}`];
   /** Creating the bucket on first start (a bucket that exists is only opened). */
@@ -100,7 +94,9 @@ export function permissionsOf(options: AuthorizationOptions): Record<string, Per
         `${p}.>`,
         `${api}.>`,
         '$JS.ACK.>',
-        ...[...engineBuckets, b.signals, b.attempts, b.executionIndex, b.executionLog, b.retention].map((bucket) => `$KV.${bucket}.>`),
+        ...[...engineBuckets, b.signals, b.attempts, b.executionIndex, b.executionLog, b.retention, b.alerts].map(
+          (bucket) => `$KV.${bucket}.>`,
+        ),
       ],
       subscribe: [`${inboxOf('orchestrator')}.>`, n.scheduleChanged],
       allowResponses: true,
@@ -113,8 +109,18 @@ export function permissionsOf(options: AuthorizationOptions): Record<string, Per
         `${p}.in.control.>`,
         `${api}.INFO`,
         ...streams.map((s) => `${api}.STREAM.INFO.${s}`),
-        // The engine client opens the timers bucket but never reads it.
-        `${api}.STREAM.INFO.${kvStream(b.timers)}`,
+        // The execution page shows the timers an execution armed (never writes them).
+        ...kvRead(b.timers),
+        // Live events (`GET /v1/events`): a no-ack consumer on the lifecycle stream per open stream, deleted when it closes;
+        // and one the gateway keeps for its execution metrics (docs/metrics.md).
+        ...ephemeralConsumer(n.streams.lifecycle),
+        // `GET /v1/squads`: the services API's INFO and STATS (answers come to the gateway's inbox).
+        '$SRV.INFO',
+        '$SRV.INFO.>',
+        '$SRV.STATS',
+        '$SRV.STATS.>',
+        // /metrics reports the work streams' consumer backlogs (routes/backlog-gauges.ts): a consumer listing each.
+        ...[n.streams.inbound, n.streams.commands].map((s) => `${api}.CONSUMER.LIST.${s}`),
         ...[b.executions, b.workflows, b.waits, b.breakers, b.slots].flatMap(kvRead),
         ...[b.executions, b.workflows, b.breakers].flatMap(kvList),
         // The pending record of a trigger, and workflow registration.
@@ -129,12 +135,13 @@ export function permissionsOf(options: AuthorizationOptions): Record<string, Per
         // subject, no delete marker left behind); pages read entries one by one.
         ...kvWrite(b.executionLog),
         `${api}.STREAM.PURGE.${kvStream(b.executionLog)}`,
-        // Execution counters and durations for /metrics, kept from the lifecycle stream (docs/metrics.md).
-        ...streamFollow(n.streams.lifecycle),
         // Archived executions: one read by subject, and the JSON-lines export (docs/retention.md).
         `${api}.STREAM.INFO.${n.streams.archive}`,
         `${api}.STREAM.MSG.GET.${n.streams.archive}`,
         ...[b.webhooks, b.whatsappStatuses].flatMap((bucket) => [...kvWrite(bucket), ...kvCreate(bucket)]),
+        // Alert and notification metrics on /metrics: the evaluator's and the notifier's records, read (and the
+        // buckets created, empty, with their bounds, when the gateway scrapes before either ran).
+        ...[b.alerts, b.notifications].flatMap((bucket) => [...kvRead(bucket), ...kvList(bucket), ...kvCreate(bucket)]),
       ],
       subscribe: [`${inboxOf('gateway')}.>`],
       allowResponses: true,
@@ -145,6 +152,37 @@ export function permissionsOf(options: AuthorizationOptions): Record<string, Per
       subscribe: [`${inboxOf('operator')}.>`, `${p}.>`, '$KV.>'],
       allowResponses: true,
     },
+  };
+  // The notifier (docs/alerts.md): its durable consumers on the lifecycle stream, its ledger, the WhatsApp outbox.
+  const lc = n.streams.lifecycle;
+  const feeds: Array<[string, string]> = [
+    ['waiting', n.lifecycleFilter({ type: 'step.waiting' })],
+    ['step_escalated', n.lifecycleFilter({ type: 'step.escalated' })],
+    ['execution_escalated', n.lifecycleFilter({ type: 'execution.escalated' })],
+    ['alerts', n.alertsAll],
+  ];
+  result['notifier'] = {
+    publish: [
+      `${api}.INFO`,
+      ...streams.map((s) => `${api}.STREAM.INFO.${s}`),
+      ...feeds.flatMap(([feed, filter]) => {
+        const durable = n.consumers.notifier(feed);
+        return [
+          `${api}.CONSUMER.CREATE.${lc}.${durable}.${filter}`,
+          `${api}.CONSUMER.DURABLE.CREATE.${lc}.${durable}`,
+          `${api}.CONSUMER.INFO.${lc}.${durable}`,
+          `${api}.CONSUMER.MSG.NEXT.${lc}.${durable}`,
+          `$JS.ACK.${lc}.${durable}.>`,
+        ];
+      }),
+      ...[b.notifications, n.squadBucket('whatsapp_outbox')].flatMap((bucket) => [
+        ...kvWrite(bucket),
+        ...kvCreate(bucket),
+        ...kvList(bucket),
+      ]),
+    ],
+    subscribe: [`${inboxOf('notifier')}.>`],
+    allowResponses: true,
   };
   for (const squad of options.squads) {
     const user = squadUser(squad.name);

@@ -102,7 +102,7 @@ describe.skipIf(withoutNatsServer('compose-processes'))(
         ).toMatch(/^dist\/(orchestrator|gateway|squadflow)\.mjs$/);
       }
       expect(Object.keys(project.services).sort()).toEqual(
-        ['agency', 'gateway', 'google_ads', 'inventory', 'lead_scraper', 'nats', 'orchestrator', 'traffic', 'whatsapp'].sort(),
+        ['agency', 'gateway', 'google_ads', 'inventory', 'lead_scraper', 'nats', 'notifier', 'orchestrator', 'traffic', 'whatsapp'].sort(),
       );
       expect(runner.instancesOf('orchestrator')).toHaveLength(2);
     });

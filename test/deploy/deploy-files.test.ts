@@ -125,6 +125,7 @@ describe('secrets and users', () => {
       lead_scraper: 'squad_lead_scraper',
       google_ads: 'squad_google_ads',
       agency: 'squad_agency',
+      notifier: 'notifier',
     });
   });
 });

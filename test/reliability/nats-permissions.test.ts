@@ -28,7 +28,13 @@ import { connectProbe, expectViolation, publishes, requests, subscribes, type Pr
 
 const PREFIX = 'sqf';
 const SQUADS = ['alpha', 'beta'];
-const USERS = ['orchestrator', 'gateway', 'operator', ...SQUADS.map(squadUser)];
+const USERS = ['orchestrator', 'gateway', 'operator', 'notifier', ...SQUADS.map(squadUser)];
+/** Alerts on (a rule that looks every 200 ms, never true here) and routed to WhatsApp: the evaluator and the notifier at work. */
+const ALERTS = JSON.stringify({
+  evaluateEvery: '200ms',
+  rules: [{ id: 'stuck', kind: 'stuck', limit: '1h' }],
+  notify: { alerts: ['ops'], recipients: { ops: { whatsapp: '+55 11 90000-0009' } } },
+});
 const APP_SECRET = 'permissions-app-secret';
 /** Each starts with a letter: nats-server parses the variable's value as config, and `0a1b...` is a parse error. */
 const PASSWORDS = Object.fromEntries(USERS.map((u) => [u, `p${randomBytes(12).toString('hex')}`]));
@@ -57,7 +63,7 @@ describe('least-privilege NATS users (matrix G6)', () => {
     children.push(
       await spawnTsProcess(
         'packages/engine/src/bin/orchestrator.ts',
-        { ...common, SQUADFLOW_NATS_URL: urlFor('orchestrator') },
+        { ...common, SQUADFLOW_NATS_URL: urlFor('orchestrator'), SQUADFLOW_ALERTS: ALERTS },
         {
           label: 'orchestrator',
         },
@@ -81,6 +87,13 @@ describe('least-privilege NATS users (matrix G6)', () => {
       ),
     );
     gatewayUrl = `http://127.0.0.1:${port}`;
+    children.push(
+      await spawnTsProcess(
+        'packages/cli/src/main.ts',
+        { ...common, SQUADFLOW_NATS_URL: urlFor('notifier'), SQUADFLOW_ALERTS: ALERTS },
+        { label: 'notifier', args: ['notifier'] },
+      ),
+    );
   });
   afterAll(async () => {
     await Promise.all(children.map((c) => c.stop()));
@@ -111,7 +124,17 @@ describe('least-privilege NATS users (matrix G6)', () => {
       expect(body.steps?.map((s) => s.status)).toEqual(['completed', 'completed']);
     }
     // The rest of the gateway's job: reads, a signal, a cancel, a WhatsApp delivery (ledger, statuses, a trigger).
-    for (const path of ['/v1/executions?workflow=relay', '/v1/workflows', '/v1/metrics', '/v1/workflows/relay/statechart', '/readyz']) {
+    for (const path of [
+      '/v1/executions?workflow=relay',
+      '/v1/workflows',
+      '/v1/metrics',
+      '/v1/workflows/relay/statechart',
+      '/v1/workflows/relay/graph',
+      '/v1/workflows/relay/versions',
+      '/v1/squads',
+      '/v1/human-tasks',
+      '/readyz',
+    ]) {
       expect((await fetch(`${gatewayUrl}${path}`)).status, path).toBe(200);
     }
     const signal = await fetch(`${gatewayUrl}/v1/signals/order_1`, { method: 'POST', headers: JSON_TYPE, body: '{"paid":true}' });
@@ -167,6 +190,40 @@ describe('least-privilege NATS users (matrix G6)', () => {
     expect(cancelled.status).toBe('cancelled');
     // Not one action of the services' jobs was refused.
     expect(server.log()).not.toMatch(/Violation/);
+  });
+
+  it('lets the evaluator, the notifier and /metrics do their job on their own users (docs/alerts.md)', async () => {
+    const operator = await connectAs('operator');
+    try {
+      const at = Date.now();
+      const event = {
+        ...{ id: 'probe.alpha.1.firing', type: 'alert.firing', alert: 'probe.alpha', rule: 'probe', kind: 'breaker_open' },
+        ...{ severity: 'warning', summary: 'probe alert', value: 1, threshold: 0, since: at, at },
+      };
+      await operator.transport.streams.publish(`${PREFIX}.alert.probe.firing`, new TextEncoder().encode(JSON.stringify(event)));
+      // The notifier consumed it, sent it through the WhatsApp outbox and recorded the delivery in its ledger.
+      const outbox = await operator.transport.kv(`${PREFIX}_whatsapp_outbox`);
+      await until(
+        'the alert in the outbox',
+        () => outbox.keys('5511900000009.*'),
+        (keys) => keys.length === 1,
+        20_000,
+      );
+      const ledger = await operator.transport.kv(`${PREFIX}_notify`);
+      await until(
+        'the delivery in the ledger',
+        () => ledger.keys('d.>'),
+        (keys) => keys.length === 1,
+        20_000,
+      );
+      // The evaluator holds its lease in the alerts bucket; the gateway reads both buckets for /metrics.
+      expect((await (await operator.transport.kv(`${PREFIX}_alerts`)).keys('lease.*')).length).toBe(1);
+      const metrics = await (await fetch(`${gatewayUrl}/metrics`)).text();
+      expect(metrics).toContain('squadflow_notifications_total{channel="whatsapp",outcome="sent"} 1');
+      expect(server.log()).not.toMatch(/Violation/);
+    } finally {
+      await operator.transport.close();
+    }
   });
 
   it('denies a squad everything outside its job, each with a permissions violation', async () => {

@@ -20,6 +20,8 @@ import { statusCommand } from './commands/status.ts';
 import { triggerCommand } from './commands/trigger.ts';
 import { workflowsCommand } from './commands/workflows.ts';
 import { insightsCommand } from './commands/insights.ts';
+import { tasksCommand } from './commands/tasks.ts';
+import { notifierCommand } from './commands/notifier.ts';
 import { CliError, ExitCode, toCliError } from './exit-codes.ts';
 import { commandHelp, globalHelp } from './help.ts';
 import { Output } from './output.ts';
@@ -32,6 +34,7 @@ const COMMANDS: readonly Command[] = [
   lsCommand,
   workflowsCommand,
   insightsCommand,
+  tasksCommand,
   cancelCommand,
   pauseCommand,
   resumeCommand,
@@ -39,6 +42,7 @@ const COMMANDS: readonly Command[] = [
   resolveCommand,
   schedulesCommand,
   squadCommand,
+  notifierCommand,
   startCommand,
 ];
 

@@ -28,6 +28,14 @@ steps:
     type: wait
     signal: hold_{id}
 `;
+/** A human task for `ops`: it waits until someone decides. */
+const REVIEW_YAML = `name: cli_review
+steps:
+  - name: review
+    type: human
+    assignee: ops
+    title: Approve the refund
+`;
 /** Its second step misses its action. */
 const BAD_YAML = `name: cli_broken
 steps:
@@ -95,6 +103,8 @@ describe('squadflow CLI against a running `squadflow start` (HTTP)', () => {
     const ls = await runCli(['ls'], env);
     expect(ls.code).toBe(0);
     expect(ls.stdout).toMatch(new RegExp(`${id} +abandoned_cart_recovery`));
+    const found = await runCli(['ls', '--search', id.slice(3, 15), '--json'], env);
+    expect((JSON.parse(found.stdout) as Execution[]).map((e) => e.executionId)).toEqual([id]);
 
     const status = await runCli(['status', id, '--json'], env);
     expect(status.code).toBe(0);
@@ -137,6 +147,31 @@ describe('squadflow CLI against a running `squadflow start` (HTTP)', () => {
 
     const again = await runCli(['workflows', 'apply', join(good, 'approval.yaml')], env);
     expect(again.stdout.trim()).toBe('cli_approval v1 (unchanged)');
+  });
+
+  it('tasks lists an open human task; tasks approve completes it with the decision, who decided and the comment as its output', async () => {
+    const file = join(dir, 'review.yaml');
+    await writeFile(file, REVIEW_YAML);
+    expect((await runCli(['workflows', 'apply', file], env)).code).toBe(0);
+    const { executionId } = JSON.parse((await runCli(['trigger', 'cli_review', '--data', '{}', '--json'], env)).stdout) as {
+      executionId: string;
+    };
+    await reaches(executionId, 'waiting');
+    const listed = await runCli(['tasks', '--assignee', 'ops', '--json'], env);
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout)).toContainEqual(
+      expect.objectContaining({ executionId, step: 'review', assignee: 'ops', title: 'Approve the refund' }),
+    );
+    expect((await runCli(['tasks'], env)).stdout).toMatch(new RegExp(`${executionId} +cli_review +review +ops`));
+
+    const approved = await runCli(['tasks', 'approve', executionId, 'review', '--comment', 'looks fine'], env);
+    expect([approved.code, approved.stdout.trim()]).toEqual([0, `approved review of ${executionId}`]);
+    const done = await reaches(executionId, 'completed');
+    expect(done.steps[0]!.output).toEqual({ approved: true, decision: 'approve', comment: 'looks fine', by: 'cli' });
+    const again = await runCli(['tasks', 'reject', executionId, 'review'], env);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('already decided');
+    expect((await runCli(['tasks', 'maybe', executionId, 'review'], env)).code).toBe(2);
   });
 
   it('workflows apply of a folder with a bad file exits 2 naming the file, the step and the field, and registers nothing', async () => {

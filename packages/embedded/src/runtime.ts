@@ -1,8 +1,9 @@
 import { connectNatsTransport, createMemoryTransport, type Transport } from '@squadflow/transport';
 import { loadDefinitionFiles, registerDefinitionFiles, type EngineClient, type RegisteredDefinitionFile } from '@squadflow/engine';
-import type { Logger } from '@squadflow/shared';
+import { loadAlertsConfig, type AlertsConfig, type Logger } from '@squadflow/shared';
 import { DEFAULT_SQUAD_VERSION } from '@squadflow/squads';
 import { startGateway, type RunningGateway } from '@squadflow/gateway';
+import { startAlerting, type Alerting } from './alerting.ts';
 import { loadCatalog } from './catalog.ts';
 import { wireInProcess, type Wired } from './wiring.ts';
 
@@ -27,6 +28,13 @@ export interface EmbeddedOptions {
    * file, the step and the field) and nothing is registered.
    */
   workflowsPath?: string;
+  /**
+   * Alert rules and notification routes (docs/alerts.md); default: from
+   * `SQUADFLOW_ALERTS` (unset: none). The evaluator runs when there are
+   * rules, the notifier when it routes anything (recipients, alert or
+   * escalation routes) or an SMTP / webhook secret is set.
+   */
+  alerts?: AlertsConfig;
 }
 
 /** A whole squadflow in this process: transport, orchestrator, every seed squad, the seed workflows registered. */
@@ -56,6 +64,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
   const { prefix, logger } = options;
   // Read before anything starts: a bad file registers nothing and leaves nothing running.
   const definitions = options.workflowsPath ? await loadDefinitionFiles(options.workflowsPath) : [];
+  const alerts = options.alerts ?? loadAlertsConfig();
   const transport = options.natsUrl
     ? await connectNatsTransport({
         servers: options.natsUrl,
@@ -66,14 +75,17 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
     : createMemoryTransport({ logger });
   let wired: Wired | undefined;
   let gateway: RunningGateway | undefined;
+  let alerting: Alerting | undefined;
   let definitionFiles: RegisteredDefinitionFile[] = [];
   try {
     const catalog = await loadCatalog({ transport, prefix });
     wired = await wireInProcess({ transport, prefix, logger, squads: catalog.squads, workflows: catalog.workflows });
     const client = wired.client;
     definitionFiles = await registerDefinitionFiles(definitions, (definition) => client.registerWorkflow(definition));
+    alerting = await startAlerting({ transport, prefix, logger, alerts });
     if (options.gateway) gateway = await startGateway({ client: wired.client, transport, prefix, logger });
   } catch (err) {
+    await alerting?.stop().catch(() => undefined);
     await wired?.stop().catch(() => undefined);
     await transport.close().catch(() => undefined);
     throw err;
@@ -98,6 +110,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
     stop: () =>
       (stopped ??= (async () => {
         await gateway?.stop();
+        await alerting?.stop();
         await running.stop();
         await transport.close();
       })()),

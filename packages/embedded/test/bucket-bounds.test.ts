@@ -7,7 +7,8 @@
  * or by what is active, and the executions bucket (retention), have no TTL.
  */
 import { createGateway, signHmacSha256 } from '@squadflow/gateway';
-import { names, silentLogger } from '@squadflow/shared';
+import { names, NotifyConfigSchema, silentLogger } from '@squadflow/shared';
+import { startNotifier } from '@squadflow/squads';
 import { createWhatsAppSquad, leadConversation, openOutboxClient } from '@squadflow/squads/catalog';
 import { createMemoryTransport, type Transport } from '@squadflow/transport';
 import { kvBounds, withNatsTransport } from '@squadflow/transport/testing';
@@ -25,6 +26,7 @@ const EXPECTED = (n: ReturnType<typeof names>) => ({
   [n.buckets.webhooks]: { ttlMs: 30 * DAY },
   [n.buckets.whatsappStatuses]: { ttlMs: 30 * DAY },
   [n.squadBucket('whatsapp_outbox')]: { ttlMs: 30 * DAY },
+  [n.buckets.notifications]: { ttlMs: 8 * DAY },
   // Bounded otherwise: by retention, by what is active or by what operators create.
   [n.buckets.executions]: {},
   [n.buckets.retention]: {},
@@ -46,6 +48,7 @@ describe.each(targets)('bucket bounds on %s', (_name, make) => {
     const logger = silentLogger();
     const squads = async () => [createWhatsAppSquad({ client: await openOutboxClient(transport, prefix) })];
     const wired = await wireInProcess({ transport, prefix, logger, squads, workflows: [leadConversation({ replyTimeout: '1h' })] });
+    const notifier = await startNotifier({ transport, prefix, logger, config: NotifyConfigSchema.parse({}), channels: [] });
     const gateway = createGateway({
       client: wired.client,
       transport,
@@ -88,6 +91,7 @@ describe.each(targets)('bucket bounds on %s', (_name, make) => {
       expect(got).toEqual(EXPECTED(n));
     } finally {
       await gateway.close();
+      await notifier.stop();
       await wired.stop();
       await transport.close();
       await cleanup();

@@ -11,10 +11,11 @@ export { ArchiveExportFilterSchema } from './client/archive-export-filter.ts';
 export type { RetentionOptions } from './retention/retention-options.ts';
 export { TriggerNotConfirmedError } from './client/trigger-not-confirmed.ts';
 export type { ExecutionView, StepView } from './client/execution-view.ts';
+export type { ArmedTimer, ExecutionDetail, StepDetail } from './client/execution-detail.ts';
 export type { EngineMetrics, StepDurationStats } from './client/metrics.ts';
 export type { ExecutionCounts } from './client/execution-counts.ts';
 export type { BreakerView } from './breakers/circuit-breakers.ts';
-export type { WorkflowSummary } from './store/registry.ts';
+export type { WorkflowSummary, WorkflowVersion } from './store/registry.ts';
 export {
   compileWorkflow,
   compileWorkflowAsync,
@@ -48,3 +49,22 @@ export {
   type ThroughputBucket,
   type WorkflowInsights,
 } from './insights/workflow-insights.ts';
+export {
+  workflowGraph,
+  type GraphEdge,
+  type GraphEdgeKind,
+  type GraphNode,
+  type GraphNodeType,
+  type GraphRetry,
+  type WorkflowGraph,
+} from './graph/workflow-graph.ts';
+export { graphMermaid } from './graph/graph-mermaid.ts';
+export {
+  HumanDecisionSchema,
+  type HumanDecision,
+  type HumanDecisionOutput,
+  type HumanTask,
+  type HumanTaskFilter,
+} from './client/human-tasks.ts';
+export { AlertEvaluator, type AlertEvaluatorOptions, type AlertLook } from './alerts/alert-evaluator.ts';
+export { AlertStates, type AlertState } from './alerts/alert-states.ts';

@@ -19,7 +19,8 @@ import { HttpError, toErrorAnswer } from './http/errors.ts';
 import { listenError } from './http/listen-error.ts';
 import { configuredSecrets, redaction, requestSerializer } from './http/log-redaction.ts';
 import { RateLimiter } from './http/rate-limit.ts';
-import { RouteTable } from './http/route.ts';
+import { RouteTable, scopesOf } from './http/route.ts';
+import { traceRequests } from './http/tracing.ts';
 import { MAX_PARAM_LENGTH, routerError } from './http/router-errors.ts';
 import { registerControlRoutes } from './routes/control.ts';
 import { registerExecutionRoutes } from './routes/executions.ts';
@@ -30,7 +31,11 @@ import { registerOpenApiRoute } from './routes/openapi.ts';
 import { registerScheduleRoutes } from './routes/schedules.ts';
 import { registerSignalRoutes } from './routes/signals.ts';
 import { registerWorkflowRoutes } from './routes/workflows.ts';
+import { registerWorkflowGraphRoutes } from './routes/workflow-graph.ts';
 import { registerInsightsRoutes } from './routes/insights.ts';
+import { registerHumanTaskRoutes } from './routes/human-tasks.ts';
+import { registerEventRoutes } from './routes/events.ts';
+import { registerSquadRoutes } from './routes/squads.ts';
 import { registerGenericWebhookRoutes } from './webhooks/generic.ts';
 import { DeliveryLedger } from './webhooks/ledger.ts';
 import { registerWhatsAppRoutes } from './webhooks/whatsapp.ts';
@@ -93,6 +98,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     frameworkErrors: (err, request, reply) => void sendError(routerError(err), request, reply),
   });
   installJsonParser(app);
+  traceRequests(app);
 
   const verifier = new TokenVerifier(config.tokens);
   const limiter = new RateLimiter(config.rateLimitPerMinute);
@@ -118,7 +124,10 @@ export function createGateway(options: GatewayOptions): Gateway {
         'www-authenticate': 'Bearer',
       });
     }
-    if (!principal.scopes.has(access)) throw new HttpError(403, 'FORBIDDEN', `token "${principal.name}" lacks the "${access}" scope`);
+    const granting = scopesOf(access);
+    if (!granting.some((scope) => principal.scopes.has(scope))) {
+      throw new HttpError(403, 'FORBIDDEN', `token "${principal.name}" lacks the "${granting.join('" or "')}" scope`);
+    }
   });
 
   app.setErrorHandler((err, request, reply) => sendError(err, request, reply));
@@ -138,7 +147,11 @@ export function createGateway(options: GatewayOptions): Gateway {
   registerControlRoutes(deps);
   registerSignalRoutes(deps);
   registerWorkflowRoutes(deps);
+  registerWorkflowGraphRoutes(deps);
   registerInsightsRoutes(deps);
+  registerHumanTaskRoutes(deps);
+  registerEventRoutes(deps, app);
+  registerSquadRoutes(deps);
   registerScheduleRoutes(deps);
   registerMetricsRoutes(deps, metrics, app);
   registerHealthRoutes(deps);

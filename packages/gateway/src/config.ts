@@ -43,6 +43,10 @@ export interface GatewayConfig {
   readyTimeoutMs: number;
   whatsapp: WhatsAppConfig;
   webhookRoutes: WebhookRoute[];
+  /** Server-sent event streams (`GET /v1/events`) open at once; the next one is answered 503. */
+  maxEventStreams: number;
+  /** A `: keepalive` comment on an idle event stream this often (ms), so proxies and the idle timeout keep it open. */
+  eventKeepaliveMs: number;
 }
 
 /** Defaults of every setting (what an empty environment gives). */
@@ -58,6 +62,8 @@ export const DEFAULT_GATEWAY_CONFIG: GatewayConfig = {
   readyTimeoutMs: 2_000,
   whatsapp: { conversationWorkflow: 'lead_conversation' },
   webhookRoutes: [],
+  maxEventStreams: 100,
+  eventKeepaliveMs: 15_000,
 };
 
 const BYTE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2 };
@@ -90,6 +96,7 @@ export const GatewayEnvSchema = z.object({
   WHATSAPP_CONVERSATION_WORKFLOW: NameSchema.optional(),
   SQUADFLOW_WEBHOOK_ROUTES: z.string().optional(),
   SQUADFLOW_WEBHOOK_ROUTES_FILE: z.string().min(1).optional(),
+  SQUADFLOW_MAX_EVENT_STREAMS: z.coerce.number().int().min(0).max(100_000).optional(),
 });
 
 type Env = Record<string, string | undefined>;
@@ -125,6 +132,8 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
       ...(e.WHATSAPP_APP_SECRET ? { appSecret: e.WHATSAPP_APP_SECRET } : {}),
     },
     webhookRoutes: routes,
+    maxEventStreams: e.SQUADFLOW_MAX_EVENT_STREAMS ?? d.maxEventStreams,
+    eventKeepaliveMs: d.eventKeepaliveMs,
   };
   assertBindable(config);
   return config;

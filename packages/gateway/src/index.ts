@@ -8,4 +8,4 @@
 export { createGateway, type Gateway, type GatewayOptions } from './app.ts';
 export { startGateway, type StartGatewayOptions, type RunningGateway } from './start.ts';
 export { loadGatewayConfig, type GatewayConfig, type WhatsAppConfig } from './config.ts';
-export { signHmacSha256 } from './webhooks/signature.ts';
+export { signHmacSha256, verifyHmacSha256 } from './webhooks/signature.ts';

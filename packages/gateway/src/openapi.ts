@@ -4,7 +4,7 @@
  * (JSON Schema 2020-12, which OpenAPI 3.1 uses as is).
  */
 import { z } from 'zod';
-import type { AnyRoute, ResponseSpec } from './http/route.ts';
+import { scopesOf, type AnyRoute, type ResponseSpec } from './http/route.ts';
 import { ErrorBodySchema } from './schemas.ts';
 
 type JsonSchema = Record<string, unknown>;
@@ -37,9 +37,10 @@ function errorResponses(route: AnyRoute): Record<string, unknown> {
   }
   if (route.access !== 'public')
     out['401'] = errorResponse(route.access === 'signature' ? 'missing or bad signature' : 'missing or unknown token');
-  if (route.access !== 'public' && route.access !== 'signature') out['403'] = errorResponse(`the token lacks the "${route.access}" scope`);
+  const scopes = scopesOf(route.access);
+  if (scopes.length) out['403'] = errorResponse(`the token lacks the "${scopes.join('" or "')}" scope`);
   if (route.params) out['404'] = errorResponse('not found');
-  if (route.access === 'admin') out['409'] = errorResponse('the execution has already ended');
+  if (scopes.includes('admin')) out['409'] = errorResponse('the execution has already ended');
   return out;
 }
 
@@ -90,7 +91,8 @@ export function buildOpenApi(routes: readonly AnyRoute[], info: { version: strin
       summary: route.summary,
       ...(route.description ? { description: route.description } : {}),
       tags: route.tags,
-      security: route.access === 'public' || route.access === 'signature' ? [] : [{ bearer: [route.access] }],
+      // OpenAPI: the alternatives of a security list are ORed, so each granting scope is one requirement.
+      security: scopesOf(route.access).map((scope) => ({ bearer: [scope] })),
       parameters: parameters(route),
       ...(route.body
         ? {

@@ -78,6 +78,9 @@ export const StepViewSchema = z.object({
   reason: z.string().optional(),
   outcome: z.enum(['signal', 'timeout']).optional(),
   progress: z.unknown().optional(),
+  key: z.string().optional().describe('wait and human steps: the correlation key'),
+  assignee: z.string().optional().describe('human steps: who is asked now'),
+  escalationLevel: z.number().int().optional(),
 });
 
 export const ExecutionViewSchema = z.object({
@@ -96,6 +99,22 @@ export const ExecutionViewSchema = z.object({
   steps: z.array(StepViewSchema),
   archived: z.literal(true).optional().describe('read from the archive: the execution ended and left the hot store (docs/retention.md)'),
   archivedAt: EpochMs.optional(),
+});
+
+const StepDetailSchema = StepViewSchema.extend({
+  timers: z.array(z.object({ kind: z.string(), attempt: z.number().int(), dueAt: EpochMs })).optional(),
+  nextRetryAt: EpochMs.optional().describe('backing off: when the next attempt starts'),
+  delayUntil: EpochMs.optional(),
+  attemptDeadline: EpochMs.optional().describe("the running attempt's timeout"),
+  deadline: EpochMs.optional().describe("a wait's or human task's timeout"),
+  nextEscalationAt: EpochMs.optional(),
+});
+
+/** `GET /v1/executions/{id}`: the view plus what is armed now. */
+export const ExecutionDetailSchema = ExecutionViewSchema.extend({
+  steps: z.array(StepDetailSchema),
+  waits: z.array(z.object({ key: z.string(), step: z.string(), purpose: z.enum(['wait', 'escalation']), deadline: EpochMs.optional() })),
+  escalation: z.object({ step: z.string(), key: z.string(), actions: z.array(z.enum(['retry', 'skip', 'abort'])) }).optional(),
 });
 
 export const ExecutionPageSchema = z.object({
@@ -123,6 +142,13 @@ export const WorkflowSummarySchema = z.object({
   version: z.number().int(),
   description: z.string().optional(),
   steps: z.number().int(),
+});
+
+export const WorkflowVersionSchema = z.object({
+  version: z.number().int(),
+  createdAt: z.number().optional().describe('when it was registered (epoch ms); absent for versions registered before this was recorded'),
+  steps: z.number().int(),
+  description: z.string().optional(),
 });
 
 export const RegisteredWorkflowSchema = z.object({ name: z.string(), version: z.number().int(), created: z.boolean() });

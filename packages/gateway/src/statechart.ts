@@ -1,5 +1,13 @@
-/** The compiled statechart of a workflow version, as JSON or Mermaid. */
-import { statechartJson, statechartMermaid, type ChartState, type CompiledWorkflow } from '@squadflow/engine';
+/** A workflow version drawn for people: its graph (JSON or a Mermaid flowchart), and the compiled XState chart. */
+import {
+  graphMermaid,
+  statechartJson,
+  statechartMermaid,
+  workflowGraph,
+  type ChartState,
+  type CompiledWorkflow,
+  type WorkflowGraph,
+} from '@squadflow/engine';
 
 export type { ChartState };
 
@@ -13,7 +21,17 @@ export function chartJson(workflow: CompiledWorkflow): ChartState {
   return statechartJson(workflow.machine);
 }
 
-/** The chart as a Mermaid `stateDiagram-v2`. */
+/** The steps, their dependencies, compensations and escalations (engine `workflowGraph`). */
+export function graphOf(workflow: CompiledWorkflow): WorkflowGraph {
+  return workflowGraph(workflow.definition, workflow.version);
+}
+
+/** The workflow graph as a Mermaid `flowchart`: what a person reads. */
 export function chartMermaid(workflow: CompiledWorkflow): string {
+  return graphMermaid(graphOf(workflow));
+}
+
+/** The compiled XState chart as a Mermaid `stateDiagram-v2` (every internal state of every step region). */
+export function xstateMermaid(workflow: CompiledWorkflow): string {
   return statechartMermaid(workflow.machine);
 }

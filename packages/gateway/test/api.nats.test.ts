@@ -139,13 +139,13 @@ describe('HTTP API over NATS', () => {
     ]);
   });
 
-  it('serves the compiled statechart as JSON, and as Mermaid by query or Accept header', async () => {
+  it('serves the compiled statechart as JSON, and the workflow as a Mermaid flowchart by query or Accept header', async () => {
     const json = await call('GET', '/v1/workflows/waiter/statechart');
     expect(json.body).toMatchObject({ id: 'workflow', type: 'compound', initial: 'running' });
     expect(JSON.stringify(json.body)).toContain('await_payment');
     const byQuery = await call('GET', '/v1/workflows/waiter/statechart?format=mermaid');
     expect(byQuery.headers.get('content-type')).toContain('text/vnd.mermaid');
-    expect(byQuery.body).toMatch(/^stateDiagram-v2\n/);
+    expect(byQuery.body).toMatch(/^flowchart TD\n/);
     const byAccept = await call('GET', '/v1/workflows/waiter/statechart', undefined, { accept: 'text/vnd.mermaid' });
     expect(byAccept.body).toBe(byQuery.body);
   });

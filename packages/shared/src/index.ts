@@ -84,5 +84,47 @@ export { signalCodec, type SignalMessage } from './messages/signal.ts';
 export { controlCodec, type ControlMessage } from './messages/control.ts';
 export { timerCodec, TimerKindSchema, type TimerFired, type TimerKind } from './messages/timer.ts';
 export { lifecycleCodec, LifecycleEventSchema, type LifecycleEvent, type LifecycleType } from './messages/lifecycle.ts';
+export {
+  alertCodec,
+  AlertEventSchema,
+  AlertKindSchema,
+  type AlertEvent,
+  type AlertEventType,
+  type AlertKind,
+  type AlertSeverity,
+} from './messages/alert.ts';
+// Alert rules and notification routes (SQUADFLOW_ALERTS, docs/alerts.md)
+export {
+  AlertRuleSchema,
+  type AlertRule,
+  type BreakerOpenRule,
+  type EscalationUnansweredRule,
+  type FailureRateRule,
+  type StuckRule,
+} from './alerts/alert-rules.ts';
+export { NOTIFY_LEDGER_TTL_MS, NotifyConfigSchema, RecipientSchema, type NotifyConfig, type Recipient } from './alerts/notify-config.ts';
+export {
+  AlertsFileSchema,
+  loadAlertsConfig,
+  NO_ALERTS,
+  parseAlertsConfig,
+  type AlertsConfig,
+  type AlertsFile,
+} from './alerts/alerts-config.ts';
 export { inboundCodec, type InboundMessage } from './messages/inbound.ts';
 export { heartbeatCodec, type HeartbeatMessage } from './messages/heartbeat.ts';
+
+// Tracing (OpenTelemetry): span names, W3C trace context over message headers, spans emitted after the fact, the SDK start
+export { ServiceNames, SpanAttributes, SpanNames, TRACEPARENT, TRACER_NAME, TRACESTATE } from './tracing/names.ts';
+export {
+  contextFromHeaders,
+  deterministicSpanId,
+  deterministicTraceId,
+  formatTraceparent,
+  parseTraceparent,
+  traceHeaders,
+  tracingEnabled,
+} from './tracing/trace-context.ts';
+export { emitFinishedSpan, type FinishedSpan } from './tracing/finished-span.ts';
+export { PinnableIdGenerator, withPinnedIds } from './tracing/pinned-ids.ts';
+export { startTracing, type Tracing } from './tracing/start-tracing.ts';

@@ -13,6 +13,7 @@ import type { InboundMessage } from './messages/inbound.ts';
  * - `p.in.heartbeat.<execution>` progress of long-running actions
  * - `p.cmd.<squad>.<action>`    step commands for squads (work queue)
  * - `p.lc.<workflow>.<type>`    lifecycle events (`type` is e.g. `execution.completed`)
+ * - `p.alert.<rule>.<state>`    alert events (`firing` / `resolved`), kept by the lifecycle stream (docs/alerts.md)
  * - `p.sched.changed`           schedule change notices (core NATS, no stream)
  * - `p.svc.<squad>.<action>`    an action's description endpoint (NATS services API)
  * - `p.archive.<execution>`     ended executions moved out of the hot store (stream `P_ARCHIVE`, docs/retention.md)
@@ -41,6 +42,10 @@ export interface Names {
   inboundFilter(kind: InboundMessage['kind']): string;
   readonly commandsAll: string;
   readonly lifecycleAll: string;
+  /** Subject of an alert event: `p.alert.<rule>.<firing|resolved>`. */
+  alert(rule: string, state: 'firing' | 'resolved'): string;
+  /** Every alert event (the lifecycle stream captures them too). */
+  readonly alertsAll: string;
   /** Subject of one execution's archived record (one message per execution). */
   archive(executionId: string): string;
   /** Every archived execution. */
@@ -71,6 +76,10 @@ export interface Names {
     executionIndex: string;
     /** Creation logs of executions (newest-first pages without a scan; engine/src/store/creation-log.ts). */
     executionLog: string;
+    /** Alert states (one record per alert, compare-and-set) and the evaluator's lease (docs/alerts.md). */
+    alerts: string;
+    /** The notifier's delivery ledger (`<event>.<recipient>.<channel>`) and counters. */
+    notifications: string;
   };
   /** A bucket of a squad's own state (`p_<name>`, e.g. `p_inventory`). */
   squadBucket(name: string): string;
@@ -82,7 +91,7 @@ export interface Names {
    * one NATS server), and the subject of an action's description endpoint.
    */
   readonly services: { name(squad: string): string; describe(squad: string, action: string): string };
-  readonly consumers: { orchestrator: string; events: string; squad(squad: string): string };
+  readonly consumers: { orchestrator: string; events: string; squad(squad: string): string; notifier(feed: string): string };
 }
 
 const PREFIX = /^[a-z][a-z0-9_]{0,31}$/;
@@ -112,6 +121,8 @@ export function names(prefix = 'sqf'): Names {
     inboundFilter: (kind) => `${prefix}.in.${kind}.>`,
     commandsAll: `${prefix}.cmd.>`,
     lifecycleAll: `${prefix}.lc.>`,
+    alert: (rule, state) => `${prefix}.alert.${token(rule)}.${state}`,
+    alertsAll: `${prefix}.alert.>`,
     archive: (executionId) => `${prefix}.archive.${token(executionId)}`,
     archiveAll: `${prefix}.archive.>`,
     streams: { inbound: `${up}_IN`, commands: `${up}_CMD`, lifecycle: `${up}_LC`, events: `${up}_EV`, archive: `${up}_ARCHIVE` },
@@ -132,6 +143,8 @@ export function names(prefix = 'sqf'): Names {
       retention: `${prefix}_retention`,
       executionIndex: `${prefix}_exec_idx`,
       executionLog: `${prefix}_exec_log`,
+      alerts: `${prefix}_alerts`,
+      notifications: `${prefix}_notify`,
     },
     squadBucket: (name) => {
       if (!BUCKET_SUFFIX.test(name)) throw new SquadflowError('INVALID_ARGUMENT', `invalid bucket name ${JSON.stringify(name)}`);
@@ -142,7 +155,13 @@ export function names(prefix = 'sqf'): Names {
       name: (squad) => `squadflow-${prefix}-${token(squad)}`,
       describe: (squad, action) => `${prefix}.svc.${token(squad)}.${token(action)}`,
     },
-    consumers: { orchestrator: `${up}_orchestrator`, events: `${up}_events`, squad: (squad) => `${up}_squad_${token(squad)}` },
+    consumers: {
+      orchestrator: `${up}_orchestrator`,
+      events: `${up}_events`,
+      squad: (squad) => `${up}_squad_${token(squad)}`,
+      // One durable consumer per feed the notifier follows (NATS 2.9 takes one filter subject per consumer).
+      notifier: (feed) => `${up}_notifier_${token(feed)}`,
+    },
   };
 }
 

@@ -99,6 +99,8 @@ describe('names()', () => {
       retention: 't_run1_retention',
       executionIndex: 't_run1_exec_idx',
       executionLog: 't_run1_exec_log',
+      alerts: 't_run1_alerts',
+      notifications: 't_run1_notify',
     });
     expect(t.archive('e-1')).toBe('t_run1.archive.e-1');
     expect(t.archiveAll).toBe('t_run1.archive.>');

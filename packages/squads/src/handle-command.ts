@@ -13,6 +13,7 @@ import { AttemptControl } from './attempt.ts';
 import { HEARTBEAT_MAX_RATE_MS, HeartbeatPublisher } from './heartbeat.ts';
 import type { IdempotencyLedger } from './idempotency.ts';
 import { invokeAction, validate, type Outcome } from './invoke.ts';
+import { endHandlerSpan, inSpan, startHandlerSpan } from './handler-span.ts';
 import type { SquadStats } from './stats.ts';
 
 /** Extend the 10 s ack wait (runtime.ts) well before it expires while a handler runs. */
@@ -145,6 +146,7 @@ async function processCommand(msg: DeliveredMessage, command: StepCommand, deps:
 
   let answered!: (reply: StepReply) => void;
   deps.answers.set(command.id, new Promise<StepReply>((resolve) => (answered = resolve)));
+  const span = startHandlerSpan(msg, command, deps.squad);
   try {
     const startedAt = clock.now();
     const outcome = deps.interrupting()
@@ -155,15 +157,17 @@ async function processCommand(msg: DeliveredMessage, command: StepCommand, deps:
             ok: false as const,
             error: { message: 'the attempt deadline passed before its handler started', code: StepErrorCode.TIMEOUT, retryable: true },
           }
-        : await runHandler(msg, command, action, input.value, deps, log, startedAt);
+        : await inSpan(span, () => runHandler(msg, command, action, input.value, deps, log, startedAt));
     const finishedAt = clock.now();
     const { answer, bytes } = sendable(deps, command, reply(command, outcome, startedAt, finishedAt));
+    // The reply carries the handler span's context back (the span is over: the publish is not part of it).
+    const headers = endHandlerSpan(span, answer);
     answered(answer);
     // Counted before publishing, so whoever sees the reply sees the counters include it.
     deps.stats.answered(command.action, answer.ok ? undefined : (answer.error ?? { message: 'failed' }));
     try {
       // The reply in the inbound stream is the durable answer: no `done` record is written on this path.
-      await publishPersistently(deps, command, bytes, log);
+      await publishPersistently(deps, command, bytes, log, headers);
     } catch (err) {
       // Keep the answer for the redelivery to publish, instead of answering INTERRUPTED (best effort: NATS may be down).
       await deps.ledger
@@ -175,6 +179,7 @@ async function processCommand(msg: DeliveredMessage, command: StepCommand, deps:
     msg.ack();
   } finally {
     deps.answers.delete(command.id);
+    if (span?.isRecording()) span.end(); // the handler path threw before its reply
   }
 }
 
@@ -184,10 +189,16 @@ async function processCommand(msg: DeliveredMessage, command: StepCommand, deps:
  * Gives up after a few tries or once the attempt's deadline has passed (the
  * orchestrator no longer waits); the caller then stores it for a redelivery.
  */
-async function publishPersistently(deps: CommandDeps, command: StepCommand, bytes: Uint8Array, log: Logger): Promise<void> {
+async function publishPersistently(
+  deps: CommandDeps,
+  command: StepCommand,
+  bytes: Uint8Array,
+  log: Logger,
+  headers: Record<string, string> | undefined,
+): Promise<void> {
   for (let tries = 1; ; tries++) {
     try {
-      await publishBytes(deps, command, bytes);
+      await publishBytes(deps, command, bytes, headers);
       return;
     } catch (err) {
       if (tries >= PUBLISH_TRIES || deps.transport.clock.now() >= command.deadline) throw err;
@@ -244,13 +255,14 @@ async function runHandler(
   keepAlive.unref();
   deps.running.add(control);
   deps.stats.started(command.action);
+  const began = performance.now();
   try {
     log.debug('handler started');
     return await invokeAction(action, input, ctx, control);
   } finally {
     clearInterval(keepAlive);
     deps.running.delete(control);
-    deps.stats.ended(command.action);
+    deps.stats.ended(command.action, performance.now() - began);
     control.finish();
     beats.close();
     // A heartbeat published after the reply would be ignored, but keep the inbound stream in causal order anyway.
@@ -281,8 +293,9 @@ async function publish(deps: CommandDeps, command: StepCommand, value: StepReply
   await publishBytes(deps, command, stepReplyCodec.encode(value));
 }
 
-async function publishBytes(deps: CommandDeps, command: StepCommand, bytes: Uint8Array): Promise<void> {
-  await deps.transport.streams.publish(deps.names.reply(command.executionId), bytes, { msgId: `${command.id}.reply` });
+async function publishBytes(deps: CommandDeps, command: StepCommand, bytes: Uint8Array, headers?: Record<string, string>): Promise<void> {
+  const msgId = `${command.id}.reply`;
+  await deps.transport.streams.publish(deps.names.reply(command.executionId), bytes, headers ? { msgId, headers } : { msgId });
 }
 
 /** Room left in a message for its headers (the reply's `Nats-Msg-Id`): NATS counts them against `max_payload`. */

@@ -5,3 +5,4 @@ export { defineSquad, DEFAULT_SQUAD_VERSION, type SquadAction, type SquadDefinit
 export type { ActionStats } from './stats.ts';
 export { listSquads, type ActionDescription, type SquadDescription } from './directory.ts';
 export { runSquadProcess, type SquadProcess, type SquadProcessConfig, type SquadProcessOptions } from './process.ts';
+export * from './notifier/index.ts';

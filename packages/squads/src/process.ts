@@ -5,7 +5,9 @@ import {
   durationMs,
   HealthFileSchema,
   ReplicasSchema,
+  ServiceNames,
   SquadflowError,
+  startTracing,
   toFieldIssues,
   type Logger,
 } from '@squadflow/shared';
@@ -26,6 +28,9 @@ import { DEFAULT_SQUAD_CONCURRENCY, startSquad, type RunningSquad } from './runt
  * | SQUADFLOW_SQUAD_SHUTDOWN_GRACE | how long SIGTERM lets running handlers finish | 10s |
  * | SQUADFLOW_REPLICAS | JetStream replicas of the buckets the squad creates (packages/shared/src/config.ts) | 1 |
  * | SQUADFLOW_HEALTH_FILE | a file kept fresh while the NATS connection answers, for a container health check | (none) |
+ *
+ * With `OTEL_EXPORTER_OTLP_ENDPOINT` set it also traces (service
+ * `squadflow-squad-<name>`; the OTEL_* variables in packages/shared/src/tracing/start-tracing.ts).
  */
 export const SquadEnvSchema = z.object({
   SQUADFLOW_NATS_URL: z.string({ error: 'required: the NATS server(s) a squad process connects to' }).min(1),
@@ -97,12 +102,20 @@ export interface SquadProcess {
 export async function runSquadProcess(definition: SquadDefinition, options: SquadProcessOptions = {}): Promise<SquadProcess> {
   const config = loadSquadProcessConfig(options.env);
   const logger = options.logger ?? createLogger({ level: config.logLevel, base: { pid: process.pid } });
-  const transport = await connectNatsTransport({
-    servers: config.natsUrl,
-    name: `squad-${definition.name}`,
-    logger,
-    replicas: config.replicas,
-  });
+  // With OTEL_EXPORTER_OTLP_ENDPOINT set: handler spans, exported until `stop` flushes them (docs/observability.md).
+  const tracing = await startTracing(ServiceNames.squad(definition.name), options.env ?? process.env, logger);
+  let transport: Transport;
+  try {
+    transport = await connectNatsTransport({
+      servers: config.natsUrl,
+      name: `squad-${definition.name}`,
+      logger,
+      replicas: config.replicas,
+    });
+  } catch (err) {
+    await tracing.shutdown();
+    throw err;
+  }
   let squad: RunningSquad;
   try {
     squad = await startSquad({
@@ -115,6 +128,7 @@ export async function runSquadProcess(definition: SquadDefinition, options: Squa
     });
   } catch (err) {
     await transport.close();
+    await tracing.shutdown();
     throw err;
   }
   const health = config.healthFile ? startHealthFile({ path: config.healthFile, transport, logger }) : undefined;
@@ -124,6 +138,7 @@ export async function runSquadProcess(definition: SquadDefinition, options: Squa
       await health?.stop();
       await squad.stop();
       await transport.close();
+      await tracing.shutdown();
     })());
 
   if (options.handleSignals !== false) {

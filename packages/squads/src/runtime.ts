@@ -5,7 +5,7 @@ import { defineSquad, type SquadDefinition } from './define-squad.ts';
 import { announceSquad, describeSquad } from './directory.ts';
 import { handleCommand, type CommandDeps, type RuntimeAction } from './handle-command.ts';
 import { IDEMPOTENCY_TTL_MS, IdempotencyLedger } from './idempotency.ts';
-import { registerSquadService } from './services.ts';
+import { localSquadService, registerSquadService } from './services.ts';
 import { SquadStats, type ActionStats } from './stats.ts';
 
 /**
@@ -118,6 +118,8 @@ export async function startSquad(options: SquadOptions): Promise<RunningSquad> {
         return undefined;
       })
     : undefined;
+  // On the memory transport the process's own directory lists the squad (what NATS' services API does otherwise).
+  const unregister = nc ? undefined : transport.services?.register?.(localSquadService(prefix, description, stats, transport.clock.now()));
   logger.info({ actions: [...actions.keys()], concurrency }, 'squad started');
 
   const stop = async (): Promise<void> => {
@@ -131,6 +133,7 @@ export async function startSquad(options: SquadOptions): Promise<RunningSquad> {
     }
     while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     await service?.stop().catch((err: unknown) => logger.debug({ err }, 'services API stop failed'));
+    unregister?.();
     logger.info('squad stopped');
   };
   let stopped: Promise<void> | undefined;

@@ -6,6 +6,10 @@ export interface ActionStats {
   failed: number;
   /** Handlers running now. */
   inFlight: number;
+  /** Handler runs that ended (settled, failed or aborted). */
+  runs: number;
+  /** Time spent in those runs, in ms (their mean is what the squads page shows). */
+  handlerMs: number;
   /** Message of the last error reply, if any. */
   lastError?: string;
 }
@@ -20,7 +24,7 @@ export class SquadStats {
   private readonly byAction = new Map<string, ActionStats>();
 
   constructor(actions: Iterable<string>) {
-    for (const action of actions) this.byAction.set(action, { handled: 0, failed: 0, inFlight: 0 });
+    for (const action of actions) this.byAction.set(action, { handled: 0, failed: 0, inFlight: 0, runs: 0, handlerMs: 0 });
   }
 
   /** A handler starts running. */
@@ -29,10 +33,13 @@ export class SquadStats {
     if (s) s.inFlight++;
   }
 
-  /** A handler stopped running (finished, failed or was aborted). */
-  ended(action: string): void {
+  /** A handler stopped running (finished, failed or was aborted) after `elapsedMs`. */
+  ended(action: string, elapsedMs = 0): void {
     const s = this.byAction.get(action);
-    if (s) s.inFlight--;
+    if (!s) return;
+    s.inFlight--;
+    s.runs++;
+    s.handlerMs += elapsedMs;
   }
 
   /** A command was answered (after a handler run or a validation failure), with `error` if it failed. */

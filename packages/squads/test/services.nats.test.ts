@@ -109,7 +109,7 @@ describe('NATS services API', () => {
 
     const [stats] = await all(client.stats(name));
     const charge = stats!.endpoints!.find((e) => e.name === 'charge');
-    expect(charge!.data).toEqual({ handled: 1, failed: 0, inFlight: 0 });
+    expect(charge!.data).toMatchObject({ handled: 1, failed: 0, inFlight: 0, runs: 1 });
     expect((await listSquads(transport, prefix)).map((s) => s.name)).toEqual(['billing']);
 
     await squad.stop();

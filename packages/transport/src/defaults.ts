@@ -11,14 +11,23 @@ export const DEFAULT_DUPLICATE_WINDOW_MS = 120_000;
 
 /**
  * Bytes a stream publish puts against `max_payload`: the payload plus the
- * header block carrying `Nats-Msg-Id` (`NATS/1.0\r\nNats-Msg-Id: <id>\r\n\r\n`),
- * as the NATS client counts them. The memory adapter uses it so a message
+ * header block carrying `Nats-Msg-Id` and any other headers
+ * (`NATS/1.0\r\nNats-Msg-Id: <id>\r\ntraceparent: <tp>\r\n\r\n`), as the
+ * NATS client counts them. The memory adapter uses it so a message
  * one adapter refuses, the other refuses too.
  */
-export function publishedSize(data: Uint8Array, msgId?: string): number {
-  return msgId ? data.length + MSG_ID_HEADER_OVERHEAD + Buffer.byteLength(msgId) : data.length;
+export function publishedSize(data: Uint8Array, msgId?: string, headers?: Readonly<Record<string, string>>): number {
+  let extra = 0;
+  for (const name in headers) extra += Buffer.byteLength(name) + Buffer.byteLength(headers[name]!) + HEADER_LINE_OVERHEAD;
+  if (msgId) extra += MSG_ID_HEADER_OVERHEAD + Buffer.byteLength(msgId);
+  else if (extra) extra += HEADER_BLOCK_OVERHEAD;
+  return data.length + extra;
 }
-const MSG_ID_HEADER_OVERHEAD = 'NATS/1.0\r\nNats-Msg-Id: \r\n\r\n'.length;
+/** `NATS/1.0\r\n` … `\r\n`: the header block around the lines. */
+const HEADER_BLOCK_OVERHEAD = 'NATS/1.0\r\n\r\n'.length;
+/** `: ` and `\r\n` of one header line. */
+const HEADER_LINE_OVERHEAD = ': \r\n'.length;
+const MSG_ID_HEADER_OVERHEAD = HEADER_BLOCK_OVERHEAD + 'Nats-Msg-Id'.length + HEADER_LINE_OVERHEAD;
 
 /**
  * The dedup window the server applies: never longer than `maxAgeMs` (the

@@ -21,6 +21,8 @@ export {
   type StreamConfig,
   type Streams,
   type StoredStreamMessage,
+  type Tail,
+  type TailOptions,
   type Transport,
 } from './ports.ts';
 export {
@@ -53,6 +55,15 @@ export {
   type MutateOptions,
 } from './kv-records.ts';
 export { KvContentionError, KvRecordError } from './kv-record-errors.ts';
+export type {
+  DiscoveredEndpoint,
+  DiscoveredService,
+  DiscoverOptions,
+  LocalService,
+  ServiceDirectory,
+  ServiceInfo,
+  ServiceStats,
+} from './services.ts';
 export { ManualClock } from './manual-clock.ts';
 export { wallClock, type WallClockOptions } from './wall-clock.ts';
 export { ARCHIVE_MAX_AGE_MS, archiveStreamConfig, ensureStreams } from './topology.ts';

@@ -4,6 +4,7 @@
  * (JetStream streams + KV). Both pass the same contract suite
  * (test/contract/ports.contract.ts), so the embedded mode cannot drift.
  */
+import type { ServiceDirectory } from './services.ts';
 import { wallClock } from './wall-clock.ts';
 
 /** One stored value and the revision it was stored at. */
@@ -62,6 +63,13 @@ export class KvConflictError extends Error {
 export interface PublishOptions {
   /** Deduplication id (JetStream `Nats-Msg-Id`): a second publish with the same id within the window is dropped. */
   msgId?: string;
+  /**
+   * Message headers delivered with the message (W3C `traceparent` /
+   * `tracestate` for tracing). Lower-case names; they count against
+   * `maxPayload` like the data. Not for the transport's own headers
+   * (`Nats-Msg-Id` is `msgId`).
+   */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /** A message delivered by a durable consumer; settle it exactly once. */
@@ -70,6 +78,8 @@ export interface DeliveredMessage {
   readonly data: Uint8Array;
   /** 1 on first delivery. Informational only: never rely on it for exactly-once. */
   readonly deliveryCount: number;
+  /** A header the publisher set (`PublishOptions.headers`), by its exact (lower-case) name; undefined when absent. */
+  header(name: string): string | undefined;
   ack(): void;
   /** Redeliver later (after `delayMs`, default: at once). */
   nak(delayMs?: number): void;
@@ -148,6 +158,24 @@ export interface StoredStreamMessage {
   readonly time: number;
 }
 
+export interface TailOptions {
+  /** Start at this stream sequence (stored messages first); default: new messages only. */
+  fromSeq?: number;
+  /**
+   * Called once if the tail stops delivering by itself (its stream or
+   * consumer vanished, e.g. deleted, or dropped by the server while this
+   * process was cut off), not after `stop()`. The follower can start a new
+   * tail from the last sequence it saw.
+   */
+  onEnd?(reason: string): void;
+}
+
+/** A running `Streams.tail`. */
+export interface Tail {
+  /** Stops delivery and removes the consumer; the handler is not called afterwards. */
+  stop(): Promise<void>;
+}
+
 /** Durable, at-least-once message streams (JetStream). */
 export interface Streams {
   /** Creates the stream if missing (idempotent). */
@@ -177,13 +205,15 @@ export interface Streams {
    */
   read(stream: string, filter: string, fromSeq?: number): AsyncIterable<StoredStreamMessage>;
   /**
-   * Follows a stream from now on: `handler` gets, in stream order, each
-   * message stored after the call whose subject matches `filter`. Nothing is
-   * acknowledged and nothing stays on the server (a NATS ordered consumer
-   * delivering new messages): for observers such as metrics, which keep no
-   * position across restarts. Optional, like `backlog`.
+   * Follows a stream without acknowledging anything (a live view, e.g. the
+   * gateway's server-sent events): the stored messages matching `filter`
+   * from `fromSeq` (default: only messages stored from now on), then each new
+   * one as it is stored, in stream order. Nothing durable is left behind:
+   * `stop()` removes the server-side consumer at once (and the server drops
+   * it by itself after a short inactivity if the process dies first).
+   * Optional: wrappers that only spy on publishes may leave it out.
    */
-  follow?(stream: string, filter: string, handler: (message: StoredStreamMessage) => void): Promise<Consumer>;
+  tail?(stream: string, filter: string, options: TailOptions, handler: (message: StoredStreamMessage) => void): Promise<Tail>;
   /** Deletes a stream (tests and teardown). */
   remove(name: string): Promise<void>;
   /**
@@ -232,6 +262,12 @@ export interface Transport {
    * throws `PayloadTooLargeError` and sends nothing.
    */
   readonly maxPayload: number;
+  /**
+   * Service discovery (the NATS services API, or the services of this
+   * process on memory): what `GET /v1/squads` lists. Optional: wrappers
+   * and stubs may leave it out.
+   */
+  readonly services?: ServiceDirectory;
   /** Opens (creating if missing) a KV bucket. */
   kv(bucket: string, options?: KvOptions): Promise<KvStore>;
   /** Deletes a KV bucket (tests and teardown). */

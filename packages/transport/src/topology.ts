@@ -10,7 +10,7 @@ import { streamLimitsFromEnv, type StreamLimits } from './stream-limits.ts';
  * - inbound (`p.in.>`): triggers, replies, signals, control; a work queue
  *   consumed by the orchestrators' shared durable consumer.
  * - commands (`p.cmd.>`): step commands; a work queue, one durable consumer per squad.
- * - lifecycle (`p.lc.>`): events for other services; kept 7 days.
+ * - lifecycle (`p.lc.>`, `p.alert.>`): events for other services; kept 7 days.
  *
  * The two work queues take optional size limits (stream-limits.ts): a full
  * one refuses new messages, which is how back-pressure reaches a caller.
@@ -36,7 +36,8 @@ export function streamConfigs(n: Names, limits: StreamLimits = {}): StreamConfig
     },
     {
       name: n.streams.lifecycle,
-      subjects: [n.lifecycleAll],
+      // Alert events (`p.alert.>`) are kept beside the execution lifecycle events: same retention, same readers.
+      subjects: [n.lifecycleAll, n.alertsAll],
       retention: 'limits',
       maxAgeMs: 7 * 86_400_000,
       duplicateWindowMs: DUPLICATE_WINDOW_MS,

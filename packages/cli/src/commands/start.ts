@@ -1,5 +1,6 @@
 import type { Command } from '../command.ts';
 import type { Embedded } from '@squadflow/embedded';
+import { ServiceNames, startTracing } from '@squadflow/shared';
 import { ExitCode } from '../exit-codes.ts';
 import { cliLogger } from '../session.ts';
 
@@ -78,6 +79,8 @@ started it dies), when it stops gracefully. With --json, prints one JSON object 
   async run({ values, out, config }) {
     const logger = cliLogger(config, { verbose: values['verbose'] === true, fallback: 'info' });
     const stopping = shutdownSignal();
+    // With OTEL_EXPORTER_OTLP_ENDPOINT set, before the gateway is built (it traces requests only then): docs/observability.md.
+    const tracing = await startTracing(ServiceNames.embedded, process.env, logger);
     // Loaded here, not at the top: the other commands start faster without the embedded runtime.
     const { startEmbedded } = await import('@squadflow/embedded');
     const embedded = await startEmbedded({
@@ -96,6 +99,7 @@ started it dies), when it stops gracefully. With --json, prints one JSON object 
       out.note(`${signal}: stopping`);
     } finally {
       await embedded.stop();
+      await tracing.shutdown(); // exports the spans still queued
     }
     return ExitCode.OK;
   },

@@ -24,5 +24,7 @@ export function engineRemote(client: EngineClient, where: string, close: () => P
     pauseSchedule: (id) => client.pauseSchedule(id),
     resumeSchedule: (id) => client.resumeSchedule(id),
     deleteSchedule: (id) => client.deleteSchedule(id),
+    listHumanTasks: (filter) => client.listHumanTasks(filter),
+    decideHumanTask: (id, step, decision, by) => client.decideHumanTask(id, step, decision, by),
   };
 }

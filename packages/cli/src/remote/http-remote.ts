@@ -1,4 +1,13 @@
-import type { ExecutionView, ScheduleSpec, ScheduleView, WorkflowInsights, WorkflowSummary } from '@squadflow/engine';
+import type {
+  ExecutionView,
+  HumanDecision,
+  HumanTask,
+  HumanTaskFilter,
+  ScheduleSpec,
+  ScheduleView,
+  WorkflowInsights,
+  WorkflowSummary,
+} from '@squadflow/engine';
 import { SquadflowError, type WorkflowDefinition } from '@squadflow/shared';
 import { httpError, unreachable } from './http-errors.ts';
 import type { ExecutionFilter, Registered, Remote, TriggerRequest } from './remote.ts';
@@ -40,6 +49,7 @@ export class HttpRemote implements Remote {
     if (filter.limit !== undefined) query.set('limit', String(filter.limit));
     if (filter.workflow !== undefined) query.set('workflow', filter.workflow);
     if (filter.status?.length) query.set('status', filter.status.join(','));
+    if (filter.q !== undefined) query.set('q', filter.q);
     return (await this.send<{ executions: ExecutionView[] }>('GET', `/v1/executions?${query}`)).executions;
   }
 
@@ -103,6 +113,18 @@ export class HttpRemote implements Remote {
 
   async deleteSchedule(id: string): Promise<void> {
     await this.send('DELETE', `/v1/schedules/${path(id)}`);
+  }
+
+  async listHumanTasks(filter: HumanTaskFilter): Promise<HumanTask[]> {
+    const query = new URLSearchParams();
+    if (filter.limit !== undefined) query.set('limit', String(filter.limit));
+    if (filter.assignee !== undefined) query.set('assignee', filter.assignee);
+    if (filter.workflow !== undefined) query.set('workflow', filter.workflow);
+    return (await this.send<{ tasks: HumanTask[] }>('GET', `/v1/human-tasks?${query}`)).tasks;
+  }
+
+  async decideHumanTask(executionId: string, step: string, decision: HumanDecision): Promise<HumanTask> {
+    return (await this.send<{ task: HumanTask }>('POST', `/v1/human-tasks/${path(executionId, step)}`, decision)).task;
   }
 
   async close(): Promise<void> {

@@ -5,7 +5,16 @@
  * in-memory squadflow). Both raise `SquadflowError`s with the engine's codes,
  * so commands handle "not found" or "invalid context" the same either way.
  */
-import type { ExecutionView, ScheduleSpec, ScheduleView, WorkflowSummary, WorkflowInsights } from '@squadflow/engine';
+import type {
+  ExecutionView,
+  HumanDecision,
+  HumanTask,
+  HumanTaskFilter,
+  ScheduleSpec,
+  ScheduleView,
+  WorkflowSummary,
+  WorkflowInsights,
+} from '@squadflow/engine';
 import type { ExecutionStatus, WorkflowDefinition } from '@squadflow/shared';
 
 export interface TriggerRequest {
@@ -17,6 +26,8 @@ export interface ExecutionFilter {
   limit?: number;
   status?: ExecutionStatus[];
   workflow?: string;
+  /** Part of an execution id, or an exact idempotency or correlation key. */
+  q?: string;
 }
 
 export interface Registered {
@@ -50,6 +61,13 @@ export interface Remote {
   pauseSchedule(id: string): Promise<ScheduleView>;
   resumeSchedule(id: string): Promise<ScheduleView>;
   deleteSchedule(id: string): Promise<void>;
+  /** The human steps waiting for a decision. */
+  listHumanTasks(filter: HumanTaskFilter): Promise<HumanTask[]>;
+  /**
+   * Delivers a decision to an open human task. `by` names who decided when
+   * the remote is NATS; over HTTP the gateway names the token instead.
+   */
+  decideHumanTask(executionId: string, step: string, decision: HumanDecision, by: string): Promise<HumanTask>;
   /** Lets go of connections (and of a one-shot squadflow). */
   close(): Promise<void>;
 }

@@ -10,16 +10,19 @@
  * SQUADFLOW_HEALTH_FILE, keeps that file fresh for a container health check.
  * Streams and buckets it creates get SQUADFLOW_REPLICAS replicas.
  */
-import { bootOrExit as boot, createLogger, exitOnSignals, loadConfig, SquadflowError } from '@squadflow/shared';
+import { bootOrExit as boot, createLogger, exitOnSignals, loadConfig, ServiceNames, SquadflowError, startTracing } from '@squadflow/shared';
 import { connectNatsTransport, startHealthFile } from '@squadflow/transport';
 import { EngineClient } from '../client/engine-client.ts';
 import { Orchestrator } from '../runtime/orchestrator.ts';
+import { AlertEvaluator, loadAlertRules } from '../alerts/alert-evaluator.ts';
 import { loadDefinitionFiles, registerDefinitionFiles, type DefinitionFile } from '../workflows/definition-files.ts';
 
 const bootOrExit = <T>(step: () => Promise<T> | T): Promise<T> => boot('orchestrator', step);
 
 const config = await bootOrExit(async () => loadConfig());
 const logger = createLogger({ component: 'orchestrator-process', level: config.logLevel });
+// With OTEL_EXPORTER_OTLP_ENDPOINT set: execution and step attempt spans over OTLP (docs/observability.md).
+const tracing = await bootOrExit(() => startTracing(ServiceNames.orchestrator, process.env, logger));
 const natsUrl = config.natsUrl;
 if (!natsUrl) {
   await bootOrExit(async () => {
@@ -38,6 +41,8 @@ const definitions: DefinitionFile[] = workflowsPath
       }),
     )
   : [];
+// SQUADFLOW_ALERTS with rules: this replica also runs the alert evaluator (one replica looks per period: docs/alerts.md).
+const alerts = await bootOrExit(async () => loadAlertRules());
 const transport = await connectNatsTransport({
   servers: natsUrl!,
   name: `squadflow-orchestrator-${process.pid}`,
@@ -59,11 +64,22 @@ const orchestrator = await Orchestrator.start({
   squadLimits: config.squadLimits,
   maxEventAttempts: config.maxEventAttempts,
 });
+const evaluator = alerts.rules.length
+  ? await AlertEvaluator.start({
+      transport,
+      prefix: config.prefix,
+      logger: logger.child({ component: 'alerts' }),
+      rules: alerts.rules,
+      intervalMs: alerts.evaluateEveryMs,
+    })
+  : undefined;
 const health = config.healthFile ? startHealthFile({ path: config.healthFile, transport, logger }) : undefined;
 process.stdout.write('ready\n');
 
 exitOnSignals(logger, async () => {
+  await evaluator?.stop();
   await health?.stop();
   await orchestrator.stop();
   await transport.close();
+  await tracing.shutdown(); // exports the spans still queued
 });

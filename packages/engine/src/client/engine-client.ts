@@ -15,6 +15,8 @@ import {
   type WorkflowDefinition,
 } from '@squadflow/shared';
 import { archivedView, toView, type ExecutionView } from './execution-view.ts';
+import { executionDetail, type ExecutionDetail } from './execution-detail.ts';
+import { searchPredicate } from './execution-search.ts';
 import { ArchiveExportFilterSchema, type ArchiveExportFilter } from './archive-export-filter.ts';
 import { executionIdFor } from '../runtime/execution-ids.ts';
 import { computeMetrics, type EngineMetrics } from './metrics.ts';
@@ -24,8 +26,18 @@ import { publishChecked, publishTrigger, type TriggerPublishDeps } from './trigg
 import { TriggerNotConfirmedError } from './trigger-not-confirmed.ts';
 import { openStores, type EngineStores } from '../store/open-stores.ts';
 import { pageExecutions, type ExecutionPage, type ListExecutionsFilter } from './execution-listing.ts';
-import type { WorkflowSummary } from '../store/registry.ts';
 import type { ExecutionCounts } from './execution-counts.ts';
+import type { WorkflowSummary, WorkflowVersion } from '../store/registry.ts';
+import {
+  decidableTask,
+  decisionOutput,
+  HumanDecisionSchema,
+  listHumanTasks,
+  type HumanDecision,
+  type HumanTask,
+  type HumanTaskFilter,
+  type HumanTaskSource,
+} from './human-tasks.ts';
 import type { CompiledWorkflow } from '../compile/index.ts';
 import { ensureStreams } from '@squadflow/transport';
 import { scheduleApiFor, type ScheduleApi } from '../schedules/api.ts';
@@ -139,6 +151,11 @@ export class EngineClient {
     return this.stores.registry.definition(name, version);
   }
 
+  /** Every registered version of a workflow, oldest first, with when it was registered. Throws `WORKFLOW_NOT_FOUND`. */
+  listWorkflowVersions(name: string): Promise<WorkflowVersion[]> {
+    return this.stores.registry.versions(name);
+  }
+
   /**
    * The compiled workflow of a version (the latest when omitted), e.g. for its
    * statechart. Compiled once per process and shared with triggers. Throws `WORKFLOW_NOT_FOUND`.
@@ -187,6 +204,19 @@ export class EngineClient {
   }
 
   /**
+   * One execution with what is armed now (each step's timers and due times,
+   * open waits with deadlines, how to resolve an escalation): the execution
+   * page's view. A few KV reads more than `getExecution`; archived
+   * executions have nothing armed.
+   */
+  async describeExecution(executionId: string): Promise<ExecutionDetail | null> {
+    const stored = await this.stores.executions.read(executionId);
+    if (stored) return executionDetail(stored.record, this.stores.timers);
+    const archived = await this.stores.archive.get(executionId);
+    return archived ? { ...archivedView(archived), waits: [] } : null;
+  }
+
+  /**
    * The archived executions (ended, past their retention), oldest archived
    * first, as views marked `archived`: for export as JSON lines
    * (`GET /v1/archive/executions`). `since`/`until` bound the creation time
@@ -218,13 +248,51 @@ export class EngineClient {
    * statuses and workflow asked for, then only the page's records (an entry
    * whose record disagrees is stale and skipped; see `ExecutionIndex`).
    */
-  pageExecutions(filter: ListExecutionsFilter = {}): Promise<ExecutionPage> {
-    return pageExecutions(this.stores, filter);
+  async pageExecutions(filter: ListExecutionsFilter = {}): Promise<ExecutionPage> {
+    if (filter.q === undefined || filter.q === '') return pageExecutions(this.stores, filter);
+    const workflows = filter.workflow === undefined ? (await this.listWorkflows()).map((w) => w.name) : [filter.workflow];
+    return pageExecutions(this.stores, filter, await searchPredicate(filter.q, workflows, this.stores.waits));
   }
 
   /** Whether any execution waits on a correlation key right now (e.g. a WhatsApp conversation). */
   async isWaiting(key: string): Promise<boolean> {
     return (await this.stores.waits.lookup(key)).some((r) => r.purpose === 'wait');
+  }
+
+  /**
+   * The human steps waiting for a decision (an inbox), newest first,
+   * filtered by assignee and workflow; see `listHumanTasks` for the cost.
+   */
+  listHumanTasks(filter: HumanTaskFilter = {}): Promise<HumanTask[]> {
+    return listHumanTasks(this.humanTaskSource(), filter);
+  }
+
+  /**
+   * Delivers a decision to an open human task: a signal on the task's key
+   * whose data, the step's output, is `{ approved, decision, comment?, data?, by }`.
+   * Throws `INVALID_ARGUMENT` naming the field, `EXECUTION_NOT_FOUND` when
+   * there is no such open task, `CONFLICT` when it was already decided. The
+   * signal id is the task's (`human.<execution>.<step>`): of two decisions
+   * sent at once, the first the orchestrator applies wins and the other is
+   * dropped as a duplicate.
+   */
+  async decideHumanTask(executionId: string, step: string, decision: HumanDecision, by: string): Promise<HumanTask> {
+    const checked = HumanDecisionSchema.safeParse(decision);
+    if (!checked.success) throw new SquadflowError('INVALID_ARGUMENT', 'invalid decision', toFieldIssues(checked.error.issues));
+    const id = ExecutionIdSchema.safeParse(executionId);
+    if (!id.success) throw new SquadflowError('INVALID_ARGUMENT', 'invalid execution id', toFieldIssues(id.error.issues, 'executionId'));
+    const task = await decidableTask(this, await this.getExecution(executionId), executionId, step);
+    await this.signal(task.signalKey, decisionOutput(checked.data, by), { signalId: `human.${executionId}.${step}` });
+    return task;
+  }
+
+  private humanTaskSource(): HumanTaskSource {
+    return {
+      listWorkflowNames: async () => (await this.listWorkflows()).map((w) => w.name),
+      getWorkflow: (name) => this.getWorkflow(name),
+      getCompiledWorkflow: (name, version) => this.getCompiledWorkflow(name, version),
+      pageExecutions: (filter) => this.pageExecutions(filter),
+    };
   }
 
   /** Cancels a running execution. Throws `EXECUTION_NOT_FOUND` or `EXECUTION_ENDED`. */

@@ -17,6 +17,8 @@ export interface ListExecutionsFilter {
   limit?: number;
   /** Opaque cursor from a previous page's `nextCursor`. */
   cursor?: string;
+  /** Text search: a part of the execution id, or an exact idempotency or correlation key (see execution-search.ts). */
+  q?: string;
 }
 
 export interface ExecutionPage {
@@ -33,6 +35,8 @@ export interface PageQuery {
   until: number | undefined;
   limit: number;
   after: PageCursor | undefined;
+  /** Which execution ids the text search (`q`) matches; undefined without one. */
+  matches: ((executionId: string) => boolean) | undefined;
 }
 
 /**
@@ -45,6 +49,8 @@ export interface PageQuery {
 export async function pageExecutions(
   stores: Pick<EngineStores, 'index' | 'executions'>,
   filter: ListExecutionsFilter = {},
+  /** Which execution ids `filter.q` matches (resolved by the caller, which has the workflows and the wait index). */
+  matches?: (executionId: string) => boolean,
 ): Promise<ExecutionPage> {
   const query: PageQuery = {
     statuses: filter.status === undefined ? undefined : new Set([filter.status].flat()),
@@ -53,6 +59,7 @@ export async function pageExecutions(
     until: filter.until,
     limit: Math.min(Math.max(filter.limit ?? 100, 1), 1000),
     after: filter.cursor === undefined ? undefined : decodeCursor(filter.cursor),
+    matches,
   };
   const activeOnly = query.statuses !== undefined && [...query.statuses].every((s) => !isTerminal(s));
   if (activeOnly && query.after?.seq === undefined) return pageActive(stores, query);
@@ -73,6 +80,7 @@ async function pageActive(stores: Pick<EngineStores, 'index' | 'executions'>, q:
     (e) =>
       (q.since === undefined || e.createdAt >= q.since) &&
       (q.until === undefined || e.createdAt < q.until) &&
+      (!q.matches || q.matches(e.executionId)) &&
       (!after || e.createdAt < after.createdAt || (e.createdAt === after.createdAt && e.executionId < after.executionId)),
   );
   const page: ExecutionRecord[] = [];

@@ -18,7 +18,9 @@ const FILTERED_BATCH = 32;
  * position): entries in batches read concurrently, then their records,
  * kept when they match the page's filter. The walk reads what the page
  * needs, plus the entries a status filter skips: O(page) without one,
- * O(page / share of that status among the newest executions) with one.
+ * O(page / share of that status among the newest executions) with one. A
+ * text search (`q`) is judged on the entry's id before its record is read,
+ * but the entries it skips are read: rare matches walk far.
  * The page comes sorted newest first (creation time, then id); `nextSeq`
  * is where the next page starts, absent once the log is exhausted.
  */
@@ -66,10 +68,12 @@ async function readRecords(stores: Pick<EngineStores, 'executions'>, entries: Lo
   return new Map(read.flatMap((r) => (r ? [[r.record.executionId, r.record] as const] : [])));
 }
 
-/** Whether the entry can be on the page at all, judged by its creation time (the record decides the rest). */
+/** Whether the entry can be on the page at all, judged by its id (text search) and creation time (the record decides the rest). */
 function mayMatch(e: LogEntry, q: PageQuery): boolean {
   return (
-    (q.since === undefined || e.createdAt >= q.since - CLOCK_SKEW_MS) && (q.until === undefined || e.createdAt < q.until + CLOCK_SKEW_MS)
+    (!q.matches || q.matches(e.executionId)) &&
+    (q.since === undefined || e.createdAt >= q.since - CLOCK_SKEW_MS) &&
+    (q.until === undefined || e.createdAt < q.until + CLOCK_SKEW_MS)
   );
 }
 

@@ -1,9 +1,19 @@
-import { JsonObjectSchema, SquadflowError, toFieldIssues, triggerCodec, type Logger, type Names } from '@squadflow/shared';
+import {
+  JsonObjectSchema,
+  SquadflowError,
+  toFieldIssues,
+  traceHeaders,
+  TRACEPARENT,
+  triggerCodec,
+  type Logger,
+  type Names,
+} from '@squadflow/shared';
 import { KvConflictError, PayloadTooLargeError, type Transport } from '@squadflow/transport';
 import type { ExecutionRecord } from '../store/execution-record.ts';
 import type { EngineStores } from '../store/open-stores.ts';
 import type { TriggerOptions } from './engine-client.ts';
 import { assertFits, assertJsonDepth, tooLarge } from './payload-limits.ts';
+import { storableTraceparent } from '../tracing/execution-trace.ts';
 
 export interface TriggerPublishDeps {
   transport: Transport;
@@ -61,8 +71,12 @@ export async function publishTrigger(
   });
   const limit = deps.contextLimit;
   assertFits(message.length, limit, 'context', 'the trigger message');
-  await publishChecked(deps.transport, deps.names.trigger(workflow), message, `trigger.${executionId}`, 'context');
+  // The caller's active span (the gateway's request, a publisher's own span) becomes the execution span's parent.
+  const headers = traceHeaders();
+  await publishChecked(deps.transport, deps.names.trigger(workflow), message, `trigger.${executionId}`, 'context', headers);
 
+  // Only a well-formed W3C traceparent is kept (another propagator may write something else there).
+  const trace = storableTraceparent(headers?.[TRACEPARENT]);
   const pending: ExecutionRecord = {
     v: 1,
     executionId,
@@ -73,6 +87,7 @@ export async function publishTrigger(
     updatedAt: now,
     context: parsed.data,
     ...fields,
+    ...(trace ? { trace } : {}),
   };
   try {
     await deps.stores.executions.create(pending);
@@ -86,9 +101,16 @@ export async function publishTrigger(
 }
 
 /** Publishes to a stream; a message over the server's limit becomes `PAYLOAD_TOO_LARGE` naming `field`. */
-export async function publishChecked(transport: Transport, subject: string, data: Uint8Array, msgId: string, field: string): Promise<void> {
+export async function publishChecked(
+  transport: Transport,
+  subject: string,
+  data: Uint8Array,
+  msgId: string,
+  field: string,
+  headers?: Record<string, string>,
+): Promise<void> {
   try {
-    await transport.streams.publish(subject, data, { msgId });
+    await transport.streams.publish(subject, data, headers ? { msgId, headers } : { msgId });
   } catch (err) {
     if (err instanceof PayloadTooLargeError) throw tooLarge(field, `the message would be ${err.bytes} bytes`, err.limit);
     throw err;

@@ -44,7 +44,8 @@ export type LifecycleKind =
   | 'step.completed'
   | 'step.failed'
   | 'step.skipped'
-  | 'step.escalated';
+  | 'step.escalated'
+  | 'step.waiting';
 
 export interface AttemptRecord {
   attempt: number;

@@ -2,6 +2,7 @@ import {
   lifecycleCodec,
   StepErrorCode,
   stepCommandCodec,
+  TRACEPARENT,
   stepReplyCodec,
   triggerCodec,
   type Logger,
@@ -16,6 +17,7 @@ import type { ExecutionStore } from '../store/execution-store.ts';
 import type { WorkflowSlots } from '../store/slots.ts';
 import type { DispatchGate } from './dispatch-gate.ts';
 import type { TimerService } from '../timers/timer-service.ts';
+import { commandTraceHeaders, executionTraceHeaders, type ExecutionTrace } from '../tracing/execution-trace.ts';
 
 export interface EffectDeps {
   transport: Transport;
@@ -43,18 +45,27 @@ export async function performEffects(
   deps: EffectDeps,
   ctx: ExecutionContext,
   effects: readonly Effect[],
-  options: { replay?: boolean } = {},
+  options: PerformOptions = {},
 ): Promise<void> {
   await Promise.all(
     effects.map((effect) =>
       // A replayed timer start that this process holds armed (or is firing) is already in place: arming it again
       // would only store it again, and a timer being fired would fire twice.
-      options.replay && effect.kind === 'timer.start' && deps.timers.holds(effect.id) ? undefined : performOne(deps, ctx, effect),
+      options.replay && effect.kind === 'timer.start' && deps.timers.holds(effect.id)
+        ? undefined
+        : performOne(deps, ctx, effect, options.trace),
     ),
   );
 }
 
-async function performOne(deps: EffectDeps, ctx: ExecutionContext, effect: Effect): Promise<void> {
+export interface PerformOptions {
+  /** An actor restored from KV replays its outbox. */
+  replay?: boolean;
+  /** Set while tracing is on: commands and handoffs carry the execution's trace context in their headers. */
+  trace?: ExecutionTrace;
+}
+
+async function performOne(deps: EffectDeps, ctx: ExecutionContext, effect: Effect, trace: ExecutionTrace | undefined): Promise<void> {
   const { names: n } = deps;
   switch (effect.kind) {
     case 'dispatch':
@@ -78,7 +89,7 @@ async function performOne(deps: EffectDeps, ctx: ExecutionContext, effect: Effec
               input: effect.input,
               deadline: effect.deadline,
             }),
-            { msgId: effect.id },
+            trace ? { msgId: effect.id, headers: commandTraceHeaders(trace, effect.id) } : { msgId: effect.id },
           )
           .catch((err: unknown) => {
             // Measured by the transport on the bytes it was handed: a command it can never send fails its attempt.
@@ -129,7 +140,10 @@ async function performOne(deps: EffectDeps, ctx: ExecutionContext, effect: Effec
             idempotencyKey: effect.idempotencyKey,
             requestedAt: ctx.now,
           }),
-          { msgId: `trigger.${effect.idempotencyKey}` },
+          {
+            msgId: `trigger.${effect.idempotencyKey}`,
+            ...(trace ? { headers: executionTraceHeaders(trace) } : {}),
+          },
         )
         .catch((err: unknown) => unsendable(deps, err, ctx, `handoff to ${effect.workflow}`));
     case 'evaluate':
@@ -178,7 +192,7 @@ export async function releaseSlot(deps: EffectDeps, workflow: string, executionI
       ...(r.idempotencyKey ? { idempotencyKey: r.idempotencyKey } : {}),
       ...(r.priority === undefined ? {} : { priority: r.priority }),
     }),
-    { msgId: `trigger.${r.executionId}.slot` },
+    { msgId: `trigger.${r.executionId}.slot`, ...(r.trace ? { headers: { [TRACEPARENT]: r.trace } } : {}) },
   );
 }
 

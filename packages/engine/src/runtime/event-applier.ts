@@ -1,4 +1,4 @@
-import { ExecutionErrorCode, failpoint, isTerminal, StepErrorCode, type Logger } from '@squadflow/shared';
+import { ExecutionErrorCode, failpoint, isTerminal, StepErrorCode, tracingEnabled, type Logger } from '@squadflow/shared';
 import type { CompiledWorkflow, ExecutionContext, MachineEvent } from '../compile/index.ts';
 import { isStepEvent, machineEvent } from '../compile/events.ts';
 import { performEffects, type EffectDeps } from './effects.ts';
@@ -11,6 +11,8 @@ import { SerialQueue } from './serial-queue.ts';
 import type { ExecutionRecord } from '../store/execution-record.ts';
 import type { ExecutionStore } from '../store/execution-store.ts';
 import type { WorkflowRegistry } from '../store/registry.ts';
+import { executionTrace } from '../tracing/execution-trace.ts';
+import { emitTransitionSpans } from '../tracing/transition-spans.ts';
 
 export type ApplyResult = 'applied' | 'stale' | 'ended' | 'missing' | 'pending' | 'deferred';
 
@@ -180,12 +182,17 @@ export class EventApplier {
     await this.deps.quarantine(executionId, { code: ExecutionErrorCode.RECORD_TOO_LARGE, message });
   }
 
-  /** Caches a just-persisted execution and performs its outbox. */
-  async commit(live: LiveExecution): Promise<void> {
+  /**
+   * Caches a just-persisted execution and performs its outbox. `before`: the
+   * execution as it stood before the transition (none for a start), to tell
+   * which spans the transition finished.
+   */
+  async commit(live: LiveExecution, before?: LiveExecution): Promise<void> {
     // The cached record keeps its summary fields only: the live snapshot is the same data, held once.
     if (live.record.snapshot !== undefined) live.record = { ...live.record, snapshot: undefined };
     this.cache.set(live);
     this.deps.onWritten?.(live.record.executionId);
+    if (tracingEnabled()) emitTransitionSpans(before, live, this.deps.logger);
     await this.flush(live);
     // An ended execution gets no more events worth a cache hit: keeping it would only grow memory (to the cache bound).
     if (this.deps.evictAfterEvent || live.snapshot.status !== 'active') this.cache.delete(live.record.executionId);
@@ -194,7 +201,11 @@ export class EventApplier {
   /** Performs the outbox of the last persisted transition, once per process. */
   async flush(live: LiveExecution): Promise<void> {
     if (live.effectsDone) return;
-    await performEffects(this.deps.effects, live.snapshot.context, live.snapshot.context.outbox, { replay: live.restored === true });
+    const { context } = live.snapshot;
+    await performEffects(this.deps.effects, context, context.outbox, {
+      replay: live.restored === true,
+      ...(tracingEnabled() ? { trace: executionTrace(context.executionId, live.record.trace) } : {}),
+    });
     live.effectsDone = true;
   }
 
@@ -297,7 +308,7 @@ export class EventApplier {
     failpoint('orchestrator.after-persist', failpointDetail(executionId, applied));
     // Before the effects go out, so a retry dispatched by this very event already sees the breaker's new state.
     for (const q of applied) await q.options.onApplied?.(live.workflow);
-    await this.commit({ record: record.value, revision: record.revision, snapshot, workflow: live.workflow, effectsDone: false });
+    await this.commit({ record: record.value, revision: record.revision, snapshot, workflow: live.workflow, effectsDone: false }, live);
     failpoint('orchestrator.after-publish', failpointDetail(executionId, applied));
     return results;
   }

@@ -3,6 +3,7 @@ import {
   inboundCodec,
   names as makeNames,
   StepErrorCode,
+  TRACEPARENT,
   type InboundMessage,
   type TriggerMessage,
   type Logger,
@@ -303,13 +304,13 @@ export class Orchestrator {
     const executionId = executionIdOf(t);
     if (t.executionId === undefined && t.idempotencyKey === undefined) {
       // A fresh id per delivery: nothing to count tries against, or to quarantine; the consumer's maxDeliver bounds it.
-      return startExecution(this.triggerDeps, t, executionId);
+      return startExecution(this.triggerDeps, t, executionId, msg.header(TRACEPARENT));
     }
     return this.guarded.message(
       executionId,
       msg,
       () => `trigger of "${t.workflow}"`,
-      () => startExecution(this.triggerDeps, t, executionId),
+      () => startExecution(this.triggerDeps, t, executionId, msg.header(TRACEPARENT)),
       t,
     );
   }

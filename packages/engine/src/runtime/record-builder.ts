@@ -3,7 +3,7 @@ import { deriveStatus, type CompiledWorkflow } from '../compile/index.ts';
 import type { Snapshot } from './execution-cache.ts';
 import type { ExecutionRecord } from '../store/execution-record.ts';
 
-type Origin = Pick<ExecutionRecord, 'createdAt' | 'context'> & Partial<Pick<ExecutionRecord, 'idempotencyKey' | 'output'>>;
+type Origin = Pick<ExecutionRecord, 'createdAt' | 'context'> & Partial<Pick<ExecutionRecord, 'idempotencyKey' | 'output' | 'trace'>>;
 
 /** The KV record for a snapshot: summary fields for queries plus the persisted snapshot. */
 export async function recordFor(workflow: CompiledWorkflow, snapshot: Snapshot, origin: Origin): Promise<ExecutionRecord> {
@@ -19,6 +19,7 @@ export async function recordFor(workflow: CompiledWorkflow, snapshot: Snapshot, 
     updatedAt: ctx.now,
     context: origin.context,
     ...(origin.idempotencyKey ? { idempotencyKey: origin.idempotencyKey } : {}),
+    ...(origin.trace ? { trace: origin.trace } : {}),
     snapshot: workflow.runner.persist(snapshot),
   };
   if (status === 'completed') {

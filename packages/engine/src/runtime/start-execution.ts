@@ -8,6 +8,7 @@ import { failedRecord, recordFor } from './record-builder.ts';
 import type { EngineStores } from '../store/open-stores.ts';
 import type { ExecutionRecord } from '../store/execution-record.ts';
 import type { ExecutionError } from './quarantine.ts';
+import { storableTraceparent } from '../tracing/execution-trace.ts';
 
 export interface TriggerDeps {
   applier: EventApplier;
@@ -26,7 +27,13 @@ export interface TriggerDeps {
  * sender can see why); a workflow at its concurrency limit queues it as
  * `pending`. Runs in the execution's turn, like any event of it.
  */
-export function startExecution(deps: TriggerDeps, t: TriggerMessage, executionId = executionIdOf(t)): Promise<void> {
+export function startExecution(
+  deps: TriggerDeps,
+  t: TriggerMessage,
+  executionId = executionIdOf(t),
+  /** The trigger message's `traceparent` header (a queued execution's record may hold one already). */
+  traceparent?: string,
+): Promise<void> {
   return deps.applier.exclusive(executionId, async () => {
     let started: { snapshot: Snapshot; workflow: CompiledWorkflow } | undefined;
     let exists = false;
@@ -59,7 +66,7 @@ export function startExecution(deps: TriggerDeps, t: TriggerMessage, executionId
           const place = await deps.stores.slots.acquire(t.workflow, workflow.plan.concurrencyLimit, { executionId, priority, at });
           if (place === 'queued') {
             // Waits as `pending` until a running execution of this workflow ends and hands over its place.
-            if (!existing) await writeQueued(deps, executionId, t, workflow.version, priority, at);
+            if (!existing) await writeQueued(deps, executionId, t, workflow.version, priority, at, storableTraceparent(traceparent));
             return undefined;
           }
         }
@@ -76,10 +83,12 @@ export function startExecution(deps: TriggerDeps, t: TriggerMessage, executionId
         const snapshot = await deps.applier.settle(workflow, workflow.runner.initial(input));
         failpoint('orchestrator.after-transition', `${executionId} trigger`);
         started = { snapshot, workflow };
+        const trace = storableTraceparent(traceparent) ?? existing?.trace;
         return recordFor(workflow, snapshot, {
           createdAt: existing?.createdAt ?? at,
           context: t.context,
           ...(t.idempotencyKey ? { idempotencyKey: t.idempotencyKey } : {}),
+          ...(trace ? { trace } : {}),
         });
       });
     } catch (err) {
@@ -114,6 +123,7 @@ async function writeQueued(
   version: number,
   priority: number,
   at: number,
+  trace: string | undefined,
 ): Promise<void> {
   try {
     await deps.stores.executions.create({
@@ -127,6 +137,7 @@ async function writeQueued(
       context: t.context,
       priority,
       ...(t.idempotencyKey ? { idempotencyKey: t.idempotencyKey } : {}),
+      ...(trace ? { trace } : {}),
     });
   } catch (err) {
     if (!(err instanceof KvConflictError)) throw err;

@@ -19,6 +19,15 @@ export const ExecutionRecordSchema = z.object({
   idempotencyKey: z.string().optional(),
   /** Order among executions queued by the workflow's concurrency limit (higher first). */
   priority: z.number().int().min(0).max(9).optional(),
+  /**
+   * The trigger's W3C `traceparent` (docs/observability.md): the parent of
+   * the execution span, kept so a step dispatched after a timer, a restart or
+   * by another replica joins the same trace. Absent for an untraced trigger.
+   */
+  trace: z
+    .string()
+    .regex(/^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/)
+    .optional(),
   /** The trigger context (kept for pending records and for the API). */
   context: JsonObjectSchema,
   snapshot: z.unknown().optional(),

@@ -39,7 +39,7 @@ export async function openStores(transport: Transport, n: Names, logger?: Logger
   return {
     executions: store,
     index: listing,
-    registry: new WorkflowRegistry(workflows),
+    registry: new WorkflowRegistry(workflows, () => transport.clock.now()),
     waits: new WaitIndex(waits),
     timers,
     breakers: new CircuitBreakers(breakers, transport.clock),

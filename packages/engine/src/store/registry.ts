@@ -10,6 +10,18 @@ const dec = new TextDecoder();
 const PointerSchema = z.object({ version: z.number().int().positive() });
 type Pointer = z.output<typeof PointerSchema>;
 
+/** `<name>.v<version>.meta`: when a version was registered (versions stored before it existed have none). */
+const VersionMetaSchema = z.object({ createdAt: z.number() });
+
+/** One registered version of a workflow. */
+export interface WorkflowVersion {
+  version: number;
+  /** When it was registered (epoch ms); absent for versions registered before this was recorded. */
+  createdAt?: number;
+  steps: number;
+  description?: string;
+}
+
 export interface WorkflowSummary {
   name: string;
   version: number;
@@ -37,10 +49,15 @@ export class WorkflowRegistry {
   private readonly pointers: KvRecords<Pointer>;
   /** `<name>.v<version>`: the definition without its version, validated in full when compiled. */
   private readonly definitions: KvRecords<Record<string, unknown>>;
+  private readonly meta: KvRecords<z.output<typeof VersionMetaSchema>>;
 
-  constructor(private readonly kv: KvStore) {
+  constructor(
+    private readonly kv: KvStore,
+    private readonly now: () => number = Date.now,
+  ) {
     this.pointers = kvRecords(kv, PointerSchema);
     this.definitions = kvRecords(kv, JsonObjectSchema);
+    this.meta = kvRecords(kv, VersionMetaSchema);
   }
 
   /**
@@ -65,6 +82,7 @@ export class WorkflowRegistry {
       compiled = await compileWorkflowAsync({ ...body, version }, version);
       // Written before the pointer moves: a registration that loses the pointer's compare-and-set looks again.
       await this.kv.put(`${def.name}.v${version}`, enc.encode(canonical));
+      await this.meta.put(`${def.name}.v${version}.meta`, { createdAt: this.now() });
       return [{ version }, { version, created: true }];
     });
     // The first trigger of the new version does not compile it again.
@@ -104,6 +122,29 @@ export class WorkflowRegistry {
       const description = typeof def['description'] === 'string' ? def['description'] : undefined;
       const steps = Array.isArray(def['steps']) ? def['steps'].length : 0;
       out.push({ name, version, ...(description ? { description } : {}), steps });
+    }
+    return out;
+  }
+
+  /**
+   * Every registered version of a workflow, oldest first: one key listing of
+   * the workflow's keys, then a read per version (definitions never change,
+   * so this is for a versions page, not a hot path). Throws `WORKFLOW_NOT_FOUND`.
+   */
+  async versions(name: string): Promise<WorkflowVersion[]> {
+    const latest = await this.latestVersion(name);
+    if (!latest) throw notFound(name, undefined);
+    const out: WorkflowVersion[] = [];
+    for (let version = 1; version <= latest; version++) {
+      const [def, meta] = await Promise.all([this.definitions.get(`${name}.v${version}`), this.meta.get(`${name}.v${version}.meta`)]);
+      if (!def) continue;
+      const description = typeof def.value['description'] === 'string' ? def.value['description'] : undefined;
+      out.push({
+        version,
+        ...(meta ? { createdAt: meta.value.createdAt } : {}),
+        steps: Array.isArray(def.value['steps']) ? def.value['steps'].length : 0,
+        ...(description ? { description } : {}),
+      });
     }
     return out;
   }

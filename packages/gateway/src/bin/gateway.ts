@@ -8,7 +8,7 @@
  */
 import { connectNatsTransport } from '@squadflow/transport';
 import { EngineClient } from '@squadflow/engine';
-import { bootOrExit, createLogger, exitOnSignals, loadConfig, SquadflowError } from '@squadflow/shared';
+import { bootOrExit, createLogger, exitOnSignals, loadConfig, ServiceNames, SquadflowError, startTracing } from '@squadflow/shared';
 import { loadGatewayConfig } from '../config.ts';
 import { startGateway } from '../start.ts';
 
@@ -16,6 +16,8 @@ import { startGateway } from '../start.ts';
 const config = await bootOrExit('gateway', () => loadConfig());
 const gatewayConfig = await bootOrExit('gateway', () => loadGatewayConfig());
 const logger = createLogger({ component: 'gateway-process', level: config.logLevel });
+// With OTEL_EXPORTER_OTLP_ENDPOINT set: a span per HTTP request, the parent of the executions it triggers (docs/observability.md).
+const tracing = await bootOrExit('gateway', () => startTracing(ServiceNames.gateway, process.env, logger));
 const natsUrl = await bootOrExit('gateway', () => {
   if (config.natsUrl) return config.natsUrl;
   throw new SquadflowError('INVALID_CONFIG', 'the gateway process needs NATS', [{ path: 'SQUADFLOW_NATS_URL', message: 'required' }]);
@@ -40,4 +42,5 @@ process.stdout.write('ready\n');
 exitOnSignals(logger, async () => {
   await running.stop();
   await transport.close();
+  await tracing.shutdown(); // exports the spans still queued
 });

@@ -10,8 +10,17 @@ import type { z } from 'zod';
 import type { Principal, Scope } from './auth.ts';
 import type { BodyField } from './body.ts';
 
-/** Who may call a route: a scope, anyone (`public`), or whoever signs the body (`signature`: webhooks). */
-export type Access = Scope | 'public' | 'signature';
+/**
+ * Who may call a route: a scope, any of several scopes, anyone (`public`),
+ * or whoever signs the body (`signature`: webhooks).
+ */
+export type Access = Scope | readonly Scope[] | 'public' | 'signature';
+
+/** The scopes that grant a route (empty for `public` and `signature`). */
+export function scopesOf(access: Access): readonly Scope[] {
+  if (access === 'public' || access === 'signature') return [];
+  return typeof access === 'string' ? [access] : access;
+}
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -1,7 +1,7 @@
 /**
  * Execution metrics kept from the lifecycle stream (issue 13, part 4): the
- * gateway follows `p.lc.>` from the moment it starts (`Streams.follow`, an
- * ordered consumer on NATS) and moves prom-client counters, a histogram and
+ * gateway follows `p.lc.>` from the moment it starts (`Streams.tail`, an
+ * ephemeral consumer on NATS) and moves prom-client counters, a histogram and
  * a summary per event, so a scrape costs nothing more at 10,000 stored
  * executions than at 100. They count what ended while this gateway ran: a
  * restart starts them from zero, which Prometheus reads as a counter reset
@@ -9,7 +9,7 @@
  * event, so aggregate replicas with `max`, not `sum`.
  */
 import { lifecycleCodec, type LifecycleEvent, type Logger, type Names } from '@squadflow/shared';
-import type { Consumer, Transport } from '@squadflow/transport';
+import type { Tail, Transport } from '@squadflow/transport';
 import { Counter, Histogram, Summary, type Registry } from 'prom-client';
 
 /** Execution durations from 10 ms to a day: cheap chains end in milliseconds, human tasks and delays take hours. */
@@ -17,6 +17,8 @@ export const EXECUTION_DURATION_BUCKETS = [
   0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 1800, 3600, 7200, 14_400, 43_200, 86_400,
 ];
 
+/** How long after a failed start of the lifecycle tail it is tried again. */
+const RETRY_MS = 1_000;
 const RESET = 'Counts since this gateway started (a restart resets it to 0; Prometheus rate() handles resets)';
 const ENDS: Partial<Record<LifecycleEvent['type'], string>> = {
   'execution.completed': 'completed',
@@ -30,7 +32,9 @@ export class ExecutionEventMetrics {
   private readonly ended: Counter<'workflow' | 'status'>;
   private readonly stepErrors: Counter<'workflow' | 'step' | 'code'>;
   private readonly stepDuration: Summary<'workflow' | 'step'>;
-  private follower: Promise<Consumer | undefined> | undefined;
+  private follower: Promise<Tail | undefined> | undefined;
+  private stopped = false;
+  private retry: ReturnType<typeof setTimeout> | undefined;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -64,19 +68,48 @@ export class ExecutionEventMetrics {
     });
   }
 
-  /** Starts following the lifecycle stream (nothing when the transport cannot follow). Resolves once following. */
+  /**
+   * Starts following the lifecycle stream from now on (nothing when the
+   * transport cannot tail). Resolves once following. A tail that ends by
+   * itself (the server dropped the consumer while this process was cut off)
+   * is started again from the next sequence; one that cannot start (the
+   * stream is gone) is tried again every second, from new events.
+   */
   start(transport: Transport, names: Names, logger: Logger): Promise<void> {
-    const follow = transport.streams.follow?.bind(transport.streams);
-    this.follower ??= follow
-      ? follow(names.streams.lifecycle, names.lifecycleAll, (m) => this.observeMessage(m.data, logger)).catch((err: unknown) => {
-          logger.warn({ err }, 'metrics: the lifecycle stream is not followed; execution counters stay at 0');
-          return undefined;
-        })
-      : Promise.resolve(undefined);
+    const tail = transport.streams.tail?.bind(transport.streams);
+    if (!tail) return (this.follower ??= Promise.resolve(undefined)).then(() => undefined);
+    let last = 0;
+    const follow = (fromSeq?: number): Promise<Tail | undefined> =>
+      tail(
+        names.streams.lifecycle,
+        names.lifecycleAll,
+        {
+          ...(fromSeq === undefined ? {} : { fromSeq }),
+          onEnd: (reason) => {
+            if (this.stopped) return;
+            logger.warn({ reason }, 'metrics: the lifecycle tail ended; following again');
+            this.follower = follow(last + 1);
+          },
+        },
+        (m) => {
+          last = m.seq;
+          this.observeMessage(m.data, logger);
+        },
+      ).catch((err: unknown) => {
+        logger.warn({ err }, 'metrics: the lifecycle stream is not followed; trying again in 1 s');
+        this.retry = setTimeout(() => {
+          if (!this.stopped) this.follower = follow();
+        }, RETRY_MS);
+        this.retry.unref();
+        return undefined;
+      });
+    this.follower ??= follow();
     return this.follower.then(() => undefined);
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retry);
     await (await this.follower)?.stop();
     this.follower = undefined;
   }

@@ -4,9 +4,11 @@ import { ExecutionStatusSchema, JsonObjectSchema, NameSchema, parseDuration, Squ
 import { z } from 'zod';
 import type { GatewayDeps } from '../deps.ts';
 import { defineRoute } from '../http/route.ts';
+import { redactSecrets } from '../http/secret-redaction.ts';
 import {
   AcceptedExecutionSchema,
   ExecutionIdParams,
+  ExecutionDetailSchema,
   ExecutionPageSchema,
   ExecutionViewSchema,
   IdempotencyKeyHeader,
@@ -39,6 +41,12 @@ const ListQuery = z.object({
   until: TimeQuery.optional().describe('created before (epoch ms or ISO 8601)'),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
   cursor: z.string().min(1).max(512).optional(),
+  q: z
+    .string()
+    .min(1)
+    .max(512)
+    .optional()
+    .describe('text search: part of the execution id, or an exact idempotency key or correlation (wait) key'),
 });
 
 export function registerExecutionRoutes({ client, config, routes }: GatewayDeps): void {
@@ -88,7 +96,7 @@ export function registerExecutionRoutes({ client, config, routes }: GatewayDeps)
         let status;
         if (waitMs !== undefined) {
           try {
-            return reply.code(200).send(await client.waitFor(id, [...TERMINAL_STATUSES], waitMs));
+            return reply.code(200).send(redactSecrets(await client.waitFor(id, [...TERMINAL_STATUSES], waitMs)));
           } catch (err) {
             if (!(err instanceof SquadflowError && err.code === 'TIMEOUT')) throw err;
           }
@@ -109,14 +117,18 @@ export function registerExecutionRoutes({ client, config, routes }: GatewayDeps)
       url: '/v1/executions/:id',
       operationId: 'getExecution',
       summary: 'An execution: status, context, output, error and per-step history (attempts, timings, outputs, errors)',
+      description:
+        'Also what is armed now: per step its timers (`nextRetryAt`, `delayUntil`, `attemptDeadline`, `deadline`, `nextEscalationAt`), ' +
+        'the open `waits` (key, step, deadline) and, when escalated, `escalation` (step, key, actions). Secret-named properties ' +
+        '(token, secret, password, authorization, api_key…) of the context, inputs and outputs read `[redacted]`.',
       tags: ['executions'],
       access: 'read',
       params: ExecutionIdParams,
-      responses: { 200: { description: 'the execution', schema: ExecutionViewSchema } },
+      responses: { 200: { description: 'the execution', schema: ExecutionDetailSchema } },
       handler: async ({ params }) => {
-        const view = await client.getExecution(params.id);
+        const view = await client.describeExecution(params.id);
         if (!view) throw new SquadflowError('EXECUTION_NOT_FOUND', `execution ${params.id} not found`);
-        return view;
+        return redactSecrets(view);
       },
     }),
   );
@@ -131,7 +143,7 @@ export function registerExecutionRoutes({ client, config, routes }: GatewayDeps)
       access: 'read',
       query: ListQuery,
       responses: { 200: { description: 'a page; follow `nextCursor` for the next', schema: ExecutionPageSchema } },
-      handler: async ({ query }) => client.pageExecutions(query),
+      handler: async ({ query }) => redactSecrets(await client.pageExecutions(query)),
     }),
   );
 }

@@ -3,8 +3,9 @@
  * JSON. The metric families live in ../metrics/ (docs/metrics.md lists
  * them): counters and histograms of what happened, kept from the lifecycle
  * stream; gauges of what is stored, read from the index's keys and counts
- * at scrape time; consumer backlogs; the gateway's own request counters
- * and latency histogram. Nothing here scans the stored executions.
+ * at scrape time; consumer backlogs; alerts (docs/alerts.md); the gateway's
+ * own request counters and latency histogram. Nothing here scans the stored
+ * executions.
  */
 import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram, Registry } from 'prom-client';
@@ -14,6 +15,7 @@ import { defineRoute } from '../http/route.ts';
 import { ExecutionEventMetrics } from '../metrics/execution-events.ts';
 import { StoredExecutionGauges } from '../metrics/stored-gauges.ts';
 import { MetricsSchema } from '../schemas.ts';
+import { AlertGauges } from './alert-gauges.ts';
 import { BacklogGauges } from './backlog-gauges.ts';
 
 /** The gateway's Prometheus registry (one per gateway: tests run several in one process). */
@@ -53,19 +55,21 @@ export function registerMetricsRoutes(deps: GatewayDeps, metrics: GatewayMetrics
   const following = metrics.events.start(transport, names, logger);
   app.addHook('onReady', () => following);
   app.addHook('onClose', () => metrics.events.stop());
+  const alerts = new AlertGauges(metrics.registry, logger);
   routes.add(
     defineRoute({
       method: 'GET',
       url: '/metrics',
       operationId: 'prometheusMetrics',
       summary:
-        'Prometheus text: executions by status and workflow, success ratio, execution and step durations, step errors, consumer backlogs, HTTP requests',
+        'Prometheus text: executions by status and workflow, success ratio, execution and step durations, step errors, consumer backlogs, alerts, HTTP requests',
       tags: ['metrics'],
       access: 'read',
       responses: { 200: { description: 'Prometheus exposition format 0.0.4', contentType: 'text/plain', schema: z.string() } },
       handler: async ({ reply }) => {
         metrics.stored.update(await client.executionCounts());
         await backlog.update(transport, names);
+        await alerts.update(transport, names);
         return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
       },
     }),

@@ -1,13 +1,12 @@
-/** Workflow definitions: list, read, register (versioned), and the compiled statechart. */
-import { SquadflowError, WorkflowDefinitionSchema } from '@squadflow/shared';
+/** Workflow definitions: list, read (JSON or YAML), register (versioned), list versions. The drawn workflow: workflow-graph.ts. */
+import { serializeDefinition, SquadflowError, WorkflowDefinitionSchema } from '@squadflow/shared';
 import { z } from 'zod';
 import type { GatewayDeps } from '../deps.ts';
 import { defineRoute } from '../http/route.ts';
-import { ChartStateSchema, RegisteredWorkflowSchema, WorkflowNameParams, WorkflowSummarySchema } from '../schemas.ts';
-import { chartJson, chartMermaid } from '../statechart.ts';
+import { RegisteredWorkflowSchema, WorkflowNameParams, WorkflowSummarySchema, WorkflowVersionSchema } from '../schemas.ts';
 
 const VersionQuery = z.object({ version: z.coerce.number().int().positive().optional() });
-const MERMAID = 'text/vnd.mermaid';
+const YAML = 'application/yaml';
 
 export function registerWorkflowRoutes({ client, routes }: GatewayDeps): void {
   routes.add(
@@ -32,9 +31,19 @@ export function registerWorkflowRoutes({ client, routes }: GatewayDeps): void {
       tags: ['workflows'],
       access: 'read',
       params: WorkflowNameParams,
-      query: VersionQuery,
-      responses: { 200: { description: 'the definition, defaults filled in', schema: WorkflowDefinitionSchema } },
-      handler: async ({ params, query }) => client.getWorkflow(params.name, query.version),
+      query: VersionQuery.extend({ format: z.enum(['json', 'yaml']).optional().describe('`yaml`: the definition as YAML text') }),
+      responses: {
+        200: {
+          description: 'the definition, defaults filled in',
+          schema: WorkflowDefinitionSchema,
+          alternatives: { [YAML]: z.string().describe('with `?format=yaml`') },
+        },
+      },
+      handler: async ({ params, query, reply }) => {
+        const definition = await client.getWorkflow(params.name, query.version);
+        if (query.format === 'yaml') return reply.type(`${YAML}; charset=utf-8`).send(serializeDefinition(definition, 'yaml'));
+        return definition;
+      },
     }),
   );
 
@@ -73,39 +82,16 @@ export function registerWorkflowRoutes({ client, routes }: GatewayDeps): void {
   routes.add(
     defineRoute({
       method: 'GET',
-      url: '/v1/workflows/:name/statechart',
-      operationId: 'getStatechart',
-      summary: 'The compiled XState statechart, as JSON or Mermaid (`?format=mermaid` or `Accept: text/vnd.mermaid`)',
+      url: '/v1/workflows/:name/versions',
+      operationId: 'listWorkflowVersions',
+      summary: 'Every registered version of a workflow, oldest first, with when it was registered',
       tags: ['workflows'],
       access: 'read',
       params: WorkflowNameParams,
-      query: VersionQuery.extend({ format: z.enum(['json', 'mermaid']).optional() }),
       responses: {
-        200: {
-          description: 'the chart',
-          schema: ChartStateSchema,
-          alternatives: { [MERMAID]: z.string().describe('a Mermaid stateDiagram-v2') },
-        },
+        200: { description: 'the versions', schema: z.object({ workflow: z.string(), versions: z.array(WorkflowVersionSchema) }) },
       },
-      handler: async ({ params, query, request, reply }) => {
-        const workflow = await client.getCompiledWorkflow(params.name, query.version);
-        const mermaid = query.format === 'mermaid' || (query.format === undefined && wantsMermaid(request.headers.accept));
-        if (mermaid) return reply.type(`${MERMAID}; charset=utf-8`).send(chartMermaid(workflow));
-        return chartJson(workflow);
-      },
+      handler: async ({ params }) => ({ workflow: params.name, versions: await client.listWorkflowVersions(params.name) }),
     }),
   );
-}
-
-/** `Accept` prefers Mermaid when it names it and does not rank JSON higher. */
-function wantsMermaid(accept: string | undefined): boolean {
-  if (!accept) return false;
-  const ranked = accept.split(',').map((part) => {
-    const [type = '', ...params] = part.trim().split(';');
-    const q = params.map((p) => /^\s*q=([\d.]+)/.exec(p)?.[1]).find(Boolean);
-    return { type: type.trim().toLowerCase(), q: q === undefined ? 1 : Number(q) };
-  });
-  const mermaid = ranked.find((r) => r.type === MERMAID)?.q ?? 0;
-  const json = ranked.find((r) => r.type === 'application/json')?.q ?? 0;
-  return mermaid > 0 && mermaid >= json;
 }

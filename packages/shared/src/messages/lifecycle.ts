@@ -16,6 +16,8 @@ export const LifecycleTypeSchema = z.enum([
   'step.failed',
   'step.skipped',
   'step.escalated',
+  // A human task began: data `{ kind: 'human', assignee, title?, key, dueAt? }` (notifiers tell the assignee).
+  'step.waiting',
 ]);
 export type LifecycleType = z.output<typeof LifecycleTypeSchema>;
 

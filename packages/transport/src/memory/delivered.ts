@@ -20,7 +20,12 @@ export class MemoryDelivered implements DeliveredMessage {
     readonly subject: string,
     readonly data: Uint8Array,
     readonly deliveryCount: number,
+    private readonly headers?: Readonly<Record<string, string>>,
   ) {}
+
+  header(name: string): string | undefined {
+    return this.headers?.[name];
+  }
 
   ack(): void {
     if (this.settle()) this.settler.finish(this.seq);

@@ -227,7 +227,7 @@ export class Durable implements Settler, StreamListener {
     this.addDeadline({ seq: message.seq, token, at });
     const sub = this.subscribers[this.next % this.subscribers.length]!;
     this.next = (this.next + 1) % this.subscribers.length;
-    invoke(sub.handler, new MemoryDelivered(this, message.seq, token, message.subject, message.data, count), this.logger);
+    invoke(sub.handler, new MemoryDelivered(this, message.seq, token, message.subject, message.data, count, message.headers), this.logger);
   }
 
   private isCurrent(d: Deadline): boolean {

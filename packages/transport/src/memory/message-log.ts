@@ -5,6 +5,8 @@ export interface StoredMessage {
   readonly data: Uint8Array;
   /** Clock time it was stored at (for `maxAgeMs`). */
   readonly time: number;
+  /** The publisher's headers (a copy), if it set any. */
+  readonly headers?: Readonly<Record<string, string>> | undefined;
 }
 
 /**
@@ -30,8 +32,8 @@ export class MessageLog {
     return this.live;
   }
 
-  append(subject: string, data: Uint8Array, time: number): StoredMessage {
-    const message = { seq: this.lastSeq + 1, subject, data, time };
+  append(subject: string, data: Uint8Array, time: number, headers?: Readonly<Record<string, string>>): StoredMessage {
+    const message = { seq: this.lastSeq + 1, subject, data, time, headers };
     this.slots.push(message);
     this.live++;
     return message;

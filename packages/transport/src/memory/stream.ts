@@ -53,7 +53,7 @@ export class MemoryStream {
    * window (a duplicate is acknowledged even when the stream is full, as on
    * the server). Throws `StreamFullError` when the stream holds `maxMsgs`.
    */
-  append(subject: string, data: Uint8Array, msgId?: string): StoredMessage | null {
+  append(subject: string, data: Uint8Array, msgId?: string, headers?: Readonly<Record<string, string>>): StoredMessage | null {
     const now = this.clock.now();
     this.expire(now);
     if (msgId !== undefined && this.seen.has(msgId)) return null;
@@ -61,7 +61,7 @@ export class MemoryStream {
     if (maxMsgs !== undefined && this.log.size >= maxMsgs) throw new StreamFullError(subject, 'max_msgs');
     if (msgId !== undefined) this.seen.set(msgId, now);
     // Copy: the publisher may reuse its buffer, a stored message must not change.
-    const message = this.log.append(subject, data.slice(), now);
+    const message = this.log.append(subject, data.slice(), now, headers && { ...headers });
     for (const l of this.listeners) l.onAppend(message);
     return message;
   }

@@ -9,12 +9,15 @@ import type {
   StoredStreamMessage,
   StreamConfig,
   Streams,
+  Tail,
+  TailOptions,
 } from '../ports.ts';
 import { consumerSettings, DEFAULT_MAX_PAYLOAD, publishedSize } from '../defaults.ts';
 import { NoStreamError, NotFoundError, PayloadTooLargeError } from '../errors.ts';
 import { isSubsetOf, SubjectPattern, subjectsOverlap, validateName, validateSubject } from '../subject-pattern.ts';
 import { Durable, type DurableSettings } from './durable.ts';
 import { MemoryStream } from './stream.ts';
+import type { StoredMessage } from './message-log.ts';
 
 /**
  * The in-memory `Streams`: a registry of streams and their durables. It
@@ -25,6 +28,8 @@ import { MemoryStream } from './stream.ts';
 export class MemoryStreams implements Streams {
   private readonly streams = new Map<string, MemoryStream>();
   private readonly durables = new Map<string, Map<string, Durable>>();
+  /** Running tails by their listener: the stream they follow, and how to end them when it goes away. */
+  private readonly tails = new Map<() => void, { stream: string; end(reason: string): void }>();
   private closed = false;
 
   constructor(
@@ -63,11 +68,11 @@ export class MemoryStreams implements Streams {
   async publish(subject: string, data: Uint8Array, options?: PublishOptions): Promise<void> {
     this.assertOpen();
     validateSubject(subject, false);
-    const size = publishedSize(data, options?.msgId);
+    const size = publishedSize(data, options?.msgId, options?.headers);
     if (size > this.maxPayload) throw new PayloadTooLargeError(subject, size, this.maxPayload);
     for (const stream of this.streams.values()) {
       if (!stream.captures(subject)) continue;
-      stream.append(subject, data, options?.msgId);
+      stream.append(subject, data, options?.msgId, options?.headers);
       return;
     }
     throw new NoStreamError(subject);
@@ -118,38 +123,51 @@ export class MemoryStreams implements Streams {
     }
   }
 
-  /** Delivers each matching append on a later microtask, in order (never synchronously, as NATS cannot). */
-  async follow(stream: string, filter: string, handler: (message: StoredStreamMessage) => void): Promise<Consumer> {
+  async tail(stream: string, filter: string, options: TailOptions, handler: (message: StoredStreamMessage) => void): Promise<Tail> {
     this.assertOpen();
     validateSubject(filter, true);
     const target = this.streams.get(stream);
     if (!target) throw new NotFoundError('stream', stream);
     const pattern = new SubjectPattern(filter);
     let stopped = false;
-    const unlisten = target.listen({
-      onAppend: (m) => {
-        if (!pattern.matches(m.subject)) return;
-        const message = copy(m)!;
-        queueMicrotask(() => {
-          if (stopped) return;
-          try {
-            handler(message);
-          } catch (err) {
-            this.logger?.warn({ err, stream, subject: message.subject }, 'stream follower: the handler threw; going on');
-          }
-        });
+    // Delivered off the publisher's call stack, in order: a slow or throwing handler never holds up a publish.
+    const deliver = (m: StoredMessage): void =>
+      queueMicrotask(() => {
+        if (!stopped) handler(copy(m)!);
+      });
+    // The stored backlog and the listener are set up in one synchronous turn, so no message falls between them.
+    if (options.fromSeq !== undefined) {
+      target.prune();
+      for (let m = target.log.find(options.fromSeq, (x) => pattern.matches(x.subject)); m;) {
+        deliver(m);
+        m = target.log.find(m.seq + 1, (x) => pattern.matches(x.subject));
+      }
+    }
+    const unlisten = target.listen({ onAppend: (m) => pattern.matches(m.subject) && deliver(m) });
+    const stop = (): void => {
+      stopped = true;
+      unlisten();
+      this.tails.delete(unlisten);
+    };
+    this.tails.set(unlisten, {
+      stream,
+      end: (reason) => {
+        if (stopped) return;
+        stop();
+        options.onEnd?.(reason);
       },
     });
-    return {
-      stop: async () => {
-        stopped = true;
-        unlisten();
-      },
-    };
+    return { stop: async () => stop() };
+  }
+
+  /** Tails running now, per stream (diagnostics and tests: a client that went away leaves none). */
+  tailCount(stream: string): number {
+    return [...this.tails.values()].filter((t) => t.stream === stream).length;
   }
 
   async remove(name: string): Promise<void> {
     for (const d of this.durables.get(name)?.values() ?? []) d.close();
+    for (const t of [...this.tails.values()]) if (t.stream === name) t.end(`stream ${name} was removed`);
     this.durables.delete(name);
     this.streams.delete(name);
   }

@@ -5,6 +5,7 @@ import { MemoryBus } from './bus.ts';
 import { validateBucketName } from '../subject-pattern.ts';
 import { MemoryKv } from './kv.ts';
 import { MemoryStreams } from './streams.ts';
+import { MemoryServices } from './services.ts';
 
 export interface MemoryTransportOptions {
   /** All time in the adapter (ack wait, nak delay, dedup window, max age, KV ttl) goes through it. Default: `systemClock`. */
@@ -19,6 +20,7 @@ export interface MemoryTransportOptions {
 export interface MemoryTransport extends Transport {
   readonly kind: 'memory';
   readonly streams: MemoryStreams;
+  readonly services: MemoryServices;
   /** The bounds a bucket was created with (diagnostics; JetStream's `max_age` / `max_bytes`); null when no such bucket. */
   kvBounds(bucket: string): KvOptions | null;
 }
@@ -45,6 +47,7 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
     bus,
     clock,
     maxPayload,
+    services: new MemoryServices(),
     async kv(bucket: string, kvOptions: KvOptions = {}): Promise<KvStore> {
       if (closed) throw new SquadflowError('UNAVAILABLE', 'transport closed');
       validateBucketName(bucket);

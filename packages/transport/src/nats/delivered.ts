@@ -23,6 +23,11 @@ export class NatsDelivered implements DeliveredMessage {
     this.deliveryCount = msg.info.deliveryCount;
   }
 
+  header(name: string): string | undefined {
+    // `get` answers '' for a missing header.
+    return this.msg.headers?.get(name) || undefined;
+  }
+
   ack(): void {
     this.settle('ack', () => this.msg.ack());
   }

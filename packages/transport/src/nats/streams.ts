@@ -19,11 +19,12 @@ import type {
   StoredStreamMessage,
   StreamConfig,
   Streams,
+  Tail,
+  TailOptions,
 } from '../ports.ts';
 import { DEFAULT_MAX_PAYLOAD, effectiveDuplicateWindow, publishedSize } from '../defaults.ts';
 import { NoStreamError, NotFoundError, PayloadTooLargeError, StreamFullError } from '../errors.ts';
 import { consumeNats, type NatsContext } from './consumer.ts';
-import { followNats } from './follower.ts';
 import {
   ApiCodes,
   isApiError,
@@ -35,6 +36,7 @@ import {
 } from './errors.ts';
 import type { PipelinedRequester } from './pipelined-requester.ts';
 import { publishAcked } from './pub-ack.ts';
+import { tailNats } from './tail.ts';
 
 /** `Streams` over JetStream: file-backed streams, durable pull consumers. */
 export class NatsStreams implements Streams {
@@ -129,6 +131,9 @@ export class NatsStreams implements Streams {
       hdrs = headers();
       hdrs.set(PubHeaders.MsgIdHdr, options.msgId);
     }
+    if (options?.headers) {
+      for (const name in options.headers) (hdrs ??= headers()).set(name, options.headers[name]!);
+    }
     try {
       await publishAcked(this.requester, subject, data, hdrs);
     } catch (err) {
@@ -137,7 +142,7 @@ export class NatsStreams implements Streams {
       if (limit) throw new StreamFullError(subject, limit, { cause: err });
       if (isMaxPayloadExceeded(err)) {
         const limit = this.ctx.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
-        throw new PayloadTooLargeError(subject, publishedSize(data, options?.msgId), limit, { cause: err });
+        throw new PayloadTooLargeError(subject, publishedSize(data, options?.msgId, options?.headers), limit, { cause: err });
       }
       throw err;
     }
@@ -180,18 +185,6 @@ export class NatsStreams implements Streams {
     }
   }
 
-  async follow(stream: string, filter: string, handler: (message: StoredStreamMessage) => void): Promise<Consumer> {
-    const follower = await followNats(this.ctx, stream, filter, handler);
-    const tracked: Consumer = {
-      stop: async () => {
-        this.active.delete(tracked);
-        await follower.stop();
-      },
-    };
-    this.active.add(tracked);
-    return tracked;
-  }
-
   async backlog(stream: string): Promise<ConsumerBacklog[]> {
     const found: ConsumerBacklog[] = [];
     try {
@@ -211,6 +204,10 @@ export class NatsStreams implements Streams {
       throw err;
     }
     return found;
+  }
+
+  async tail(stream: string, filter: string, options: TailOptions, handler: (message: StoredStreamMessage) => void): Promise<Tail> {
+    return tailNats(this.ctx, stream, filter, options, handler);
   }
 
   async remove(name: string): Promise<void> {

@@ -11,6 +11,7 @@ import { ApiCodes, isApiError, isStreamNotFound, replicasRefused } from './error
 import { NatsKv } from './kv.ts';
 import { PipelinedRequester } from './pipelined-requester.ts';
 import { NatsStreams } from './streams.ts';
+import { NatsServices } from './services.ts';
 
 export interface NatsTransportOptions {
   /**
@@ -106,6 +107,7 @@ export async function fromNatsConnection(nc: NatsConnection, options: FromConnec
     kind: 'nats',
     streams,
     bus: new NatsBus(nc, logger),
+    services: new NatsServices(nc, logger),
     clock: options.clock ?? systemClock,
     get maxPayload() {
       return requester.maxPayload;

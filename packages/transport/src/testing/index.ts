@@ -16,6 +16,7 @@ export {
   cleanupPrefix,
   withNatsTransport,
   consumerCounts,
+  consumerNames,
   kvBounds,
   type ConsumerCounts,
   type NatsTestTransport,

@@ -56,6 +56,19 @@ export async function consumerCounts(stream: string, durable: string, url = nats
   }
 }
 
+/** Names of every consumer of a stream, durable or ephemeral (a test checks that nothing was left behind). */
+export async function consumerNames(stream: string, url = natsUrl()): Promise<string[]> {
+  const { servers, user, pass } = parseServers(url);
+  const nc = await connect({ servers, ...(user !== undefined ? { user, pass } : {}), noAsyncTraces: true });
+  try {
+    const found: string[] = [];
+    for await (const c of (await jetstreamManager(nc)).consumers.list(stream)) found.push(c.name);
+    return found;
+  } finally {
+    await nc.close();
+  }
+}
+
 /** Deletes every stream the prefix owns (`names(prefix).ownsStream`: `<PREFIX>_...` and `KV_<prefix>_...`; consumers go with them). */
 export async function cleanupPrefix(prefix: string, url = natsUrl()): Promise<string[]> {
   const { servers, user, pass } = parseServers(url);

@@ -15,6 +15,8 @@ export interface HumanPlan extends BasePlan, SignalWaitFields {
   type: 'human';
   /** Who is asked first. */
   assignee: string;
+  /** What the person is asked. */
+  title: string | undefined;
   /** Who is asked next, after how long (ms since the task started), in order. */
   escalations: Array<{ afterMs: number; to: string }>;
 }
@@ -38,9 +40,17 @@ function humanGuards() {
 
 function humanActions(plans: Plans) {
   return {
+    // The task is announced (`step.waiting`) so that notifiers tell the assignee; only human steps pay for it.
     startHumanTask: act<StepParams>((ctx, _e, { step }) => {
       const plan = plans.of(step, isHumanPlan);
-      const next = patchStep(ctx, step, { assignee: plan.assignee, escalationLevel: 0 });
+      const announced = lifecycle(ctx, 'step.waiting', step, {
+        kind: 'human',
+        assignee: plan.assignee,
+        ...(plan.title === undefined ? {} : { title: plan.title }),
+        key: ctx.steps[step]!.key,
+        ...(plan.timeoutMs === undefined ? {} : { dueAt: ctx.now + plan.timeoutMs }),
+      });
+      const next = patchStep(announced, step, { assignee: plan.assignee, escalationLevel: 0 });
       const first = plan.escalations[0];
       return first ? startTimer(next, step, 1, 'escalation', first.afterMs) : next;
     }),
@@ -51,7 +61,12 @@ function humanActions(plans: Plans) {
       const target = plan.escalations[level - 1]!;
       let next = timerFired(ctx, step, level, 'escalation');
       next = patchStep(next, step, { assignee: target.to, escalationLevel: level });
-      next = lifecycle(next, 'step.escalated', step, { to: target.to, level, key: ctx.steps[step]!.key });
+      next = lifecycle(next, 'step.escalated', step, {
+        to: target.to,
+        level,
+        key: ctx.steps[step]!.key,
+        ...(plan.title === undefined ? {} : { title: plan.title }),
+      });
       const following = plan.escalations[level];
       return following ? startTimer(next, step, level + 1, 'escalation', following.afterMs - target.afterMs) : next;
     }),
@@ -79,6 +94,7 @@ export const human: StepKind<
     }),
     ...signalWaitFields(step),
     assignee: step.assignee,
+    title: step.title,
     escalations: step.escalations.map((e) => ({ afterMs: durationMs(e.after), to: e.to })).sort((a, b) => a.afterMs - b.afterMs),
   }),
   begin: 'waiting',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NoStreamError, NotFoundError, PayloadTooLargeError, StreamFullError } from '../../adapters.ts';
 import type { DeliveredMessage } from '../../ports.ts';
-import { Collector } from '../async.ts';
+import { Collector, quietPeriod } from '../async.ts';
 import { dec, enc, useTarget, type MakeTarget } from './target.ts';
 
 /** Stream management and publishing behaviour both adapters must share. */
@@ -103,6 +103,37 @@ export function streamsContract(make: MakeTarget): void {
       });
       await got.until((items) => items.includes('end'), 'the end marker');
       expect(got.items).toEqual(['one', 'two', 'end']);
+    });
+
+    it('headers a publisher sets reach the consumer with the message, redelivered ones too', async () => {
+      const s = await t.stream();
+      const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+      await t.transport.streams.publish(s.subject('a'), enc('traced'), { msgId: 'h-1', headers: { traceparent, tracestate: 'k=v' } });
+      await t.transport.streams.publish(s.subject('a'), enc('plain'), { msgId: 'h-2' });
+      const got = new Collector<{ data: string; count: number; traceparent: string | undefined; tracestate: string | undefined }>();
+      await t.transport.streams.consume(s.name, { durable: 'd', filterSubject: s.all }, async (m) => {
+        got.push({ data: dec(m.data), count: m.deliveryCount, traceparent: m.header('traceparent'), tracestate: m.header('tracestate') });
+        // The first delivery of the traced message is nak'd: its redelivery must carry the headers again.
+        if (m.deliveryCount === 1 && dec(m.data) === 'traced') m.nak();
+        else m.ack();
+      });
+      await got.count(3);
+      expect(got.items.filter((m) => m.data === 'traced')).toEqual([
+        { data: 'traced', count: 1, traceparent, tracestate: 'k=v' },
+        { data: 'traced', count: 2, traceparent, tracestate: 'k=v' },
+      ]);
+      expect(got.items.filter((m) => m.data === 'plain')).toEqual([
+        { data: 'plain', count: 1, traceparent: undefined, tracestate: undefined },
+      ]);
+    });
+
+    it('headers count against maxPayload', async () => {
+      const s = await t.stream();
+      const limit = t.transport.maxPayload;
+      await t.transport.streams.publish(s.subject('fits'), new Uint8Array(limit - 200));
+      await expect(
+        t.transport.streams.publish(s.subject('big'), new Uint8Array(limit - 200), { headers: { traceparent: 'x'.repeat(200) } }),
+      ).rejects.toBeInstanceOf(PayloadTooLargeError);
     });
 
     it('messages published before any consumer exists are delivered in order once one starts', async () => {
@@ -218,22 +249,54 @@ export function streamsContract(make: MakeTarget): void {
       expect(none).toEqual([]);
     });
 
-    it('follow delivers the matching messages stored after it started, in order, until stopped; a missing stream rejects', async () => {
+    it('tail calls onEnd once when its stream is removed, and never after stop', async () => {
       const s = await t.stream('limits');
-      const follow = t.transport.streams.follow!.bind(t.transport.streams);
-      await t.transport.streams.publish(s.subject('a.old'), enc('before'));
-      const got = new Collector<string>();
-      const follower = await follow(s.name, s.subject('a.*'), (m) => got.push(`${m.seq}:${dec(m.data)}`));
-      await t.transport.streams.publish(s.subject('a.1'), enc('one'));
-      await t.transport.streams.publish(s.subject('b.1'), enc('skip'));
-      await t.transport.streams.publish(s.subject('a.2'), enc('two'));
-      expect(await got.count(2)).toEqual(['2:one', '4:two']);
-      await follower.stop();
-      await t.transport.streams.publish(s.subject('a.3'), enc('after stop'));
-      // The stream stored it; the stopped follower was not given it (a later read proves the publish landed first).
-      expect((await t.transport.streams.last(s.name, s.subject('a.3')))?.seq).toBe(5);
-      expect(got.items).toHaveLength(2);
-      await expect(follow(t.unusedStream().name, s.subject('a.*'), () => {})).rejects.toBeInstanceOf(NotFoundError);
+      const other = await t.stream('limits');
+      const ended = new Collector<string>();
+      const stoppedEnds: string[] = [];
+      await t.transport.streams.tail!(s.name, s.all, { onEnd: (reason) => ended.push(reason) }, () => undefined);
+      const stopped = await t.transport.streams.tail!(
+        other.name,
+        other.all,
+        { onEnd: (reason) => stoppedEnds.push(reason) },
+        () => undefined,
+      );
+      await stopped.stop();
+      await t.transport.streams.remove(other.name);
+      await t.transport.streams.remove(s.name);
+      expect(await ended.count(1, 20_000)).toHaveLength(1);
+      expect(stoppedEnds).toEqual([]);
+    });
+
+    it('tail delivers stored messages from a sequence, then new ones as they are stored, in order, and nothing after stop', async () => {
+      const s = await t.stream('limits');
+      const tail = t.transport.streams.tail!.bind(t.transport.streams);
+      for (const [sub, body] of [
+        ['a.1', 'one'],
+        ['b.1', 'skip'],
+        ['a.2', 'two'],
+      ])
+        await t.transport.streams.publish(s.subject(sub!), enc(body!));
+      const fromStart = new Collector<[number, string]>();
+      const live = new Collector<string>();
+      const a = await tail(s.name, s.subject('a.*'), { fromSeq: 1 }, (m) => fromStart.push([m.seq, dec(m.data)]));
+      const b = await tail(s.name, s.subject('a.*'), {}, (m) => live.push(dec(m.data)));
+      expect(await fromStart.count(2)).toEqual([
+        [1, 'one'],
+        [3, 'two'],
+      ]);
+      await t.transport.streams.publish(s.subject('a.3'), enc('three'));
+      await t.transport.streams.publish(s.subject('b.2'), enc('skip'));
+      await t.transport.streams.publish(s.subject('a.4'), enc('four'));
+      expect(await live.count(2)).toEqual(['three', 'four']);
+      expect((await fromStart.count(4)).map(([seq]) => seq)).toEqual([1, 3, 4, 6]);
+      await a.stop();
+      await b.stop();
+      await t.transport.streams.publish(s.subject('a.5'), enc('five'));
+      // The publish is stored before it resolves; a stopped tail must not see it (a short bounded wait for a non-event).
+      await quietPeriod(200);
+      expect(live.items).toEqual(['three', 'four']);
+      expect(fromStart.items).toHaveLength(4);
     });
   });
 }

@@ -1,0 +1,51 @@
+import { NotifyConfigSchema, type LifecycleEvent } from '@squadflow/shared';
+import { describe, expect, it } from 'vitest';
+import { composeAlert, composeLifecycle } from '../../src/notifier/compose.ts';
+import { addressesOf } from '../../src/notifier/recipients.ts';
+
+const base = { executionId: 'ex_1', workflow: 'checkout', version: 1, at: 1 } as const;
+const event = (type: LifecycleEvent['type'], step: string | undefined, data: unknown): LifecycleEvent => ({
+  id: `${type}.1`,
+  type,
+  ...base,
+  ...(step === undefined ? {} : { step }),
+  data,
+});
+
+describe('who is told what', () => {
+  const config = NotifyConfigSchema.parse({
+    recipients: { ops: { email: 'ops@example.com', webhook: 'https://ops.example.com/hook' }, director: { whatsapp: '+55 11 90000-0003' } },
+    escalations: { default: ['ops'], workflows: { checkout: ['director'] } },
+  });
+
+  it("routes an escalated execution to its workflow's route, else the default, with the error", () => {
+    const escalated = composeLifecycle(event('execution.escalated', 'charge', { code: 'CARD_DECLINED', message: 'card declined' }), config);
+    expect(escalated?.to).toEqual(['director']);
+    expect(escalated?.notification.text).toContain('stopped at step charge: card declined.');
+    const other = composeLifecycle({ ...event('execution.escalated', 'x', { message: 'boom' }), workflow: 'billing' }, config);
+    expect(other?.to).toEqual(['ops']);
+    const compensation = composeLifecycle(
+      event('execution.escalated', 'refund', { compensation: true, error: { message: 'refund refused' } }),
+      config,
+    );
+    expect(compensation?.notification.text).toContain('its compensation failed (refund refused)');
+  });
+
+  it('tells nobody about events that concern no person, or when no route is configured', () => {
+    expect(composeLifecycle(event('step.completed', 'charge', undefined), config)).toBeUndefined();
+    expect(composeLifecycle(event('step.waiting', 'w', { kind: 'signal' }), config)).toBeUndefined();
+    const alert = { id: 'a.1.firing', type: 'alert.firing', alert: 'a', rule: 'a', kind: 'stuck', severity: 'info', summary: 's' } as const;
+    expect(composeAlert({ ...alert, value: 1, threshold: 1, since: 1, at: 1 }, config)).toBeUndefined();
+    expect(composeLifecycle(event('execution.escalated', 'x', {}), NotifyConfigSchema.parse({}))).toBeUndefined();
+  });
+
+  it('reaches a configured name on each of its channels, and an address given as the name directly', () => {
+    expect(addressesOf(config, 'ops')).toEqual([
+      { channel: 'email', address: 'ops@example.com' },
+      { channel: 'webhook', address: 'https://ops.example.com/hook' },
+    ]);
+    expect(addressesOf(config, 'ana@example.com')).toEqual([{ channel: 'email', address: 'ana@example.com' }]);
+    expect(addressesOf(config, '+55 11 90000-0004')).toEqual([{ channel: 'whatsapp', address: '+55 11 90000-0004' }]);
+    expect(addressesOf(config, 'nobody')).toEqual([]);
+  });
+});
