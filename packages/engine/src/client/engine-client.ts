@@ -242,11 +242,13 @@ export class EngineClient {
   }
 
   /**
-   * One page of executions, newest first (by creation time, then id). The
-   * cursor names the last execution of the page, so pages stay stable while
-   * new executions arrive. Served from the listing index: the keys of the
-   * statuses and workflow asked for, then only the page's records (an entry
-   * whose record disagrees is stale and skipped; see `ExecutionIndex`).
+   * One page of executions, newest first: in the order they were created
+   * (as the creation log took them) or, when only statuses that have not
+   * ended are asked for, by creation time then id. The cursor names where
+   * the page ended, so pages stay stable while new executions arrive and
+   * join into one list in which each execution comes once. Reads the page's
+   * records and the index entries that lead to them, never what is stored
+   * beyond (docs/metrics.md; an entry whose record disagrees is skipped).
    */
   async pageExecutions(filter: ListExecutionsFilter = {}): Promise<ExecutionPage> {
     if (filter.q === undefined || filter.q === '') return pageExecutions(this.stores, filter);

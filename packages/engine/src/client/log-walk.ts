@@ -21,8 +21,9 @@ const FILTERED_BATCH = 32;
  * O(page / share of that status among the newest executions) with one. A
  * text search (`q`) is judged on the entry's id before its record is read,
  * but the entries it skips are read: rare matches walk far.
- * The page comes sorted newest first (creation time, then id); `nextSeq`
- * is where the next page starts, absent once the log is exhausted.
+ * The page comes newest first in the order the log took them (their
+ * creation order); `nextSeq` is where the next page starts, absent once the
+ * log is exhausted.
  */
 export async function walkCreationLog(
   stores: Pick<EngineStores, 'index' | 'executions'>,
@@ -58,7 +59,8 @@ export async function walkCreationLog(
       page.push(record);
     }
   }
-  page.sort((a, b) => b.createdAt - a.createdAt || (a.executionId < b.executionId ? 1 : a.executionId > b.executionId ? -1 : 0));
+  // In log order, not re-sorted by creation time: pages then join into one list in which every execution comes
+  // once, whatever the page size (two created in the same moment by different processes may be logged either way).
   return { records: page, ...(seq >= tail && !exhausted ? { nextSeq: seq + 1 } : {}) };
 }
 
