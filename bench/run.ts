@@ -22,6 +22,7 @@ import { floors } from './scenarios/floors.ts';
 import { machine } from './scenarios/machine.ts';
 import { parked } from './scenarios/parked.ts';
 import { profile } from './scenarios/profile.ts';
+import { readscale } from './scenarios/readscale.ts';
 import { recovery } from './scenarios/recovery.ts';
 import { soak } from './scenarios/soak.ts';
 import { parseDuration } from '@squadflow/shared';
@@ -37,6 +38,7 @@ const SCENARIOS: Record<string, (ctx: RunContext) => Promise<ScenarioResult>> = 
   profile,
   compile,
   soak,
+  readscale,
 };
 const DEFAULT = ['floors', 'chain4', 'fan16', 'parked', 'recovery', 'machine'];
 /** Scenarios whose figures are printed as ratios to the floors: the floors run first. */

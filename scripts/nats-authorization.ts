@@ -94,7 +94,9 @@ export function permissionsOf(options: AuthorizationOptions): Record<string, Per
         `${p}.>`,
         `${api}.>`,
         '$JS.ACK.>',
-        ...[...engineBuckets, b.signals, b.attempts, b.executionIndex, b.retention, b.alerts].map((bucket) => `$KV.${bucket}.>`),
+        ...[...engineBuckets, b.signals, b.attempts, b.executionIndex, b.executionLog, b.retention, b.alerts].map(
+          (bucket) => `$KV.${bucket}.>`,
+        ),
       ],
       subscribe: [`${inboxOf('orchestrator')}.>`, n.scheduleChanged],
       allowResponses: true,
@@ -109,7 +111,8 @@ export function permissionsOf(options: AuthorizationOptions): Record<string, Per
         ...streams.map((s) => `${api}.STREAM.INFO.${s}`),
         // The execution page shows the timers an execution armed (never writes them).
         ...kvRead(b.timers),
-        // Live events (`GET /v1/events`): a no-ack consumer on the lifecycle stream per open stream, deleted when it closes.
+        // Live events (`GET /v1/events`): a no-ack consumer on the lifecycle stream per open stream, deleted when it closes;
+        // and one the gateway keeps for its execution metrics (docs/metrics.md).
         ...ephemeralConsumer(n.streams.lifecycle),
         // `GET /v1/squads`: the services API's INFO and STATS (answers come to the gateway's inbox).
         '$SRV.INFO',
@@ -126,6 +129,12 @@ export function permissionsOf(options: AuthorizationOptions): Record<string, Per
         // The listing index follows every write of a record (a trigger's pending record too), and lists by key.
         ...kvWrite(b.executionIndex),
         ...kvList(b.executionIndex),
+        // A pending key written ahead of a record another writer created first is forgotten (a purge: no marker).
+        `${api}.STREAM.PURGE.${kvStream(b.executionIndex)}`,
+        // Creation logs: a trigger's pending record is logged; its repeat entries are forgotten (a purge of their
+        // subject, no delete marker left behind); pages read entries one by one.
+        ...kvWrite(b.executionLog),
+        `${api}.STREAM.PURGE.${kvStream(b.executionLog)}`,
         // Archived executions: one read by subject, and the JSON-lines export (docs/retention.md).
         `${api}.STREAM.INFO.${n.streams.archive}`,
         `${api}.STREAM.MSG.GET.${n.streams.archive}`,

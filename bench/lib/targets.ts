@@ -125,6 +125,15 @@ const TARGETS: Target[] = [
       pass: f('soak.pending_last') <= Math.max(2 * f('soak.pending_first'), 100),
     }),
   },
+  ...(['metrics', 'page', 'page_completed', 'page_workflow'] as const).map((read): Target => ({
+    target: `readscale: ${read} @10,000 ≤ 2× @100 (median)`,
+    needs: [`readscale.${read}_ratio`, `readscale.${read}_100_ms`, `readscale.${read}_10000_ms`],
+    check: (f) => ({
+      measured: `${f(`readscale.${read}_ratio`).toFixed(2)}×`,
+      pass: f(`readscale.${read}_ratio`) <= 2,
+      note: `${f(`readscale.${read}_100_ms`)} → ${f(`readscale.${read}_10000_ms`)} ms`,
+    }),
+  })),
 ];
 
 export function checkTargets(figures: Figures): TargetCheck[] {

@@ -41,3 +41,9 @@ export const recovery = {
   name: 'bench_recovery',
   steps: [{ name: 'work', squad: 's0', action: 'hold', timeout: '10m' }, noop('finish', 1, ['work'])],
 };
+
+/** One no-op step: the cheapest real execution, to fill the stores for the read-scaling bench. */
+export const readscale = {
+  name: 'bench_readscale',
+  steps: [noop('only', 0)],
+};

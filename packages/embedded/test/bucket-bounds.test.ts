@@ -32,6 +32,9 @@ const EXPECTED = (n: ReturnType<typeof names>) => ({
   [n.buckets.retention]: {},
   [n.buckets.timers]: {},
   [n.buckets.waits]: {},
+  // The listing index and the creation logs: what is in flight, and what retention keeps (docs/metrics.md).
+  [n.buckets.executionIndex]: {},
+  [n.buckets.executionLog]: {},
 });
 
 const targets: Array<[string, () => Promise<{ transport: Transport; prefix: string; cleanup(): Promise<void> }>]> = [

@@ -109,8 +109,8 @@ describe.each(targets)('execution index on %s', (_name, make) => {
     // A crash between the record's write and the delete of its previous key: the `pending` key is still there.
     const index = await transport.kv(n.buckets.executionIndex);
     const stale = keyOf({ ...(view as unknown as ExecutionRecord), status: 'pending' });
-    await index.put(stale, new TextEncoder().encode('1'));
-    expect(await index.keys(`*.slow.*.${id}`)).toHaveLength(2);
+    await index.put(stale, new TextEncoder().encode(JSON.stringify({ at: view.createdAt })));
+    expect(await index.keys(`*.slow.${id}`)).toHaveLength(2);
     expect((await client.listExecutions()).map((e) => [e.executionId, e.status])).toEqual([[id, 'running']]);
     expect(await client.listExecutions({ status: 'pending' })).toEqual([]);
     expect((await client.metrics()).byStatus).toMatchObject({ running: 1, pending: 0 });

@@ -95,6 +95,7 @@ describe('step timeouts held in memory', () => {
           update: (k, v, r) => kv.update(k, v, r),
           put: (k, v) => kv.put(k, v),
           delete: (k, o) => kv.delete(k, o),
+          forget: (k) => kv.forget(k),
           keys: (f) => kv.keys(f),
           entries: (f) => (failures-- > 0 ? Promise.reject(new Error('NATS hiccup')) : kv.entries(f)),
         };

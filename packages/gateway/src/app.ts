@@ -156,7 +156,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   registerEventRoutes(deps, app);
   registerSquadRoutes(deps);
   registerScheduleRoutes(deps);
-  registerMetricsRoutes(deps, metrics);
+  registerMetricsRoutes(deps, metrics, app);
   registerHealthRoutes(deps);
   registerWhatsAppRoutes(deps, ledger);
   registerGenericWebhookRoutes(deps, ledger);

@@ -156,7 +156,10 @@ describe('HTTP API over NATS', () => {
     expect(completed).toBeGreaterThanOrEqual(5);
     const text = (await call('GET', '/metrics')).body as unknown as string;
     expect(text).toContain(`squadflow_executions{status="completed"} ${completed}`);
-    expect(text).toMatch(/squadflow_step_duration_seconds\{workflow="echo",step="echo",quantile="0.5"\} [\d.e-]+/);
+    // A summary kept from the lifecycle stream since this gateway started (prom-client writes the quantile label first).
+    expect(text).toMatch(/squadflow_step_duration_seconds\{quantile="0.5",workflow="echo",step="echo"\} [\d.e-]+/);
+    expect(text).toMatch(/squadflow_executions_ended_total\{workflow="echo",status="completed"\} [1-9]\d*/);
+    expect(text).toMatch(/squadflow_execution_duration_seconds_count\{workflow="echo",status="completed"\} [1-9]\d*/);
     expect(text).toMatch(/squadflow_http_requests_total\{method="POST",route="\/v1\/workflows\/:name\/executions",status="202"\} \d+/);
   });
 });

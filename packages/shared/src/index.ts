@@ -22,7 +22,7 @@ export { StepErrorCode } from './vocabulary/step-error-code.ts';
 export { ExecutionErrorCode } from './vocabulary/execution-error-code.ts';
 
 // Subjects, streams and buckets
-export { encodeToken, kvStreamName, kvSubjectPrefix, names, validateBucketName, type Names } from './subjects.ts';
+export { decodeToken, encodeToken, kvStreamName, kvSubjectPrefix, names, validateBucketName, type Names } from './subjects.ts';
 
 // Configuration, logging, process lifecycle
 export { HealthFileSchema, loadConfig, ReplicasSchema, type Config } from './config.ts';

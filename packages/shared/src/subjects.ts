@@ -72,8 +72,10 @@ export interface Names {
     whatsappStatuses: string;
     /** When each ended execution is due to leave the hot store (`<due minute>.<execution id>`, docs/retention.md). */
     retention: string;
-    /** The listing index of executions (`<status>.<workflow>.<inverted creation time>.<execution id>`, empty values). */
+    /** The listing index of executions: keys of those in flight (`<status>.<workflow>.<execution id>`), ended counts. */
     executionIndex: string;
+    /** Creation logs of executions (newest-first pages without a scan; engine/src/store/creation-log.ts). */
+    executionLog: string;
     /** Alert states (one record per alert, compare-and-set) and the evaluator's lease (docs/alerts.md). */
     alerts: string;
     /** The notifier's delivery ledger (`<event>.<recipient>.<channel>`) and counters. */
@@ -140,6 +142,7 @@ export function names(prefix = 'sqf'): Names {
       whatsappStatuses: `${prefix}_wa_status`,
       retention: `${prefix}_retention`,
       executionIndex: `${prefix}_exec_idx`,
+      executionLog: `${prefix}_exec_log`,
       alerts: `${prefix}_alerts`,
       notifications: `${prefix}_notify`,
     },

@@ -98,6 +98,7 @@ describe('names()', () => {
       whatsappStatuses: 't_run1_wa_status',
       retention: 't_run1_retention',
       executionIndex: 't_run1_exec_idx',
+      executionLog: 't_run1_exec_log',
       alerts: 't_run1_alerts',
       notifications: 't_run1_notify',
     });

@@ -32,6 +32,15 @@ export interface KvStore {
    * otherwise, so a reader that decided to delete never deletes a newer write.
    */
   delete(key: string, options?: { revision?: number }): Promise<void>;
+  /**
+   * Removes the key with its history, leaving no delete marker (JetStream: a
+   * purge of the key's subject). For buckets whose keys are listed by
+   * pattern: a `delete` leaves a marker that every later listing of a
+   * matching pattern still walks (on NATS 2.9 a marker is the subject's last
+   * message until it is purged), so listing would cost every key ever
+   * written; after `forget` it costs the keys present. No compare-and-set.
+   */
+  forget(key: string): Promise<void>;
   /** Keys currently present, optionally filtered by a NATS wildcard pattern (`a.*`, `a.>`). */
   keys(filter?: string): Promise<string[]>;
   /** Entries currently present (value and revision), filtered like `keys`: a scan without a get per key afterwards. */

@@ -46,10 +46,10 @@ export function observe(rule: AlertRule, sources: AlertSources, now: number): Pr
   }
 }
 
-/** Per workflow: executions created within the window that ended; failed or compensated share of them. Keys only. */
+/** Per workflow: executions created within the window that ended (the newest ENDED_SAMPLE); failed or compensated share of them. */
 async function failureRate(rule: FailureRateRule, sources: AlertSources, now: number): Promise<AlertObservation[]> {
   const from = now - durationMs(rule.window);
-  const entries = await sources.entries({ statuses: new Set([...ENDED_OK, ...ENDED_BADLY]), ...workflowOf(rule) });
+  const entries = await sources.entries({ statuses: new Set([...ENDED_OK, ...ENDED_BADLY]), ...workflowOf(rule), since: from });
   const tally = new Map<string, { ended: number; failed: string[] }>();
   for (const e of unique(entries)) {
     if (e.createdAt < from) continue;

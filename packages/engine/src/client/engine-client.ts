@@ -26,6 +26,7 @@ import { publishChecked, publishTrigger, type TriggerPublishDeps } from './trigg
 import { TriggerNotConfirmedError } from './trigger-not-confirmed.ts';
 import { openStores, type EngineStores } from '../store/open-stores.ts';
 import { pageExecutions, type ExecutionPage, type ListExecutionsFilter } from './execution-listing.ts';
+import type { ExecutionCounts } from './execution-counts.ts';
 import type { WorkflowSummary, WorkflowVersion } from '../store/registry.ts';
 import {
   decidableTask,
@@ -241,11 +242,13 @@ export class EngineClient {
   }
 
   /**
-   * One page of executions, newest first (by creation time, then id). The
-   * cursor names the last execution of the page, so pages stay stable while
-   * new executions arrive. Served from the listing index: the keys of the
-   * statuses and workflow asked for, then only the page's records (an entry
-   * whose record disagrees is stale and skipped; see `ExecutionIndex`).
+   * One page of executions, newest first: in the order they were created
+   * (as the creation log took them) or, when only statuses that have not
+   * ended are asked for, by creation time then id. The cursor names where
+   * the page ended, so pages stay stable while new executions arrive and
+   * join into one list in which each execution comes once. Reads the page's
+   * records and the index entries that lead to them, never what is stored
+   * beyond (docs/metrics.md; an entry whose record disagrees is skipped).
    */
   async pageExecutions(filter: ListExecutionsFilter = {}): Promise<ExecutionPage> {
     if (filter.q === undefined || filter.q === '') return pageExecutions(this.stores, filter);
@@ -345,6 +348,17 @@ export class EngineClient {
     // no whitespace the server trims can make two ids one.
     await publishChecked(this.transport, this.names.signal(key), bytes, `signal.${encodeToken(signalId)}`, 'data');
     return signalId;
+  }
+
+  /**
+   * Executions by status and workflow: the ones in flight from the index's
+   * active keys, the ended ones stored from its ended counts. Costs the
+   * executions in flight and one key per workflow and end status, never
+   * what is stored (what `/metrics` reads at each scrape).
+   */
+  async executionCounts(): Promise<ExecutionCounts> {
+    const [active, ended] = await Promise.all([this.stores.index.activeCounts(), this.stores.index.ended.all()]);
+    return { active, ended };
   }
 
   /**

@@ -1,9 +1,10 @@
-import { decodeCursor, encodeCursor } from './cursor.ts';
+import { isTerminal, type ExecutionStatus } from '@squadflow/shared';
+import { decodeCursor, encodeCursor, type PageCursor } from './cursor.ts';
 import { toView, type ExecutionView } from './execution-view.ts';
+import { walkCreationLog } from './log-walk.ts';
 import { ExecutionIndex } from '../store/execution-index.ts';
 import type { ExecutionRecord } from '../store/execution-record.ts';
 import type { EngineStores } from '../store/open-stores.ts';
-import type { ExecutionStatus } from '@squadflow/shared';
 
 export interface ListExecutionsFilter {
   workflow?: string;
@@ -26,9 +27,24 @@ export interface ExecutionPage {
   nextCursor?: string;
 }
 
+/** What a page is asked for, normalized. */
+export interface PageQuery {
+  statuses: ReadonlySet<ExecutionStatus> | undefined;
+  workflow: string | undefined;
+  since: number | undefined;
+  until: number | undefined;
+  limit: number;
+  after: PageCursor | undefined;
+  /** Which execution ids the text search (`q`) matches; undefined without one. */
+  matches: ((executionId: string) => boolean) | undefined;
+}
+
 /**
- * One page of executions from the listing index (see `EngineClient.pageExecutions`):
- * the keys of the statuses and workflow asked for, then only the page's records.
+ * One page of executions (see `EngineClient.pageExecutions`). Only
+ * statuses that have not ended asked for: from the active keys (what is in
+ * flight). Otherwise: walked from the head of a creation log (the
+ * workflow's, when one is asked for), reading the records of the entries
+ * walked. Neither reads what is stored beyond the page (docs/metrics.md).
  */
 export async function pageExecutions(
   stores: Pick<EngineStores, 'index' | 'executions'>,
@@ -36,16 +52,35 @@ export async function pageExecutions(
   /** Which execution ids `filter.q` matches (resolved by the caller, which has the workflows and the wait index). */
   matches?: (executionId: string) => boolean,
 ): Promise<ExecutionPage> {
-  const statuses = filter.status === undefined ? undefined : new Set([filter.status].flat());
-  const limit = Math.min(Math.max(filter.limit ?? 100, 1), 1000);
-  const after = filter.cursor === undefined ? undefined : decodeCursor(filter.cursor);
+  const query: PageQuery = {
+    statuses: filter.status === undefined ? undefined : new Set([filter.status].flat()),
+    workflow: filter.workflow,
+    since: filter.since,
+    until: filter.until,
+    limit: Math.min(Math.max(filter.limit ?? 100, 1), 1000),
+    after: filter.cursor === undefined ? undefined : decodeCursor(filter.cursor),
+    matches,
+  };
+  const activeOnly = query.statuses !== undefined && [...query.statuses].every((s) => !isTerminal(s));
+  if (activeOnly && query.after?.seq === undefined) return pageActive(stores, query);
+  const { records, nextSeq } = await walkCreationLog(stores, query);
+  const last = records.at(-1);
+  return {
+    executions: records.map(toView),
+    ...(nextSeq !== undefined && last ? { nextCursor: encodeCursor(last.createdAt, last.executionId, nextSeq) } : {}),
+  };
+}
+
+/** A page of executions in flight: the active keys of the statuses asked for, then only the page's records. */
+async function pageActive(stores: Pick<EngineStores, 'index' | 'executions'>, q: PageQuery): Promise<ExecutionPage> {
+  const { statuses, after, limit } = q;
   const candidates = (
-    await stores.index.entries({ ...(statuses ? { statuses } : {}), ...(filter.workflow ? { workflow: filter.workflow } : {}) })
+    await stores.index.entries({ ...(statuses ? { statuses } : {}), ...(q.workflow ? { workflow: q.workflow } : {}) })
   ).filter(
     (e) =>
-      (filter.since === undefined || e.createdAt >= filter.since) &&
-      (filter.until === undefined || e.createdAt < filter.until) &&
-      (!matches || matches(e.executionId)) &&
+      (q.since === undefined || e.createdAt >= q.since) &&
+      (q.until === undefined || e.createdAt < q.until) &&
+      (!q.matches || q.matches(e.executionId)) &&
       (!after || e.createdAt < after.createdAt || (e.createdAt === after.createdAt && e.executionId < after.executionId)),
   );
   const page: ExecutionRecord[] = [];

@@ -146,7 +146,15 @@ export function completeStep(ctx: Ctx, step: string, output: unknown, extra: Par
   const next = patchStep(ctx, step, { status: 'completed', output, endedAt: ctx.now, ...extra });
   const completed = writable(next.completed, copyList);
   completed.push(step);
-  return lifecycle({ ...next, completed }, 'step.completed', step);
+  // The successful attempt's duration rides on the event, so metrics observe it without reading the record.
+  const attempt = next.steps[step]?.attempts.at(-1);
+  const timed = attempt?.status === 'completed' && attempt.endedAt !== undefined;
+  return lifecycle(
+    { ...next, completed },
+    'step.completed',
+    step,
+    timed ? { durationMs: attempt.endedAt! - attempt.startedAt } : undefined,
+  );
 }
 
 export function skipStep(ctx: Ctx, step: string, reason: string): Ctx {

@@ -28,7 +28,15 @@ export function rootGuards(plans: Plans) {
 export function rootActions(plan: WorkflowPlan) {
   const finish = (type: LifecycleKind) =>
     act((ctx: Ctx) =>
-      lifecycle({ ...(plan.concurrencyLimit ? emit(releaseAll(ctx), { kind: 'slot.release' }) : releaseAll(ctx)), endedAt: ctx.now }, type),
+      // The duration rides on the event, so metrics observe it without reading the record.
+      lifecycle(
+        { ...(plan.concurrencyLimit ? emit(releaseAll(ctx), { kind: 'slot.release' }) : releaseAll(ctx)), endedAt: ctx.now },
+        type,
+        undefined,
+        {
+          durationMs: ctx.now - ctx.startedAt,
+        },
+      ),
     );
   return {
     started: act((ctx) => lifecycle(ctx, 'execution.started')),

@@ -1,17 +1,23 @@
-import { encodeToken, EXECUTION_STATUSES, isTerminal, type ExecutionStatus, type Logger } from '@squadflow/shared';
-import type { KvStore } from '@squadflow/transport';
+import { decodeToken, encodeToken, EXECUTION_STATUSES, isTerminal, type ExecutionStatus, type Logger } from '@squadflow/shared';
+import { KvConflictError, kvRecords, type KvRecords, type KvStore } from '@squadflow/transport';
+import { z } from 'zod';
+import { CreationLog } from './creation-log.ts';
+import { EndedCounts, type EndedCount } from './ended-counts.ts';
 import type { ExecutionRecord } from './execution-record.ts';
 import type { ExecutionWriteHook } from './execution-store.ts';
 
-/** Creation times up to this (year 2286) fit the fixed width; the key holds `MAX - createdAt` so newer sorts first. */
-const MAX_TIME = 9_999_999_999_999;
-const TIME_DIGITS = 13;
-const MARK = new TextEncoder().encode('1');
-/** Set once the records that predate the index were added to it. */
-const BACKFILLED = 'backfilled';
+/** An active key's value: the execution's creation time, which listing sorts by (not in the key: it is the same key whatever a writer stamped). */
+const ActiveSchema = z.object({ at: z.number() });
+/** Set once the records that predate the creation logs and counts were added to them. */
+const BACKFILLED = 'backfilled-logs';
 const STATUSES = new Set<string>(EXECUTION_STATUSES);
+/** The statuses an execution can leave: the ones with a key per execution. */
+export const ACTIVE_STATUSES: readonly ExecutionStatus[] = EXECUTION_STATUSES.filter((s) => !isTerminal(s));
 
-/** One entry of the index: what listing filters and sorts by, without reading the record. */
+/** Where an execution's creation entries are (`x.<execution id>`): the one writer that logged it, and what retention forgets. */
+const LoggedSchema = z.object({ all: z.number().int(), wf: z.number().int() });
+
+/** One key of an active execution: what listing filters and sorts by, without reading the record. */
 export interface IndexEntry {
   key: string;
   status: ExecutionStatus;
@@ -21,48 +27,130 @@ export interface IndexEntry {
   executionId: string;
 }
 
+/** How the index reads a record when two active keys of one execution disagree. */
+export type RecordReader = (executionId: string) => Promise<ExecutionRecord | null>;
+
+/** Executions that have not ended, by status and workflow (decoded). */
+export type ActiveCounts = Array<{ status: ExecutionStatus; workflow: string; count: number }>;
+
 /**
- * The listing index of executions (`<p>_exec_idx`): one key per execution,
- * `<status>.<workflow>.<inverted creation time, 13 digits>.<execution id>`,
- * with a one-byte value. Listing asks the bucket for the keys of a status
- * and workflow (a subject filter, applied by the server) and reads only the
- * records of the page; metrics count keys. No execution record is scanned.
+ * The listing index of executions, three parts in two buckets, none of
+ * which is read whole by a listing or a scrape (issue 13, part 4):
  *
- * Kept by the execution store's hook: the new key is written before the
- * record (write-ahead), the old one deleted after, off the critical path. So
- * the index may hold extra keys (a write that lost its compare-and-set, a
- * crash before the delete, a writer that did not read the record it
- * replaced), never miss the current one. Readers check each key against its
- * record and skip the keys that disagree (they do not delete them: a key
- * that disagrees may be the write-ahead of a write in flight); the
- * retention sweeper deletes every key of an execution when it leaves, so a
- * stale key lasts at most as long as its execution. Records written before
- * the index existed are added by `backfill`.
+ * - **Active keys** (bucket `<p>_exec_idx`), one per execution that has not ended:
+ *   `<status>.<workflow>.<execution id>`, the creation time as value. Listing an active status and counting the active
+ *   executions list these keys: what is in flight, not what is stored. An
+ *   execution that ends loses its key with `forget` (no delete marker: a
+ *   marker would stay in every later listing on NATS 2.9).
+ * - **Creation logs** (`CreationLog`, bucket `<p>_exec_log`, read by
+ *   point reads only): `log` for every execution and `wlog.<workflow>` per
+ *   workflow, in creation order, and `x.<execution id>`, where its entries are. Listing without a
+ *   status filter, or with an end status, walks one from its head.
+ * - **Ended counts** (`EndedCounts`, `<p>_exec_idx`): stored ended executions per end
+ *   status and workflow, for metrics.
+ *
+ * Kept by the execution store's hook. A new active key and a creation
+ * entry are written before the record (write-ahead: never missing, maybe
+ * extra), the previous active key is forgotten after, off the critical path.
+ * So the index may hold extra keys (a write that lost its compare-and-set,
+ * a crash before the forget, a writer that did not read the record it
+ * replaced): listings check each key or entry against its record and skip
+ * those that disagree; the retention sweeper forgets every key of an
+ * execution when it leaves and trims the logs. Records written before this
+ * layout are added by `backfill`.
  */
 export class ExecutionIndex implements ExecutionWriteHook {
+  readonly ended: EndedCounts;
+  private readonly logs = new Map<string, CreationLog>();
+  private readonly logged: KvRecords<z.output<typeof LoggedSchema>>;
+  private readonly active: KvRecords<z.output<typeof ActiveSchema>>;
+
   constructor(
     readonly kv: KvStore,
+    /** The creation logs' bucket: point reads only, so its size costs no listing (listings of `kv` stay small). */
+    private readonly logKv: KvStore,
     private readonly logger?: Logger,
-  ) {}
+    private readonly read: RecordReader = async () => null,
+  ) {
+    this.ended = new EndedCounts(kv, logger);
+    this.logged = kvRecords(logKv, LoggedSchema);
+    this.active = kvRecords(kv, ActiveSchema);
+  }
 
   async before(next: ExecutionRecord, previous: ExecutionRecord | null | undefined): Promise<void> {
-    if (previous && keyOf(previous) === keyOf(next)) return;
-    await this.kv.put(keyOf(next), MARK);
+    const writes: Promise<unknown>[] = [];
+    if (previous === null) writes.push(this.logOnce(next));
+    if (!isTerminal(next.status) && (!previous || keyOf(previous) !== keyOf(next)))
+      writes.push(this.active.put(keyOf(next), { at: next.createdAt }));
+    await Promise.all(writes);
   }
 
   after(next: ExecutionRecord, previous: ExecutionRecord | null | undefined): void {
-    if (!previous || keyOf(previous) === keyOf(next)) return;
-    this.drop(keyOf(previous));
+    // An end is counted once: on the write that moved the record into it. A writer that did not read the record
+    // it replaced (`previous` undefined) is the start's failure path, which replaces a pending record.
+    if (isTerminal(next.status) && (!previous || !isTerminal(previous.status))) this.ended.add(next.status, next.workflow, 1);
+    if (previous === null) return;
+    // A writer that did not read the record it replaced: any other active key of the execution is stale.
+    if (previous === undefined) void this.forgetOthers(next);
+    else if (!isTerminal(previous.status) && keyOf(previous) !== keyOf(next)) this.forget(keyOf(previous));
   }
 
-  /** Forgets every key of an execution that left the hot store. */
+  /**
+   * A record written ahead for was not written: its active key is stale
+   * unless the stored record has that key too (read once, on this rare path).
+   */
+  lost(next: ExecutionRecord): void {
+    if (isTerminal(next.status)) return;
+    void (async () => {
+      const current = await this.read(next.executionId);
+      if (!current || keyOf(current) !== keyOf(next)) this.forget(keyOf(next));
+    })().catch((err: unknown) =>
+      this.logger?.warn({ err, executionId: next.executionId }, 'execution index: a lost write was not cleaned'),
+    );
+  }
+
+  /** Forgets every key of an execution that left the hot store, takes it off the ended counts and trims the logs. */
   async removed(record: ExecutionRecord): Promise<void> {
-    for (const key of await this.kv.keys(`*.*.*.${record.executionId}`)) await this.kv.delete(key);
+    // `*.*.*.<id>`: the keys of the layout before the creation logs (their creation time was a token).
+    const keys = (await Promise.all([this.kv.keys(`*.*.${record.executionId}`), this.kv.keys(`*.*.*.${record.executionId}`)])).flat();
+    for (const key of keys) if (isActiveKey(key)) await this.kv.forget(key);
+    if (isTerminal(record.status)) this.ended.add(record.status, record.workflow, -1);
+    const logged = await this.logged.get(`x.${record.executionId}`);
+    if (logged) {
+      await Promise.all([this.log().forget(logged.value.all), this.log(record.workflow).forget(logged.value.wf)]);
+      await this.logKv.forget(`x.${record.executionId}`);
+    }
+    await Promise.all([this.log().trim(), this.log(record.workflow).trim()]);
   }
 
-  /** Deletes a key in the background (the previous key of a record that moved on). */
-  private drop(key: string): void {
-    this.kv.delete(key).catch((err: unknown) => this.logger?.warn({ err, key }, 'execution index: a stale key was not deleted'));
+  /**
+   * Appends a new execution to both creation logs, once: each writer that
+   * creates the record writes ahead, and the one whose `x.<id>` create wins
+   * keeps its entries, the others forget theirs (a crash in between leaves
+   * a repeat, which a page lists once).
+   */
+  private async logOnce(record: ExecutionRecord): Promise<void> {
+    const [all, wf] = await Promise.all([
+      this.log().append(record.executionId, record.createdAt),
+      this.log(record.workflow).append(record.executionId, record.createdAt),
+    ]);
+    try {
+      await this.logged.create(`x.${record.executionId}`, { all, wf });
+    } catch (err) {
+      if (!(err instanceof KvConflictError)) throw err;
+      // Best effort: a repeat left behind is listed once anyway (pages drop repeats).
+      await Promise.all([this.log().forget(all), this.log(record.workflow).forget(wf)]).catch((e: unknown) =>
+        this.logger?.warn({ err: e, executionId: record.executionId }, 'execution index: a repeat creation entry was not forgotten'),
+      );
+    }
+  }
+
+  /** The creation log of every execution, or of one workflow's. */
+  log(workflow?: string): CreationLog {
+    const name = workflow === undefined ? 'log' : `wlog.${encodeToken(workflow)}`;
+    let log = this.logs.get(name);
+    if (!log) this.logs.set(name, (log = new CreationLog(this.logKv, name, this.logger)));
+    return log;
   }
 
   /** Whether `entry` says what `record` says (a stale key does not). */
@@ -71,58 +159,107 @@ export class ExecutionIndex implements ExecutionWriteHook {
   }
 
   /**
-   * The entries of the given statuses (all by default) and workflow, newest
-   * first (creation time, then id, descending). Keys only: one filtered
-   * listing per status asked for, or one for all.
+   * The active keys of the given statuses (every active status by default)
+   * and workflow, newest first (creation time, then id, descending). One
+   * filtered listing per status: it costs the executions in flight.
    */
   async entries(filter: { statuses?: ReadonlySet<ExecutionStatus>; workflow?: string } = {}): Promise<IndexEntry[]> {
     const wf = filter.workflow === undefined ? '*' : encodeToken(filter.workflow);
-    const filters = filter.statuses ? [...filter.statuses].map((s) => `${s}.${wf}.*.*`) : [`*.${wf}.*.*`];
-    const keys = (await Promise.all(filters.map((f) => this.kv.keys(f)))).flat();
-    return keys
-      .map(parse)
+    const statuses = [...(filter.statuses ?? ACTIVE_STATUSES)].filter((s) => !isTerminal(s));
+    const found = (await Promise.all(statuses.map((s) => this.active.entries(`${s}.${wf}.*`)))).flat();
+    return found
+      .map((r) => parse(r.key, r.value.at))
       .filter((e): e is IndexEntry => e !== undefined)
       .sort((a, b) => b.createdAt - a.createdAt || (a.executionId < b.executionId ? 1 : a.executionId > b.executionId ? -1 : 0));
   }
 
   /**
-   * Executions by status, counting each execution once: where a crash left
-   * it two keys, an ended status wins over an active one, and anything over
-   * `pending` (the order a record moves in).
+   * Executions in flight by status and workflow, each execution once. Where
+   * a crash or a race left an execution two keys, its record decides (a
+   * record read per such execution, none otherwise); an execution whose
+   * record has ended or is gone is not counted.
+   */
+  async activeCounts(): Promise<ActiveCounts> {
+    const byExecution = new Map<string, IndexEntry[]>();
+    for (const e of await this.entries()) byExecution.set(e.executionId, [...(byExecution.get(e.executionId) ?? []), e]);
+    const counts = new Map<string, { status: ExecutionStatus; workflow: string; count: number }>();
+    for (const [executionId, keys] of byExecution) {
+      let entry: IndexEntry | undefined = keys[0];
+      if (keys.length > 1) {
+        const record = await this.read(executionId);
+        entry = keys.find((k) => record && k.status === record.status);
+      }
+      if (!entry) continue;
+      const id = `${entry.status}.${entry.workflow}`;
+      const c = counts.get(id) ?? { status: entry.status, workflow: decodeToken(entry.workflow), count: 0 };
+      c.count++;
+      counts.set(id, c);
+    }
+    return [...counts.values()];
+  }
+
+  /**
+   * Executions by status: the active ones from their keys, the ended ones
+   * from the ended counts. Keys of the executions in flight and one counter
+   * per workflow and end status: no record and no ended execution is read.
    */
   async countByStatus(): Promise<Record<ExecutionStatus, number>> {
-    const best = new Map<string, ExecutionStatus>();
-    for (const e of await this.entries()) {
-      const seen = best.get(e.executionId);
-      if (!seen || rank(e.status) > rank(seen)) best.set(e.executionId, e.status);
-    }
     const counts = Object.fromEntries(EXECUTION_STATUSES.map((s) => [s, 0])) as Record<ExecutionStatus, number>;
-    for (const status of best.values()) counts[status]++;
+    const [active, ended] = await Promise.all([this.activeCounts(), this.ended.all()]);
+    for (const c of [...active, ...ended]) counts[c.status] += c.count;
     return counts;
   }
 
   /**
-   * Adds the keys of records written before the index existed: one scan of
-   * the records, once per deployment (a marker key, which no listing
-   * filter matches, says it was done). Returns the records indexed.
+   * Adds the records written before this layout: their creation entries
+   * (oldest first), their active keys and the ended counts. One scan of the
+   * records, once per deployment (a marker key says it was done). Returns
+   * the records indexed.
    */
   async backfill(records: () => Promise<ExecutionRecord[]>): Promise<number> {
-    if (await this.kv.get(BACKFILLED)) return 0;
-    const all = await records();
-    for (const record of all) await this.kv.put(keyOf(record), MARK);
-    await this.kv.put(BACKFILLED, MARK);
+    if (await this.logKv.get(BACKFILLED)) return 0;
+    const all = (await records()).sort((a, b) => a.createdAt - b.createdAt);
+    const ended = new Map<string, EndedCount>();
+    for (const r of all) {
+      if (!(await this.logged.get(`x.${r.executionId}`))) await this.logOnce(r);
+      if (!isTerminal(r.status)) await this.active.put(keyOf(r), { at: r.createdAt });
+      else {
+        const id = `${r.status}.${r.workflow}`;
+        ended.set(id, { status: r.status, workflow: r.workflow, count: (ended.get(id)?.count ?? 0) + 1 });
+      }
+    }
+    await this.ended.set([...ended.values()]);
+    await this.logKv.put(BACKFILLED, new TextEncoder().encode('1'));
     return all.length;
+  }
+
+  /** Forgets a key in the background (the previous key of a record that moved on). */
+  private forget(key: string): void {
+    this.kv.forget(key).catch((err: unknown) => this.logger?.warn({ err, key }, 'execution index: a stale key was not forgotten'));
+  }
+
+  private async forgetOthers(record: ExecutionRecord): Promise<void> {
+    const current = keyOf(record);
+    try {
+      for (const key of await this.kv.keys(`*.*.${record.executionId}`)) if (key !== current && isActiveKey(key)) this.forget(key);
+    } catch (err) {
+      this.logger?.warn({ err, executionId: record.executionId }, 'execution index: stale keys not looked up');
+    }
   }
 }
 
-export function keyOf(record: ExecutionRecord): string {
-  return `${record.status}.${encodeToken(record.workflow)}.${String(MAX_TIME - record.createdAt).padStart(TIME_DIGITS, '0')}.${record.executionId}`;
+export function keyOf(record: Pick<ExecutionRecord, 'status' | 'workflow' | 'executionId'>): string {
+  return `${record.status}.${encodeToken(record.workflow)}.${record.executionId}`;
 }
 
-function parse(key: string): IndexEntry | undefined {
-  const [status, workflow, inverted, executionId, ...rest] = key.split('.');
-  if (rest.length || !status || !STATUSES.has(status) || !workflow || !inverted || !executionId) return undefined;
-  return { key, status: status as ExecutionStatus, workflow, createdAt: MAX_TIME - Number(inverted), executionId };
+function parse(key: string, createdAt: number): IndexEntry | undefined {
+  const [status, workflow, executionId, ...rest] = key.split('.');
+  if (rest.length || !status || !STATUSES.has(status) || isTerminal(status) || !workflow || !executionId) return undefined;
+  return { key, status: status as ExecutionStatus, workflow, createdAt, executionId };
 }
 
-const rank = (status: ExecutionStatus): number => (isTerminal(status) ? 2 : status === 'pending' ? 0 : 1);
+/** An active key, of this layout or of the one before (`<status>.<workflow>.<inverted time>.<id>`). */
+function isActiveKey(key: string): boolean {
+  const tokens = key.split('.');
+  return (tokens.length === 3 || tokens.length === 4) && STATUSES.has(tokens[0]!);
+}

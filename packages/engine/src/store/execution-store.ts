@@ -20,6 +20,12 @@ export interface ExecutionWriteHook {
   after?(next: ExecutionRecord, previous: ExecutionRecord | null | undefined): void;
   /** Runs after `remove` deleted the record (it left the hot store). */
   removed?(record: ExecutionRecord): Promise<void>;
+  /**
+   * Runs when a record `before` was told of was not written (its
+   * compare-and-set lost): what was written ahead for it may now be stale.
+   * Must not throw (off the critical path).
+   */
+  lost?(next: ExecutionRecord): void;
 }
 
 /** Execution records in KV, keyed by execution id, written with compare-and-set. */
@@ -45,7 +51,7 @@ export class ExecutionStore {
   /** Throws `KvConflictError` when the id exists. */
   async create(record: ExecutionRecord): Promise<number> {
     await this.before(record, null);
-    const revision = await this.records.create(record.executionId, record);
+    const revision = await this.records.create(record.executionId, record).catch((err: unknown) => this.lost(err, [record]));
     this.after(record, null);
     return revision;
   }
@@ -53,7 +59,7 @@ export class ExecutionStore {
   /** Throws `KvConflictError` when someone wrote since `revision`. */
   async update(record: ExecutionRecord, revision: number): Promise<number> {
     await this.before(record, undefined);
-    const next = await this.records.update(record.executionId, record, revision);
+    const next = await this.records.update(record.executionId, record, revision).catch((err: unknown) => this.lost(err, [record]));
     this.after(record, undefined);
     return next;
   }
@@ -70,7 +76,10 @@ export class ExecutionStore {
     if (!this.hooks.length) return this.records.mutate(id, fn, EXECUTION_KEY.test(id) ? options : { ...options, initial: null });
     // The last run of `fn` is the one whose result was written.
     let change: { next: ExecutionRecord; previous: ExecutionRecord | null } | undefined;
+    // Records told to `before` whose write then lost its compare-and-set (every attempt but the written one).
+    const attempted: ExecutionRecord[] = [];
     const observed: KvMutateFn<ExecutionRecord> = async (current, stored) => {
+      if (change) attempted.push(change.next);
       change = undefined;
       const next = await fn(current, stored);
       if (next !== undefined && typeof next === 'object') {
@@ -79,8 +88,12 @@ export class ExecutionStore {
       }
       return next;
     };
-    const mutation = await this.records.mutate(id, observed, EXECUTION_KEY.test(id) ? options : { ...options, initial: null });
+    const mutation = await this.records
+      .mutate(id, observed, EXECUTION_KEY.test(id) ? options : { ...options, initial: null })
+      .catch((err: unknown) => this.lost(err, change ? [...attempted, change.next] : attempted));
     if (mutation.written && change && mutation.record) this.after(change.next, change.previous);
+    else if (change) attempted.push(change.next);
+    for (const r of attempted) for (const hook of this.hooks) hook.lost?.(r);
     return mutation;
   }
 
@@ -108,6 +121,12 @@ export class ExecutionStore {
     // Concurrently: the index key and the retention departure are independent writes, both ahead of the record.
     if (this.hooks.length === 1) await this.hooks[0]!.before?.(next, previous);
     else await Promise.all(this.hooks.map((hook) => hook.before?.(next, previous)));
+  }
+
+  /** Tells the hooks that these records were not written, and rethrows. */
+  private lost(err: unknown, records: readonly ExecutionRecord[]): never {
+    for (const r of records) for (const hook of this.hooks) hook.lost?.(r);
+    throw err;
   }
 
   private after(next: ExecutionRecord, previous: ExecutionRecord | null | undefined): void {

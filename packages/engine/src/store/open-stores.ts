@@ -23,7 +23,7 @@ export interface EngineStores {
 }
 
 export async function openStores(transport: Transport, n: Names, logger?: Logger): Promise<EngineStores> {
-  const [executions, workflows, waits, timers, breakers, slots, index] = await Promise.all([
+  const [executions, workflows, waits, timers, breakers, slots, index, logs] = await Promise.all([
     transport.kv(n.buckets.executions),
     transport.kv(n.buckets.workflows),
     transport.kv(n.buckets.waits),
@@ -31,9 +31,10 @@ export async function openStores(transport: Transport, n: Names, logger?: Logger
     transport.kv(n.buckets.breakers),
     transport.kv(n.buckets.slots),
     transport.kv(n.buckets.executionIndex),
+    transport.kv(n.buckets.executionLog),
   ]);
   const store = new ExecutionStore(executions);
-  const listing = new ExecutionIndex(index, logger);
+  const listing = new ExecutionIndex(index, logs, logger, async (id) => (await store.read(id))?.record ?? null);
   store.observe(listing);
   return {
     executions: store,

@@ -1,14 +1,19 @@
 /**
- * Metrics: `GET /metrics` in Prometheus text (engine metrics computed from
- * `client.metrics()` at scrape time, plus the gateway's own request counters
- * and latency histogram), and `GET /v1/metrics` as JSON.
+ * Metrics: `GET /metrics` in Prometheus text, and `GET /v1/metrics` as
+ * JSON. The metric families live in ../metrics/ (docs/metrics.md lists
+ * them): counters and histograms of what happened, kept from the lifecycle
+ * stream; gauges of what is stored, read from the index's keys and counts
+ * at scrape time; consumer backlogs; alerts (docs/alerts.md); the gateway's
+ * own request counters and latency histogram. Nothing here scans the stored
+ * executions.
  */
-import type { EngineMetrics } from '@squadflow/engine';
 import type { FastifyInstance } from 'fastify';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Histogram, Registry } from 'prom-client';
 import { z } from 'zod';
 import type { GatewayDeps } from '../deps.ts';
 import { defineRoute } from '../http/route.ts';
+import { ExecutionEventMetrics } from '../metrics/execution-events.ts';
+import { StoredExecutionGauges } from '../metrics/stored-gauges.ts';
 import { MetricsSchema } from '../schemas.ts';
 import { AlertGauges } from './alert-gauges.ts';
 import { BacklogGauges } from './backlog-gauges.ts';
@@ -16,18 +21,8 @@ import { BacklogGauges } from './backlog-gauges.ts';
 /** The gateway's Prometheus registry (one per gateway: tests run several in one process). */
 export class GatewayMetrics {
   readonly registry = new Registry();
-  private readonly executions = this.gauge('squadflow_executions', 'Stored executions by status', ['status']);
-  private readonly active = this.gauge('squadflow_executions_active', 'Executions that have not ended');
-  private readonly successRatio = this.gauge('squadflow_execution_success_ratio', 'completed / ended executions (NaN before any ended)');
-  private readonly stepDuration = this.gauge(
-    'squadflow_step_duration_seconds',
-    'Duration of successful step attempts, nearest-rank quantiles over stored executions',
-    ['workflow', 'step', 'quantile'],
-  );
-  private readonly stepCount = this.gauge('squadflow_step_attempts_measured', 'Successful step attempts the quantiles are computed from', [
-    'workflow',
-    'step',
-  ]);
+  readonly stored = new StoredExecutionGauges(this.registry);
+  readonly events = new ExecutionEventMetrics(this.registry);
   readonly requests = new Counter({
     name: 'squadflow_http_requests_total',
     help: 'HTTP requests answered by the gateway',
@@ -42,10 +37,6 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
-  private gauge<L extends string>(name: string, help: string, labelNames: L[] = []): Gauge<L> {
-    return new Gauge({ name, help, labelNames, registers: [this.registry] });
-  }
-
   /** Counts every answered request by its route template (not the raw URL: ids would explode the label set). */
   instrument(app: FastifyInstance): void {
     app.addHook('onResponse', async (request, reply) => {
@@ -55,25 +46,15 @@ export class GatewayMetrics {
       this.latency.observe(labels, reply.elapsedTime / 1000);
     });
   }
-
-  /** Replaces the engine gauges with a fresh computation. */
-  update(m: EngineMetrics): void {
-    this.executions.reset();
-    for (const [status, count] of Object.entries(m.byStatus)) this.executions.set({ status }, count);
-    this.active.set(m.active);
-    this.successRatio.set(m.successRate ?? Number.NaN);
-    this.stepDuration.reset();
-    this.stepCount.reset();
-    for (const s of m.steps) {
-      this.stepDuration.set({ workflow: s.workflow, step: s.step, quantile: '0.5' }, s.p50Ms / 1000);
-      this.stepDuration.set({ workflow: s.workflow, step: s.step, quantile: '0.95' }, s.p95Ms / 1000);
-      this.stepCount.set({ workflow: s.workflow, step: s.step }, s.count);
-    }
-  }
 }
 
-export function registerMetricsRoutes({ client, routes, transport, names, logger }: GatewayDeps, metrics: GatewayMetrics): void {
+export function registerMetricsRoutes(deps: GatewayDeps, metrics: GatewayMetrics, app: FastifyInstance): void {
+  const { client, routes, transport, names, logger } = deps;
   const backlog = new BacklogGauges(metrics.registry, logger);
+  // Follow the lifecycle stream from construction; the app is ready (and answers) only once it follows.
+  const following = metrics.events.start(transport, names, logger);
+  app.addHook('onReady', () => following);
+  app.addHook('onClose', () => metrics.events.stop());
   const alerts = new AlertGauges(metrics.registry, logger);
   routes.add(
     defineRoute({
@@ -81,12 +62,12 @@ export function registerMetricsRoutes({ client, routes, transport, names, logger
       url: '/metrics',
       operationId: 'prometheusMetrics',
       summary:
-        'Prometheus text: executions by status, success ratio, active executions, step duration quantiles, consumer backlogs, HTTP requests',
+        'Prometheus text: executions by status and workflow, success ratio, execution and step durations, step errors, consumer backlogs, alerts, HTTP requests',
       tags: ['metrics'],
       access: 'read',
       responses: { 200: { description: 'Prometheus exposition format 0.0.4', contentType: 'text/plain', schema: z.string() } },
       handler: async ({ reply }) => {
-        metrics.update(await client.metrics());
+        metrics.stored.update(await client.executionCounts());
         await backlog.update(transport, names);
         await alerts.update(transport, names);
         return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());

@@ -84,6 +84,14 @@ export class MemoryKv implements KvStore {
     this.write(key, null);
   }
 
+  async forget(key: string): Promise<void> {
+    validateKey(key);
+    const slot = this.live(key);
+    if (!slot) return;
+    this.slots.delete(key);
+    if (this.limits.maxBytes !== undefined) this.held -= size(key, slot.value);
+  }
+
   async keys(filter?: string): Promise<string[]> {
     return (await this.entries(filter)).map((e) => e.key);
   }

@@ -99,6 +99,22 @@ export class NatsKv implements KvStore {
     }
   }
 
+  /**
+   * A purge of the key's subject (`$JS.API.STREAM.PURGE` with a filter):
+   * every message of the key goes, marker included, so the subject leaves
+   * the stream's subject state that `entries` lists. Without a JetStream
+   * manager (never, for buckets this adapter opens) it falls back to a delete.
+   */
+  async forget(key: string): Promise<void> {
+    validateKey(key);
+    if (!this.jsm) return this.delete(key);
+    try {
+      await this.jsm.streams.purge(kvStreamName(this.bucket), { filter: this.writePrefix + key });
+    } catch (err) {
+      throw this.translate(key, err);
+    }
+  }
+
   async keys(filter?: string): Promise<string[]> {
     return (await this.entries(filter)).map((e) => e.key);
   }

@@ -115,6 +115,19 @@ export function kvContract(make: MakeTarget): void {
       expect(await kv.keys('zzz.>')).toEqual([]);
     });
 
+    it('forget removes a key without a marker: it is gone from get and keys, create works again, and a missing key is a no-op', async () => {
+      const kv = await open();
+      await kv.put('f.a', enc('1'));
+      await kv.put('f.b', enc('2'));
+      await kv.forget('f.a');
+      await kv.forget('f.never');
+      expect(await kv.get('f.a')).toBeNull();
+      expect(await kv.keys('f.*')).toEqual(['f.b']);
+      // No marker is left: the key is new again, so a create expecting nothing on it succeeds.
+      await kv.create('f.a', enc('3'));
+      expect(dec((await kv.get('f.a'))!.value)).toBe('3');
+    });
+
     it('entries lists present keys with their current value and revision, honouring the filter', async () => {
       const kv = await open();
       const r1 = await kv.put('e.a', enc('1'));

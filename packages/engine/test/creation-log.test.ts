@@ -1,0 +1,70 @@
+/**
+ * The index's parts that listing and metrics stand on (issue 13, part 4),
+ * on memory and on NATS: creation logs shared by several writers, and the
+ * ended counts that hundreds of executions bump at once.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createMemoryTransport, type KvStore, type Transport } from '@squadflow/transport';
+import { withNatsTransport } from '@squadflow/transport/testing';
+import { CreationLog } from '../src/store/creation-log.ts';
+import { EndedCounts } from '../src/store/ended-counts.ts';
+
+const targets: Array<[string, () => Promise<{ transport: Transport; prefix: string; cleanup(): Promise<void> }>]> = [
+  [
+    'memory',
+    async () => {
+      const transport = createMemoryTransport();
+      return { transport, prefix: 'sqf', cleanup: () => transport.close() };
+    },
+  ],
+  ['nats', () => withNatsTransport('clog')],
+];
+
+describe.each(targets)('creation log and ended counts (%s)', (_kind, make) => {
+  let opened: { transport: Transport; prefix: string; cleanup(): Promise<void> } | undefined;
+  afterEach(async () => {
+    await opened?.cleanup();
+    opened = undefined;
+  });
+  const open = async (): Promise<KvStore> => {
+    opened = await make();
+    return opened.transport.kv(`${opened.prefix}_log`);
+  };
+
+  it('two writers appending at once take distinct slots, and the head and the entries account for every append', async () => {
+    const kv = await open();
+    // Two processes: each has its own log object (its own slot counter) over the same bucket.
+    const [a, b] = [new CreationLog(kv, 'log'), new CreationLog(kv, 'log')];
+    const appends = Array.from({ length: 80 }, (_, i) => (i % 2 ? a : b).append(`ex_${i}`, 1_000 + i));
+    const seqs = await Promise.all(appends);
+    expect([...seqs].sort((x, y) => x - y)).toEqual(Array.from({ length: 80 }, (_, i) => i + 1));
+    expect(await new CreationLog(kv, 'log').head()).toBe(80);
+    const entries = await a.read(seqs);
+    expect(new Set(entries.map((e) => e.executionId)).size).toBe(80);
+    expect(entries.find((e) => e.executionId === 'ex_7')).toMatchObject({ seq: seqs[7], createdAt: 1_007 });
+  });
+
+  it('trim moves the tail over forgotten entries and stops at the first one still there', async () => {
+    const kv = await open();
+    const log = new CreationLog(kv, 'wlog.a');
+    for (let i = 1; i <= 5; i++) await log.append(`ex_${i}`, i);
+    for (const seq of [1, 2, 4]) await log.forget(seq);
+    expect(await log.trim()).toBe(2);
+    expect(await log.tail()).toBe(3);
+    expect((await log.read([3, 4, 5])).map((e) => e.executionId)).toEqual(['ex_3', 'ex_5']);
+    expect(await log.trim()).toBe(0);
+  });
+
+  it('ended counts take a burst of concurrent ends as one count each, and retention takes them back', async () => {
+    const kv = await open();
+    const counts = new EndedCounts(kv);
+    for (let i = 0; i < 200; i++) counts.add(i % 4 ? 'completed' : 'failed', 'orders', 1);
+    await counts.settled();
+    counts.add('completed', 'orders', -1);
+    await counts.settled();
+    expect((await counts.all()).sort((x, y) => x.status.localeCompare(y.status))).toEqual([
+      { status: 'completed', workflow: 'orders', count: 149 },
+      { status: 'failed', workflow: 'orders', count: 50 },
+    ]);
+  });
+});
