@@ -9,7 +9,8 @@ export interface LogEntry {
   createdAt: number;
 }
 
-const EntrySchema = z.object({ id: z.string(), at: z.number() });
+/** `repeat`: a writer that lost the race to log this execution left its slot taken (see `markRepeat`). */
+const EntrySchema = z.object({ id: z.string(), at: z.number(), repeat: z.literal(true).optional() });
 const HintSchema = z.number().int().nonnegative();
 /** Slots an append tries before it gives up (each conflict moves on by one, every fourth to the advertised head). */
 const MAX_APPEND_TRIES = 64;
@@ -78,8 +79,10 @@ export class CreationLog {
     void (async () => {
       for (let written = 0; written < this.advertised;) {
         written = this.advertised;
+        const seq = written;
+        // Never backwards: another process's hint may be ahead of this one's; the probe only steps forward from it.
         await this.hints
-          .put(this.key('head'), written)
+          .mutate(this.key('head'), (current) => (current !== null && current >= seq ? undefined : seq))
           .catch((err: unknown) => this.logger?.warn({ err, log: this.name }, 'creation log: head hint not written'));
       }
       this.advertising = false;
@@ -105,12 +108,23 @@ export class CreationLog {
       throw err;
     };
     const stored = await Promise.all(seqs.map((seq) => this.entries.get(this.key(seq)).catch(skipBad)));
-    return stored.flatMap((s, i) => (s ? [{ seq: seqs[i]!, executionId: s.value.id, createdAt: s.value.at }] : []));
+    return stored.flatMap((s, i) => (s && !s.value.repeat ? [{ seq: seqs[i]!, executionId: s.value.id, createdAt: s.value.at }] : []));
   }
 
-  /** Forgets the entry at `seq` (its execution left, or another writer logged it first). */
+  /** Forgets the entry at `seq` (its execution left). */
   forget(seq: number): Promise<void> {
     return this.kv.forget(this.key(seq));
+  }
+
+  /**
+   * Marks the entry at `seq` a repeat (another writer logged the execution
+   * first): walks skip it, but its slot stays taken, so the head probe,
+   * which stops at the first empty slot, still steps over it to the
+   * entries appended after it; `trim` forgets it once the tail reaches it.
+   */
+  async markRepeat(seq: number): Promise<void> {
+    const stored = await this.entries.get(this.key(seq));
+    if (stored) await this.entries.put(this.key(seq), { ...stored.value, repeat: true });
   }
 
   /**
@@ -121,7 +135,14 @@ export class CreationLog {
     const head = await this.hint('head');
     const from = await this.tail();
     let tail = from;
-    while (tail - from < max && tail <= head && !(await this.read([tail])).length) tail++;
+    for (; tail - from < max && tail <= head; tail++) {
+      const slot = await this.entries.get(this.key(tail)).catch((err: unknown) => {
+        if (err instanceof KvRecordError) return null;
+        throw err;
+      });
+      if (slot && !slot.value.repeat) break;
+      if (slot) await this.forget(tail); // a repeat: nothing reads it any more
+    }
     if (tail > from) await this.hints.put(this.key('tail'), tail);
     return tail - from;
   }

@@ -138,9 +138,10 @@ export class ExecutionIndex implements ExecutionWriteHook {
       await this.logged.create(`x.${record.executionId}`, { all, wf });
     } catch (err) {
       if (!(err instanceof KvConflictError)) throw err;
-      // Best effort: a repeat left behind is listed once anyway (pages drop repeats).
-      await Promise.all([this.log().forget(all), this.log(record.workflow).forget(wf)]).catch((e: unknown) =>
-        this.logger?.warn({ err: e, executionId: record.executionId }, 'execution index: a repeat creation entry was not forgotten'),
+      // Marked, not forgotten: an empty slot would stop the head probe short of the entries appended after it.
+      // Best effort: a repeat left unmarked is listed once anyway (pages drop repeats).
+      await Promise.all([this.log().markRepeat(all), this.log(record.workflow).markRepeat(wf)]).catch((e: unknown) =>
+        this.logger?.warn({ err: e, executionId: record.executionId }, 'execution index: a repeat creation entry was not marked'),
       );
     }
   }
