@@ -1,11 +1,7 @@
 import { computeInsights, type WorkflowInsights } from '../insights/workflow-insights.ts';
-import { randomUUID } from 'node:crypto';
 import {
-  controlCodec,
-  encodeToken,
   ExecutionIdSchema,
   names as makeNames,
-  signalCodec,
   SquadflowError,
   TERMINAL_STATUSES,
   toFieldIssues,
@@ -19,10 +15,12 @@ import { executionDetail, type ExecutionDetail } from './execution-detail.ts';
 import { searchPredicate } from './execution-search.ts';
 import { ArchiveExportFilterSchema, type ArchiveExportFilter } from './archive-export-filter.ts';
 import { executionIdFor } from '../runtime/execution-ids.ts';
+import { ExecutionControls } from './execution-controls.ts';
+import { waitForStatus } from './wait-for-status.ts';
 import { computeMetrics, type EngineMetrics } from './metrics.ts';
 import { isTransportUnavailable, type Transport } from '@squadflow/transport';
 import { assertFits, assertJsonDepth, contextLimitFor } from './payload-limits.ts';
-import { publishChecked, publishTrigger, type TriggerPublishDeps } from './trigger-publisher.ts';
+import { publishTrigger, type TriggerPublishDeps } from './trigger-publisher.ts';
 import { TriggerNotConfirmedError } from './trigger-not-confirmed.ts';
 import { openStores, type EngineStores } from '../store/open-stores.ts';
 import { pageExecutions, type ExecutionPage, type ListExecutionsFilter } from './execution-listing.ts';
@@ -75,9 +73,6 @@ export interface EngineClientOptions {
 /** Room `checkPayload` keeps for a message's own fields: ids, a 512-byte key escaped as JSON, timestamps. */
 const MESSAGE_ENVELOPE_BYTES = 4096;
 
-/** Signal keys become subject tokens and KV keys (`encodeToken`: up to 3 characters a byte); NATS caps a protocol line at 4 KiB. */
-const MAX_SIGNAL_KEY_BYTES = 512;
-
 /** Ended executions whose step durations the metrics' percentiles are taken over (the newest). */
 const METRICS_SAMPLE = 200;
 
@@ -92,6 +87,7 @@ export type { ExecutionPage, ListExecutionsFilter } from './execution-listing.ts
  */
 export class EngineClient {
   readonly names: Names;
+  private readonly controls: ExecutionControls;
 
   private constructor(
     private readonly transport: Transport,
@@ -101,6 +97,7 @@ export class EngineClient {
     private readonly logger?: Logger,
   ) {
     this.names = names;
+    this.controls = new ExecutionControls({ transport, names, contextLimit, getExecution: (id) => this.getExecution(id) });
   }
 
   static async connect(options: EngineClientOptions): Promise<EngineClient> {
@@ -298,27 +295,23 @@ export class EngineClient {
   }
 
   /** Cancels a running execution. Throws `EXECUTION_NOT_FOUND` or `EXECUTION_ENDED`. */
-  async cancel(executionId: string, reason?: string): Promise<void> {
-    await this.assertActive(executionId);
-    await this.control({ kind: 'control', controlId: randomUUID(), executionId, action: 'cancel', ...(reason ? { reason } : {}) });
+  cancel(executionId: string, reason?: string): Promise<void> {
+    return this.controls.cancel(executionId, reason);
   }
 
   /** Pauses a running execution: no new step starts and its timers wait; steps in flight finish. */
-  async pause(executionId: string, reason?: string): Promise<void> {
-    await this.assertActive(executionId);
-    await this.control({ kind: 'control', controlId: randomUUID(), executionId, action: 'pause', ...(reason ? { reason } : {}) });
+  pause(executionId: string, reason?: string): Promise<void> {
+    return this.controls.pause(executionId, reason);
   }
 
   /** Resumes a paused execution; timers that fell due while it was paused fire now. */
-  async resume(executionId: string): Promise<void> {
-    await this.assertActive(executionId);
-    await this.control({ kind: 'control', controlId: randomUUID(), executionId, action: 'resume' });
+  resume(executionId: string): Promise<void> {
+    return this.controls.resume(executionId);
   }
 
   /** Resolves an escalated execution: retry the step, skip it, or abort (ends failed). */
-  async resolveEscalation(executionId: string, action: 'retry' | 'skip' | 'abort', step?: string): Promise<void> {
-    await this.assertActive(executionId);
-    await this.control({ kind: 'control', controlId: randomUUID(), executionId, action, ...(step ? { step } : {}) });
+  resolveEscalation(executionId: string, action: 'retry' | 'skip' | 'abort', step?: string): Promise<void> {
+    return this.controls.resolveEscalation(executionId, action, step);
   }
 
   /**
@@ -327,27 +320,8 @@ export class EngineClient {
    * deeper than `MAX_JSON_DEPTH`, `PAYLOAD_TOO_LARGE` when the signal message
    * is over `maxContextBytes`.
    */
-  async signal(key: string, data?: unknown, options: { signalId?: string } = {}): Promise<string> {
-    if (Buffer.byteLength(key) > MAX_SIGNAL_KEY_BYTES) {
-      throw new SquadflowError('INVALID_ARGUMENT', 'invalid signal key', [
-        { path: 'key', message: `at most ${MAX_SIGNAL_KEY_BYTES} bytes (UTF-8)` },
-      ]);
-    }
-    if (data !== undefined) assertJsonDepth(data, 'data', 'INVALID_ARGUMENT');
-    const signalId = options.signalId ?? randomUUID();
-    const message = signalCodec.parse({
-      kind: 'signal',
-      signalId,
-      key,
-      ...(data === undefined ? {} : { data }),
-      sentAt: this.transport.clock.now(),
-    });
-    const bytes = signalCodec.encode(message);
-    assertFits(bytes.length, this.contextLimit(), 'data', 'the signal message');
-    // The id is the caller's text and the msg id a NATS header: encoded, so no CR/LF can split the header and
-    // no whitespace the server trims can make two ids one.
-    await publishChecked(this.transport, this.names.signal(key), bytes, `signal.${encodeToken(signalId)}`, 'data');
-    return signalId;
+  signal(key: string, data?: unknown, options: { signalId?: string } = {}): Promise<string> {
+    return this.controls.signal(key, data, options);
   }
 
   /**
@@ -389,47 +363,8 @@ export class EngineClient {
    * Resolves when the execution reaches one of `statuses` (default: any end
    * status), polling storage with backoff. Throws `TIMEOUT` after `timeoutMs`.
    */
-  async waitFor(
-    executionId: string,
-    statuses: readonly ExecutionStatus[] = [...TERMINAL_STATUSES],
-    timeoutMs = 30_000,
-  ): Promise<ExecutionView> {
-    const deadline = Date.now() + timeoutMs;
-    let pause = 5;
-    for (;;) {
-      const view = await this.getExecution(executionId);
-      if (view && statuses.includes(view.status)) return view;
-      if (Date.now() > deadline) {
-        throw new SquadflowError(
-          'TIMEOUT',
-          `execution ${executionId} did not reach ${statuses.join('|')} within ${timeoutMs} ms (status: ${view?.status ?? 'unknown'})`,
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, pause));
-      pause = Math.min(pause * 2, 200);
-    }
-  }
-
-  private async assertActive(executionId: string): Promise<void> {
-    const id = ExecutionIdSchema.safeParse(executionId);
-    if (!id.success) throw new SquadflowError('INVALID_ARGUMENT', 'invalid execution id', toFieldIssues(id.error.issues, 'executionId'));
-    const view = await this.getExecution(executionId);
-    if (!view) throw new SquadflowError('EXECUTION_NOT_FOUND', `execution ${executionId} not found`);
-    if (TERMINAL_STATUSES.has(view.status))
-      throw new SquadflowError('EXECUTION_ENDED', `execution ${executionId} has already ended (${view.status})`);
-  }
-
-  /** Checks the control message (a reason over 2,000 characters is refused here, not by the orchestrator later) and publishes it. */
-  private control(message: Parameters<typeof controlCodec.encode>[0]): Promise<void> {
-    const checked = controlCodec.schema.safeParse(message);
-    if (!checked.success) throw new SquadflowError('INVALID_ARGUMENT', 'invalid control', toFieldIssues(checked.error.issues));
-    return publishChecked(
-      this.transport,
-      this.names.control(message.executionId),
-      controlCodec.encode(checked.data),
-      `control.${message.controlId}`,
-      'reason',
-    );
+  waitFor(executionId: string, statuses: readonly ExecutionStatus[] = [...TERMINAL_STATUSES], timeoutMs = 30_000): Promise<ExecutionView> {
+    return waitForStatus((id) => this.getExecution(id), executionId, statuses, timeoutMs);
   }
 
   /**
