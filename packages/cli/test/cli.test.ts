@@ -88,7 +88,9 @@ describe('squadflow run without a server (one-shot in-memory squadflow)', () => 
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as { event: string; step?: string; status?: string });
-    const steps = events.filter((e) => e.event === 'step');
+    // marketing_to_sales hands on to sales_to_fulfillment: its own steps are the ones before the first handoff.
+    const handedOn = events.findIndex((e) => e.event === 'handoff');
+    const steps = events.slice(0, handedOn).filter((e) => e.event === 'step');
     expect(steps.filter((e) => e.status === 'completed').map((e) => e.step)).toEqual([
       'validate_input',
       'transform_data',
@@ -96,6 +98,77 @@ describe('squadflow run without a server (one-shot in-memory squadflow)', () => 
       'execute_handoff',
     ]);
     expect(events.at(-1)).toMatchObject({ event: 'result', execution: { status: 'completed' } });
+  });
+
+  it('follows the agency chain with --wait: one offer hands on through all five handoffs to feedback → offer', async () => {
+    const result = await runCli(['run', 'offer_to_marketing', '--input', SAMPLE, '--wait']);
+    expect(result.stderr).not.toContain('squadflow:');
+    expect(result.code).toBe(0);
+    const handoffs = result.stdout.split('\n').filter((line) => line.startsWith('-- '));
+    expect(handoffs.map((line) => /^-- (\w+) handed on to (\w+) \(execution ex_\w+, hop (\d)\)$/.exec(line)?.slice(1))).toEqual([
+      ['offer_to_marketing', 'marketing_to_sales', '1'],
+      ['marketing_to_sales', 'sales_to_fulfillment', '2'],
+      ['sales_to_fulfillment', 'fulfillment_to_feedback', '3'],
+      ['fulfillment_to_feedback', 'feedback_to_offer', '4'],
+    ]);
+    const table = result.stdout.slice(result.stdout.indexOf('chain of 5 handoffs:')).split('\n').slice(2, 7);
+    expect(table.map((row) => row.split(/\s+/).slice(0, 2))).toEqual([
+      ['offer_to_marketing', 'completed'],
+      ['marketing_to_sales', 'completed'],
+      ['sales_to_fulfillment', 'completed'],
+      ['fulfillment_to_feedback', 'completed'],
+      ['feedback_to_offer', 'completed'],
+    ]);
+    expect(table[4]).toContain('none (nothing_to_hand_on)');
+  });
+
+  it('follows the chain in --json too: a handoff event per hop, and the chain in the result', async () => {
+    const result = await runCli(['run', 'offer_to_marketing', '--input', SAMPLE, '--wait', '--json']);
+    expect(result.code).toBe(0);
+    const events = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { event: string; workflow?: string; chain?: Array<{ workflow: string; status: string }> });
+    expect(events.filter((e) => e.event === 'handoff').map((e) => e.workflow)).toEqual([
+      'marketing_to_sales',
+      'sales_to_fulfillment',
+      'fulfillment_to_feedback',
+      'feedback_to_offer',
+    ]);
+    const last = events.at(-1)!;
+    expect(last.event).toBe('result');
+    expect(last.chain?.map((v) => [v.workflow, v.status])).toEqual([
+      ['offer_to_marketing', 'completed'],
+      ['marketing_to_sales', 'completed'],
+      ['sales_to_fulfillment', 'completed'],
+      ['fulfillment_to_feedback', 'completed'],
+      ['feedback_to_offer', 'completed'],
+    ]);
+  });
+
+  it('starts nothing with --no-chain-handoffs, and the output says so', async () => {
+    const result = await runCli(['run', 'offer_to_marketing', '--input', SAMPLE, '--wait', '--no-chain-handoffs', '--json']);
+    expect(result.code).toBe(0);
+    const events = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { event: string; chain?: unknown; execution?: { output: { next_handoff: unknown } } });
+    expect(events.filter((e) => e.event === 'handoff')).toEqual([]);
+    const last = events.at(-1)!;
+    expect(last.chain).toBeUndefined();
+    expect(last.execution?.output.next_handoff).toMatchObject({
+      status: 'not_started',
+      workflow: 'marketing_to_sales',
+      reason: 'chaining_disabled',
+    });
+  });
+
+  it('without --wait, says where the chain went and how to follow it', async () => {
+    const result = await runCli(['run', 'offer_to_marketing', '--input', SAMPLE]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(
+      /offer_to_marketing handed on to marketing_to_sales \(execution ex_\w+\); .*use --wait to follow the chain/,
+    );
   });
 
   it('exits 2 with the usage line for an unknown option, an unknown command or a missing argument', async () => {

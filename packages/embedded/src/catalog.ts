@@ -4,7 +4,14 @@
  */
 import type { Transport } from '@squadflow/transport';
 import type { SquadDefinition } from '@squadflow/squads';
-import { agencySquad, createSeedSquads, seedWorkflows, type SeedWorkflowOptions } from '@squadflow/squads/catalog';
+import {
+  createAgencySquad,
+  createSeedSquads,
+  readHandoffChainSettings,
+  seedWorkflows,
+  triggerPublisher,
+  type SeedWorkflowOptions,
+} from '@squadflow/squads/catalog';
 
 export interface Catalog {
   squads: SquadDefinition[];
@@ -12,11 +19,40 @@ export interface Catalog {
   workflows: unknown[];
 }
 
+export interface CatalogOptions {
+  transport: Transport;
+  prefix: string;
+  workflows?: SeedWorkflowOptions;
+  /**
+   * Whether the agency's `execute_handoff` starts the next handoff (seed
+   * 001's chain). Default: `SQUADFLOW_CHAIN_HANDOFFS` (unset: on); false turns it off whatever the environment says.
+   */
+  chainHandoffs?: boolean;
+  /** Environment of the agency squad's settings (default `process.env`). */
+  env?: Record<string, string | undefined>;
+}
+
 /** Every seed squad and workflow. Squads that keep state (inventory, ads, outbox) open their KV buckets here. */
-export async function loadCatalog(options: { transport: Transport; prefix: string; workflows?: SeedWorkflowOptions }): Promise<Catalog> {
-  const squads = [...(await createSeedSquads({ transport: options.transport, prefix: options.prefix })), agencySquad as SquadDefinition];
+export async function loadCatalog(options: CatalogOptions): Promise<Catalog> {
+  const squads = [
+    ...(await createSeedSquads({ transport: options.transport, prefix: options.prefix })),
+    agencySquadFor(options.transport, options.prefix, options),
+  ];
   return { squads, workflows: seedWorkflows(options.workflows) };
 }
 
-/** The agency squad needs no transport to be defined, so `squadflow squad agency` does not need the catalog. */
-export const AGENCY: SquadDefinition = agencySquad;
+/**
+ * The agency squad, chaining its handoffs through trigger messages on
+ * `transport` (it opens no bucket of its own, so `squadflow squad agency`
+ * needs no other catalog store). Reads `SQUADFLOW_CHAIN_HANDOFFS` and
+ * `SQUADFLOW_HANDOFF_MAX_HOPS` from `env`; throws `INVALID_CONFIG` naming a bad one.
+ */
+export function agencySquadFor(
+  transport: Transport,
+  prefix: string,
+  options: Pick<CatalogOptions, 'chainHandoffs' | 'env'> = {},
+): SquadDefinition {
+  const settings = readHandoffChainSettings(options.env);
+  const enabled = options.chainHandoffs === false ? false : settings.enabled;
+  return createAgencySquad({ starter: triggerPublisher(transport, prefix), chain: { ...settings, enabled } }) as SquadDefinition;
+}

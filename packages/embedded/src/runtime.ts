@@ -35,6 +35,11 @@ export interface EmbeddedOptions {
    * escalation routes) or an SMTP / webhook secret is set.
    */
   alerts?: AlertsConfig;
+  /**
+   * The agency's handoffs start one another (seed 001's chain, docs/handoffs.md).
+   * Default: `SQUADFLOW_CHAIN_HANDOFFS` (unset: on); false turns chaining off.
+   */
+  chainHandoffs?: boolean;
 }
 
 /** A whole squadflow in this process: transport, orchestrator, every seed squad, the seed workflows registered. */
@@ -78,7 +83,11 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
   let alerting: Alerting | undefined;
   let definitionFiles: RegisteredDefinitionFile[] = [];
   try {
-    const catalog = await loadCatalog({ transport, prefix });
+    const catalog = await loadCatalog({
+      transport,
+      prefix,
+      ...(options.chainHandoffs === undefined ? {} : { chainHandoffs: options.chainHandoffs }),
+    });
     wired = await wireInProcess({ transport, prefix, logger, squads: catalog.squads, workflows: catalog.workflows });
     const client = wired.client;
     definitionFiles = await registerDefinitionFiles(definitions, (definition) => client.registerWorkflow(definition));

@@ -5,7 +5,14 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ExecutionView } from '@squadflow/engine';
-import { createSeedSquads, agencySquad, listWhatsAppOutbox, seedWorkflows } from '@squadflow/squads/catalog';
+import {
+  createAgencySquad,
+  createSeedSquads,
+  handOnKey,
+  listWhatsAppOutbox,
+  seedWorkflows,
+  triggerPublisher,
+} from '@squadflow/squads/catalog';
 import { TestEnvironment } from '../src/index.ts';
 
 const MIN = 60_000;
@@ -19,7 +26,11 @@ afterEach(async () => {
 
 async function environment(options: Parameters<typeof seedWorkflows>[0] = {}): Promise<TestEnvironment> {
   env = await TestEnvironment.create({
-    squads: async (transport, prefix) => [...(await createSeedSquads({ transport, prefix, env: {} })), agencySquad],
+    // The agency chains its handoffs, as `squadflow start` runs it.
+    squads: async (transport, prefix) => [
+      ...(await createSeedSquads({ transport, prefix, env: {} })),
+      createAgencySquad({ starter: triggerPublisher(transport, prefix) }),
+    ],
     workflows: seedWorkflows(options),
   });
   return env;
@@ -156,8 +167,8 @@ describe('seed workflows in simulated time', () => {
     expect(await e.client.listExecutions({ workflow: 'lead_conversation' })).toHaveLength(1); // no handoff on silence
   });
 
-  it('chains the handoffs when asked: a completed offer_to_marketing starts marketing_to_sales with its brief', async () => {
-    const e = await environment({ chainHandoffs: true });
+  it('chains the handoffs: a completed offer_to_marketing starts marketing_to_sales with its brief', async () => {
+    const e = await environment();
     const { readFileSync } = await import('node:fs');
     const input = JSON.parse(
       readFileSync(new URL('../../../examples/handoffs/offer_to_marketing.json', import.meta.url), 'utf8'),
@@ -167,7 +178,7 @@ describe('seed workflows in simulated time', () => {
     await e.settle();
     const [next] = await e.client.listExecutions({ workflow: 'marketing_to_sales' });
     expect(next).toBeDefined();
-    expect(next!.idempotencyKey).toBe(`then.${id}.0`);
-    expect(next!.context).toMatchObject({ campaign_name: 'Widget Pro_launch' });
+    expect(next!.idempotencyKey).toBe(handOnKey(id, 'execute_handoff'));
+    expect(next!.context).toMatchObject({ campaign_name: 'Widget Pro_launch', handoff_chain: { hop: 1, origin: id, previous: id } });
   });
 });

@@ -78,6 +78,7 @@ export { formatOf, parseDefinition, serializeDefinition, type DefinitionFormat }
 export { codec, type Codec } from './messages/codec.ts';
 export { EpochMsSchema, ExecutionIdSchema, JsonObjectSchema, type JsonObject } from './messages/common.ts';
 export { triggerCodec, TriggerMessageSchema, type TriggerMessage } from './messages/trigger.ts';
+export { executionIdFor } from './messages/execution-id.ts';
 export { stepCommandCodec, type StepCommand } from './messages/step-command.ts';
 export { stepReplyCodec, StepErrorSchema, StepReplySchema, type StepError, type StepReply } from './messages/step-reply.ts';
 export { signalCodec, type SignalMessage } from './messages/signal.ts';

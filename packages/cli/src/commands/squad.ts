@@ -1,6 +1,7 @@
 import type { Transport } from '@squadflow/transport';
 import { runSquadProcess, type SquadDefinition } from '@squadflow/squads';
-import { AGENCY, loadCatalog } from '@squadflow/embedded';
+import { agencySquadFor, loadCatalog } from '@squadflow/embedded';
+import { AGENCY_SQUAD } from '@squadflow/squads/catalog';
 import type { Command } from '../command.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import { cliLogger, connectNats } from '../session.ts';
@@ -12,7 +13,9 @@ export const squadCommand: Command = {
   details: `Connects to NATS, consumes the squad's step commands, prints "ready", and stops gracefully
 on SIGTERM/SIGINT (running handlers finish and reply). Run it several times for replicas.
 Environment: SQUADFLOW_NATS_URL (required), SQUADFLOW_PREFIX, SQUADFLOW_SQUAD_CONCURRENCY,
-SQUADFLOW_SQUAD_SHUTDOWN_GRACE, SQUADFLOW_LOG_LEVEL. Exit 3 for an unknown squad.`,
+SQUADFLOW_SQUAD_SHUTDOWN_GRACE, SQUADFLOW_LOG_LEVEL; for agency also SQUADFLOW_CHAIN_HANDOFFS
+(default true: each handoff starts the next) and SQUADFLOW_HANDOFF_MAX_HOPS (default 5).
+Exit 3 for an unknown squad.`,
   options: {},
   positionals: { min: 1, max: 1 },
   async run({ positionals, config }) {
@@ -25,12 +28,19 @@ SQUADFLOW_SQUAD_SHUTDOWN_GRACE, SQUADFLOW_LOG_LEVEL. Exit 3 for an unknown squad
       );
     }
     const logger = cliLogger(config, { fallback: 'info' });
-    // Catalog squads may keep state in KV, so building their definitions takes a connection of its own.
-    let catalogTransport: Transport | undefined;
-    let definition: SquadDefinition | undefined = name === AGENCY.name ? AGENCY : undefined;
-    if (!definition) {
-      // Its buckets (inventory, ads, outbox) get the deployment's replicas, like every other process's.
-      catalogTransport = await connectNats(config.natsUrl, logger, { replicas: config.replicas });
+    // Catalog squads may keep state in KV (the agency squad publishes the triggers of its chain), so building
+    // their definitions takes a connection of its own. Its buckets get the deployment's replicas, like every other process's.
+    const catalogTransport: Transport = await connectNats(config.natsUrl, logger, { replicas: config.replicas });
+    let definition: SquadDefinition | undefined;
+    if (name === AGENCY_SQUAD) {
+      try {
+        // The agency opens no seed store: its NATS user may not (deploy/nats/authorization.conf).
+        definition = agencySquadFor(catalogTransport, config.prefix);
+      } catch (err) {
+        await catalogTransport.close();
+        throw err;
+      }
+    } else {
       const catalog = await loadCatalog({ transport: catalogTransport, prefix: config.prefix });
       definition = catalog.squads.find((s) => s.name === name);
       if (!definition) {
@@ -46,7 +56,7 @@ SQUADFLOW_SQUAD_SHUTDOWN_GRACE, SQUADFLOW_LOG_LEVEL. Exit 3 for an unknown squad
         runSquadProcess(squad, { logger, exit: resolve }).catch(reject);
       });
     } finally {
-      await catalogTransport?.close();
+      await catalogTransport.close();
     }
   },
 };

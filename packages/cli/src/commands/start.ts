@@ -67,15 +67,17 @@ function shutdownSignal(): Promise<NodeJS.Signals | 'orphaned'> {
 export const startCommand: Command = {
   name: 'start',
   summary: 'Run a squadflow server in one process: orchestrator, every seed squad, the seed workflows and the HTTP gateway',
-  usage: 'start [--verbose]',
+  usage: 'start [--verbose] [--no-chain-handoffs]',
   details: `In-memory adapters by default; with SQUADFLOW_NATS_URL set, the same components on NATS.
 SQUADFLOW_WORKFLOWS (a definition file or folder) is registered after the seed workflows.
 Serves the HTTP API (and what the other commands talk to) on SQUADFLOW_HOST:SQUADFLOW_PORT,
 default 127.0.0.1:8080; without SQUADFLOW_API_TOKENS it binds to loopback only. A port in use
 exits 2 naming SQUADFLOW_PORT.
 Prints what runs, then "ready", and stays up until SIGINT/SIGTERM (or until the process that
-started it dies), when it stops gracefully. With --json, prints one JSON object ("ready": true).`,
-  options: { verbose: { type: 'boolean', short: 'v' } },
+started it dies), when it stops gracefully. With --json, prints one JSON object ("ready": true).
+The agency's handoffs (seed 001) start one another, at most SQUADFLOW_HANDOFF_MAX_HOPS (default 5)
+per chain: --no-chain-handoffs (or SQUADFLOW_CHAIN_HANDOFFS=false) turns that off (docs/handoffs.md).`,
+  options: { verbose: { type: 'boolean', short: 'v' }, 'no-chain-handoffs': { type: 'boolean' } },
   positionals: { min: 0, max: 0 },
   async run({ values, out, config }) {
     const logger = cliLogger(config, { verbose: values['verbose'] === true, fallback: 'info' });
@@ -89,6 +91,7 @@ started it dies), when it stops gracefully. With --json, prints one JSON object 
       prefix: config.prefix,
       logger,
       gateway: true,
+      ...(values['no-chain-handoffs'] === true ? { chainHandoffs: false } : {}),
       ...(config.workflowsPath ? { workflowsPath: config.workflowsPath } : {}),
     });
     try {

@@ -44,10 +44,21 @@ describe('the agency handoff chain', () => {
     },
   );
 
-  it('stops after marketing_to_sales when no lead qualified: no deal to hand to fulfillment', async () => {
+  it('hands a planned campaign to sales with one simulated lead, which qualifies', async () => {
     const offer = await env.run('offer_to_marketing', sampleInput('offer_to_marketing'));
     const campaign = await handOn('offer_to_marketing', offer.output);
+    expect(campaign.input).toMatchObject({
+      leads_generated: [{ contact_info: { company: 'Simulated prospect', email: 'prospect@example.com' }, score: 65 }],
+    });
     const sales = await env.run('marketing_to_sales', campaign.input);
+    expect(sales.status).toBe('completed');
+    expect(await handOn('marketing_to_sales', sales.output)).toMatchObject({ when: true });
+  });
+
+  it('stops after marketing_to_sales when no lead qualified: no deal to hand to fulfillment', async () => {
+    const campaign = sampleInput('marketing_to_sales') as { leads_generated: Array<{ score: number }> };
+    for (const lead of campaign.leads_generated) lead.score = 10;
+    const sales = await env.run('marketing_to_sales', campaign);
     expect(sales.status).toBe('completed');
     const deal = await handOn('marketing_to_sales', sales.output);
     expect(deal).toEqual({ when: false, input: undefined });

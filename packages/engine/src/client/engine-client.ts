@@ -1,6 +1,7 @@
 import { computeInsights, type WorkflowInsights } from '../insights/workflow-insights.ts';
 import {
   ExecutionIdSchema,
+  executionIdFor,
   names as makeNames,
   SquadflowError,
   TERMINAL_STATUSES,
@@ -14,7 +15,6 @@ import { archivedView, toView, type ExecutionView } from './execution-view.ts';
 import { executionDetail, type ExecutionDetail } from './execution-detail.ts';
 import { searchPredicate } from './execution-search.ts';
 import { ArchiveExportFilterSchema, type ArchiveExportFilter } from './archive-export-filter.ts';
-import { executionIdFor } from '../runtime/execution-ids.ts';
 import { ExecutionControls } from './execution-controls.ts';
 import { waitForStatus } from './wait-for-status.ts';
 import { computeMetrics, type EngineMetrics } from './metrics.ts';

@@ -6,7 +6,7 @@
  * correlation key `q` right now (the wait index). Case-sensitive; the
  * idempotency and correlation keys must match exactly.
  */
-import { executionIdFor } from '../runtime/execution-ids.ts';
+import { executionIdFor } from '@squadflow/shared';
 import type { WaitIndex } from '../store/waits.ts';
 
 export async function searchPredicate(

@@ -1,8 +1,7 @@
-import { ExecutionErrorCode, failpoint, SquadflowError, type Logger, type TriggerMessage } from '@squadflow/shared';
+import { ExecutionErrorCode, executionIdFor, failpoint, SquadflowError, type Logger, type TriggerMessage } from '@squadflow/shared';
 import type { CompiledWorkflow } from '../compile/index.ts';
 import type { EventApplier } from './event-applier.ts';
 import type { Snapshot } from './execution-cache.ts';
-import { executionIdFor } from './execution-ids.ts';
 import { KvConflictError, PayloadTooLargeError, type Clock, type KvMutation } from '@squadflow/transport';
 import { failedRecord, recordFor } from './record-builder.ts';
 import type { EngineStores } from '../store/open-stores.ts';

@@ -8,14 +8,19 @@ import type { HandoffName } from './common.ts';
  * answers); a chain that runs them back to back stands in for that work
  * as stated below, and says so in the data rather than inventing results:
  *
- * - offer → marketing → sales: the campaign has not run, so no leads yet.
+ * - offer → marketing → sales: the campaign has not run, so it stands in
+ *   one simulated lead: a prospect of the brief's target audience, warm
+ *   (score 65), interested in its key messages, named and addressed as a
+ *   stand-in (`Simulated prospect`, an `example.com` address), with zero
+ *   campaign metrics. Only a real campaign has real leads.
  * - marketing → sales → fulfillment: the best-qualified prospect's deal, as
  *   sales would close it (a discovery engagement sized by the lead's budget
  *   indicator, starting today), payment still `pending`. No prospect: nothing.
  * - sales → fulfillment → feedback: the work order delivered as planned
  *   (each deliverable completed on its milestone date and approved).
  * - fulfillment → feedback → offer: the request's ids with no answers yet
- *   (only the client has them), so the analysis reports `insufficient_data`.
+ *   (only the client has them), so the analysis reports `insufficient_data`
+ *   and finds no new service: a chain begun at the offer ends at feedback → offer.
  * - feedback → offer → marketing: the first new service opportunity as an
  *   offer to existing clients, sold on their strengths. No opportunity: nothing.
  *
@@ -28,7 +33,20 @@ const marketingBriefToCampaignResults = `(
   {
     "campaign_id": "camp_" & $output.workflow_id,
     "campaign_name": $brief.campaign_name,
-    "leads_generated": [],
+    "leads_generated": [{
+      "id": "lead_sim_" & $output.workflow_id,
+      "contact_info": {
+        "name": "Simulated prospect (" & $brief.target_audience & ")",
+        "email": "prospect@example.com",
+        "company": "Simulated prospect"
+      },
+      "score": 65,
+      "engagement_level": "medium",
+      "interests": [$brief.key_messages],
+      "pain_points": [],
+      "budget_indicator": "medium",
+      "urgency": "medium"
+    }],
     "campaign_metrics": { "impressions": 0, "clicks": 0, "conversion_rate": 0 }
   }
 )`;
@@ -119,4 +137,13 @@ export const handoffNextWhen: Readonly<Record<HandoffName, string>> = {
   sales_to_fulfillment: '$output.success = true',
   fulfillment_to_feedback: '$output.success = true',
   feedback_to_offer: '$output.success = true and $count($output.handoff_data.recommendations.new_service_opportunities) > 0',
+};
+
+/** For each handoff, why a chain stops after it when `handoffNextWhen` is false (shown in `next_handoff.detail`). */
+export const handoffStopReason: Readonly<Record<HandoffName, string>> = {
+  offer_to_marketing: 'the marketing brief was not delivered',
+  marketing_to_sales: 'no lead qualified: there is no deal to hand to fulfillment',
+  sales_to_fulfillment: 'the work order was not delivered',
+  fulfillment_to_feedback: 'the feedback request was not delivered',
+  feedback_to_offer: 'the feedback names no new service to offer (no client answers yet, or none asked for one)',
 };

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { HandoffChainLinkSchema, NextHandoffSchema } from './chain-link.ts';
 import { HANDOFF_CHAIN } from './common.ts';
 
 /** Input of `create_handoff_package`: which handoff, the run's id and the transformed data. */
@@ -22,13 +23,23 @@ export const HandoffPackageSchema = z.object({
 });
 export type HandoffPackage = z.output<typeof HandoffPackageSchema>;
 
-/** Result of `execute_handoff`. */
+/** Input of `execute_handoff`: the package, the data it was packed from, and where the execution stands in a chain. */
+export const HandoffDeliverySchema = z.object({
+  package: HandoffPackageSchema,
+  handoff_data: z.record(z.string(), z.unknown()),
+  /** The context's `handoff_chain`: absent for the handoff a chain begins with. */
+  chain: HandoffChainLinkSchema.optional(),
+});
+export type HandoffDelivery = z.output<typeof HandoffDeliverySchema>;
+
+/** Result of `execute_handoff`: the receipt, and what became of the next handoff. */
 export const HandoffReceiptSchema = z.object({
   delivered: z.boolean(),
   package_id: z.string(),
   delivered_to: z.string(),
   next_step: z.string(),
   checksum: z.string(),
+  next_handoff: NextHandoffSchema,
 });
 export type HandoffReceipt = z.output<typeof HandoffReceiptSchema>;
 

@@ -10,12 +10,17 @@ import {
   rejectProblems,
   type Handoff,
 } from './common.ts';
+import { DEFAULT_HANDOFF_MAX_HOPS, type HandoffChainSettings } from './chain-settings.ts';
+import type { HandoffStarter } from './handoff-trigger.ts';
 import { HANDOFFS } from './handoffs.ts';
+import { handOn } from './next-handoff.ts';
 import {
   checksumOf,
+  HandoffDeliverySchema,
   HandoffPackageSchema,
   HandoffReceiptSchema,
   PackageRequestSchema,
+  type HandoffDelivery,
   type HandoffPackage,
   type HandoffReceipt,
 } from './package.ts';
@@ -78,22 +83,45 @@ const createHandoffPackage: SquadAction<z.output<typeof PackageRequestSchema>, H
 };
 
 /**
- * Hands the package to the target domain. The domains are not services of
- * their own here, so delivery is the receipt: the package's address and
- * checksum, which the workflow's output and the next handoff rely on.
+ * Hands the package to the target domain: checks it against the data it was
+ * packed from, then starts the next handoff's workflow (a trigger message,
+ * keyed by execution and step so a retried attempt starts it once) when
+ * chaining is on. The receipt says which workflow and execution it started,
+ * or why none.
  */
-const executeHandoff: SquadAction<HandoffPackage, HandoffReceipt> = {
-  description: 'Delivers a handoff package to its target domain and returns the receipt',
-  input: HandoffPackageSchema,
-  output: HandoffReceiptSchema,
-  handler: (pkg) => ({
-    delivered: true,
-    package_id: pkg.package_id,
-    delivered_to: pkg.target_domain,
-    next_step: pkg.next_step,
-    checksum: pkg.checksum,
-  }),
-};
+function executeHandoff(settings: HandoffChainSettings, starter: HandoffStarter | undefined): SquadAction<HandoffDelivery, HandoffReceipt> {
+  return {
+    description: 'Delivers a handoff package to its target domain and starts the next handoff',
+    input: HandoffDeliverySchema,
+    output: HandoffReceiptSchema,
+    handler: async ({ package: pkg, handoff_data, chain }, ctx) => {
+      if (checksumOf(handoff_data) !== pkg.checksum) {
+        throw new NonRetryableError(`handoff_data does not match package ${pkg.package_id}'s checksum`, { code: INVALID_HANDOFF_INPUT });
+      }
+      const next = await handOn(
+        {
+          handoff: pkg.handoff,
+          workflowId: pkg.workflow_id,
+          nextStep: pkg.next_step,
+          handoffData: handoff_data,
+          link: chain,
+          executionId: ctx.executionId,
+          step: ctx.step,
+        },
+        settings,
+        starter,
+      );
+      return {
+        delivered: true,
+        package_id: pkg.package_id,
+        delivered_to: pkg.target_domain,
+        next_step: pkg.next_step,
+        checksum: pkg.checksum,
+        next_handoff: next,
+      };
+    },
+  };
+}
 
 function handoffActions(): Record<string, SquadAction> {
   const actions: Record<string, SquadAction> = {};
@@ -104,17 +132,31 @@ function handoffActions(): Record<string, SquadAction> {
   return actions;
 }
 
+export interface AgencySquadOptions {
+  /** How `execute_handoff` starts the next handoff (`triggerPublisher(transport, prefix)`); without one nothing is chained. */
+  starter?: HandoffStarter;
+  /** Default: chaining on when there is a starter, at most `DEFAULT_HANDOFF_MAX_HOPS` hops (`readHandoffChainSettings` reads them from the environment). */
+  chain?: Partial<HandoffChainSettings>;
+}
+
 /**
  * The digital agency's handoff squad (seed 001): validate, transform,
- * package and deliver for each of the five domain handoffs. Every action is
- * deterministic and side-effect free, so retries and redeliveries are harmless.
+ * package and deliver for each of the five domain handoffs. Every action but
+ * `execute_handoff` is deterministic and side-effect free; `execute_handoff`
+ * starts the next handoff once per step, whatever the attempt.
  */
-export const agencySquad = defineSquad({
-  name: AGENCY_SQUAD,
-  description: 'Digital agency handoffs between offer, marketing, sales, fulfillment and feedback',
-  actions: {
-    ...handoffActions(),
-    create_handoff_package: createHandoffPackage,
-    execute_handoff: executeHandoff,
-  },
-});
+export function createAgencySquad(options: AgencySquadOptions = {}) {
+  const settings: HandoffChainSettings = {
+    enabled: options.chain?.enabled ?? options.starter !== undefined,
+    maxHops: options.chain?.maxHops ?? DEFAULT_HANDOFF_MAX_HOPS,
+  };
+  return defineSquad({
+    name: AGENCY_SQUAD,
+    description: 'Digital agency handoffs between offer, marketing, sales, fulfillment and feedback',
+    actions: {
+      ...handoffActions(),
+      create_handoff_package: createHandoffPackage,
+      execute_handoff: executeHandoff(settings, options.starter),
+    },
+  });
+}

@@ -1,22 +1,33 @@
 import { workflow, type WorkflowDefinition } from '@squadflow/shared';
 import { z } from 'zod';
+import { HANDOFF_CHAIN_FIELD, HandoffChainLinkSchema } from './chain-link.ts';
 import { HANDOFF_CHAIN, type Handoff, type HandoffName } from './common.ts';
 import { HANDOFFS } from './handoffs.ts';
 import { AGENCY_SQUAD } from './squad.ts';
 
 export { HANDOFF_CHAIN, type HandoffName } from './common.ts';
-export { handoffNextInput, handoffNextWhen } from './next-input.ts';
+export { handoffNextInput, handoffNextWhen, handoffStopReason } from './next-input.ts';
 
 /**
  * The execution's output, shaped as the seed's `run_workflow.py` prints it:
- * `{ success, workflow_id, handoff_data, next_step }`.
+ * `{ success, workflow_id, handoff_data, next_step }`, plus `next_handoff`:
+ * the workflow and execution the handoff started, or why it started none.
  */
 const OUTPUT = `{
   "success": $steps.execute_handoff.delivered,
   "workflow_id": $steps.create_handoff_package.workflow_id,
   "handoff_data": $steps.transform_data,
-  "next_step": $steps.execute_handoff.next_step
+  "next_step": $steps.execute_handoff.next_step,
+  "next_handoff": $steps.execute_handoff.next_handoff
 }`;
+
+/** The handoff's input as a context schema, plus the chain link a chained execution carries (checked at trigger time). */
+function contextSchemaOf(handoff: Handoff): Record<string, unknown> {
+  const input = handoff.input as unknown as z.ZodObject;
+  const context = input.extend({ [HANDOFF_CHAIN_FIELD]: HandoffChainLinkSchema.optional() });
+  // `io: 'input'`: fields with defaults are optional and extra fields are allowed, as the seed's scripts allow them.
+  return z.toJSONSchema(context, { io: 'input' }) as Record<string, unknown>;
+}
 
 /**
  * One handoff as a workflow, following the seed's pattern: validate the
@@ -30,8 +41,7 @@ export function handoffWorkflow(handoff: Handoff): WorkflowDefinition {
   return (
     workflow(handoff.name)
       .describe(`${handoff.description} (seed 001: ${handoff.sourceDomain} → ${handoff.targetDomain})`)
-      // `io: 'input'`: fields with defaults are optional and extra fields are allowed, as the seed's scripts allow them.
-      .contextSchema(z.toJSONSchema(handoff.input, { io: 'input' }) as Record<string, unknown>)
+      .contextSchema(contextSchemaOf(handoff))
       .defaults({ timeout: '10s', retry: { retries: 2, initialInterval: '200ms', maxInterval: '2s' } })
       // A bad input stays bad: nothing to retry.
       .task('validate_input', { squad, action: `validate_${handoff.name}`, retry: { retries: 0 } })
@@ -56,7 +66,12 @@ export function handoffWorkflow(handoff: Handoff): WorkflowDefinition {
         squad,
         action: 'execute_handoff',
         dependsOn: ['create_handoff_package'],
-        input: '$steps.create_handoff_package',
+        // The chain link is in the context of a chained execution only (absent: the chain begins here).
+        input: {
+          package: '$steps.create_handoff_package',
+          handoff_data: '$steps.transform_data',
+          chain: `$context.${HANDOFF_CHAIN_FIELD}`,
+        },
       })
       .output(OUTPUT)
       .build()

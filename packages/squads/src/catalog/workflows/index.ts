@@ -1,5 +1,5 @@
 import type { WorkflowDefinition } from '@squadflow/shared';
-import { agencyWorkflows, HANDOFF_CHAIN, handoffNextInput, handoffNextWhen, handoffWorkflows } from '../agency/index.ts';
+import { agencyWorkflows } from '../agency/index.ts';
 import { abandonedCartRecovery, type AbandonedCartOptions } from './abandoned-cart-recovery.ts';
 import { leadActivation, leadConversation, type LeadConversationOptions } from './lead-conversation.ts';
 import { newLeadNurture, type NewLeadNurtureOptions } from './new-lead-nurture.ts';
@@ -14,8 +14,6 @@ export interface SeedWorkflowOptions {
   stockEmergency?: StockEmergencyOptions;
   newLeadNurture?: NewLeadNurtureOptions;
   leadConversation?: LeadConversationOptions;
-  /** Each completed handoff starts the next one (seed 001's chain). Default false. */
-  chainHandoffs?: boolean;
 }
 
 /** Every workflow of the seeds, ready for `registerWorkflow` (delays overridable, e.g. short ones in tests). */
@@ -26,16 +24,7 @@ export function seedWorkflows(options: SeedWorkflowOptions = {}): WorkflowDefini
     newLeadNurture(options.newLeadNurture),
     leadActivation(),
     leadConversation(options.leadConversation),
-    ...(options.chainHandoffs ? chainedHandoffs() : agencyWorkflows),
+    // Seed 001's chain is the agency squad's business (`execute_handoff` starts the next handoff), never a `then` here: one mechanism, one start.
+    ...agencyWorkflows,
   ];
-}
-
-/** The five handoffs, each starting the next when its output carries something to hand over. */
-function chainedHandoffs(): WorkflowDefinition[] {
-  return HANDOFF_CHAIN.map((name, i) => {
-    const next = HANDOFF_CHAIN[(i + 1) % HANDOFF_CHAIN.length]!;
-    const input = handoffNextInput[name];
-    const when = handoffNextWhen[name];
-    return { ...handoffWorkflows[name], then: [{ workflow: next, ...(input ? { input } : {}), ...(when ? { when } : {}) }] };
-  });
 }
