@@ -6,6 +6,7 @@
  * calls the transport makes. docs/security.md explains every grant.
  *
  *   node --import tsx scripts/nats-authorization.ts [prefix] [squad[:bucket+bucket]]... > authorization.conf
+ *   (`squad:bucket+bucket:workflow+workflow` also lets the squad publish those workflows' triggers)
  *
  * Without squads it renders the catalog's (`DEPLOY_SQUADS`): that is
  * deploy/nats/authorization.conf, which a test keeps equal to the rendering.
@@ -21,11 +22,14 @@
  * (a KV read of execution state is a reply).
  */
 import { kvStreamName, names } from '@squadflow/shared';
+import { AGENCY_SQUAD, HANDOFF_CHAIN } from '@squadflow/squads/catalog';
 
 export interface SquadGrant {
   name: string;
   /** The squad's own KV buckets (`<prefix>_<bucket>`, e.g. `inventory`). */
   buckets?: string[];
+  /** Workflows the squad may start by publishing their trigger (`<prefix>.in.trigger.<workflow>`): the agency's chained handoffs. */
+  triggers?: readonly string[];
 }
 
 /**
@@ -37,7 +41,8 @@ export interface SquadGrant {
 const SEED_BUCKETS = ['inventory', 'ads', 'whatsapp_outbox'];
 export const DEPLOY_SQUADS: SquadGrant[] = [
   ...['inventory', 'whatsapp', 'traffic', 'lead_scraper', 'google_ads'].map((name) => ({ name, buckets: SEED_BUCKETS })),
-  { name: 'agency' },
+  // `execute_handoff` starts the next handoff (docs/handoffs.md): the five handoff workflows' triggers, no other.
+  { name: AGENCY_SQUAD, triggers: HANDOFF_CHAIN },
 ];
 
 export interface AuthorizationOptions {
@@ -191,9 +196,10 @@ export function permissionsOf(options: AuthorizationOptions): Record<string, Per
     const own = (squad.buckets ?? []).map((bucket) => n.squadBucket(bucket));
     result[user] = {
       publish: [
-        // Its replies and progress, nothing else under the prefix: no triggers, signals or controls.
+        // Its replies and progress; no signals or controls, and triggers only of the workflows it is granted.
         `${p}.in.reply.>`,
         `${p}.in.heartbeat.>`,
+        ...(squad.triggers ?? []).map((workflow) => n.trigger(workflow)),
         `${api}.INFO`,
         ...streams.map((s) => `${api}.STREAM.INFO.${s}`),
         // Its own durable, pinned to its own commands: the one consumer it may create (or update).
@@ -255,10 +261,10 @@ ${users.join(',\n')}
 `;
 }
 
-/** `squad` or `squad:bucket+bucket` → a grant. */
+/** `squad`, `squad:bucket+bucket` or `squad:bucket:trigger+trigger` (buckets may be empty) → a grant. */
 function parseSquad(arg: string): SquadGrant {
-  const [name, buckets] = arg.split(':');
-  return { name: name!, ...(buckets ? { buckets: buckets.split('+') } : {}) };
+  const [name, buckets, triggers] = arg.split(':');
+  return { name: name!, ...(buckets ? { buckets: buckets.split('+') } : {}), ...(triggers ? { triggers: triggers.split('+') } : {}) };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

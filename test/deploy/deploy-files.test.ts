@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DEPLOY_USERS, deployEnv, renderDeployEnv } from '../../scripts/deploy-env.ts';
 import { passwordVariable } from '../../scripts/nats-authorization.ts';
+import { readHandoffChainSettings } from '@squadflow/squads/catalog';
 import { interpolateString, loadCompose } from './compose.ts';
 import { dockerignore, parseDockerfile, parseEnvArgs } from './dockerfile.ts';
 
@@ -129,6 +130,24 @@ describe('secrets and users', () => {
       agency: 'squad_agency',
       notifier: 'notifier',
     });
+  });
+});
+
+describe('the agency squad in compose', () => {
+  it('chains the handoffs by default, and SQUADFLOW_CHAIN_HANDOFFS=false reaches the squad as off', () => {
+    const agency = (env: Record<string, string>) =>
+      loadCompose([join(ROOT, 'docker-compose.yml'), join(ROOT, 'docker-compose.cluster.yml')], { ...deployEnv(), ...env }).services[
+        'agency'
+      ]!.environment;
+    expect(readHandoffChainSettings(agency({}))).toEqual({ enabled: true, maxHops: 5 });
+    expect(readHandoffChainSettings(agency({ SQUADFLOW_CHAIN_HANDOFFS: 'false', SQUADFLOW_HANDOFF_MAX_HOPS: '2' }))).toEqual({
+      enabled: false,
+      maxHops: 2,
+    });
+    // The other squads do not publish triggers: the variables are the agency's alone.
+    const single = loadCompose([join(ROOT, 'docker-compose.yml')], deployEnv());
+    expect(single.services['agency']!.environment['SQUADFLOW_CHAIN_HANDOFFS']).toBe('true');
+    expect(single.services['inventory']!.environment['SQUADFLOW_CHAIN_HANDOFFS']).toBeUndefined();
   });
 });
 

@@ -7,7 +7,7 @@
  * the gateway's HTTP API. Then, connecting with a squad's and the gateway's
  * credentials, every action outside their job is tried and each must end in
  * a permissions violation from the server, with no effect: a squad cannot
- * publish triggers, signals or controls, read another squad's commands (by
+ * publish signals, controls or triggers it was not granted, read another squad's commands (by
  * subscription, by pulling from its consumer or by a consumer of its own),
  * create streams or consumers, touch the executions KV, or read another
  * service's inbox; the gateway cannot publish commands or replies, manage
@@ -18,7 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { workflow } from '@squadflow/shared';
+import { triggerCodec, workflow } from '@squadflow/shared';
 import { connectNatsTransport } from '@squadflow/transport';
 import { signHmacSha256 } from '@squadflow/gateway';
 import { freePort, spawnTsProcess, startNatsServer, until, type ChildHandle, type NatsServerProcess } from '@squadflow/transport/testing';
@@ -28,6 +28,8 @@ import { connectProbe, expectViolation, publishes, requests, subscribes, type Pr
 
 const PREFIX = 'sqf';
 const SQUADS = ['alpha', 'beta'];
+/** The one workflow beta is granted to trigger (never registered: its trigger ends as a failed execution of its own). */
+const HANDED_ON = 'relay_next';
 const USERS = ['orchestrator', 'gateway', 'operator', 'notifier', ...SQUADS.map(squadUser)];
 /** Alerts on (a rule that looks every 200 ms, never true here) and routed to WhatsApp: the evaluator and the notifier at work. */
 const ALERTS = JSON.stringify({
@@ -54,7 +56,9 @@ describe('least-privilege NATS users (matrix G6)', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'squadflow-authz-'));
     const config = join(dir, 'authorization.conf');
-    writeFileSync(config, renderAuthorization({ prefix: PREFIX, squads: SQUADS.map((name) => ({ name })) }));
+    // beta may start one workflow, as the agency squad starts the next handoff (docs/handoffs.md).
+    const grants = SQUADS.map((name) => ({ name, ...(name === 'beta' ? { triggers: [HANDED_ON] } : {}) }));
+    writeFileSync(config, renderAuthorization({ prefix: PREFIX, squads: grants }));
     // nats-server reads each password from its environment (the config names the variables).
     for (const user of USERS) process.env[passwordVariable(user)] = PASSWORDS[user];
     server = await startNatsServer({ args: ['-c', config] });
@@ -268,6 +272,19 @@ describe('least-privilege NATS users (matrix G6)', () => {
       expect(alpha.errors.filter((e) => /permissions violation/i.test(e)).length).toBeGreaterThanOrEqual(denied.length);
     } finally {
       await alpha.transport.close();
+    }
+  });
+
+  it("lets a squad publish the triggers it is granted, and no other workflow's", async () => {
+    const beta = await connectAs(squadUser('beta'));
+    try {
+      // A JetStream publish: the stream's ack comes back only if the server let the message in.
+      const trigger = triggerCodec.encode({ kind: 'trigger', workflow: HANDED_ON, idempotencyKey: 'granted', context: {} });
+      await beta.transport.streams.publish(`${PREFIX}.in.trigger.${HANDED_ON}`, trigger);
+      expect(beta.errors).toEqual([]);
+      await expectViolation(beta, `${PREFIX}.in.trigger.relay`, publishes(beta, `${PREFIX}.in.trigger.relay`));
+    } finally {
+      await beta.transport.close();
     }
   });
 

@@ -78,6 +78,52 @@ describe('squadflow CLI against a NATS deployment', () => {
     }
   });
 
+  it('chains the five handoffs on the deployment: `squad agency` hands each on, `run --wait` follows them to feedback → offer', async () => {
+    const squad = await startCli(['squad', 'agency'], env);
+    try {
+      const run = await runCli(
+        ['run', 'offer_to_marketing', '--input', 'examples/handoffs/offer_to_marketing.json', '--wait', '--json'],
+        env,
+      );
+      expect(run.stderr).not.toContain('squadflow:');
+      expect(run.code).toBe(0);
+      const result = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { event: string; chain: ExecutionView[] };
+      expect(result.chain.map((v) => [v.workflow, v.status])).toEqual([
+        ['offer_to_marketing', 'completed'],
+        ['marketing_to_sales', 'completed'],
+        ['sales_to_fulfillment', 'completed'],
+        ['fulfillment_to_feedback', 'completed'],
+        ['feedback_to_offer', 'completed'],
+      ]);
+      // Each started once, in the deployment's own store: the in-test client sees the one execution each hop named.
+      for (const view of result.chain.slice(1)) {
+        const stored = await client.getExecution(view.executionId);
+        expect(stored?.context['handoff_chain']).toMatchObject({ origin: result.chain[0]!.executionId });
+      }
+      expect(result.chain.at(-1)!.output).toMatchObject({ next_handoff: { status: 'not_started', reason: 'nothing_to_hand_on' } });
+    } finally {
+      expect((await squad.stop('SIGTERM')).code).toBe(0);
+    }
+  });
+
+  it('`squad agency` with SQUADFLOW_CHAIN_HANDOFFS=false delivers and starts nothing; a bad value exits 2 naming it', async () => {
+    const squad = await startCli(['squad', 'agency'], { ...env, SQUADFLOW_CHAIN_HANDOFFS: 'false' });
+    try {
+      const run = await runCli(['run', 'offer_to_marketing', '--input', 'examples/handoffs/offer_to_marketing.json', '--json'], env);
+      expect(run.code).toBe(0);
+      const view = JSON.parse(run.stdout) as ExecutionView;
+      expect(view.output).toMatchObject({
+        success: true,
+        next_handoff: { status: 'not_started', workflow: 'marketing_to_sales', reason: 'chaining_disabled' },
+      });
+    } finally {
+      expect((await squad.stop('SIGTERM')).code).toBe(0);
+    }
+    const bad = await runCli(['squad', 'agency'], { ...env, SQUADFLOW_HANDOFF_MAX_HOPS: 'many' });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('SQUADFLOW_HANDOFF_MAX_HOPS');
+  });
+
   it('status shows the per-step history of an execution, ls lists it, and both parse with --json', async () => {
     const trigger = await runCli(['trigger', 'await_approval', '--data', '{"order_id":"s1"}'], env);
     expect(trigger.code).toBe(0);
