@@ -292,6 +292,35 @@ describe('squadflow CLI against a running `squadflow start` (HTTP)', () => {
     expect((await api<Execution>(`/v1/executions/${executionId}`)).body.status).toBe('completed');
   });
 
+  it('chains the agency handoffs by default: run --wait over HTTP follows one offer to feedback → offer', async () => {
+    const run = await runCli(['run', 'offer_to_marketing', '--input', 'examples/handoffs/offer_to_marketing.json', '--wait'], env);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('chain of 5 handoffs:');
+    expect(run.stdout).toMatch(/fulfillment_to_feedback handed on to feedback_to_offer \(execution (ex_\w+), hop 4\)/);
+    const id = /handed on to feedback_to_offer \(execution (ex_\w+)/.exec(run.stdout)![1]!;
+    expect((await api<Execution & { workflow: string }>(`/v1/executions/${id}`)).body).toMatchObject({
+      status: 'completed',
+      workflow: 'feedback_to_offer',
+    });
+  });
+
+  it('start --no-chain-handoffs delivers each handoff and starts nothing after it', async () => {
+    const port = await freePort();
+    const other = await startCli(['start', '--no-chain-handoffs'], { SQUADFLOW_PORT: String(port) });
+    try {
+      const otherEnv = { SQUADFLOW_URL: `http://127.0.0.1:${port}` };
+      const run = await runCli(['run', 'offer_to_marketing', '--input', 'examples/handoffs/offer_to_marketing.json', '--json'], otherEnv);
+      expect(run.code).toBe(0);
+      expect((JSON.parse(run.stdout) as { output: unknown }).output).toMatchObject({
+        next_handoff: { status: 'not_started', workflow: 'marketing_to_sales', reason: 'chaining_disabled' },
+      });
+      const ls = await runCli(['ls', '--workflow', 'marketing_to_sales', '--json'], otherEnv);
+      expect(JSON.parse(ls.stdout)).toEqual([]);
+    } finally {
+      expect((await other.stop('SIGTERM')).code).toBe(0);
+    }
+  });
+
   it('workflows lists the seed workflows start registered', async () => {
     const result = await runCli(['workflows', '--json'], env);
     expect(result.code).toBe(0);
