@@ -16,7 +16,8 @@
  * 3. The drive (drive.ts): through the gateway with the token, executions of
  *    a seed workflow, one orchestrator replica SIGKILLed on the way, each
  *    execution completed exactly once. Then a squad's user is refused a
- *    trigger and another squad's commands.
+ *    trigger and another squad's commands, and the agency squad, on its own
+ *    user, chains the five handoffs from one offer.
  *
  * The one change to the built image: abandoned_cart_recovery's delays (5 min
  * and 1 h in the seed) are shortened in the image's copy of its YAML.
@@ -26,6 +27,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { names } from '@squadflow/shared';
+import { until } from '@squadflow/transport/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { passwordVariable, squadUser } from '../../scripts/nats-authorization.ts';
 import { connectProbe, expectViolation, publishes, requests, subscribes } from '../reliability/permission-probe.ts';
@@ -168,5 +170,44 @@ describe.skipIf(withoutNatsServer('compose-processes'))(
       };
       expect(list.executions).toHaveLength(6);
     });
+
+    it("chains the agency handoffs on the agency's own NATS user: one offer through the gateway hands on to feedback → offer", async () => {
+      const gatewayUrl = `http://127.0.0.1:${await runner.hostPort('gateway', 8080)}`;
+      const headers = { authorization: `Bearer ${env.SQUADFLOW_API_TOKENS!.split(':')[1]!}`, 'content-type': 'application/json' };
+      interface View {
+        executionId: string;
+        workflow: string;
+        status: string;
+        output?: { next_handoff?: { status: string; execution_id?: string; reason?: string } };
+      }
+      const read = async (id: string) => (await fetch(`${gatewayUrl}/v1/executions/${id}`, { headers })).json() as Promise<View>;
+      const offer = readFileSync(join(ROOT, 'examples', 'handoffs', 'offer_to_marketing.json'), 'utf8');
+      const started = await fetch(`${gatewayUrl}/v1/workflows/offer_to_marketing/executions`, { method: 'POST', headers, body: offer });
+      expect(started.status, await started.clone().text()).toBeLessThan(300);
+      const first = ((await started.json()) as View).executionId;
+      let view = await until(
+        'offer_to_marketing completed',
+        () => read(first),
+        (v) => v.status === 'completed',
+      );
+      const chain = [view];
+      while (view.output?.next_handoff?.status === 'started') {
+        const id = view.output.next_handoff.execution_id!;
+        view = await until(
+          `${id} completed`,
+          () => read(id),
+          (v) => v.status === 'completed',
+        );
+        chain.push(view);
+      }
+      expect(chain.map((v) => v.workflow)).toEqual([
+        'offer_to_marketing',
+        'marketing_to_sales',
+        'sales_to_fulfillment',
+        'fulfillment_to_feedback',
+        'feedback_to_offer',
+      ]);
+      expect(view.output?.next_handoff).toMatchObject({ status: 'not_started', reason: 'nothing_to_hand_on' });
+    }, 60_000);
   },
 );

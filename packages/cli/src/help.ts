@@ -17,7 +17,10 @@ const ENVIRONMENT = `Environment:
   SQUADFLOW_NATS_URL    NATS server(s), comma-separated: talk over NATS instead (start/squad: run on NATS)
   SQUADFLOW_PREFIX      prefix of subjects, streams and buckets on NATS (default sqf)
   SQUADFLOW_PORT        start: the HTTP port to serve (default 8080)
-  SQUADFLOW_LOG_LEVEL   engine log level on stderr (default: error for commands, info for start/squad)`;
+  SQUADFLOW_LOG_LEVEL   engine log level on stderr (default: error for commands, info for start/squad)
+  SQUADFLOW_CHAIN_HANDOFFS, SQUADFLOW_HANDOFF_MAX_HOPS
+                        start, run (one-shot), squad agency: each agency handoff starts the next
+                        (default true), at most this many hops per chain (default 5; docs/handoffs.md)`;
 
 /** `squadflow --help`. */
 export function globalHelp(commands: readonly Command[]): string {

@@ -47,7 +47,11 @@ async function runtimeFor(
   chainHandoffs: boolean,
 ): Promise<{ remote: Remote; oneShot: boolean }> {
   const target = remoteTarget(config);
-  if (target.kind === 'nats' || target.explicit) return { remote: await openRemote(config, logger, target), oneShot: false };
+  if (target.kind === 'nats' || target.explicit) {
+    // The server's agency squad decides (its --no-chain-handoffs or SQUADFLOW_CHAIN_HANDOFFS), not this command.
+    if (!chainHandoffs) out.note('run: --no-chain-handoffs applies to a one-shot squadflow only; the server chains as it was started');
+    return { remote: await openRemote(config, logger, target), oneShot: false };
+  }
   out.note('run: one-shot in-memory squadflow in this process (no server is used; set SQUADFLOW_URL or SQUADFLOW_NATS_URL to run on one)');
   // Loaded here, not at the top: the other commands start faster without the embedded runtime.
   const { startEmbedded } = await import('@squadflow/embedded');
