@@ -12,9 +12,19 @@ export interface Catalog {
   workflows: unknown[];
 }
 
-/** Every seed squad and workflow. Squads that keep state (inventory, ads, outbox) open their KV buckets here. */
-export async function loadCatalog(options: { transport: Transport; prefix: string; workflows?: SeedWorkflowOptions }): Promise<Catalog> {
-  const squads = [...(await createSeedSquads({ transport: options.transport, prefix: options.prefix })), agencySquad as SquadDefinition];
+/**
+ * Every seed squad and workflow. Squads that keep state (inventory, ads, outbox, the LLM history) open their KV
+ * buckets here. `env` (default `process.env`) chooses the WhatsApp client and answerer: `squadflow start` and
+ * `squadflow squad whatsapp` both come through here.
+ */
+export async function loadCatalog(options: {
+  transport: Transport;
+  prefix: string;
+  workflows?: SeedWorkflowOptions;
+  env?: Record<string, string | undefined>;
+}): Promise<Catalog> {
+  const { transport, prefix, env } = options;
+  const squads = [...(await createSeedSquads({ transport, prefix, ...(env ? { env } : {}) })), agencySquad as SquadDefinition];
   return { squads, workflows: seedWorkflows(options.workflows) };
 }
 

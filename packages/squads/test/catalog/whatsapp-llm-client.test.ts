@@ -3,8 +3,6 @@
  * receives. Timeouts and backoff run on a manual clock: the test moves time
  * and reads the delays the client asked for, it never waits for them.
  */
-import { ManualClock } from '@squadflow/transport';
-import { Collector } from '@squadflow/transport/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   backoffMs,
@@ -15,18 +13,9 @@ import {
   type ChatCompletionsConfig,
 } from '../../src/catalog/index.ts';
 import { apiError, ChatCompletionsStandIn, completion } from './chat-completions-stand-in.ts';
+import { WatchedClock } from './watched-clock.ts';
 
 const API_KEY = 'sk-test-0123456789';
-
-/** A manual clock that reports each timer set, as the delay asked for. */
-class WatchedClock extends ManualClock {
-  readonly delays = new Collector<number>();
-  override setTimer(at: number, fn: () => void): unknown {
-    const handle = super.setTimer(at, fn);
-    this.delays.push(at - this.now());
-    return handle;
-  }
-}
 
 let stand: ChatCompletionsStandIn;
 let clock: WatchedClock;

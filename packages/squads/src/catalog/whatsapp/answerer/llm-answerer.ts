@@ -51,14 +51,15 @@ export class LlmAnswerer implements Answerer {
       return { ...rules, fallback_reason: 'RULES_OPT_OUT: opt-outs are answered by the rules' };
     }
     const user = describeMessage(request);
+    const turnId = `${ctx.executionId}.${ctx.step}`;
     let result: AnswerResult;
     if (rules.intent === 'human') {
       result = { ...rules, fallback_reason: 'RULES_HUMAN: requests for a person are answered by the rules' };
     } else {
-      result = await this.askModel(request, user, rules, ctx);
+      result = await this.askModel(request, user, turnId, rules, ctx);
     }
     await this.deps.history?.append(request.phone, {
-      id: `${ctx.executionId}.${ctx.step}`,
+      id: turnId,
       user,
       assistant: result.reply,
       answered_by: result.answered_by,
@@ -67,8 +68,15 @@ export class LlmAnswerer implements Answerer {
     return result;
   }
 
-  private async askModel(request: AnswerRequest, user: string, rules: AnswerResult, ctx: AnswerContext): Promise<AnswerResult> {
-    const past = (await this.deps.history?.turns(request.phone)) ?? [];
+  private async askModel(
+    request: AnswerRequest,
+    user: string,
+    turnId: string,
+    rules: AnswerResult,
+    ctx: AnswerContext,
+  ): Promise<AnswerResult> {
+    // A retried step's earlier try is not history: it is this very message.
+    const past = ((await this.deps.history?.turns(request.phone)) ?? []).filter((t) => t.id !== turnId);
     const messages: ChatMessage[] = [
       { role: 'system', content: this.deps.systemPrompt },
       ...(request.name?.trim() ? [{ role: 'system' as const, content: `Nome do lead: ${request.name.trim()}` }] : []),

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { DurationSchema, durationMs, SquadflowError, toFieldIssues } from '@squadflow/shared';
+import { DurationSchema, durationMs, parseDuration, SquadflowError, toFieldIssues } from '@squadflow/shared';
 import { z } from 'zod';
 import { dataFile } from '../../common/data-file.ts';
 import type { ChatCompletionsConfig } from './chat-completions-client.ts';
@@ -40,7 +40,7 @@ const LlmEnvSchema = z.object({
     .min(16)
     .max(4096)
     .default(300),
-  WHATSAPP_LLM_TIMEOUT: DurationSchema.default('10s').refine((v) => durationMs(v) >= 100, 'must be at least 100ms'),
+  WHATSAPP_LLM_TIMEOUT: DurationSchema.default('10s').refine((v) => (parseDuration(v) ?? Infinity) >= 100, 'must be at least 100ms'),
   WHATSAPP_LLM_MAX_RETRIES: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(0).max(5).default(2),
   WHATSAPP_LLM_RETRY_DELAY: DurationSchema.default('500ms'),
   WHATSAPP_LLM_SYSTEM_PROMPT_FILE: z.string().min(1).default(DEFAULT_SYSTEM_PROMPT_FILE),
