@@ -69,7 +69,8 @@ export class ChatCompletionsClient {
   private readonly random: () => number;
 
   constructor(
-    readonly config: ChatCompletionsConfig,
+    // Private: it holds the key, and nothing outside should be able to log it.
+    private readonly config: ChatCompletionsConfig,
     deps: { clock: Clock; random?: () => number },
   ) {
     this.url = `${config.baseUrl}/chat/completions`;
@@ -99,6 +100,7 @@ export class ChatCompletionsClient {
 
   /** One HTTP call under its own timeout (a clock timer aborting the request). */
   private async call(body: string, timeoutMs: number, outer?: AbortSignal): Promise<Omit<ChatCompletion, 'attempts'>> {
+    if (outer?.aborted) throw outer.reason;
     const controller = new AbortController();
     let timedOut = false;
     const timer = this.clock.setTimer(this.clock.now() + timeoutMs, () => {
