@@ -39,8 +39,13 @@ export interface SquadGrant {
  * each is granted all three; see docs/security.md.
  */
 const SEED_BUCKETS = ['inventory', 'ads', 'whatsapp_outbox'];
+/** The LLM answerer's conversation histories hold leads' messages: only the whatsapp squad may open them (docs/llm.md). */
+const WHATSAPP_BUCKETS = [...SEED_BUCKETS, 'whatsapp_history'];
 export const DEPLOY_SQUADS: SquadGrant[] = [
-  ...['inventory', 'whatsapp', 'traffic', 'lead_scraper', 'google_ads'].map((name) => ({ name, buckets: SEED_BUCKETS })),
+  ...['inventory', 'whatsapp', 'traffic', 'lead_scraper', 'google_ads'].map((name) => ({
+    name,
+    buckets: name === 'whatsapp' ? WHATSAPP_BUCKETS : SEED_BUCKETS,
+  })),
   // `execute_handoff` starts the next handoff (docs/handoffs.md): the five handoff workflows' triggers, no other.
   { name: AGENCY_SQUAD, triggers: HANDOFF_CHAIN },
 ];

@@ -91,7 +91,13 @@ describe.skipIf(withoutNatsServer('compose-processes'))(
           .filter((f) => f.endsWith('.mjs'))
           .sort(),
       ).toEqual(['gateway.mjs', 'healthcheck.mjs', 'orchestrator.mjs', 'squadflow.mjs']);
-      expect(readdirSync(join(app, 'dist', 'data')).sort()).toEqual(['ads_campaigns.json', 'inventory.json', 'suppliers.json']);
+      // The seed squads' data, and the WhatsApp LLM answerer's default system prompt (docs/llm.md).
+      expect(readdirSync(join(app, 'dist', 'data')).sort()).toEqual([
+        'ads_campaigns.json',
+        'inventory.json',
+        'suppliers.json',
+        'whatsapp_llm_system_prompt.md',
+      ]);
       // The operator UI, built by the build stage's `pnpm build` (packages/gateway/ui).
       expect(readdirSync(join(app, 'dist', 'ui')).sort()).toEqual(['assets', 'index.html']);
       expect(image.user).toBe('node');

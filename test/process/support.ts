@@ -54,7 +54,7 @@ export interface DeployOptions {
   clientNatsUrl?: string;
   /** Extra environment for the orchestrator processes (failpoints, AckWait...). */
   orchestratorEnv?: Record<string, string>;
-  /** Extra environment for the fixture squad processes (e.g. SQUAD_CONCURRENCY). */
+  /** Extra environment for the squad processes: the fixture squads (e.g. SQUAD_CONCURRENCY) or the seed squads (e.g. WHATSAPP_LLM_*). */
   squadEnv?: Record<string, string>;
 }
 
@@ -78,7 +78,7 @@ export async function deploy(label: string, squadNames: string[], options: Deplo
   const squads = await Promise.all(
     squadNames.map((squad) =>
       options.seedSquads
-        ? spawnTsProcess(CLI, env, { label: `squad ${squad}`, args: ['squad', squad] })
+        ? spawnTsProcess(CLI, { ...env, ...options.squadEnv }, { label: `squad ${squad}`, args: ['squad', squad] })
         : spawnTsProcess(SQUAD, { ...env, ...options.squadEnv, SQUAD_NAME: squad }, { label: `squad ${squad}` }),
     ),
   );

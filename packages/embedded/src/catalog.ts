@@ -28,15 +28,19 @@ export interface CatalogOptions {
    * 001's chain). Default: `SQUADFLOW_CHAIN_HANDOFFS` (unset: on); false turns it off whatever the environment says.
    */
   chainHandoffs?: boolean;
-  /** Environment of the agency squad's settings (default `process.env`). */
+  /**
+   * The environment (default `process.env`): it chooses the WhatsApp client and answerer and the agency's
+   * settings. `squadflow start` and `squadflow squad <name>` both come through here.
+   */
   env?: Record<string, string | undefined>;
 }
 
-/** Every seed squad and workflow. Squads that keep state (inventory, ads, outbox) open their KV buckets here. */
+/** Every seed squad and workflow. Squads that keep state (inventory, ads, outbox, the LLM history) open their KV buckets here. */
 export async function loadCatalog(options: CatalogOptions): Promise<Catalog> {
+  const { transport, prefix, env } = options;
   const squads = [
-    ...(await createSeedSquads({ transport: options.transport, prefix: options.prefix })),
-    agencySquadFor(options.transport, options.prefix, options),
+    ...(await createSeedSquads({ transport, prefix, ...(env ? { env } : {}) })),
+    agencySquadFor(transport, prefix, options),
   ];
   return { squads, workflows: seedWorkflows(options.workflows) };
 }

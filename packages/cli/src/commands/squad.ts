@@ -13,7 +13,8 @@ export const squadCommand: Command = {
   details: `Connects to NATS, consumes the squad's step commands, prints "ready", and stops gracefully
 on SIGTERM/SIGINT (running handlers finish and reply). Run it several times for replicas.
 Environment: SQUADFLOW_NATS_URL (required), SQUADFLOW_PREFIX, SQUADFLOW_SQUAD_CONCURRENCY,
-SQUADFLOW_SQUAD_SHUTDOWN_GRACE, SQUADFLOW_LOG_LEVEL; for agency also SQUADFLOW_CHAIN_HANDOFFS
+SQUADFLOW_SQUAD_SHUTDOWN_GRACE, SQUADFLOW_LOG_LEVEL; for whatsapp, WHATSAPP_* (Cloud API) and
+WHATSAPP_LLM_* (answer_message from a model: docs/llm.md); for agency, SQUADFLOW_CHAIN_HANDOFFS
 (default true: each handoff starts the next) and SQUADFLOW_HANDOFF_MAX_HOPS (default 5).
 Exit 3 for an unknown squad.`,
   options: {},

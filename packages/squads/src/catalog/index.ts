@@ -16,7 +16,9 @@ import {
   createWhatsAppSquad,
   openOutboxClient,
   readWhatsAppSquadEnv,
+  selectAnswerer,
   wantsCloudApi,
+  type Answerer,
   type WhatsAppClient,
 } from './whatsapp/index.ts';
 
@@ -56,6 +58,8 @@ export interface SeedSquadsOptions {
   env?: Env;
   /** A WhatsApp client to use instead of choosing from the environment (tests, another provider). */
   whatsapp?: WhatsAppClient;
+  /** Who writes `answer_message`'s replies instead of choosing from the environment (`selectAnswerer`: rules, or a model when `WHATSAPP_LLM_*` is set). */
+  answerer?: Answerer;
   /** Seed data files (default: `packages/squads/data/*.json`); `false` skips seeding a store. */
   dataFiles?: { inventory?: string | false; adsCampaigns?: string | false; suppliers?: string };
 }
@@ -71,7 +75,8 @@ export async function selectWhatsAppClient(transport: Transport, prefix: string,
 }
 
 /**
- * Opens the adapters (loading seed data that is not in KV yet) and returns
+ * Opens the adapters (loading seed data that is not in KV yet; the WhatsApp
+ * client and answerer chosen from `env`) and returns
  * the five squad definitions, ready for
  * `startSquad({ definition, transport, prefix })`.
  */
@@ -79,15 +84,16 @@ export async function createSeedSquads(options: SeedSquadsOptions): Promise<Squa
   const { transport, env = process.env, dataFiles = {} } = options;
   const prefix = options.prefix ?? 'sqf';
   const settings = readWhatsAppSquadEnv(env);
-  const [store, ads, suppliers, client] = await Promise.all([
+  const [store, ads, suppliers, client, answerer] = await Promise.all([
     openInventoryStore(transport, prefix, dataFiles.inventory === undefined ? {} : { dataFile: dataFiles.inventory }),
     openAdsStore(transport, prefix, dataFiles.adsCampaigns === undefined ? {} : { dataFile: dataFiles.adsCampaigns }),
     loadSuppliers(dataFiles.suppliers),
     options.whatsapp ?? selectWhatsAppClient(transport, prefix, env),
+    options.answerer ?? selectAnswerer(transport, prefix, env),
   ]);
   return [
     createInventorySquad({ store }),
-    createWhatsAppSquad({ client, ...settings }),
+    createWhatsAppSquad({ client, answerer, ...settings }),
     createTrafficSquad({ ads }),
     createLeadScraperSquad({ suppliers }),
     createGoogleAdsSquad({ ads }),

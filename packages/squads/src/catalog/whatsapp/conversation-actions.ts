@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { catalogAction } from '../common/action.ts';
-import { answerFor } from './answer-rules.ts';
+import { AnswerProvenanceSchema, RulesAnswerer, type Answerer } from './answerer/index.ts';
 import type { WhatsAppClient } from './client.ts';
 import { optionalText, Phone, send, SentOutput } from './send.ts';
 import { reminderText } from './texts.ts';
@@ -11,10 +11,13 @@ export interface ConversationDeps {
   activationTemplate?: string;
   /** Its language code (default `pt_BR`). */
   templateLanguage?: string;
+  /** Who writes `answer_message`'s replies (default: the keyword rules; see `selectAnswerer`). */
+  answerer?: Answerer;
 }
 
 /** Seed 004's conversation: an activation template, instant answers, a reminder after inactivity. */
 export function conversationActions(deps: ConversationDeps) {
+  const answerer = deps.answerer ?? new RulesAnswerer();
   return {
     /** Sends an approved template (the lead activation template by default). */
     send_template: catalogAction({
@@ -39,10 +42,10 @@ export function conversationActions(deps: ConversationDeps) {
         return { ...sent, template: name };
       },
     }),
-    /** Answers an inbound text or media message at once with a rule-based reply; `handoff` asks for a person. */
+    /** Answers an inbound text or media message at once (rules or a model, per `deps.answerer`); `handoff` asks for a person. */
     answer_message: catalogAction({
       description:
-        'Answers an inbound message (text or media) with a deterministic rule-based reply. Input: the conversation context. Output: intent and handoff for branching.',
+        'Answers an inbound message (text or media) at once, with the keyword rules or a model (docs/llm.md). Input: the conversation context. Output: intent and handoff for branching, answered_by (and model, usage, fallback_reason).',
       input: z.object({
         phone_number: Phone,
         name: optionalText,
@@ -52,15 +55,18 @@ export function conversationActions(deps: ConversationDeps) {
         text: z.string(),
         intent: z.enum(['opt_out', 'human', 'media', 'pricing', 'activation', 'thanks', 'greeting', 'unknown']),
         handoff: z.boolean(),
-      }),
+      }).extend(AnswerProvenanceSchema.shape),
       async handler(input, ctx) {
-        const answer = answerFor(input.message ?? undefined, input.name);
-        const sent = await send(
-          deps.client,
-          { to: input.phone_number, type: 'text', text: answer.reply, purpose: `answer_${answer.intent}` },
+        const { reply, ...answer } = await answerer.answer(
+          { phone: input.phone_number, name: input.name, message: input.message ?? undefined },
           ctx,
         );
-        return { ...sent, text: answer.reply, intent: answer.intent, handoff: answer.handoff };
+        const sent = await send(
+          deps.client,
+          { to: input.phone_number, type: 'text', text: reply, purpose: `answer_${answer.intent}` },
+          ctx,
+        );
+        return { ...sent, text: reply, ...answer };
       },
     }),
     /** Nudges a lead who went quiet (the conversation's 2-hour inactivity timeout). */
