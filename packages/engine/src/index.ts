@@ -8,6 +8,7 @@ export {
   type ArchiveExportFilter,
 } from './client/engine-client.ts';
 export { ArchiveExportFilterSchema } from './client/archive-export-filter.ts';
+export { executionIdFor } from './runtime/execution-ids.ts';
 export type { RetentionOptions } from './retention/retention-options.ts';
 export { TriggerNotConfirmedError } from './client/trigger-not-confirmed.ts';
 export type { ExecutionView, StepView } from './client/execution-view.ts';

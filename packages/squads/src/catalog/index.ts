@@ -16,6 +16,7 @@ import {
   createWhatsAppSquad,
   openOutboxClient,
   readWhatsAppSquadEnv,
+  openLeadStore,
   wantsCloudApi,
   type WhatsAppClient,
 } from './whatsapp/index.ts';
@@ -79,15 +80,16 @@ export async function createSeedSquads(options: SeedSquadsOptions): Promise<Squa
   const { transport, env = process.env, dataFiles = {} } = options;
   const prefix = options.prefix ?? 'sqf';
   const settings = readWhatsAppSquadEnv(env);
-  const [store, ads, suppliers, client] = await Promise.all([
+  const [store, ads, suppliers, client, leads] = await Promise.all([
     openInventoryStore(transport, prefix, dataFiles.inventory === undefined ? {} : { dataFile: dataFiles.inventory }),
     openAdsStore(transport, prefix, dataFiles.adsCampaigns === undefined ? {} : { dataFile: dataFiles.adsCampaigns }),
     loadSuppliers(dataFiles.suppliers),
     options.whatsapp ?? selectWhatsAppClient(transport, prefix, env),
+    openLeadStore(transport, prefix),
   ]);
   return [
     createInventorySquad({ store }),
-    createWhatsAppSquad({ client, ...settings }),
+    createWhatsAppSquad({ client, leads, ...settings }),
     createTrafficSquad({ ads }),
     createLeadScraperSquad({ suppliers }),
     createGoogleAdsSquad({ ads }),

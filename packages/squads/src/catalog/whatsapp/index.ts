@@ -20,3 +20,4 @@ export {
   type WhatsAppSquadSettings,
 } from './env.ts';
 export { answerFor, type Answer, type Intent } from './answer-rules.ts';
+export { leadsBucket, LeadStore, openLeadStore, type LeadStatusChange } from './lead-store.ts';
