@@ -187,8 +187,14 @@ describe.each(targets)('seed 004 through the WhatsApp webhook on %s', (_name, ma
     expect(listed.body.leads.map((l) => l.phone)).toEqual([LEAD]);
     expect((await get<{ leads: LeadRecord[] }>('/v1/leads?status=opted_out')).body.leads).toEqual([]);
     const refused = await get<{ error: { code: string; issues: Array<{ path: string }> } }>('/v1/leads?status=bored');
-    expect([refused.status, refused.body.error.issues[0]?.path]).toEqual([400, 'query.status.0']);
-    expect((await get(`/v1/leads/5511000000000`)).status).toBe(404);
-    expect((await get(`/v1/leads/not-a-phone`)).status).toBe(400);
+    expect([refused.status, refused.body.error.code, refused.body.error.issues[0]?.path]).toEqual([
+      400,
+      'INVALID_ARGUMENT',
+      'query.status.0',
+    ]);
+    const unknown = await get<{ error: { code: string } }>(`/v1/leads/5511000000000`);
+    expect([unknown.status, unknown.body.error.code]).toEqual([404, 'NOT_FOUND']);
+    const notPhone = await get<{ error: { code: string; issues: Array<{ path: string }> } }>(`/v1/leads/not-a-phone`);
+    expect([notPhone.status, notPhone.body.error.issues[0]?.path]).toEqual([400, 'params.phone']);
   });
 });
