@@ -41,12 +41,16 @@ export class SignalDelivery {
       buffered = outcome === 'buffered';
       waiting = await waits.lookup(s.key);
     }
+    let taken = false;
     for (const reg of waiting) {
       const label = (): string => `signal on "${s.key}" to step "${reg.step}"`;
-      await this.deps.guarded(reg.executionId, msg, label, () => this.deliver(reg, s.signalId, s.data));
+      await this.deps.guarded(reg.executionId, msg, label, async () => {
+        if ((await this.deliver(reg, s.signalId, s.data)) === 'applied') taken = true;
+      });
     }
-    // Delivered after all: out of the queue, or the next wait armed on the key would get it a second time.
-    if (buffered && waiting.length) await buffer.clear(s.key, s.signalId);
+    // A wait took it after all: out of the queue, or the next wait armed on the key would get it a second time.
+    // (A wait that had just completed on an older buffered signal did not take it: it stays for the next one.)
+    if (buffered && taken) await buffer.clear(s.key, s.signalId);
   }
 
   /**
