@@ -34,11 +34,11 @@ export interface SquadGrant {
 
 /**
  * The squads of the catalog as `squadflow squad <name>` runs them, for
- * deploy/nats/authorization.conf. Every seed squad process opens the three
+ * deploy/nats/authorization.conf. Every seed squad process opens the four
  * seed stores (packages/squads/src/catalog/index.ts, `createSeedSquads`), so
- * each is granted all three; see docs/security.md.
+ * each is granted all four; see docs/security.md.
  */
-const SEED_BUCKETS = ['inventory', 'ads', 'whatsapp_outbox'];
+const SEED_BUCKETS = ['inventory', 'ads', 'whatsapp_outbox', 'leads'];
 /** The LLM answerer's conversation histories hold leads' messages: only the whatsapp squad may open them (docs/llm.md). */
 const WHATSAPP_BUCKETS = [...SEED_BUCKETS, 'whatsapp_history'];
 export const DEPLOY_SQUADS: SquadGrant[] = [
@@ -148,7 +148,11 @@ export function permissionsOf(options: AuthorizationOptions): Record<string, Per
         // Archived executions: one read by subject, and the JSON-lines export (docs/retention.md).
         `${api}.STREAM.INFO.${n.streams.archive}`,
         `${api}.STREAM.MSG.GET.${n.streams.archive}`,
-        ...[b.webhooks, b.whatsappStatuses].flatMap((bucket) => [...kvWrite(bucket), ...kvCreate(bucket)]),
+        ...[b.webhooks, b.whatsappStatuses, b.whatsappConversations].flatMap((bucket) => [...kvWrite(bucket), ...kvCreate(bucket)]),
+        // `GET /v1/leads`: seed 004's leads, which the WhatsApp squad writes (read, listed, created empty if absent).
+        ...kvRead(b.leads),
+        ...kvList(b.leads),
+        ...kvCreate(b.leads),
         // Alert and notification metrics on /metrics: the evaluator's and the notifier's records, read (and the
         // buckets created, empty, with their bounds, when the gateway scrapes before either ran).
         ...[b.alerts, b.notifications].flatMap((bucket) => [...kvRead(bucket), ...kvList(bucket), ...kvCreate(bucket)]),

@@ -20,6 +20,7 @@ import { statusCommand } from './commands/status.ts';
 import { triggerCommand } from './commands/trigger.ts';
 import { workflowsCommand } from './commands/workflows.ts';
 import { insightsCommand } from './commands/insights.ts';
+import { leadsCommand } from './commands/leads.ts';
 import { tasksCommand } from './commands/tasks.ts';
 import { notifierCommand } from './commands/notifier.ts';
 import { CliError, ExitCode, toCliError } from './exit-codes.ts';
@@ -34,6 +35,7 @@ const COMMANDS: readonly Command[] = [
   lsCommand,
   workflowsCommand,
   insightsCommand,
+  leadsCommand,
   tasksCommand,
   cancelCommand,
   pauseCommand,

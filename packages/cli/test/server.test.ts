@@ -328,6 +328,23 @@ describe('squadflow CLI against a running `squadflow start` (HTTP)', () => {
     expect(names).toEqual(expect.arrayContaining(['abandoned_cart_recovery', 'offer_to_marketing', 'feedback_to_offer']));
   });
 
+  it('leads lists the leads lead_activation saved and shows one with its history; an unknown phone exits 3', async () => {
+    const trigger = await runCli(['trigger', 'lead_activation', '--data', '{"lead_data":{"phone":"+55 11 97777-0000","name":"Bia"}}'], env);
+    expect(trigger.code).toBe(0);
+    await reaches(trigger.stdout.trim(), 'completed');
+    const listed = await runCli(['leads', '--status', 'template_sent'], env);
+    expect([listed.code, listed.stdout]).toEqual([0, expect.stringMatching(/5511977770000 +template_sent +Bia/)]);
+    const one = await runCli(['leads', '5511977770000', '--json'], env);
+    expect(JSON.parse(one.stdout)).toMatchObject({ phone: '5511977770000', status: 'template_sent' });
+    expect((JSON.parse(one.stdout) as { history: Array<{ status: string }> }).history.map((h) => h.status)).toEqual([
+      'new',
+      expect.stringMatching(/qualified$/),
+      'template_sent',
+    ]);
+    const unknown = await runCli(['leads', '5511000000000'], env);
+    expect([unknown.code, unknown.stderr]).toEqual([3, expect.stringContaining('5511000000000')]);
+  });
+
   it('exits 3 for an unknown execution', async () => {
     const result = await runCli(['status', 'ex_doesnotexist'], env);
     expect(result.code).toBe(3);

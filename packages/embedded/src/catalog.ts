@@ -38,10 +38,7 @@ export interface CatalogOptions {
 /** Every seed squad and workflow. Squads that keep state (inventory, ads, outbox, the LLM history) open their KV buckets here. */
 export async function loadCatalog(options: CatalogOptions): Promise<Catalog> {
   const { transport, prefix, env } = options;
-  const squads = [
-    ...(await createSeedSquads({ transport, prefix, ...(env ? { env } : {}) })),
-    agencySquadFor(transport, prefix, options),
-  ];
+  const squads = [...(await createSeedSquads({ transport, prefix, ...(env ? { env } : {}) })), agencySquadFor(transport, prefix, options)];
   return { squads, workflows: seedWorkflows(options.workflows) };
 }
 

@@ -25,9 +25,11 @@ const EXPECTED = (n: ReturnType<typeof names>) => ({
   [n.buckets.idempotency]: { ttlMs: 7 * DAY },
   [n.buckets.webhooks]: { ttlMs: 30 * DAY },
   [n.buckets.whatsappStatuses]: { ttlMs: 30 * DAY },
+  [n.buckets.whatsappConversations]: { ttlMs: 30 * DAY },
   [n.squadBucket('whatsapp_outbox')]: { ttlMs: 30 * DAY },
   [n.buckets.notifications]: { ttlMs: 8 * DAY },
-  // Bounded otherwise: by retention, by what is active or by what operators create.
+  // Bounded otherwise: by retention, by what is active or by what operators create. (The leads, `<p>_leads`, are
+  // business records like the inventory: kept until deleted, one per phone.)
   [n.buckets.executions]: {},
   [n.buckets.retention]: {},
   [n.buckets.timers]: {},

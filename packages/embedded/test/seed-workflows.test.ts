@@ -121,6 +121,7 @@ describe('seed workflows in simulated time', () => {
     expect(view.status).toBe('completed');
     const [template] = await outbox(e, '+5581988887777');
     expect(template).toMatchObject({ type: 'template', template: { name: 'lead_activation' } });
+    expect(step(view, 'record_template_sent').output).toMatchObject({ phone: '5581988887777', status: 'template_sent', changes: 3 });
   });
 
   it('lead_conversation answers at once, and a reply within 2 h continues the conversation in a new execution', async () => {
@@ -142,9 +143,13 @@ describe('seed workflows in simulated time', () => {
     const first = await e.runUntil(id);
     expect(first.steps.map((s) => [s.name, s.status])).toEqual([
       ['answer_message', 'completed'],
+      ['record_lead_message', 'completed'],
+      ['record_lead_answer', 'skipped'],
       ['await_reply', 'completed'],
       ['send_reminder_message', 'skipped'],
+      ['record_reminder', 'skipped'],
     ]);
+    expect(step(first, 'record_lead_message').output).toMatchObject({ phone: '5581977776666', status: 'conversing' });
     const [next] = (await e.client.listExecutions({ workflow: 'lead_conversation' })).filter((x) => x.executionId !== id);
     expect(next!.context).toMatchObject({ phone_number: '5581977776666', message: { id: 'wamid.2', text: 'quanto custa?' } });
     const continued = await e.runUntil(next!.executionId, ['waiting']);
@@ -164,6 +169,7 @@ describe('seed workflows in simulated time', () => {
       2 * HOUR,
     );
     expect((await outbox(e, '5581966665555')).map((m) => m.purpose)).toContain('reminder');
+    expect(step(view, 'record_reminder').output).toMatchObject({ status: 'reminded' });
     expect(await e.client.listExecutions({ workflow: 'lead_conversation' })).toHaveLength(1); // no handoff on silence
   });
 

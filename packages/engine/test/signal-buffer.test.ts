@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { names, silentLogger, workflow } from '@squadflow/shared';
 import { createMemoryTransport, ManualClock, type Transport } from '@squadflow/transport';
 import { EngineClient, Orchestrator } from '../src/index.ts';
-import { SignalBuffer } from '../src/store/signal-buffer.ts';
+import { MAX_SIGNALS_PER_KEY, SignalBuffer } from '../src/store/signal-buffer.ts';
 
 const HOUR = 60 * 60 * 1000;
 const n = names('sqf');
@@ -44,20 +44,55 @@ describe('the buffer of signals nobody waited for', () => {
     expect(await buffer.peek('big')).toBeUndefined();
     expect(await buffer.peek('a')).toMatchObject({ signalId: 'a' });
     expect(await buffer.peek('c')).toBeUndefined();
-    // The latest signal of a key replaces the earlier one in place.
-    expect(await buffer.put('a', { signalId: 'a2', receivedAt: Date.now(), data }, 1_100)).toBe('buffered');
-    expect(await buffer.peek('a')).toMatchObject({ signalId: 'a2' });
   });
 
-  it('clears a delivered signal only if no newer one replaced it', async () => {
-    transport = createMemoryTransport();
+  it('queues the signals of a key in arrival order, once per signal id, and clears one without the others', async () => {
+    const clock = new ManualClock();
+    transport = createMemoryTransport({ clock });
     const buffer = await SignalBuffer.open(transport, n);
-    await buffer.put('k', { signalId: 'first', receivedAt: Date.now() }, 10);
-    await buffer.put('k', { signalId: 'second', receivedAt: Date.now() }, 10);
+    await buffer.put('k', { signalId: 'first', receivedAt: clock.now() }, 10);
+    await clock.advance(1_000);
+    await buffer.put('k', { signalId: 'second', receivedAt: clock.now() }, 10);
+    expect(await buffer.put('k', { signalId: 'first', receivedAt: clock.now() }, 10)).toBe('buffered'); // a redelivery
+    expect(await buffer.peek('k')).toMatchObject({ signalId: 'first' });
+    expect(await buffer.peek('k', clock.now())).toMatchObject({ signalId: 'second' }); // the oldest since a time
     await buffer.clear('k', 'first');
     expect(await buffer.peek('k')).toMatchObject({ signalId: 'second' });
     await buffer.clear('k', 'second');
     expect(await buffer.peek('k')).toBeUndefined();
+    expect(await (await transport.kv(n.buckets.signals)).keys()).toEqual([]);
+  });
+
+  it(`keeps at most ${MAX_SIGNALS_PER_KEY} signals per key, and reads a record an older version wrote (one signal)`, async () => {
+    transport = createMemoryTransport();
+    const buffer = await SignalBuffer.open(transport, n);
+    for (let i = 0; i < MAX_SIGNALS_PER_KEY; i++) {
+      expect(await buffer.put('k', { signalId: `s${i}`, receivedAt: Date.now() }, 10)).toBe('buffered');
+    }
+    expect(await buffer.put('k', { signalId: 'one-too-many', receivedAt: Date.now() }, 10)).toBe('full');
+    const kv = await transport.kv(n.buckets.signals);
+    await kv.put('old', new TextEncoder().encode(JSON.stringify({ signalId: 'legacy', receivedAt: Date.now() })));
+    expect(await buffer.peek('old')).toMatchObject({ signalId: 'legacy' });
+  });
+
+  it('hands a burst of signals to successive waits one by one, oldest first', async () => {
+    const clock = new ManualClock();
+    transport = createMemoryTransport({ clock });
+    orchestrator = await Orchestrator.start({ transport, logger: silentLogger() });
+    const client = await EngineClient.connect({ transport });
+    await client.registerWorkflow(workflow('turn').wait('answer', { signal: 'chat_{id}', timeout: '1h', lookback: '1h' }).build());
+    await client.signal('chat_1', { n: 1 });
+    await client.signal('chat_1', { n: 2 });
+    await clock.advance(0);
+    await orchestrator.idle();
+    const outputs: unknown[] = [];
+    for (const turn of ['a', 'b', 'c']) {
+      const id = await client.trigger('turn', { id: 1 }, { idempotencyKey: turn });
+      await clock.advance(0);
+      await orchestrator.idle();
+      outputs.push((await client.getExecution(id))?.steps[0]?.output ?? 'still waiting');
+    }
+    expect(outputs).toEqual([{ n: 1 }, { n: 2 }, 'still waiting']);
   });
 
   it('an orchestrator counts and logs the signals it could not buffer; a wait armed later does not get them', async () => {

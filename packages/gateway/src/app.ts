@@ -36,6 +36,7 @@ import { registerInsightsRoutes } from './routes/insights.ts';
 import { registerHumanTaskRoutes } from './routes/human-tasks.ts';
 import { registerEventRoutes } from './routes/events.ts';
 import { registerSquadRoutes } from './routes/squads.ts';
+import { registerLeadRoutes } from './routes/leads.ts';
 import { registerGenericWebhookRoutes } from './webhooks/generic.ts';
 import { registerUi } from './ui/serve-ui.ts';
 import { DeliveryLedger } from './webhooks/ledger.ts';
@@ -155,6 +156,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   registerHumanTaskRoutes(deps);
   registerEventRoutes(deps, app);
   registerSquadRoutes(deps);
+  registerLeadRoutes(deps);
   registerScheduleRoutes(deps);
   registerMetricsRoutes(deps, metrics, app);
   registerHealthRoutes(deps);

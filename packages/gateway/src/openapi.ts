@@ -114,7 +114,7 @@ export function buildOpenApi(routes: readonly AnyRoute[], info: { version: strin
         'HTTP in front of the squadflow workflow runtime (NATS). Bearer tokens carry scopes `read`, `trigger`, `admin`. ' +
         'Errors are `{ error: { code, message, issues }, requestId }`.',
     },
-    tags: ['executions', 'control', 'signals', 'workflows', 'metrics', 'health', 'webhooks', 'meta'].map((name) => ({ name })),
+    tags: ['executions', 'control', 'signals', 'workflows', 'metrics', 'health', 'webhooks', 'leads', 'meta'].map((name) => ({ name })),
     paths,
     components: {
       schemas: { Error: jsonSchema(ErrorBodySchema) },

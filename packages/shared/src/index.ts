@@ -113,6 +113,19 @@ export {
   type AlertsFile,
 } from './alerts/alerts-config.ts';
 export { inboundCodec, type InboundMessage } from './messages/inbound.ts';
+
+// Seed 004's lead records (written by the WhatsApp squad, read by the gateway)
+export {
+  LEAD_STATUSES,
+  LeadHistoryEntrySchema,
+  leadKey,
+  LeadRecordSchema,
+  LeadStatusSchema,
+  MAX_LEAD_HISTORY,
+  type LeadHistoryEntry,
+  type LeadRecord,
+  type LeadStatus,
+} from './leads/lead-record.ts';
 export { heartbeatCodec, type HeartbeatMessage } from './messages/heartbeat.ts';
 
 // Tracing (OpenTelemetry): span names, W3C trace context over message headers, spans emitted after the fact, the SDK start

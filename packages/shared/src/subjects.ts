@@ -70,6 +70,10 @@ export interface Names {
     webhooks: string;
     /** The gateway's WhatsApp message statuses. */
     whatsappStatuses: string;
+    /** The gateway's pointer from a WhatsApp phone to its conversation execution (docs/gateway.md). */
+    whatsappConversations: string;
+    /** Seed 004's leads with their status history, written by the WhatsApp squad, read by the gateway (`LeadRecordSchema`). */
+    leads: string;
     /** When each ended execution is due to leave the hot store (`<due minute>.<execution id>`, docs/retention.md). */
     retention: string;
     /** The listing index of executions: keys of those in flight (`<status>.<workflow>.<execution id>`), ended counts. */
@@ -140,6 +144,8 @@ export function names(prefix = 'sqf'): Names {
       attempts: `${prefix}_attempts`,
       webhooks: `${prefix}_webhooks`,
       whatsappStatuses: `${prefix}_wa_status`,
+      whatsappConversations: `${prefix}_wa_conv`,
+      leads: `${prefix}_leads`,
       retention: `${prefix}_retention`,
       executionIndex: `${prefix}_exec_idx`,
       executionLog: `${prefix}_exec_log`,

@@ -96,6 +96,8 @@ describe('names()', () => {
       attempts: 't_run1_attempts',
       webhooks: 't_run1_webhooks',
       whatsappStatuses: 't_run1_wa_status',
+      whatsappConversations: 't_run1_wa_conv',
+      leads: 't_run1_leads',
       retention: 't_run1_retention',
       executionIndex: 't_run1_exec_idx',
       executionLog: 't_run1_exec_log',

@@ -8,9 +8,9 @@ import type {
   WorkflowInsights,
   WorkflowSummary,
 } from '@squadflow/engine';
-import { SquadflowError, type WorkflowDefinition } from '@squadflow/shared';
+import { SquadflowError, type LeadRecord, type WorkflowDefinition } from '@squadflow/shared';
 import { httpError, unreachable } from './http-errors.ts';
-import type { ExecutionFilter, Registered, Remote, TriggerRequest } from './remote.ts';
+import type { ExecutionFilter, LeadFilter, Registered, Remote, TriggerRequest } from './remote.ts';
 
 /** How long one request may take before the server counts as not answering. */
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -125,6 +125,18 @@ export class HttpRemote implements Remote {
 
   async decideHumanTask(executionId: string, step: string, decision: HumanDecision): Promise<HumanTask> {
     return (await this.send<{ task: HumanTask }>('POST', `/v1/human-tasks/${path(executionId, step)}`, decision)).task;
+  }
+
+  listLeads(filter: LeadFilter): Promise<{ leads: LeadRecord[]; nextCursor?: string }> {
+    const query = new URLSearchParams();
+    if (filter.status?.length) query.set('status', filter.status.join(','));
+    if (filter.limit !== undefined) query.set('limit', String(filter.limit));
+    if (filter.cursor !== undefined) query.set('cursor', filter.cursor);
+    return this.send('GET', `/v1/leads?${query}`);
+  }
+
+  getLead(phone: string): Promise<LeadRecord> {
+    return this.send('GET', `/v1/leads/${path(phone)}`);
   }
 
   async close(): Promise<void> {

@@ -15,7 +15,7 @@ import type {
   WorkflowSummary,
   WorkflowInsights,
 } from '@squadflow/engine';
-import type { ExecutionStatus, WorkflowDefinition } from '@squadflow/shared';
+import type { ExecutionStatus, LeadRecord, WorkflowDefinition } from '@squadflow/shared';
 
 export interface TriggerRequest {
   idempotencyKey?: string;
@@ -28,6 +28,12 @@ export interface ExecutionFilter {
   workflow?: string;
   /** Part of an execution id, or an exact idempotency or correlation key. */
   q?: string;
+}
+
+export interface LeadFilter {
+  status?: string[];
+  limit?: number;
+  cursor?: string;
 }
 
 export interface Registered {
@@ -68,6 +74,13 @@ export interface Remote {
    * the remote is NATS; over HTTP the gateway names the token instead.
    */
   decideHumanTask(executionId: string, step: string, decision: HumanDecision, by: string): Promise<HumanTask>;
+  /**
+   * Seed 004's leads, as the gateway serves them (`GET /v1/leads`): only over
+   * HTTP (the lead bucket is the WhatsApp squad's, which the engine does not read).
+   */
+  listLeads?(filter: LeadFilter): Promise<{ leads: LeadRecord[]; nextCursor?: string }>;
+  /** One lead with its history; throws a not-found error (exit 3) when there is none. */
+  getLead?(phone: string): Promise<LeadRecord>;
   /** Lets go of connections (and of a one-shot squadflow). */
   close(): Promise<void>;
 }

@@ -31,25 +31,37 @@ export class SignalDelivery {
   async onSignal(s: SignalMessage, msg: DeliveredMessage): Promise<void> {
     const { waits, buffer, clock } = this.deps;
     let waiting = await waits.lookup(s.key);
+    let buffered = false;
     if (!waiting.length) {
       // Nothing waits yet: keep it for the lookback window, then look again in
       // case a wait was armed meanwhile (closes the race with registration).
       const bytes = msg.data.length; // the buffer's per-signal bound is measured on the wire
       const outcome = await buffer.put(s.key, { signalId: s.signalId, data: s.data, receivedAt: clock.now() }, bytes);
       if (outcome !== 'buffered') this.notBuffered(s, bytes, outcome);
+      buffered = outcome === 'buffered';
       waiting = await waits.lookup(s.key);
     }
+    let taken = false;
     for (const reg of waiting) {
       const label = (): string => `signal on "${s.key}" to step "${reg.step}"`;
-      await this.deps.guarded(reg.executionId, msg, label, () => this.deliver(reg, s.signalId, s.data));
+      await this.deps.guarded(reg.executionId, msg, label, async () => {
+        if ((await this.deliver(reg, s.signalId, s.data)) === 'applied') taken = true;
+      });
     }
+    // A wait took it after all: out of the queue, or the next wait armed on the key would get it a second time.
+    // (A wait that had just completed on an older buffered signal did not take it: it stays for the next one.)
+    if (buffered && taken) await buffer.clear(s.key, s.signalId);
   }
 
-  /** A signal that came before its wait (within the step's lookback) resumes the wait now; the buffer is cleared only after. */
+  /**
+   * The oldest signal that came before its wait (within the step's lookback)
+   * resumes the wait now; it leaves the buffer only after. The others stay
+   * queued for the waits armed after this one (a conversation's next turns).
+   */
   async deliverBuffered(executionId: string, key: string, step: string, since: number): Promise<void> {
     try {
-      const buffered = await this.deps.buffer.peek(key);
-      if (!buffered || buffered.receivedAt < since) return;
+      const buffered = await this.deps.buffer.peek(key, since);
+      if (!buffered) return;
       await this.deliver({ executionId, step, purpose: 'wait' }, buffered.signalId, buffered.data);
       await this.deps.buffer.clear(key, buffered.signalId);
     } catch (err) {

@@ -18,6 +18,17 @@ const MediaSchema = z.looseObject({
   filename: z.string().optional(),
 });
 
+/** A tap on a template's quick-reply button ("Ativar Perfil"): its label and the payload the template declared. */
+const ButtonSchema = z.looseObject({ text: z.string(), payload: z.string().optional() });
+
+/** A reply button (`button_reply`) or list row (`list_reply`) of an interactive message we sent. */
+const ReplySchema = z.looseObject({ id: z.string(), title: z.string(), description: z.string().optional() });
+const InteractiveSchema = z.looseObject({
+  type: z.string().min(1).describe('button_reply, list_reply, nfm_reply, ...'),
+  button_reply: ReplySchema.optional(),
+  list_reply: ReplySchema.optional(),
+});
+
 export const WhatsAppMessageSchema = z
   .looseObject({
     /** The sender's WhatsApp id: the phone number in international format, digits only. */
@@ -33,16 +44,24 @@ export const WhatsAppMessageSchema = z
       .regex(/^[^\p{Cc}]+$/u, 'no control characters'),
     /** Unix seconds, as a string. */
     timestamp: z.string().regex(/^\d+$/, 'expected unix seconds as a string'),
-    type: z.string().min(1).describe('text, image, audio, video, document, sticker, location, reaction, ...'),
+    type: z.string().min(1).describe('text, button, interactive, image, audio, video, document, sticker, location, reaction, ...'),
     text: z.looseObject({ body: z.string() }).optional(),
     image: MediaSchema.optional(),
     audio: MediaSchema.optional(),
     video: MediaSchema.optional(),
     document: MediaSchema.optional(),
     sticker: MediaSchema.optional(),
+    button: ButtonSchema.optional(),
+    interactive: InteractiveSchema.optional(),
+    /** For replies: the message replied to (`context.id`, e.g. the activation template we sent). */
+    context: z.looseObject({ from: z.string().optional(), id: z.string().optional() }).optional(),
   })
   .superRefine((m, ctx) => {
     if (m.type === 'text' && !m.text) ctx.addIssue({ code: 'custom', path: ['text'], message: 'required for a text message' });
+    if (m.type === 'button' && !m.button) ctx.addIssue({ code: 'custom', path: ['button'], message: 'required for a button message' });
+    if (m.type === 'interactive' && !m.interactive) {
+      ctx.addIssue({ code: 'custom', path: ['interactive'], message: 'required for an interactive message' });
+    }
     if (isMedia(m.type) && !m[m.type]) ctx.addIssue({ code: 'custom', path: [m.type], message: `required for a ${m.type} message` });
   });
 export type WhatsAppMessage = z.output<typeof WhatsAppMessageSchema>;

@@ -16,6 +16,7 @@ import { HttpError } from '../http/errors.ts';
 import { defineRoute } from '../http/route.ts';
 import { DeliveryLedger } from './ledger.ts';
 import { verifyHmacSha256 } from './signature.ts';
+import { ConversationPointers } from './whatsapp-conversations.ts';
 import { routeInbound, type InboundResult } from './whatsapp-inbound.ts';
 import { inboundMessages, statusUpdates, WhatsAppPayloadSchema } from './whatsapp-payload.ts';
 import { MessageStatusSchema, WhatsAppStatusStore } from './whatsapp-statuses.ts';
@@ -25,7 +26,7 @@ const ReceiptSchema = z.object({
   signalled: z.number().int(),
   triggered: z.number().int(),
   duplicates: z.number().int().describe('replayed deliveries, already processed'),
-  ignored: z.number().int().describe('message types other than text and media'),
+  ignored: z.number().int().describe('message types other than text, media, button and interactive replies'),
   statuses: z.number().int(),
 });
 
@@ -34,6 +35,7 @@ const sameSecret = (a: string, b: string): boolean =>
 
 export function registerWhatsAppRoutes({ client, transport, names, config, routes }: GatewayDeps, ledger: DeliveryLedger): void {
   const statuses = new WhatsAppStatusStore(transport, names.buckets.whatsappStatuses);
+  const conversations = new ConversationPointers(transport, names.buckets.whatsappConversations, client);
   const { whatsapp } = config;
 
   routes.add(
@@ -67,8 +69,9 @@ export function registerWhatsAppRoutes({ client, transport, names, config, route
       operationId: 'whatsappEvents',
       summary: 'Inbound messages (signal the waiting conversation, or start one) and delivery statuses',
       description:
-        'Text and media messages signal `ai_conversation_<from>` when a conversation waits on it, else start ' +
-        '`WHATSAPP_CONVERSATION_WORKFLOW`. A replayed message id is processed once. Statuses are kept per message id.',
+        'Text, media, `button` (a template quick-reply tap: text and payload) and `interactive` (`button_reply` / `list_reply`: ' +
+        'title and id) messages signal `ai_conversation_<from>` when a conversation waits on it or is running between waits, ' +
+        'else start `WHATSAPP_CONVERSATION_WORKFLOW`. A replayed message id is processed once. Statuses are kept per message id.',
       tags: ['webhooks'],
       access: 'signature',
       deferJson: true,
@@ -95,7 +98,7 @@ export function registerWhatsAppRoutes({ client, transport, names, config, route
         // One at a time: two messages of one sender must reach the conversation in order.
         for (const inbound of inboundMessages(parsed.data)) {
           receipt.received++;
-          const { result } = await routeInbound(client, ledger, whatsapp.conversationWorkflow, inbound);
+          const { result } = await routeInbound(client, ledger, conversations, whatsapp.conversationWorkflow, inbound);
           receipt[count[result]]++;
           request.log.info({ messageId: inbound.message.id, type: inbound.message.type, result }, 'whatsapp message');
         }

@@ -17,6 +17,7 @@ import {
   openOutboxClient,
   readWhatsAppSquadEnv,
   selectAnswerer,
+  openLeadStore,
   wantsCloudApi,
   type Answerer,
   type WhatsAppClient,
@@ -84,16 +85,17 @@ export async function createSeedSquads(options: SeedSquadsOptions): Promise<Squa
   const { transport, env = process.env, dataFiles = {} } = options;
   const prefix = options.prefix ?? 'sqf';
   const settings = readWhatsAppSquadEnv(env);
-  const [store, ads, suppliers, client, answerer] = await Promise.all([
+  const [store, ads, suppliers, client, answerer, leads] = await Promise.all([
     openInventoryStore(transport, prefix, dataFiles.inventory === undefined ? {} : { dataFile: dataFiles.inventory }),
     openAdsStore(transport, prefix, dataFiles.adsCampaigns === undefined ? {} : { dataFile: dataFiles.adsCampaigns }),
     loadSuppliers(dataFiles.suppliers),
     options.whatsapp ?? selectWhatsAppClient(transport, prefix, env),
     options.answerer ?? selectAnswerer(transport, prefix, env),
+    openLeadStore(transport, prefix),
   ]);
   return [
     createInventorySquad({ store }),
-    createWhatsAppSquad({ client, answerer, ...settings }),
+    createWhatsAppSquad({ client, answerer, leads, ...settings }),
     createTrafficSquad({ ads }),
     createLeadScraperSquad({ suppliers }),
     createGoogleAdsSquad({ ads }),

@@ -49,7 +49,8 @@ export function conversationActions(deps: ConversationDeps) {
       input: z.object({
         phone_number: Phone,
         name: optionalText,
-        message: z.object({ text: optionalText, media_id: optionalText }).nullish(),
+        // `type` and `payload`: a tap on a template button (`button`) or a reply button / list row (`interactive`).
+        message: z.object({ type: optionalText, text: optionalText, media_id: optionalText, payload: optionalText }).nullish(),
       }),
       output: SentOutput.extend({
         text: z.string(),

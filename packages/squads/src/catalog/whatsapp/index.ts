@@ -21,3 +21,4 @@ export {
 } from './env.ts';
 export { answerFor, type Answer, type Intent } from './answer-rules.ts';
 export * from './answerer/index.ts';
+export { leadsBucket, LeadStore, openLeadStore, type LeadStatusChange } from './lead-store.ts';

@@ -1,8 +1,9 @@
 import { defineSquad, type SquadDefinition } from '../../define-squad.ts';
 import { conversationActions, type ConversationDeps } from './conversation-actions.ts';
+import { leadActions, type LeadDeps } from './lead-actions.ts';
 import { notifyActions, type NotifyDeps } from './notify-actions.ts';
 
-export type WhatsAppSquadDeps = NotifyDeps & ConversationDeps;
+export type WhatsAppSquadDeps = NotifyDeps & ConversationDeps & LeadDeps;
 
 /**
  * The WhatsApp squad. Messages cannot be unsent, so no action declares a
@@ -13,6 +14,6 @@ export function createWhatsAppSquad(deps: WhatsAppSquadDeps): SquadDefinition {
   return defineSquad({
     name: 'whatsapp',
     description: 'Messages to customers, leads and suppliers over WhatsApp',
-    actions: { ...notifyActions(deps), ...conversationActions(deps) },
+    actions: { ...notifyActions(deps), ...conversationActions(deps), ...leadActions(deps) },
   });
 }
