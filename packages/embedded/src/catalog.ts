@@ -4,18 +4,40 @@
  */
 import type { Transport } from '@squadflow/transport';
 import type { SquadDefinition } from '@squadflow/squads';
-import { agencySquad, createSeedSquads, seedWorkflows, type SeedWorkflowOptions } from '@squadflow/squads/catalog';
+import { agencySquad, openSeedSquads, seedWorkflows, type SeedSquadName, type SeedWorkflowOptions } from '@squadflow/squads/catalog';
 
 export interface Catalog {
   squads: SquadDefinition[];
   /** Workflow definitions (plain JSON), registered as they are. */
   workflows: unknown[];
+  /** Ends what the squads' adapters hold open (a PostgreSQL inventory's pool), after the squads stopped. */
+  close(): Promise<void>;
 }
 
-/** Every seed squad and workflow. Squads that keep state (inventory, ads, outbox) open their KV buckets here. */
-export async function loadCatalog(options: { transport: Transport; prefix: string; workflows?: SeedWorkflowOptions }): Promise<Catalog> {
-  const squads = [...(await createSeedSquads({ transport: options.transport, prefix: options.prefix })), agencySquad as SquadDefinition];
-  return { squads, workflows: seedWorkflows(options.workflows) };
+export interface LoadCatalogOptions {
+  transport: Transport;
+  prefix: string;
+  workflows?: SeedWorkflowOptions;
+  /** Environment the adapters are chosen from (default `process.env`; docs/integrations.md). */
+  env?: Record<string, string | undefined>;
+  /** Only these seed squads (a squad process): the others' adapters are not opened. */
+  only?: readonly SeedSquadName[];
+}
+
+/**
+ * Every seed squad and workflow. Squads open their adapters here, chosen
+ * from the environment: the KV simulations by default (inventory, ads,
+ * outbox), PostgreSQL, Google Ads and the WhatsApp Cloud API when configured.
+ */
+export async function loadCatalog(options: LoadCatalogOptions): Promise<Catalog> {
+  const seed = await openSeedSquads({
+    transport: options.transport,
+    prefix: options.prefix,
+    ...(options.env === undefined ? {} : { env: options.env }),
+    ...(options.only === undefined ? {} : { only: options.only }),
+  });
+  const squads = options.only ? seed.squads : [...seed.squads, agencySquad as SquadDefinition];
+  return { squads, workflows: seedWorkflows(options.workflows), close: seed.close };
 }
 
 /** The agency squad needs no transport to be defined, so `squadflow squad agency` does not need the catalog. */

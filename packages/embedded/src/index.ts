@@ -11,4 +11,4 @@ export { startEmbedded, type Embedded, type EmbeddedOptions } from './runtime.ts
 export { TestEnvironment, type TestEnvironmentOptions } from './test-environment.ts';
 export { startAlerting, type Alerting, type AlertingOptions } from './alerting.ts';
 export { wireInProcess, type Wired, type WiringOptions } from './wiring.ts';
-export { loadCatalog, AGENCY, type Catalog } from './catalog.ts';
+export { loadCatalog, AGENCY, type Catalog, type LoadCatalogOptions } from './catalog.ts';

@@ -4,7 +4,7 @@ import { loadAlertsConfig, type AlertsConfig, type Logger } from '@squadflow/sha
 import { DEFAULT_SQUAD_VERSION } from '@squadflow/squads';
 import { startGateway, type RunningGateway } from '@squadflow/gateway';
 import { startAlerting, type Alerting } from './alerting.ts';
-import { loadCatalog } from './catalog.ts';
+import { loadCatalog, type Catalog } from './catalog.ts';
 import { wireInProcess, type Wired } from './wiring.ts';
 
 export interface EmbeddedOptions {
@@ -77,8 +77,9 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
   let gateway: RunningGateway | undefined;
   let alerting: Alerting | undefined;
   let definitionFiles: RegisteredDefinitionFile[] = [];
+  let catalog: Catalog | undefined;
   try {
-    const catalog = await loadCatalog({ transport, prefix });
+    catalog = await loadCatalog({ transport, prefix });
     wired = await wireInProcess({ transport, prefix, logger, squads: catalog.squads, workflows: catalog.workflows });
     const client = wired.client;
     definitionFiles = await registerDefinitionFiles(definitions, (definition) => client.registerWorkflow(definition));
@@ -87,9 +88,11 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
   } catch (err) {
     await alerting?.stop().catch(() => undefined);
     await wired?.stop().catch(() => undefined);
+    await catalog?.close().catch(() => undefined);
     await transport.close().catch(() => undefined);
     throw err;
   }
+  const adapters = catalog;
   const running = wired;
   const workflows = new Map(running.workflows.map((w) => [w.name, w]));
   for (const { name, version } of definitionFiles) workflows.set(name, { name, version });
@@ -112,6 +115,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
         await gateway?.stop();
         await alerting?.stop();
         await running.stop();
+        await adapters.close();
         await transport.close();
       })()),
   };
