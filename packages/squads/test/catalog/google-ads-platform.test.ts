@@ -241,6 +241,8 @@ describe('Google Ads adapter', () => {
     await ads.deleteAudience('aud_none');
     await ads.createAudience({ id: 'aud_1', name: 'A', kind: 'leads', members: [], product_ids: [] });
     expect(stub.tokenRequests).toHaveLength(1);
+    // An audience without members is just the list: Google refuses an upload job without operations.
+    expect(stub.calls).not.toContain('offlineUserDataJobs:create');
 
     now += 3600_000;
     await ads.createAudience({ id: 'aud_2', name: 'B', kind: 'leads', members: [], product_ids: [] });

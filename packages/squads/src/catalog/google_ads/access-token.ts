@@ -1,5 +1,6 @@
 import { GoogleAdsTransientError, toGoogleAdsError, type GoogleErrorBody } from './errors.ts';
 import { readJson } from './read-json.ts';
+import { GOOGLE_ADS_REQUEST_TIMEOUT_MS } from './request-timeout.ts';
 
 /** Refresh this long before Google's `expires_in` runs out, so a request never leaves with a token about to expire. */
 const EXPIRY_MARGIN_MS = 60_000;
@@ -50,7 +51,7 @@ export class OAuthAccessToken {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body,
-        ...(signal ? { signal } : {}),
+        signal: signal ?? AbortSignal.timeout(GOOGLE_ADS_REQUEST_TIMEOUT_MS),
       });
     } catch (err) {
       if (signal?.aborted) throw err;

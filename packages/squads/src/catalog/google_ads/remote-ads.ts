@@ -49,14 +49,10 @@ export class GoogleAdsRemote {
 
   /**
    * Adds the members to the list with an offline user data job and starts
-   * it; returns the job's resource name. Google processes the job within
+   * it; returns the job's resource name (null when there was nothing to upload). Google processes the job within
    * hours; uploading the same hashes again is harmless (a retried step does).
    */
-  async uploadMembers(userList: string, members: Audience['members']): Promise<string> {
-    const job = await this.api.post<{ resourceName?: string }>(`customers/${this.api.customerId}/offlineUserDataJobs:create`, {
-      job: { type: 'CUSTOMER_MATCH_USER_LIST', customerMatchUserListMetadata: { userList } },
-    });
-    const jobName = job.resourceName ?? '';
+  async uploadMembers(userList: string, members: Audience['members']): Promise<string | null> {
     const operations = members
       .map((m) => [
         ...(m.phone_sha256 ? [{ hashedPhoneNumber: m.phone_sha256 }] : []),
@@ -64,6 +60,12 @@ export class GoogleAdsRemote {
       ])
       .filter((ids) => ids.length > 0)
       .map((userIdentifiers) => ({ create: { userIdentifiers } }));
+    // Google refuses a job without operations; an empty audience is just the list.
+    if (operations.length === 0) return null;
+    const job = await this.api.post<{ resourceName?: string }>(`customers/${this.api.customerId}/offlineUserDataJobs:create`, {
+      job: { type: 'CUSTOMER_MATCH_USER_LIST', customerMatchUserListMetadata: { userList } },
+    });
+    const jobName = job.resourceName ?? '';
     await this.api.post(`${jobName}:addOperations`, { enablePartialFailure: true, operations });
     await this.api.post(`${jobName}:run`, {});
     return jobName;

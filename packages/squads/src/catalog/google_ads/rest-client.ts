@@ -3,6 +3,7 @@ import { OAuthAccessToken } from './access-token.ts';
 import type { GoogleAdsConfig } from './env.ts';
 import { GoogleAdsTransientError, toGoogleAdsError, type GoogleErrorBody } from './errors.ts';
 import { readJson } from './read-json.ts';
+import { GOOGLE_ADS_REQUEST_TIMEOUT_MS } from './request-timeout.ts';
 
 /** One row of a `googleAds:search` answer: the queried resources by their camelCase names. */
 export type SearchRow = Record<string, { resourceName?: string } | undefined>;
@@ -71,7 +72,7 @@ export class GoogleAdsRestClient {
         method: 'POST',
         headers,
         body: JSON.stringify(body),
-        ...(signal ? { signal } : {}),
+        signal: signal ?? AbortSignal.timeout(GOOGLE_ADS_REQUEST_TIMEOUT_MS),
       });
     } catch (err) {
       // An abort is the step deadline: rethrow as is, the runtime reports TIMEOUT.
