@@ -4,12 +4,21 @@
  */
 import type { Transport } from '@squadflow/transport';
 import type { SquadDefinition } from '@squadflow/squads';
-import { agencySquad, openSeedSquads, seedWorkflows, type SeedSquadName, type SeedWorkflowOptions } from '@squadflow/squads/catalog';
+import {
+  agencySquad,
+  openSeedSquads,
+  seedWorkflows,
+  type SeedIntegration,
+  type SeedSquadName,
+  type SeedWorkflowOptions,
+} from '@squadflow/squads/catalog';
 
 export interface Catalog {
   squads: SquadDefinition[];
   /** Workflow definitions (plain JSON), registered as they are. */
   workflows: unknown[];
+  /** Which adapter each port got (simulated or real), as `squadflow start` prints it. */
+  integrations: SeedIntegration[];
   /** Ends what the squads' adapters hold open (a PostgreSQL inventory's pool), after the squads stopped. */
   close(): Promise<void>;
 }
@@ -37,7 +46,7 @@ export async function loadCatalog(options: LoadCatalogOptions): Promise<Catalog>
     ...(options.only === undefined ? {} : { only: options.only }),
   });
   const squads = options.only ? seed.squads : [...seed.squads, agencySquad as SquadDefinition];
-  return { squads, workflows: seedWorkflows(options.workflows), close: seed.close };
+  return { squads, workflows: seedWorkflows(options.workflows), integrations: seed.integrations, close: seed.close };
 }
 
 /** The agency squad needs no transport to be defined, so `squadflow squad agency` does not need the catalog. */

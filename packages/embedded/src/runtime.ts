@@ -46,6 +46,8 @@ export interface Embedded {
   squads: ReadonlyArray<{ name: string; version: string; actions: string[] }>;
   /** Every registered workflow at its latest version: the seeds, then `workflowsPath`'s files. */
   workflows: ReadonlyArray<{ name: string; version: number }>;
+  /** Which adapter each squad port got from the environment: simulated (the default) or real (docs/integrations.md). */
+  integrations: ReadonlyArray<{ port: string; simulated: boolean }>;
   /** What each file of `workflowsPath` registered (empty without it). */
   definitionFiles: readonly RegisteredDefinitionFile[];
   /** Where the gateway listens (e.g. `http://127.0.0.1:8080`), when it was asked for. */
@@ -108,6 +110,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
       actions: Object.keys(definition.actions),
     })),
     workflows: [...workflows.values()],
+    integrations: adapters.integrations,
     definitionFiles,
     gateway: gateway ? { url: gateway.url } : undefined,
     stop: () =>

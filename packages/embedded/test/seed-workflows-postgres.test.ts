@@ -54,6 +54,11 @@ describe('seed workflows on a PostgreSQL inventory', () => {
       abandoned_items: [{ id: 'prod_1', name: 'Produto 1', price: 100.0 }],
       cart_value: 479.7,
     });
+    expect(seed!.integrations).toEqual([
+      { port: 'inventory', simulated: false },
+      { port: 'ads', simulated: true },
+      { port: 'whatsapp', simulated: true },
+    ]);
     const view = await e.runUntil(id);
     expect(view.status).toBe('completed');
     expect(output(view, 'check_inventory')).toMatchObject({ available: true, items: [{ id: 'prod_1', quantity: 42 }], simulated: false });

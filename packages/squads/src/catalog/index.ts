@@ -60,9 +60,18 @@ export interface SeedSquadsOptions {
   dataFiles?: { inventory?: string | false; adsCampaigns?: string | false; suppliers?: string };
 }
 
+/** Which adapter a port got: what `squadflow start` prints and the docs (docs/integrations.md) explain. */
+export interface SeedIntegration {
+  port: 'inventory' | 'ads' | 'whatsapp';
+  /** True for the KV simulations (inventory, ads) and the WhatsApp outbox. */
+  simulated: boolean;
+}
+
 /** The seed squads and the release of what their adapters hold open. */
 export interface SeedSquads {
   squads: SquadDefinition[];
+  /** One entry per port the built squads use. */
+  integrations: SeedIntegration[];
   /** Ends the adapters' connections (the PostgreSQL pool); the transport stays the caller's. */
   close(): Promise<void>;
 }
@@ -94,7 +103,12 @@ export async function openSeedSquads(options: SeedSquadsOptions): Promise<SeedSq
   if (ads && wanted.has('traffic')) squads.push(createTrafficSquad({ ads }));
   if (suppliers) squads.push(createLeadScraperSquad({ suppliers }));
   if (ads && wanted.has('google_ads')) squads.push(createGoogleAdsSquad({ ads }));
-  return { squads, close: () => inventory?.close() ?? Promise.resolve() };
+  const integrations: SeedIntegration[] = [
+    ...(inventory ? [{ port: 'inventory' as const, simulated: inventory.store.simulated }] : []),
+    ...(ads ? [{ port: 'ads' as const, simulated: ads.simulated }] : []),
+    ...(client ? [{ port: 'whatsapp' as const, simulated: client.channel === 'outbox' }] : []),
+  ];
+  return { squads, integrations, close: () => inventory?.close() ?? Promise.resolve() };
 }
 
 /**
