@@ -6,10 +6,12 @@ import type { Transport } from '@squadflow/transport';
 import type { SquadDefinition } from '@squadflow/squads';
 import {
   createAgencySquad,
-  createSeedSquads,
+  openSeedSquads,
   readHandoffChainSettings,
   seedWorkflows,
   triggerPublisher,
+  type SeedIntegration,
+  type SeedSquadName,
   type SeedWorkflowOptions,
 } from '@squadflow/squads/catalog';
 
@@ -17,29 +19,45 @@ export interface Catalog {
   squads: SquadDefinition[];
   /** Workflow definitions (plain JSON), registered as they are. */
   workflows: unknown[];
+  /** Which adapter each port got (simulated or real), as `squadflow start` prints it. */
+  integrations: SeedIntegration[];
+  /** Ends what the squads' adapters hold open (a PostgreSQL inventory's pool), after the squads stopped. */
+  close(): Promise<void>;
 }
 
-export interface CatalogOptions {
+export interface LoadCatalogOptions {
   transport: Transport;
   prefix: string;
   workflows?: SeedWorkflowOptions;
+  /**
+   * The environment (default `process.env`): it chooses each port's adapter (docs/integrations.md), the WhatsApp
+   * answerer (docs/llm.md) and the agency's chain settings. `squadflow start` and `squadflow squad <name>` both
+   * come through here.
+   */
+  env?: Record<string, string | undefined>;
+  /** Only these seed squads (a squad process): the others' adapters are not opened, and the agency is left out. */
+  only?: readonly SeedSquadName[];
   /**
    * Whether the agency's `execute_handoff` starts the next handoff (seed
    * 001's chain). Default: `SQUADFLOW_CHAIN_HANDOFFS` (unset: on); false turns it off whatever the environment says.
    */
   chainHandoffs?: boolean;
-  /**
-   * The environment (default `process.env`): it chooses the WhatsApp client and answerer and the agency's
-   * settings. `squadflow start` and `squadflow squad <name>` both come through here.
-   */
-  env?: Record<string, string | undefined>;
 }
 
-/** Every seed squad and workflow. Squads that keep state (inventory, ads, outbox, the LLM history) open their KV buckets here. */
-export async function loadCatalog(options: CatalogOptions): Promise<Catalog> {
-  const { transport, prefix, env } = options;
-  const squads = [...(await createSeedSquads({ transport, prefix, ...(env ? { env } : {}) })), agencySquadFor(transport, prefix, options)];
-  return { squads, workflows: seedWorkflows(options.workflows) };
+/**
+ * Every seed squad and workflow. Squads open their adapters here, chosen
+ * from the environment: the KV simulations by default (inventory, ads,
+ * outbox), PostgreSQL, Google Ads and the WhatsApp Cloud API when configured.
+ */
+export async function loadCatalog(options: LoadCatalogOptions): Promise<Catalog> {
+  const seed = await openSeedSquads({
+    transport: options.transport,
+    prefix: options.prefix,
+    ...(options.env === undefined ? {} : { env: options.env }),
+    ...(options.only === undefined ? {} : { only: options.only }),
+  });
+  const squads = options.only ? seed.squads : [...seed.squads, agencySquadFor(options.transport, options.prefix, options)];
+  return { squads, workflows: seedWorkflows(options.workflows), integrations: seed.integrations, close: seed.close };
 }
 
 /**
@@ -51,7 +69,7 @@ export async function loadCatalog(options: CatalogOptions): Promise<Catalog> {
 export function agencySquadFor(
   transport: Transport,
   prefix: string,
-  options: Pick<CatalogOptions, 'chainHandoffs' | 'env'> = {},
+  options: Pick<LoadCatalogOptions, 'chainHandoffs' | 'env'> = {},
 ): SquadDefinition {
   const settings = readHandoffChainSettings(options.env);
   const enabled = options.chainHandoffs === false ? false : settings.enabled;

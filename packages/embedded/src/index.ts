@@ -11,4 +11,4 @@ export { startEmbedded, type Embedded, type EmbeddedOptions } from './runtime.ts
 export { TestEnvironment, type TestEnvironmentOptions } from './test-environment.ts';
 export { startAlerting, type Alerting, type AlertingOptions } from './alerting.ts';
 export { wireInProcess, type Wired, type WiringOptions } from './wiring.ts';
-export { agencySquadFor, loadCatalog, type Catalog, type CatalogOptions } from './catalog.ts';
+export { agencySquadFor, loadCatalog, type Catalog, type LoadCatalogOptions } from './catalog.ts';

@@ -4,7 +4,7 @@ import { loadAlertsConfig, type AlertsConfig, type Logger } from '@squadflow/sha
 import { DEFAULT_SQUAD_VERSION } from '@squadflow/squads';
 import { startGateway, type RunningGateway } from '@squadflow/gateway';
 import { startAlerting, type Alerting } from './alerting.ts';
-import { loadCatalog } from './catalog.ts';
+import { loadCatalog, type Catalog } from './catalog.ts';
 import { wireInProcess, type Wired } from './wiring.ts';
 
 export interface EmbeddedOptions {
@@ -51,6 +51,8 @@ export interface Embedded {
   squads: ReadonlyArray<{ name: string; version: string; actions: string[] }>;
   /** Every registered workflow at its latest version: the seeds, then `workflowsPath`'s files. */
   workflows: ReadonlyArray<{ name: string; version: number }>;
+  /** Which adapter each squad port got from the environment: simulated (the default) or real (docs/integrations.md). */
+  integrations: ReadonlyArray<{ port: string; simulated: boolean }>;
   /** What each file of `workflowsPath` registered (empty without it). */
   definitionFiles: readonly RegisteredDefinitionFile[];
   /** Where the gateway listens (e.g. `http://127.0.0.1:8080`), when it was asked for. */
@@ -82,8 +84,9 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
   let gateway: RunningGateway | undefined;
   let alerting: Alerting | undefined;
   let definitionFiles: RegisteredDefinitionFile[] = [];
+  let catalog: Catalog | undefined;
   try {
-    const catalog = await loadCatalog({
+    catalog = await loadCatalog({
       transport,
       prefix,
       ...(options.chainHandoffs === undefined ? {} : { chainHandoffs: options.chainHandoffs }),
@@ -96,9 +99,11 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
   } catch (err) {
     await alerting?.stop().catch(() => undefined);
     await wired?.stop().catch(() => undefined);
+    await catalog?.close().catch(() => undefined);
     await transport.close().catch(() => undefined);
     throw err;
   }
+  const adapters = catalog;
   const running = wired;
   const workflows = new Map(running.workflows.map((w) => [w.name, w]));
   for (const { name, version } of definitionFiles) workflows.set(name, { name, version });
@@ -114,6 +119,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
       actions: Object.keys(definition.actions),
     })),
     workflows: [...workflows.values()],
+    integrations: adapters.integrations,
     definitionFiles,
     gateway: gateway ? { url: gateway.url } : undefined,
     stop: () =>
@@ -121,6 +127,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
         await gateway?.stop();
         await alerting?.stop();
         await running.stop();
+        await adapters.close();
         await transport.close();
       })()),
   };

@@ -29,6 +29,11 @@ import { DEFAULT_SQUAD_CONCURRENCY, startSquad, type RunningSquad } from './runt
  * | SQUADFLOW_REPLICAS | JetStream replicas of the buckets the squad creates (packages/shared/src/config.ts) | 1 |
  * | SQUADFLOW_HEALTH_FILE | a file kept fresh while the NATS connection answers, for a container health check | (none) |
  *
+ * A seed squad's adapters are chosen from its own variables when the catalog
+ * builds its definition (`openSeedSquads({ only: [name] })`, before this runs):
+ * `INVENTORY_DATABASE_URL`..., `GOOGLE_ADS_*`, `WHATSAPP_*`; unset, the squad
+ * simulates and says so in its outputs (docs/integrations.md).
+ *
  * With `OTEL_EXPORTER_OTLP_ENDPOINT` set it also traces (service
  * `squadflow-squad-<name>`; the OTEL_* variables in packages/shared/src/tracing/start-tracing.ts).
  */

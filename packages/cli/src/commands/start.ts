@@ -13,6 +13,7 @@ function summary(embedded: Embedded) {
     orchestrator: 'running',
     squads: embedded.squads,
     workflows: embedded.workflows,
+    integrations: embedded.integrations,
     gateway: embedded.gateway ?? null,
     ready: true,
   };
@@ -27,6 +28,7 @@ function describe(s: ReturnType<typeof summary>): string {
     `  orchestrator  running`,
     `  squads        ${s.squads.map((q) => `${q.name} (${q.actions.length} actions)`).join(', ')}`,
     `  workflows     ${s.workflows.map((w) => `${w.name} v${w.version}`).join(', ')}`,
+    `  integrations  ${s.integrations.map((i) => `${i.port} ${i.simulated ? 'simulated' : 'real'}`).join(', ')}  (docs/integrations.md)`,
     `  gateway       ${url ?? 'not started'}  (HTTP API; OpenAPI at ${url ?? ''}/openapi.json)`,
     ...(url ? [`  ui            ${url}/ui/  (the operator's web UI, docs/ui.md)`] : []),
     '',

@@ -29,7 +29,7 @@ describe('google_ads squad', () => {
     const { ads, squad } = await setup();
     const out = (await run(squad, 'create_cart_abandoner_audience', cart)) as { audience_id: string };
 
-    expect(out).toMatchObject({ size: 1, product_ids: ['prod_1'], created: true, segment: null });
+    expect(out).toMatchObject({ size: 1, product_ids: ['prod_1'], created: true, segment: null, simulated: true });
     const audience = await ads.getAudience(out.audience_id);
     expect(audience).toMatchObject({ kind: 'cart_abandoners', status: 'active', members: [{ phone_sha256: sha256Hex('+5511999999999') }] });
     expect(JSON.stringify(audience)).not.toContain('99999');
@@ -79,11 +79,12 @@ describe('google_ads squad', () => {
       fakeContext({ compensation: true }),
     );
 
-    expect(deleted).toEqual({ audience_id: created.audience_id, status: 'deleted' });
+    expect(deleted).toEqual({ audience_id: created.audience_id, status: 'deleted', simulated: true });
     expect((await ads.getAudience(created.audience_id))?.status).toBe('deleted');
     expect(await run(squad, 'delete_audience', { audience_id: 'aud_missing' })).toEqual({
       audience_id: 'aud_missing',
       status: 'not_found',
+      simulated: true,
     });
   });
 
@@ -95,12 +96,17 @@ describe('google_ads squad', () => {
       paused_campaign_ids: string[];
     };
 
-    expect(paused).toMatchObject({ product_id: 'prod_123', paused_campaign_ids: ['cmp_shopping_prod_123'], paused_count: 1 });
+    expect(paused).toMatchObject({
+      product_id: 'prod_123',
+      paused_campaign_ids: ['cmp_shopping_prod_123'],
+      paused_count: 1,
+      simulated: true,
+    });
     expect((await ads.getCampaign('cmp_shopping_prod_123'))?.status).toBe('paused');
     expect((await ads.getCampaign('cmp_shopping_prod_1'))?.status).toBe('active');
 
     const resumed = await run(squad, 'resume_product_campaigns', { context: {}, output: paused });
-    expect(resumed).toEqual({ product_id: 'prod_123', resumed_campaign_ids: ['cmp_shopping_prod_123'], resumed_count: 1 });
+    expect(resumed).toEqual({ product_id: 'prod_123', resumed_campaign_ids: ['cmp_shopping_prod_123'], resumed_count: 1, simulated: true });
     expect((await ads.getCampaign('cmp_shopping_prod_123'))?.status).toBe('active');
     expect((await ads.getCampaign('cmp_search_calcados'))?.status).toBe('paused');
   });

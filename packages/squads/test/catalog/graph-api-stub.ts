@@ -1,5 +1,5 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
+import { startJsonStandIn, type JsonAnswer, type JsonStandIn } from './json-stand-in.ts';
 
 export interface RecordedRequest {
   method: string;
@@ -8,12 +8,7 @@ export interface RecordedRequest {
   body: unknown;
 }
 
-export interface StubAnswer {
-  status: number;
-  body?: unknown;
-  /** Never answer (to test aborts); the socket closes with the server. */
-  hang?: boolean;
-}
+export type StubAnswer = JsonAnswer;
 
 /**
  * A local stand-in for the Graph API on 127.0.0.1 (random port). It records
@@ -23,33 +18,24 @@ export interface StubAnswer {
 export class GraphApiStub {
   readonly requests: RecordedRequest[] = [];
   private readonly answers: StubAnswer[] = [];
-  private server: Server | undefined;
+  private server: JsonStandIn | undefined;
   private count = 0;
 
   /** Base URL to configure as `WHATSAPP_API_BASE_URL` (version included, like the default). */
   baseUrl = '';
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => {
-      let raw = '';
-      req.setEncoding('utf8');
-      req.on('data', (chunk: string) => (raw += chunk));
-      req.on('end', () => {
-        let body: unknown = raw;
-        try {
-          body = JSON.parse(raw);
-        } catch {
-          // keep the raw text: the test will show it
-        }
-        this.requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body });
-        const answer = this.answers.shift() ?? { status: 200, body: this.accepted(body) };
-        if (answer.hang) return;
-        res.writeHead(answer.status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(answer.body ?? {}));
-      });
+    this.server = await startJsonStandIn(({ method, path, headers, raw }) => {
+      let body: unknown = raw;
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        // keep the raw text: the test will show it
+      }
+      this.requests.push({ method, path, headers, body });
+      return this.answers.shift() ?? { status: 200, body: this.accepted(body) };
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v21.0`;
+    this.baseUrl = `${this.server.url}/v21.0`;
     return this;
   }
 
@@ -65,8 +51,7 @@ export class GraphApiStub {
   }
 
   async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await this.server?.stop();
   }
 }
 

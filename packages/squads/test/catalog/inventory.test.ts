@@ -62,6 +62,7 @@ describe('check_stock', () => {
       available: true,
       items: [{ id: 'prod_1', name: 'Produto 1', known: true, in_stock: true, quantity: 42, requested: 1 }],
       unavailable_ids: [],
+      simulated: true,
     });
   });
 
@@ -114,6 +115,7 @@ describe('analyze_critical_stock', () => {
       days_of_cover: 1.2,
       reorder_quantity: 42, // 10 + 2.5 × 14 − 3
       recommended_action: 'pause_ads_and_reorder',
+      simulated: true,
     });
   });
 

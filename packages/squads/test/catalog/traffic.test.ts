@@ -32,6 +32,7 @@ describe('traffic squad', () => {
     };
 
     expect(out).toMatchObject({
+      simulated: true,
       status: 'active',
       audience_id: audience.audience_id,
       product_ids: ['prod_1'],
@@ -82,6 +83,7 @@ describe('traffic squad', () => {
       campaign_id: 'cmp_nope',
       status: 'not_found',
       previous_status: null,
+      simulated: true,
     });
   });
 

@@ -1,60 +1,17 @@
 import type { Clock, KvStore, Transport } from '@squadflow/transport';
 import { names } from '@squadflow/shared';
 import { z } from 'zod';
+import {
+  AudienceSchema,
+  CampaignSchema,
+  type AdsPlatform,
+  type Audience,
+  type Campaign,
+  type NewAudience,
+  type NewCampaign,
+} from './ads-platform.ts';
 import { dataFile, readDataFile } from './data-file.ts';
 import { CatalogRecords } from './kv-records.ts';
-
-/** A customer list for ad targeting; members are SHA-256 hashes of normalised phone/email (Customer Match style). */
-export const AudienceSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  kind: z.enum(['cart_abandoners', 'leads']),
-  status: z.enum(['active', 'deleted']),
-  members: z.array(z.object({ phone_sha256: z.string().optional(), email_sha256: z.string().optional() })),
-  product_ids: z.array(z.string()),
-  segment: z.string().optional(),
-  created_at: z.number(),
-  updated_at: z.number(),
-});
-export type Audience = z.output<typeof AudienceSchema>;
-
-export const CampaignSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  kind: z.enum(['product', 'cart_recovery', 'lead_nurture']),
-  status: z.enum(['active', 'paused', 'stopped']),
-  product_ids: z.array(z.string()),
-  audience_id: z.string().nullable(),
-  daily_budget: z.number().nonnegative(),
-  currency: z.string(),
-  /** The pause operation that paused it: resuming undoes only that pause. */
-  paused_by: z.string().nullable(),
-  created_at: z.number(),
-  updated_at: z.number(),
-});
-export type Campaign = z.output<typeof CampaignSchema>;
-
-export type NewAudience = Omit<Audience, 'status' | 'created_at' | 'updated_at'>;
-export type NewCampaign = Omit<Campaign, 'status' | 'paused_by' | 'created_at' | 'updated_at' | 'currency'> & { currency?: string };
-
-/** Audiences and campaigns of the google_ads and traffic squads. Creations take the caller's (stable) id. */
-export interface AdsStore {
-  /** Creates the audience unless `id` exists (a deleted one is re-activated). `created` is false for an existing id. */
-  createAudience(audience: NewAudience): Promise<{ audience: Audience; created: boolean }>;
-  getAudience(id: string): Promise<Audience | null>;
-  /** Marks the audience deleted; returns it, or null when unknown. */
-  deleteAudience(id: string): Promise<Audience | null>;
-  /** Launches (creates active) the campaign unless `id` exists. */
-  launchCampaign(campaign: NewCampaign): Promise<{ campaign: Campaign; created: boolean }>;
-  getCampaign(id: string): Promise<Campaign | null>;
-  listCampaigns(filter?: { productId?: string; status?: Campaign['status'] }): Promise<Campaign[]>;
-  /** Pauses the product's active campaigns on behalf of `pauseId`; returns every campaign that pause holds (also from an earlier run). */
-  pauseProductCampaigns(productId: string, pauseId: string): Promise<Campaign[]>;
-  /** Re-activates the given campaigns that are paused; returns those it resumed. */
-  resumeCampaigns(ids: readonly string[]): Promise<Campaign[]>;
-  /** Stops a campaign for good; returns its status before, or null when unknown. */
-  stopCampaign(id: string): Promise<{ campaign: Campaign; previousStatus: Campaign['status'] } | null>;
-}
 
 /** Bucket of the ads state: `<prefix>_ads`. */
 export function adsBucket(prefix: string): string {
@@ -64,8 +21,14 @@ export function adsBucket(prefix: string): string {
 const audienceKey = (id: string): string => `audience.${id}`;
 const campaignKey = (id: string): string => `campaign.${id}`;
 
-/** {@link AdsStore} over one KV bucket; every status change is a compare-and-set. */
-export class KvAdsStore implements AdsStore {
+/**
+ * The simulated ad platform: audiences and campaigns as records in one KV
+ * bucket, every status change a compare-and-set. Nothing reaches an ad
+ * platform (`simulated: true`). `GoogleAdsPlatform` keeps its own bookkeeping
+ * (ids, pauses, the remote resource names) in the same records.
+ */
+export class KvAdsStore implements AdsPlatform {
+  readonly simulated = true;
   private readonly audiences: CatalogRecords<Audience>;
   private readonly campaigns: CatalogRecords<Campaign>;
 
@@ -96,7 +59,7 @@ export class KvAdsStore implements AdsStore {
 
   deleteAudience(id: string): Promise<Audience | null> {
     return this.audiences.modify(audienceKey(id), (a) =>
-      a.status === 'deleted' ? undefined : { ...a, status: 'deleted', updated_at: this.clock.now() },
+      a.status === 'deleted' ? undefined : { ...withoutRemote(a), status: 'deleted', updated_at: this.clock.now() },
     );
   }
 
@@ -123,13 +86,20 @@ export class KvAdsStore implements AdsStore {
 
   async pauseProductCampaigns(productId: string, pauseId: string): Promise<Campaign[]> {
     const candidates = await this.listCampaigns({ productId });
+    return this.pauseCampaigns(
+      candidates.map((c) => c.id),
+      pauseId,
+    );
+  }
+
+  /** Pauses the given active campaigns for `pauseId`; returns those the pause holds (also from an earlier run, so a retried step reports the same set). */
+  async pauseCampaigns(ids: readonly string[], pauseId: string): Promise<Campaign[]> {
     const held: Campaign[] = [];
-    for (const candidate of candidates) {
+    for (const id of ids) {
       const now = this.clock.now();
-      const after = await this.campaigns.modify(campaignKey(candidate.id), (c) =>
+      const after = await this.campaigns.modify(campaignKey(id), (c) =>
         c.status === 'active' ? { ...c, status: 'paused', paused_by: pauseId, updated_at: now } : undefined,
       );
-      // Includes campaigns this pause id paused in an earlier attempt, so a retried step reports the same set.
       if (after?.status === 'paused' && after.paused_by === pauseId) held.push(after);
     }
     return held;
@@ -152,10 +122,26 @@ export class KvAdsStore implements AdsStore {
     let previousStatus: Campaign['status'] = 'stopped';
     const after = await this.campaigns.modify(campaignKey(id), (c) => {
       previousStatus = c.status;
-      return c.status === 'stopped' ? undefined : { ...c, status: 'stopped', paused_by: null, updated_at: this.clock.now() };
+      return c.status === 'stopped' ? undefined : { ...withoutRemote(c), status: 'stopped', paused_by: null, updated_at: this.clock.now() };
     });
     return after ? { campaign: after, previousStatus } : null;
   }
+
+  /** Records the ad platform's resource name of an audience or campaign (the real adapter's bookkeeping). */
+  linkAudience(id: string, remoteId: string): Promise<Audience | null> {
+    return this.audiences.modify(audienceKey(id), (a) => (a.remote_id === remoteId ? undefined : { ...a, remote_id: remoteId }));
+  }
+
+  /** See {@link linkAudience}. */
+  linkCampaign(id: string, remoteId: string): Promise<Campaign | null> {
+    return this.campaigns.modify(campaignKey(id), (c) => (c.remote_id === remoteId ? undefined : { ...c, remote_id: remoteId }));
+  }
+}
+
+/** A deleted audience or stopped campaign no longer points at a remote resource (it was removed there). */
+function withoutRemote<T extends { remote_id?: string | undefined }>(record: T): T {
+  const { remote_id: _removed, ...rest } = record;
+  return rest as T;
 }
 
 /** The shape of `data/ads_campaigns.json`: always-on product campaigns that stock emergencies pause. */
@@ -167,17 +153,19 @@ export const AdsSeedFileSchema = z.object({
       kind: CampaignSchema.shape.kind,
       product_ids: z.array(z.string()),
       daily_budget: z.number().nonnegative(),
+      /** The live Google Ads campaign this entry stands for (digits): only such entries are linked when Google Ads is configured. */
+      google_ads_campaign_id: z.string().regex(/^\d+$/, 'must be the numeric Google Ads campaign id').optional(),
     }),
   ),
 });
 
-/** Opens `<prefix>_ads` and launches the seed file's campaigns that are not there yet (`dataFile: false` skips seeding). */
+/** Opens `<prefix>_ads` (the simulation) and launches the seed file's campaigns that are not there yet (`dataFile: false` skips seeding). */
 export async function openAdsStore(transport: Transport, prefix: string, options: { dataFile?: string | false } = {}): Promise<KvAdsStore> {
   const store = new KvAdsStore(await transport.kv(adsBucket(prefix)), transport.clock);
   const file = options.dataFile ?? dataFile('ads_campaigns.json');
   if (file !== false) {
     const { campaigns } = await readDataFile(file, AdsSeedFileSchema);
-    await Promise.all(campaigns.map((c) => store.launchCampaign({ ...c, audience_id: null })));
+    await Promise.all(campaigns.map(({ google_ads_campaign_id: _live, ...c }) => store.launchCampaign({ ...c, audience_id: null })));
   }
   return store;
 }

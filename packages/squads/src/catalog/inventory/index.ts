@@ -10,3 +10,5 @@ export {
   type OpenInventoryOptions,
   type ProductStock,
 } from './store.ts';
+export { openPostgresInventoryStore, PostgresInventoryStore } from './postgres-store.ts';
+export { DEFAULT_INVENTORY_TABLE, InventoryEnvSchema, readInventoryEnv, type PostgresInventoryConfig } from './env.ts';

@@ -26,6 +26,8 @@ const CheckStockOutput = z.object({
     }),
   ),
   unavailable_ids: z.array(z.string()),
+  /** True when the levels come from the built-in simulation, not the shop's stock. */
+  simulated: z.boolean(),
 });
 
 const AnalyzeInput = z.object({
@@ -45,13 +47,16 @@ const AnalyzeOutput = z.object({
   days_of_cover: z.number().nullable(),
   reorder_quantity: z.number().int(),
   recommended_action: z.enum(['none', 'reorder', 'pause_ads_and_reorder']),
+  simulated: z.boolean(),
 });
 
-/** The inventory squad: reads stock levels from the {@link InventoryStore}. Read-only, so no compensations. */
+/** The inventory squad: reads stock levels from the {@link InventoryStore} (simulated or PostgreSQL). Read-only, so no compensations. */
 export function createInventorySquad(deps: InventorySquadDeps): SquadDefinition {
   return defineSquad({
     name: 'inventory',
-    description: 'Stock levels and stock health of the products',
+    description: deps.store.simulated
+      ? 'Stock levels and stock health of the products (simulated demo stock in KV)'
+      : 'Stock levels and stock health of the products',
     actions: {
       /** Checks that every requested item is in stock in the requested quantity (default 1). */
       check_stock: catalogAction({
@@ -67,7 +72,7 @@ export function createInventorySquad(deps: InventorySquadDeps): SquadDefinition 
             }),
           );
           const unavailable_ids = checked.filter((i) => !i.in_stock).map((i) => i.id);
-          return { available: unavailable_ids.length === 0, items: checked, unavailable_ids };
+          return { available: unavailable_ids.length === 0, items: checked, unavailable_ids, simulated: deps.store.simulated };
         },
       }),
       /** Classifies a product's stock (critical, days of cover, reorder quantity). */
@@ -92,6 +97,7 @@ export function createInventorySquad(deps: InventorySquadDeps): SquadDefinition 
             min_threshold,
             daily_sales,
             ...analyzeStock({ stock_level, min_threshold, daily_sales }),
+            simulated: deps.store.simulated,
           };
         },
       }),

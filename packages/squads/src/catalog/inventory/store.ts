@@ -21,8 +21,15 @@ export type ProductStock = z.output<typeof ProductStockSchema>;
 /** The shape of `data/inventory.json`. */
 export const InventoryFileSchema = z.object({ products: z.array(ProductStockSchema) });
 
-/** Stock levels the inventory squad reads. */
+/**
+ * The inventory port: stock levels the inventory squad reads. Two adapters:
+ * `KvInventoryStore` (a simulation seeded from `data/inventory.json`,
+ * `simulated: true`) and `PostgresInventoryStore` (a table of the shop's
+ * database, `simulated: false`).
+ */
 export interface InventoryStore {
+  /** True when the levels are the built-in simulation, not the shop's stock: every squad output repeats it. */
+  readonly simulated: boolean;
   get(productId: string): Promise<ProductStock | null>;
   /** Every product, in no particular order. */
   list(): Promise<ProductStock[]>;
@@ -39,8 +46,9 @@ export function inventoryBucket(prefix: string): string {
 
 const keyOf = (productId: string): string => `product.${encodeToken(productId)}`;
 
-/** {@link InventoryStore} over a KV bucket, shared by every replica of the squad. */
+/** The simulated {@link InventoryStore}: demo levels in a KV bucket, shared by every replica of the squad. */
 export class KvInventoryStore implements InventoryStore {
+  readonly simulated = true;
   private readonly records: CatalogRecords<ProductStock>;
 
   constructor(

@@ -3,13 +3,14 @@ import type { ActionContext } from '../../action.ts';
 import { defineSquad, type SquadDefinition } from '../../define-squad.ts';
 import { NonRetryableError } from '../../errors.ts';
 import { acceptStepOutput, catalogAction } from '../common/action.ts';
-import type { AdsStore, Campaign, NewCampaign } from '../common/ads-store.ts';
+import type { AdsPlatform, Campaign, NewCampaign } from '../common/ads-platform.ts';
 import { stableId } from '../common/ids.ts';
 import { optionalText } from '../common/schemas.ts';
 import { cartRecoveryBudget, leadNurtureBudget } from './budget.ts';
 
 export interface TrafficSquadDeps {
-  ads: AdsStore;
+  /** The same ad platform port as google_ads (its audiences are targeted here); every output carries its `simulated`. */
+  ads: AdsPlatform;
 }
 
 const CampaignOutput = z.object({
@@ -22,13 +23,16 @@ const CampaignOutput = z.object({
   currency: z.string(),
   /** False when this execution step had already launched it (redelivery, retry). */
   created: z.boolean(),
+  /** True when the campaign lives only in the KV simulation, not on Google Ads. */
+  simulated: z.boolean(),
 });
 type CampaignOutput = z.output<typeof CampaignOutput>;
 
 const DailyBudget = z.number().positive().max(100_000).optional();
 
 /**
- * The traffic squad: launches campaigns in the {@link AdsStore}. Campaign
+ * The traffic squad: launches campaigns on the {@link AdsPlatform} (simulated
+ * in KV by default, Google Ads when configured). Campaign
  * ids derive from (execution, step), so a retried launch never runs two
  * campaigns; `stop_campaign` undoes a launch in a saga.
  */
@@ -47,12 +51,14 @@ export function createTrafficSquad(deps: TrafficSquadDeps): SquadDefinition {
   const launch = async (campaign: Omit<NewCampaign, 'id'>, ctx: ActionContext): Promise<CampaignOutput> => {
     const result = await deps.ads.launchCampaign({ ...campaign, id: stableId('cmp', ctx.executionId, ctx.step) });
     ctx.logger.info({ campaignId: result.campaign.id, created: result.created }, 'campaign launched');
-    return toOutput(result.campaign, result.created);
+    return toOutput(result.campaign, result.created, deps.ads.simulated);
   };
 
   return defineSquad({
     name: 'traffic',
-    description: 'Paid traffic campaigns (retargeting, nurture)',
+    description: deps.ads.simulated
+      ? 'Paid traffic campaigns (retargeting, nurture), simulated in KV: nothing reaches Google Ads'
+      : 'Paid traffic campaigns (retargeting, nurture) on Google Ads',
     actions: {
       /** Launches a retargeting campaign for an abandoned cart; undone by `stop_campaign`. */
       launch_cart_recovery_campaign: catalogAction({
@@ -97,18 +103,20 @@ export function createTrafficSquad(deps: TrafficSquadDeps): SquadDefinition {
           campaign_id: z.string(),
           status: z.enum(['stopped', 'not_found']),
           previous_status: z.enum(['active', 'paused', 'stopped']).nullable(),
+          simulated: z.boolean(),
         }),
         async handler({ campaign_id }) {
+          const { simulated } = deps.ads;
           const result = await deps.ads.stopCampaign(campaign_id);
-          if (!result) return { campaign_id, status: 'not_found' as const, previous_status: null };
-          return { campaign_id, status: 'stopped' as const, previous_status: result.previousStatus };
+          if (!result) return { campaign_id, status: 'not_found' as const, previous_status: null, simulated };
+          return { campaign_id, status: 'stopped' as const, previous_status: result.previousStatus, simulated };
         },
       }),
     },
   });
 }
 
-function toOutput(campaign: Campaign, created: boolean): CampaignOutput {
+function toOutput(campaign: Campaign, created: boolean, simulated: boolean): CampaignOutput {
   const { id, name, status, audience_id, product_ids, daily_budget, currency } = campaign;
-  return { campaign_id: id, name, status, audience_id, product_ids, daily_budget, currency, created };
+  return { campaign_id: id, name, status, audience_id, product_ids, daily_budget, currency, created, simulated };
 }
