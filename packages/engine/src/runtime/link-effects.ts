@@ -23,7 +23,10 @@ export function isLinkEffect(effect: Effect): effect is LinkEffect {
   );
 }
 
-export async function performLinkEffect(deps: EffectDeps, ctx: ExecutionContext, effect: LinkEffect): Promise<void> {
+/** What a link effect needs of its execution. */
+export type LinkSource = Pick<ExecutionContext, 'executionId' | 'now' | 'priority'>;
+
+export async function performLinkEffect(deps: EffectDeps, ctx: LinkSource, effect: LinkEffect): Promise<void> {
   const { names: n, transport } = deps;
   const watcher = (step: string, attempt: number) => ({ executionId: ctx.executionId, step, attempt });
   switch (effect.kind) {
