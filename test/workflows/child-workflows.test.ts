@@ -119,6 +119,14 @@ describe.each(modes)('child workflows on %s adapters (evict actors after every e
     for (const c of view.children!) expect((await h.client.waitFor(c.executionId)).status).toBe('cancelled');
   });
 
+  it('a child that cannot start (unknown workflow) fails its step instead of leaving it waiting', async () => {
+    await h.client.registerWorkflow(workflow('parent_orphan').childWorkflow('kid', { workflow: 'no_such_workflow' }).build());
+    const view = await h.client.waitFor(await h.client.trigger('parent_orphan', {}));
+    expect(view.status).toBe('failed');
+    expect(view.steps[0]!.error).toMatchObject({ code: 'CHILD_FAILED' });
+    expect(view.steps[0]!.error!.message).toContain('no_such_workflow');
+  });
+
   it('a redelivered child start creates one child', async () => {
     await h.client.registerWorkflow(workflow('parent_once').childWorkflow('kid', { workflow: 'kid_ok', input: '{ "n": 5 }' }).build());
     const id = await h.client.trigger('parent_once', {});
