@@ -16,6 +16,7 @@ import { schedulesCommand } from './commands/schedules.ts';
 import { signalCommand } from './commands/signal.ts';
 import { squadCommand } from './commands/squad.ts';
 import { startCommand } from './commands/start.ts';
+import { startExecutionCommand } from './commands/start-execution.ts';
 import { statusCommand } from './commands/status.ts';
 import { triggerCommand } from './commands/trigger.ts';
 import { workflowsCommand } from './commands/workflows.ts';
@@ -31,6 +32,7 @@ import { didYouMean } from './suggest.ts';
 const COMMANDS: readonly Command[] = [
   runCommand,
   triggerCommand,
+  startExecutionCommand,
   statusCommand,
   lsCommand,
   workflowsCommand,

@@ -172,6 +172,18 @@ describe('squadflow CLI against a NATS deployment', () => {
     expect((await runCli(['status', id], env)).code).toBe(1);
   });
 
+  it('trigger --no-start creates a pending execution that start-execution starts (twice is harmless)', async () => {
+    const created = await runCli(['trigger', 'await_approval', '--data', '{"order_id":"held1"}', '--no-start', '--json'], env);
+    expect(created.code).toBe(0);
+    const { executionId } = JSON.parse(created.stdout) as { executionId: string };
+    expect(await client.getExecution(executionId)).toMatchObject({ status: 'pending', held: true });
+    expect((await runCli(['start-execution', executionId], env)).code).toBe(0);
+    expect((await runCli(['start-execution', executionId], env)).code).toBe(0);
+    expect((await client.waitFor(executionId, ['waiting'])).status).toBe('waiting');
+    expect((await runCli(['start-execution', 'ex_doesnotexist'], env)).code).toBe(3);
+    expect((await runCli(['trigger', 'await_approval', '--no-start', '--wait'], env)).code).toBe(2);
+  });
+
   it('resolve skip lets an escalated execution continue to completion', async () => {
     const id = await client.trigger('needs_a_person', {});
     await client.waitFor(id, ['escalated']);

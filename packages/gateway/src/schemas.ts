@@ -81,6 +81,7 @@ export const StepViewSchema = z.object({
   key: z.string().optional().describe('wait and human steps: the correlation key'),
   assignee: z.string().optional().describe('human steps: who is asked now'),
   escalationLevel: z.number().int().optional(),
+  child: z.string().optional().describe("workflow steps: the current attempt's child execution"),
 });
 
 export const ExecutionViewSchema = z.object({
@@ -97,6 +98,15 @@ export const ExecutionViewSchema = z.object({
   error: z.object({ code: z.string(), message: z.string(), issues: z.array(FieldIssueSchema).optional() }).optional(),
   cancelReason: z.string().optional(),
   steps: z.array(StepViewSchema),
+  parent: z
+    .object({ executionId: z.string(), step: z.string() })
+    .optional()
+    .describe('a child execution: the execution and workflow step that started it (docs/child-workflows.md)'),
+  children: z
+    .array(z.object({ executionId: z.string(), step: z.string(), attempt: z.number().int() }))
+    .optional()
+    .describe("the child executions this execution's workflow steps started, one per attempt"),
+  held: z.literal(true).optional().describe('created with `start=false` and not started yet (`POST /v1/executions/{id}/start`)'),
   archived: z.literal(true).optional().describe('read from the archive: the execution ended and left the hot store (docs/retention.md)'),
   archivedAt: EpochMs.optional(),
 });

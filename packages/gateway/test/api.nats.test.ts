@@ -104,6 +104,28 @@ describe('HTTP API over NATS', () => {
     });
   });
 
+  it('creates an execution with ?start=false, starts it with POST /start (twice is harmless), and cancels one that never started', async () => {
+    await stack.client.registerWorkflow(echoWorkflow('held_echo'));
+    const created = await call('POST', '/v1/workflows/held_echo/executions?start=false', { order: 9 });
+    expect(created.status).toBe(202);
+    const id = created.body['executionId'] as string;
+    expect(await execution(id)).toMatchObject({ status: 'pending', held: true, steps: [] });
+    const start = await call('POST', `/v1/executions/${id}/start`);
+    expect(start.body).toEqual({ executionId: id, action: 'start', accepted: true });
+    expect((await call('POST', `/v1/executions/${id}/start`)).status).toBe(202);
+    const done = await reaches(id, 'completed');
+    expect((done['steps'] as Json[])[0]).toMatchObject({ name: 'echo', status: 'completed', output: { ok: true, echo: { order: 9 } } });
+    expect(done['held']).toBeUndefined();
+
+    const dropped = (await call('POST', '/v1/workflows/held_echo/executions?start=false', {})).body['executionId'] as string;
+    expect((await call('POST', `/v1/executions/${dropped}/cancel`, { reason: 'not needed' })).status).toBe(202);
+    await reaches(dropped, 'cancelled');
+    const late = await call('POST', `/v1/executions/${dropped}/start`);
+    expect(late.status).toBe(409);
+    expect(late.body).toMatchObject({ error: { code: 'EXECUTION_ENDED' } });
+    expect((await call('POST', '/v1/workflows/held_echo/executions?start=maybe', {})).status).toBe(400);
+  });
+
   it('pauses, resumes and cancels an execution; an ended one answers 409', async () => {
     const id = (await call('POST', '/v1/workflows/waiter/executions', { order_id: 'B2' })).body['executionId'] as string;
     await reaches(id, 'waiting');

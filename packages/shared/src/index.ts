@@ -60,6 +60,7 @@ export {
   type TaskStepInput,
   type WaitStep,
   type WaitStepInput,
+  type WorkflowStep,
   type WorkflowDefinition,
   type WorkflowDefinitionInput,
 } from './definition/schema.ts';
@@ -67,6 +68,7 @@ export {
 export { TaskStepSchema } from './definition/steps/task.ts';
 export { WaitStepSchema } from './definition/steps/wait.ts';
 export { HumanStepSchema } from './definition/steps/human.ts';
+export { WorkflowStepSchema } from './definition/steps/workflow.ts';
 export { validateDefinition } from './definition/validate.ts';
 export { checkDefinitionLimits, MAX_DEFINITION_BYTES, MAX_DEFINITION_STEPS } from './definition/limits.ts';
 export { dependencyName } from './definition/dependencies.ts';

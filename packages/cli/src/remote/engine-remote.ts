@@ -9,6 +9,7 @@ export function engineRemote(client: EngineClient, where: string, close: () => P
     trigger: (workflow, context, options = {}) => client.trigger(workflow, context, options),
     getExecution: (id) => client.getExecution(id),
     listExecutions: (filter) => client.listExecutions(filter),
+    startExecution: (id) => client.start(id),
     cancel: (id, reason) => client.cancel(id, reason),
     pause: (id, reason) => client.pause(id, reason),
     resume: (id) => client.resume(id),

@@ -29,7 +29,10 @@ export class HttpRemote implements Remote {
   }
 
   async trigger(workflow: string, context: Record<string, unknown>, options: TriggerRequest = {}): Promise<string> {
-    const query = options.version === undefined ? '' : `?version=${options.version}`;
+    const params = new URLSearchParams();
+    if (options.version !== undefined) params.set('version', String(options.version));
+    if (options.start === false) params.set('start', 'false');
+    const query = params.size ? `?${params}` : '';
     const headers: Record<string, string> = options.idempotencyKey === undefined ? {} : { 'idempotency-key': options.idempotencyKey };
     const accepted = await this.send<{ executionId: string }>(
       'POST',
@@ -51,6 +54,10 @@ export class HttpRemote implements Remote {
     if (filter.status?.length) query.set('status', filter.status.join(','));
     if (filter.q !== undefined) query.set('q', filter.q);
     return (await this.send<{ executions: ExecutionView[] }>('GET', `/v1/executions?${query}`)).executions;
+  }
+
+  async startExecution(executionId: string): Promise<void> {
+    await this.send('POST', `/v1/executions/${path(executionId)}/start`);
   }
 
   async cancel(executionId: string, reason?: string): Promise<void> {

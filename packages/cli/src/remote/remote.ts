@@ -20,6 +20,8 @@ import type { ExecutionStatus, LeadRecord, WorkflowDefinition } from '@squadflow
 export interface TriggerRequest {
   idempotencyKey?: string;
   version?: number;
+  /** `false`: create the execution `pending` without starting it (`startExecution` starts it). */
+  start?: boolean;
 }
 
 export interface ExecutionFilter {
@@ -49,6 +51,8 @@ export interface Remote {
   /** `null` when there is no such execution. */
   getExecution(executionId: string): Promise<ExecutionView | null>;
   listExecutions(filter: ExecutionFilter): Promise<ExecutionView[]>;
+  /** Starts an execution created with `start: false`; one that already started is left as it is. */
+  startExecution(executionId: string): Promise<void>;
   cancel(executionId: string, reason?: string): Promise<void>;
   pause(executionId: string, reason?: string): Promise<void>;
   resume(executionId: string): Promise<void>;

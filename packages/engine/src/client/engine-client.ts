@@ -20,6 +20,7 @@ import { waitForStatus } from './wait-for-status.ts';
 import { computeMetrics, type EngineMetrics } from './metrics.ts';
 import { isTransportUnavailable, type Transport } from '@squadflow/transport';
 import { assertFits, assertJsonDepth, contextLimitFor } from './payload-limits.ts';
+import { startHeldExecution } from './execution-start.ts';
 import { publishTrigger, type TriggerPublishDeps } from './trigger-publisher.ts';
 import { TriggerNotConfirmedError } from './trigger-not-confirmed.ts';
 import { openStores, type EngineStores } from '../store/open-stores.ts';
@@ -55,6 +56,8 @@ export interface TriggerOptions {
   version?: number;
   /** 0–9, higher first when the workflow's concurrency limit queues executions (default 5). */
   priority?: number;
+  /** `false`: create the execution `pending` without starting it (nothing dispatched, no timer armed) until `start`. */
+  start?: boolean;
 }
 
 export interface EngineClientOptions {
@@ -187,6 +190,15 @@ export class EngineClient {
       if (isTransportUnavailable(err)) throw new TriggerNotConfirmedError(executionId, key, err);
       throw err;
     }
+  }
+
+  /**
+   * Starts an execution created with `start: false`. Starting one that
+   * already started does nothing; one cancelled before it started is
+   * `EXECUTION_ENDED`, an unknown id `EXECUTION_NOT_FOUND`.
+   */
+  start(executionId: string): Promise<void> {
+    return startHeldExecution({ transport: this.transport, names: this.names, stores: this.stores }, executionId);
   }
 
   /**

@@ -1,6 +1,7 @@
 import { decodeContext } from '../compile/context-schema.ts';
 import type { ExecutionStatus } from '@squadflow/shared';
-import type { StepRecord } from '../compile/index.ts';
+import type { ExecutionContext, StepRecord } from '../compile/index.ts';
+import { childExecutionId } from '../compile/ids.ts';
 import type { ExecutionRecord } from '../store/execution-record.ts';
 import type { ArchivedExecution } from '../retention/archived-execution.ts';
 
@@ -24,6 +25,12 @@ export interface ExecutionView {
   error?: ExecutionRecord['error'];
   cancelReason?: string;
   steps: StepView[];
+  /** A child execution: the execution and `workflow` step that started it (docs/child-workflows.md). */
+  parent?: { executionId: string; step: string };
+  /** The child executions this one's `workflow` steps started, one per attempt (the step view's `child` is the latest). */
+  children?: Array<{ executionId: string; step: string; attempt: number }>;
+  /** Created with `start: false` and not started yet. */
+  held?: true;
   /** The execution left the hot store after its retention and is read from the archive (docs/retention.md). */
   archived?: true;
   archivedAt?: number;
@@ -45,7 +52,23 @@ export function toView(record: ExecutionRecord): ExecutionView {
     ...(record.error ? { error: record.error } : {}),
     ...(ctx?.cancelReason ? { cancelReason: ctx.cancelReason } : {}),
     steps: ctx ? Object.entries(ctx.steps).map(([name, step]) => stepView(name, step)) : [],
+    ...(record.parent ? { parent: { executionId: record.parent.executionId, step: record.parent.step } } : {}),
+    ...(record.held ? { held: true as const } : {}),
+    ...childrenOf(ctx),
   };
+}
+
+/** Every child a workflow step started: its id derives from (execution, step, attempt), so each attempt names one. */
+function childrenOf(ctx: ExecutionContext | undefined): { children?: NonNullable<ExecutionView['children']> } {
+  if (!ctx) return {};
+  const children: NonNullable<ExecutionView['children']> = [];
+  for (const [step, rec] of Object.entries(ctx.steps)) {
+    if (rec.child === undefined) continue;
+    for (const a of rec.attempts) {
+      if (!a.compensation) children.push({ executionId: childExecutionId(ctx.executionId, step, a.attempt), step, attempt: a.attempt });
+    }
+  }
+  return children.length ? { children } : {};
 }
 
 /** An execution read from the archive: its last record, marked archived. */

@@ -60,6 +60,7 @@ export async function publishTrigger(
     ...(key ? { idempotencyKey: key } : {}),
     ...(options.priority === undefined ? {} : { priority: options.priority }),
   };
+  const held = options.start === false ? { start: false } : {};
   const message = triggerCodec.encode({
     kind: 'trigger',
     workflow,
@@ -68,6 +69,7 @@ export async function publishTrigger(
     context: parsed.data,
     requestedAt: now,
     ...fields,
+    ...held,
   });
   const limit = deps.contextLimit;
   assertFits(message.length, limit, 'context', 'the trigger message');
@@ -87,6 +89,7 @@ export async function publishTrigger(
     updatedAt: now,
     context: parsed.data,
     ...fields,
+    ...(options.start === false ? { held: true } : {}),
     ...(trace ? { trace } : {}),
   };
   try {

@@ -18,6 +18,7 @@ import type { MachineState } from './machine-names.ts';
 import { act, named, raiseInternal, type Ctx, type GuardArgs } from './machine-kit.ts';
 import type { Plans } from './steps/kind.ts';
 import { isTaskPlan, type TaskPlan } from './steps/task.ts';
+import { isWorkflowPlan } from './steps/workflow.ts';
 
 /**
  * The saga: after a step with `onError: compensate` fails and the running
@@ -98,7 +99,11 @@ const isCurrentAttempt = (ctx: Ctx, event: MachineEvent): boolean =>
 
 export function compensationGuards(plans: Plans) {
   const taskOf = (step: string): TaskPlan => plans.of(step, isTaskPlan);
-  const retriesLeft = (ctx: Ctx): boolean => comp(ctx).attempt <= taskOf(compStep(ctx)).retry.retries;
+  // A child's compensation is not repeated: a child whose saga failed has ended, a second request changes nothing.
+  const retriesLeft = (ctx: Ctx): boolean => {
+    const plan = plans.step(compStep(ctx));
+    return !isWorkflowPlan(plan) && comp(ctx).attempt <= taskOf(compStep(ctx)).retry.retries;
+  };
   return {
     compHasNext: ({ context }: GuardArgs) => comp(context).index + 1 < comp(context).queue.length,
     compEvalFailed: ({ context, event }: GuardArgs) => event.type === 'ceval' && isCurrent(context, event) && event.error !== undefined,
@@ -140,12 +145,18 @@ export function compensationActions(plans: Plans) {
     ),
     compDispatch: act((ctx) => {
       const step = compStep(ctx);
-      const plan = taskOf(step);
       const attempt = comp(ctx).attempt + 1;
-      const timeoutMs = plan.timeoutMs;
       const r = ctx.steps[step]!;
       let next: Ctx = { ...ctx, compensation: { ...comp(ctx), attempt } };
       next = patchStep(next, step, { attempts: [...r.attempts, { attempt, startedAt: ctx.now, status: 'running', compensation: true }] });
+      const child = plans.step(step);
+      if (isWorkflowPlan(child)) {
+        // The completed child runs its own saga and tells this attempt when it ends (docs/child-workflows.md).
+        next = emit(next, { kind: 'child.compensate', childId: r.child!, step, attempt });
+        return child.timeoutMs === undefined ? next : startTimer(next, step, attempt, 'compensation-timeout', child.timeoutMs);
+      }
+      const plan = taskOf(step);
+      const timeoutMs = plan.timeoutMs;
       next = emit(next, {
         kind: 'dispatch',
         id: commandId(ctx.executionId, step, attempt, true),
@@ -193,7 +204,8 @@ export function compensationActions(plans: Plans) {
     compResolved: act((ctx) => unregisterWaits(ctx, compStep(ctx))),
     compRetry: act((ctx) => patchStep(ctx, compStep(ctx), { status: 'compensating' })),
     compSkipped: act((ctx) => patchStep(ctx, compStep(ctx), { status: 'completed', reason: 'compensation skipped by operator' })),
-    compAbort: act((ctx) => ({ ...ctx, failure: { ...ctx.failure!, onError: 'abort' } })),
+    // A reopened child (execution-links.ts) compensates without a failure of its own.
+    compAbort: act((ctx) => ({ ...ctx, failure: { step: compStep(ctx), ...ctx.failure, onError: 'abort' } })),
     compNext: act((ctx) => ({ ...ctx, compensation: { queue: comp(ctx).queue, index: comp(ctx).index + 1, attempt: 0 } })),
   };
 }

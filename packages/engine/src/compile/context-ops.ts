@@ -106,14 +106,35 @@ export function unregisterWaits(ctx: Ctx, step: string): Ctx {
   return { ...next, waits };
 }
 
-/** Cancels every timer and wait of one step (a halted or resolved step leaves nothing armed). */
+/** Records a child execution a step started (cancelled if the step stops waiting for it). */
+export function addChild(ctx: Ctx, executionId: string, step: string): Ctx {
+  const children = writable(ctx.children ?? [], copyList);
+  children.push({ executionId, step });
+  return { ...ctx, children };
+}
+
+/** Forgets the children of the steps `drop` selects; `cancel`: they are still running and must stop. */
+export function dropChildren(ctx: Ctx, drop: (step: string) => boolean, cancel: boolean): Ctx {
+  const mine = ctx.children?.filter((c) => drop(c.step)) ?? [];
+  if (!mine.length) return ctx;
+  const next = cancel ? emit(ctx, ...mine.map((c): Effect => ({ kind: 'child.cancel', childId: c.executionId, step: c.step }))) : ctx;
+  const children = writable(ctx.children!, copyList);
+  removeWhere(children, (c) => drop(c.step));
+  return { ...next, children };
+}
+
+/** Cancels every timer, wait and running child of one step (a halted or resolved step leaves nothing armed). */
 export function releaseStep(ctx: Ctx, step: string): Ctx {
   const prefix = `${ctx.executionId}.${step}.`;
   const mine = ctx.timers.filter((t) => t.startsWith(prefix));
   const next = mine.length ? emit(ctx, ...mine.map((id): Effect => ({ kind: 'timer.cancel', id }))) : ctx;
-  return unregisterWaits(
-    forgetTimers(next, (t) => t.startsWith(prefix)),
-    step,
+  return dropChildren(
+    unregisterWaits(
+      forgetTimers(next, (t) => t.startsWith(prefix)),
+      step,
+    ),
+    (s) => s === step,
+    true,
   );
 }
 
@@ -124,7 +145,7 @@ export function releaseAll(ctx: Ctx): Ctx {
     ...ctx.timers.map((id): Effect => ({ kind: 'timer.cancel', id })),
     ...ctx.waits.map((w): Effect => ({ kind: 'wait.unregister', key: w.key, step: w.step })),
   );
-  return { ...forgetTimers(next, () => true), waits: [] };
+  return dropChildren({ ...forgetTimers(next, () => true), waits: [] }, () => true, true);
 }
 
 export function outputs(ctx: Ctx): Record<string, unknown> {

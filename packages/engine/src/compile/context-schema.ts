@@ -62,6 +62,13 @@ export const CompensationProgressSchema = z.object({
   input: z.unknown().optional(),
 });
 
+export const WatcherSchema = z.object({
+  executionId: z.string(),
+  step: z.string(),
+  attempt: z.number().int(),
+  mode: z.enum(['child', 'compensation', 'wait']),
+});
+
 export const ExecutionContextSchema = z.object({
   executionId: z.string(),
   workflow: z.string(),
@@ -86,6 +93,12 @@ export const ExecutionContextSchema = z.object({
    */
   volatileTimers: z.record(z.string(), VolatileTimerSchema).optional(),
   waits: z.array(z.object({ key: z.string(), step: z.string() })),
+  /** The execution whose `workflow` step started this one (docs/child-workflows.md). */
+  parent: z.object({ executionId: z.string(), step: z.string() }).optional(),
+  /** Who is told when this execution ends. */
+  watchers: z.array(WatcherSchema).optional(),
+  /** Child executions still running, cancelled when their step stops waiting or this execution ends. */
+  children: z.array(z.object({ executionId: z.string(), step: z.string() })).optional(),
   /** Effects of the last event (the engine clears it before the next one); the read model does not interpret them. */
   outbox: z.array(z.custom<Effect>()),
   /** Time of the event being processed (set by the engine; the machine never reads a clock). */

@@ -1,4 +1,5 @@
 import type { StepError, StepErrorCode, TimerKind } from '@squadflow/shared';
+import type { Watcher } from './types.ts';
 
 /**
  * The events a workflow machine receives, their names and the factories that
@@ -93,6 +94,17 @@ export interface ResumeEvent {
   type: 'resume';
 }
 
+/** Another execution asks to be told when this one ends (a wait on it). */
+export interface WatchEvent {
+  type: 'watch';
+  watcher: Watcher;
+}
+/** A parent's saga asks this completed child to run its compensations (docs/child-workflows.md). */
+export interface CompensateEvent {
+  type: 'compensate';
+  watcher: Watcher;
+}
+
 /** Raised by the machine for itself (see `internalEvent`). */
 export type InternalEvent = { type: 'settled' } | { type: 'halt' } | { type: 'resumed' } | { type: 'comp.next' };
 
@@ -111,6 +123,8 @@ export type MachineEvent =
   | CancelEvent
   | PauseEvent
   | ResumeEvent
+  | WatchEvent
+  | CompensateEvent
   | InternalEvent;
 
 interface StepEvents {
@@ -165,4 +179,6 @@ export const machineEvent = {
   cancel: (reason?: string): CancelEvent => ({ type: 'cancel', ...(reason ? { reason } : {}) }),
   pause: (reason?: string): PauseEvent => ({ type: 'pause', ...(reason ? { reason } : {}) }),
   resume: (): ResumeEvent => ({ type: 'resume' }),
+  watch: (watcher: Watcher): WatchEvent => ({ type: 'watch', watcher }),
+  compensate: (watcher: Watcher): CompensateEvent => ({ type: 'compensate', watcher }),
 };

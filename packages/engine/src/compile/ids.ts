@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { TimerKind } from '@squadflow/shared';
 
 /**
@@ -26,3 +27,12 @@ export const isVolatileTimer = (kind: TimerKind | string): boolean => kind === '
 
 /** The kind at the end of a timer id (see `timerId`). */
 export const timerKindOf = (id: string): string => id.slice(id.lastIndexOf('.') + 1);
+
+/**
+ * The child execution a `workflow` step starts on one attempt: the same
+ * parent, step and attempt always name the same child, so a replayed or
+ * redelivered start finds it instead of starting another. Hashed, so nested
+ * children keep within the 128 characters of an execution id.
+ */
+export const childExecutionId = (parentId: string, step: string, attempt: number): string =>
+  `ch_${createHash('sha256').update(`${parentId}\u0000${step}\u0000${attempt}`).digest('hex').slice(0, 32)}`;

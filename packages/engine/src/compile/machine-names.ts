@@ -1,4 +1,5 @@
 import type { compensationActions, compensationGuards } from './compensation-state.ts';
+import type { linkActions, linkGuards } from './execution-links.ts';
 import type { rootActions, rootGuards } from './machine.ts';
 import type { ActionRef, StateConfig, Transition } from './machine-kit.ts';
 import type { commonActions, commonGuards } from './steps/common.ts';
@@ -12,10 +13,12 @@ import type { KindActions, KindGuards } from './steps/index.ts';
 export type MachineGuards = ReturnType<typeof rootGuards> &
   ReturnType<typeof compensationGuards> &
   ReturnType<typeof commonGuards> &
+  ReturnType<typeof linkGuards> &
   KindGuards;
 export type MachineActions = ReturnType<typeof rootActions> &
   ReturnType<typeof compensationActions> &
   ReturnType<typeof commonActions> &
+  ReturnType<typeof linkActions> &
   KindActions;
 
 export type MachineState = StateConfig<MachineGuards, MachineActions>;

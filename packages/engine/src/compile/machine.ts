@@ -1,6 +1,7 @@
 import { setup } from 'xstate';
 import { compensationActions, compensationGuards, compensatingState } from './compensation-state.ts';
 import { emit, lifecycle, releaseAll } from './context-ops.ts';
+import { linkActions, linkGuards, reopenedState } from './execution-links.ts';
 import { own } from './draft.ts';
 import { internalEvent } from './events.ts';
 import { act, raiseInternal, type Ctx, type GuardArgs } from './machine-kit.ts';
@@ -11,6 +12,7 @@ import { kindImplementations, STEP_KINDS, type StepPlan } from './steps/index.ts
 import type { Plans } from './steps/kind.ts';
 import { stepRegion } from './steps/region.ts';
 import { isTaskPlan } from './steps/task.ts';
+import { isWorkflowPlan } from './steps/workflow.ts';
 import type { ExecutionContext, LifecycleKind, MachineEvent, MachineInput, StepRecord } from './types.ts';
 
 /** The execution-level guards: pause, and how the parallel `running` state ends. */
@@ -65,7 +67,8 @@ function plansOf(plan: WorkflowPlan): Plans {
     },
     compensable: (name) => {
       const found = step(name);
-      return isTaskPlan(found) && found.compensate !== undefined;
+      // A completed child compensates by running its own saga (docs/child-workflows.md).
+      return (isTaskPlan(found) && found.compensate !== undefined) || (isWorkflowPlan(found) && found.compensate);
     },
   };
 }
@@ -74,8 +77,20 @@ function plansOf(plan: WorkflowPlan): Plans {
 export function buildMachine(plan: WorkflowPlan) {
   const plans = plansOf(plan);
   const kinds = kindImplementations(plans);
-  const guards: MachineGuards = { ...rootGuards(plans), ...compensationGuards(plans), ...commonGuards(plans), ...kinds.guards };
-  const actions: MachineActions = { ...rootActions(plan), ...compensationActions(plans), ...commonActions(plans), ...kinds.actions };
+  const guards: MachineGuards = {
+    ...rootGuards(plans),
+    ...compensationGuards(plans),
+    ...commonGuards(plans),
+    ...linkGuards(plans),
+    ...kinds.guards,
+  };
+  const actions: MachineActions = {
+    ...rootActions(plan),
+    ...compensationActions(plans),
+    ...commonActions(plans),
+    ...linkActions(),
+    ...kinds.actions,
+  };
   const regions: Record<string, MachineState> = {};
   for (const name of plan.order) {
     const step = plans.step(name);
@@ -90,6 +105,7 @@ export function buildMachine(plan: WorkflowPlan) {
       cancel: { target: '.cancelled', actions: ['setCancelReason'] },
       pause: { guard: 'notPaused', actions: ['pause'] },
       resume: { guard: 'isPaused', actions: ['resume', 'raiseResumed'] },
+      watch: { actions: ['addWatcher'] },
     },
     states: {
       running: {
@@ -103,6 +119,7 @@ export function buildMachine(plan: WorkflowPlan) {
         ],
       },
       compensating: compensatingState(),
+      reopened: reopenedState(),
       completed: { type: 'final', entry: ['finishCompleted'] },
       failed: { type: 'final', entry: ['finishFailed'] },
       compensated: { type: 'final', entry: ['finishCompensated'] },
@@ -131,5 +148,9 @@ function initialContext(plan: WorkflowPlan, input: MachineInput): ExecutionConte
     now: input.at,
     startedAt: input.at,
     ...(input.priority === undefined ? {} : { priority: input.priority }),
+    ...(input.parent ? { parent: { executionId: input.parent.executionId, step: input.parent.step } } : {}),
+    ...(input.parent || input.watchers?.length
+      ? { watchers: [...(input.parent ? [{ ...input.parent, mode: 'child' as const }] : []), ...(input.watchers ?? [])] }
+      : {}),
   };
 }

@@ -29,6 +29,16 @@ export type Effect =
   | { kind: 'wait.register'; key: string; step: string; purpose: 'wait' | 'escalation'; since?: number }
   | { kind: 'wait.unregister'; key: string; step: string }
   | { kind: 'lifecycle'; id: string; type: LifecycleKind; step?: string; data?: unknown }
+  /** Starts a child execution of a `workflow` step (trigger id `trigger.<child>`: a replayed start is dropped). */
+  | { kind: 'child.start'; childId: string; workflow: string; version?: number; input: unknown; step: string; attempt: number }
+  /** Cancels a child execution whose step stopped waiting for it (the parent ended, halted or timed the step out). */
+  | { kind: 'child.cancel'; childId: string; step: string }
+  /** Asks a completed child to run its compensations and tell this step's compensation attempt when done. */
+  | { kind: 'child.compensate'; childId: string; step: string; attempt: number }
+  /** Asks another execution to tell this step when it ends (a wait on an execution). */
+  | { kind: 'watch'; target: string; step: string; attempt: number }
+  /** Tells a watcher (a parent step, a compensation attempt, a wait) that this execution ended; added by the loop. */
+  | { kind: 'notify'; watcher: Watcher; status: string; output?: unknown; error?: { code: string; message: string } }
   /** Starts another workflow (a `then` handoff); added by the loop when an execution completes. */
   | { kind: 'trigger'; workflow: string; context: Record<string, unknown>; idempotencyKey: string };
 
@@ -74,10 +84,25 @@ export interface StepRecord {
   /** Human steps: who is asked now, and how many escalations happened. */
   assignee?: string;
   escalationLevel?: number;
-  /** Wait steps: the rendered correlation key. */
+  /** Wait steps: the rendered correlation key (an execution wait: the watched execution's id). */
   key?: string;
+  /** Workflow steps: the current attempt's child execution. */
+  child?: string;
   startedAt?: number;
   endedAt?: number;
+}
+
+/**
+ * Who is told when an execution ends: its parent's `workflow` step
+ * (`child`), a parent's compensation attempt (`compensation`), or a wait
+ * step of another execution (`wait`). The notice is a reply to that step's
+ * attempt, so a notice for an old attempt is stale like any late reply.
+ */
+export interface Watcher {
+  executionId: string;
+  step: string;
+  attempt: number;
+  mode: 'child' | 'compensation' | 'wait';
 }
 
 /** An in-memory timer's due time and what it fires, enough to re-arm it from the snapshot. */
@@ -127,6 +152,12 @@ export interface ExecutionContext {
    */
   volatileTimers?: Record<string, VolatileTimer>;
   waits: Array<{ key: string; step: string }>;
+  /** The execution whose `workflow` step started this one (docs/child-workflows.md). */
+  parent?: { executionId: string; step: string };
+  /** Who is told when this execution ends. */
+  watchers?: Watcher[];
+  /** Child executions still running, cancelled when their step stops waiting or this execution ends. */
+  children?: Array<{ executionId: string; step: string }>;
   /** Effects of the last event; the engine clears it before the next one. */
   outbox: Effect[];
   /** Time of the event being processed (set by the engine; the machine never reads a clock). */
@@ -143,4 +174,8 @@ export interface MachineInput {
   at: number;
   /** 0–9, higher first (queued executions, saturated squads). */
   priority?: number;
+  /** Set for a child execution: its parent step's attempt, told when this one ends. */
+  parent?: { executionId: string; step: string; attempt: number };
+  /** Watchers that asked while the execution was pending. */
+  watchers?: Watcher[];
 }

@@ -33,6 +33,8 @@ function shape(node: GraphNode): string {
     case 'wait':
     case 'human':
       return `{{"${text}"}}`;
+    case 'workflow':
+      return `[["${text}"]]`;
     case 'compensation':
     case 'escalation':
     case 'escalated':
@@ -44,11 +46,14 @@ function shape(node: GraphNode): string {
 }
 
 function nodeLines(node: GraphNode): string[] {
-  const lines = [node.type === 'task' || node.type === 'wait' || node.type === 'human' ? `${node.label} (${node.type})` : node.label];
+  const stepKinds: GraphNode['type'][] = ['task', 'wait', 'human', 'workflow'];
+  const lines = [stepKinds.includes(node.type) ? `${node.label} (${node.type})` : node.label];
+  if (node.child) lines.push(`runs ${node.child.workflow}${node.child.version === undefined ? '' : ` v${node.child.version}`}`);
   if (node.squad && node.action && node.type === 'task') lines.push(`${node.squad}.${node.action}`);
   if (node.type === 'human' && node.human)
     lines.push(`assignee: ${node.human.assignee}${node.human.title ? ` · ${node.human.title}` : ''}`);
-  if (node.wait) lines.push(`signal: ${node.wait.signal}`);
+  if (node.wait?.signal !== undefined) lines.push(`signal: ${node.wait.signal}`);
+  if (node.wait?.execution !== undefined) lines.push(`until execution ${node.wait.execution} ends`);
   const limits: string[] = [];
   if (node.timeoutMs !== undefined) limits.push(`timeout ${formatMs(node.timeoutMs)}`);
   if (node.retry) limits.push(`retry ${node.retry.retries}× from ${formatMs(node.retry.initialIntervalMs)}`);

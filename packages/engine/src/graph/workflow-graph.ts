@@ -10,8 +10,8 @@
  * cannot):
  * - `__start` / `__end`: steps without dependencies hang from the start,
  *   steps nothing depends on lead to the end;
- * - `compensate:<step>`: a task's compensation (squad.action), joined by a
- *   `compensation` edge;
+ * - `compensate:<step>`: a task's compensation (squad.action), or a workflow
+ *   step's (the child's own saga), joined by a `compensation` edge;
  * - `escalate:<step>:<level>`: a human task's escalation levels, chained by
  *   `escalation` edges labelled with the time since the task started;
  * - `__escalated`: where steps with `onError: escalate` go when they fail
@@ -19,7 +19,7 @@
  * - `__compensate`: where steps with `onError: compensate` go (the saga then
  *   runs the compensations of completed steps in reverse order).
  */
-import { dependencyName, durationMs, type Step, type WorkflowDefinition } from '@squadflow/shared';
+import { dependencyName, durationMs, type RetryPolicy, type Step, type WorkflowDefinition } from '@squadflow/shared';
 
 export type GraphNodeType = Step['type'] | 'start' | 'end' | 'compensation' | 'escalation' | 'escalated' | 'saga';
 export type GraphEdgeKind = 'dependency' | 'compensation' | 'escalation' | 'timeout';
@@ -50,7 +50,10 @@ export interface GraphNode {
   onError?: 'fail' | 'skip' | 'compensate' | 'escalate' | 'pause';
   /** The step runs only when this JSONata expression is true. */
   condition?: string;
-  wait?: { signal: string; timeoutMs?: number };
+  /** A wait on a signal (`signal`: its key template) or on another execution (`execution`: the expression giving its id). */
+  wait?: { signal?: string; execution?: string; timeoutMs?: number };
+  /** A `workflow` step: the child workflow it runs (and its pinned version). */
+  child?: { workflow: string; version?: number; compensate: boolean };
   human?: { assignee: string; title?: string; escalations: Array<{ afterMs: number; to: string }> };
   compensation?: { squad: string; action: string };
 }
@@ -103,6 +106,11 @@ export function workflowGraph(def: WorkflowDefinition, version = def.version ?? 
       synthetic.push({ id, type: 'compensation', label: `${squad}.${step.compensate.action}`, squad, action: step.compensate.action });
       edge(step.name, id, 'compensation', { label: 'compensate' });
     }
+    if (step.type === 'workflow' && step.compensate) {
+      const id = `compensate:${step.name}`;
+      synthetic.push({ id, type: 'compensation', label: `${step.workflow}: its own compensations` });
+      edge(step.name, id, 'compensation', { label: 'compensate' });
+    }
     if (step.type === 'human') {
       let from: string = step.name;
       [...step.escalations]
@@ -148,24 +156,25 @@ function stepNode(step: Step, def: WorkflowDefinition): GraphNode {
       action: step.action,
       timeoutMs: durationMs(step.timeout ?? def.defaults.timeout),
       onError: step.onError ?? (def.continueOnError ? 'skip' : 'fail'),
-      ...(retry && retry.retries > 0
-        ? {
-            retry: {
-              attempts: retry.retries + 1,
-              retries: retry.retries,
-              initialIntervalMs: durationMs(retry.initialInterval),
-              backoffCoefficient: retry.backoffCoefficient,
-              maxIntervalMs: durationMs(retry.maxInterval),
-              jitter: retry.jitter,
-            },
-          }
-        : {}),
+      ...(retry && retry.retries > 0 ? { retry: graphRetry(retry) } : {}),
       ...(step.compensate ? { compensation: { squad: step.compensate.squad ?? step.squad, action: step.compensate.action } } : {}),
     };
   }
   const timeoutMs = step.timeout === undefined ? undefined : durationMs(step.timeout);
   const timeout = timeoutMs === undefined ? {} : { timeoutMs };
-  if (step.type === 'wait') return { ...common, ...timeout, wait: { signal: step.signal, ...timeout } };
+  if (step.type === 'workflow') {
+    return {
+      ...common,
+      ...timeout,
+      onError: step.onError ?? (def.continueOnError ? 'skip' : 'fail'),
+      child: { workflow: step.workflow, ...(step.version === undefined ? {} : { version: step.version }), compensate: step.compensate },
+      ...(step.retry && step.retry.retries > 0 ? { retry: graphRetry(step.retry) } : {}),
+    };
+  }
+  if (step.type === 'wait') {
+    const on = step.execution === undefined ? { signal: step.signal! } : { execution: step.execution };
+    return { ...common, ...timeout, ...(step.onError ? { onError: step.onError } : {}), wait: { ...on, ...timeout } };
+  }
   // A human task's default key is the one the engine renders (compile/steps/human.ts).
   const signal = step.signal ?? `human_{$execution.id}_${step.name}`;
   return {
@@ -177,6 +186,17 @@ function stepNode(step: Step, def: WorkflowDefinition): GraphNode {
       ...(step.title ? { title: step.title } : {}),
       escalations: step.escalations.map((e) => ({ afterMs: durationMs(e.after), to: e.to })).sort((a, b) => a.afterMs - b.afterMs),
     },
+  };
+}
+
+function graphRetry(retry: RetryPolicy): GraphRetry {
+  return {
+    attempts: retry.retries + 1,
+    retries: retry.retries,
+    initialIntervalMs: durationMs(retry.initialInterval),
+    backoffCoefficient: retry.backoffCoefficient,
+    maxIntervalMs: durationMs(retry.maxInterval),
+    jitter: retry.jitter,
   };
 }
 

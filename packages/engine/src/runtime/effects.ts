@@ -17,6 +17,7 @@ import type { ExecutionStore } from '../store/execution-store.ts';
 import type { WorkflowSlots } from '../store/slots.ts';
 import type { DispatchGate } from './dispatch-gate.ts';
 import type { TimerService } from '../timers/timer-service.ts';
+import { isLinkEffect, performLinkEffect } from './link-effects.ts';
 import { commandTraceHeaders, executionTraceHeaders, type ExecutionTrace } from '../tracing/execution-trace.ts';
 
 export interface EffectDeps {
@@ -67,6 +68,7 @@ export interface PerformOptions {
 
 async function performOne(deps: EffectDeps, ctx: ExecutionContext, effect: Effect, trace: ExecutionTrace | undefined): Promise<void> {
   const { names: n } = deps;
+  if (isLinkEffect(effect)) return performLinkEffect(deps, ctx, effect);
   switch (effect.kind) {
     case 'dispatch':
       if (effect.breaker) {

@@ -7,6 +7,8 @@ import { PayloadTooLargeError, type Clock, type KvMutation } from '@squadflow/tr
 import { jsonBytesOver } from './payload-size.ts';
 import type { ExecutionError } from './quarantine.ts';
 import { recordFor } from './record-builder.ts';
+import { endNotices } from './end-notices.ts';
+import { reopenForCompensation } from './reopen.ts';
 import { SerialQueue } from './serial-queue.ts';
 import type { ExecutionRecord } from '../store/execution-record.ts';
 import type { ExecutionStore } from '../store/execution-store.ts';
@@ -142,6 +144,9 @@ export class EventApplier {
       snapshot = workflow.runner.transition(snapshot, event);
     }
     let outbox = hasEvaluations ? snapshot.context.outbox.filter((e) => e.kind !== 'evaluate') : snapshot.context.outbox;
+    // The transition that ends the execution tells its watchers (a parent step, waits on it) in the same outbox.
+    const notices = await endNotices(workflow, snapshot, outbox);
+    if (notices.length) outbox = [...outbox, ...notices];
     // The transition that completes the execution also starts its `then` handoffs, in the same persisted outbox.
     if (outbox.some((e) => e.kind === 'lifecycle' && e.type === 'execution.completed')) {
       try {
@@ -257,6 +262,7 @@ export class EventApplier {
           const outbox: ExecutionContext['outbox'] = [];
           let next = live.snapshot;
           for (const q of group) {
+            if (!live.quarantined) next = reopenForCompensation(live.workflow, next, q.event);
             if (next.status !== 'active' || live.quarantined) {
               results.push('ended');
               continue;

@@ -41,6 +41,10 @@ export function controlEvent(c: ControlMessage): MachineEvent {
       return machineEvent.pause(c.reason);
     case 'resume':
       return machineEvent.resume();
+    case 'watch':
+      return machineEvent.watch({ ...c.watcher, mode: 'wait' });
+    case 'compensate':
+      return machineEvent.compensate({ ...c.watcher, mode: 'compensation' });
     default:
       return machineEvent.resolve(c.action, c.step);
   }

@@ -40,6 +40,8 @@ import { EventAttempts } from '../store/event-attempts.ts';
 import { PoisonGuard } from './poison-guard.ts';
 import { GuardedEvents } from './guarded-events.ts';
 import { Quarantine } from './quarantine.ts';
+import { LinkRequests } from './link-requests.ts';
+import { notifyWatcher } from './link-effects.ts';
 import { startRetention } from '../retention/retention.ts';
 import type { RetentionSweeper } from '../retention/retention-sweeper.ts';
 
@@ -71,6 +73,7 @@ export class Orchestrator {
   private events?: EventRouter;
   private signals!: SignalDelivery;
   private guarded!: GuardedEvents;
+  private links!: LinkRequests;
   private maxStepPayloadBytes = 0;
   /** When this process started: a timer due before it may be one that killed the previous process. */
   private startedAt = 0;
@@ -162,7 +165,9 @@ export class Orchestrator {
       clock: transport.clock,
       logger: this.logger,
       quarantine: (id, error, origin) => this.guarded.endWithoutEvent(id, error, origin),
+      notifyParent: (id, watcher, end) => notifyWatcher(this.effectDeps, id, watcher, end),
     };
+    this.links = new LinkRequests({ effects: this.effectDeps, apply: (id, c) => this.apply(id, controlEvent(c)) });
     // Created before anything is consumed, so every write from now on is noted against its scan.
     this.recovery = new RecoveryPass({
       applier: this.applier,
@@ -295,7 +300,12 @@ export class Orchestrator {
           inbound.executionId,
           msg,
           () => `${inbound.action} request`,
-          () => this.apply(inbound.executionId, controlEvent(inbound)),
+          async () => {
+            const result = await this.apply(inbound.executionId, controlEvent(inbound));
+            // An execution without a live statechart (ended, pending, unknown) answers links and cancels here.
+            await this.links.afterControl(inbound, result);
+            return result;
+          },
         );
     }
   }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { lifecycleId } from '../compile/ids.ts';
 import type { ExecutionRecord } from '../store/execution-record.ts';
 import { publishLifecycle, releaseSlot, type EffectDeps } from './effects.ts';
+import { notifyWatcher, performLinkEffect } from './link-effects.ts';
 
 /** An execution's error as its record holds it. */
 export type ExecutionError = NonNullable<ExecutionRecord['error']>;
@@ -13,6 +14,12 @@ const ArmedSchema = z.object({
   context: z.object({
     timers: z.array(z.string()).default([]),
     waits: z.array(z.object({ key: z.string(), step: z.string() })).default([]),
+    watchers: z
+      .array(
+        z.object({ executionId: z.string(), step: z.string(), attempt: z.number().int(), mode: z.enum(['child', 'compensation', 'wait']) }),
+      )
+      .default([]),
+    children: z.array(z.object({ executionId: z.string(), step: z.string() })).default([]),
   }),
 });
 
@@ -88,9 +95,15 @@ export class Quarantine {
     await releaseSlot(effects, workflow, executionId);
     const armed = ArmedSchema.safeParse(record.snapshot);
     if (!armed.success) return;
+    const end = { status: 'failed', ...(record.error ? { error: record.error } : {}) };
     await Promise.all([
       ...armed.data.context.timers.map((id) => effects.timers.cancel(id)),
       ...armed.data.context.waits.map((w) => effects.waits.unregister(w.key, executionId, w.step)),
+      // Its watchers (a parent step, waits on it) are told, and its running children cancelled, as any ending does.
+      ...armed.data.context.watchers.map((w) => notifyWatcher(effects, executionId, w, end)),
+      ...armed.data.context.children.map((c) =>
+        performLinkEffect(effects, { executionId, now }, { kind: 'child.cancel', childId: c.executionId, step: c.step }),
+      ),
     ]);
   }
 }

@@ -20,6 +20,7 @@ export async function recordFor(workflow: CompiledWorkflow, snapshot: Snapshot, 
     context: origin.context,
     ...(origin.idempotencyKey ? { idempotencyKey: origin.idempotencyKey } : {}),
     ...(origin.trace ? { trace: origin.trace } : {}),
+    ...(ctx.parent ? { parent: ctx.parent } : {}),
     snapshot: workflow.runner.persist(snapshot),
   };
   if (status === 'completed') {
@@ -54,6 +55,7 @@ export function failedRecord(
     updatedAt: at,
     context: t.context,
     ...(t.idempotencyKey ? { idempotencyKey: t.idempotencyKey } : {}),
+    ...(t.parent ? { parent: t.parent } : {}),
     error,
   };
 }

@@ -8,12 +8,16 @@ import type { EngineStores } from '../store/open-stores.ts';
 import type { ExecutionRecord } from '../store/execution-record.ts';
 import type { ExecutionError } from './quarantine.ts';
 import { storableTraceparent } from '../tracing/execution-trace.ts';
+import type { Watcher } from '../compile/index.ts';
+import type { EndOfExecution } from './link-effects.ts';
 
 export interface TriggerDeps {
   applier: EventApplier;
   stores: EngineStores;
   clock: Clock;
   logger: Logger;
+  /** Tells a parent's step that its child could not start (link-effects.ts). */
+  notifyParent(executionId: string, watcher: Watcher, end: EndOfExecution): Promise<void>;
   /** Fails an execution without a transition (quarantine.ts): its first record would be too large to store. */
   quarantine(executionId: string, error: ExecutionError, origin: () => ExecutionRecord): Promise<boolean>;
 }
@@ -43,6 +47,11 @@ export function startExecution(
         // A redelivered or repeated trigger: the execution exists; finish its last effects if needed (below).
         exists = existing !== null && existing.status !== 'pending';
         if (exists) return undefined;
+        // Created without starting (`start: false`): a repeat of that trigger changes nothing; `start` starts it.
+        if (t.start === false) {
+          if (!existing) await writeHeld(deps, executionId, t, deps.clock.now(), storableTraceparent(traceparent));
+          return undefined;
+        }
         // A keyed trigger for an execution that ended and was archived (docs/retention.md): it does not start again.
         if (!existing && t.idempotencyKey !== undefined && (await deps.stores.archive.get(executionId))) return undefined;
         const at = deps.clock.now();
@@ -70,6 +79,7 @@ export function startExecution(
           }
         }
         const priority = t.priority ?? existing?.priority;
+        const parent = t.parent ?? existing?.parent;
         const input = {
           executionId,
           workflow: t.workflow,
@@ -77,6 +87,8 @@ export function startExecution(
           input: t.context,
           at,
           ...(priority === undefined ? {} : { priority }),
+          ...(parent?.attempt === undefined ? {} : { parent: { ...parent, attempt: parent.attempt } }),
+          ...(existing?.watchers?.length ? { watchers: existing.watchers } : {}),
         };
         failpoint('orchestrator.apply', `${executionId} trigger`);
         const snapshot = await deps.applier.settle(workflow, workflow.runner.initial(input));
@@ -143,6 +155,29 @@ async function writeQueued(
   }
 }
 
+/** An execution created with `start: false`: pending, held until started (nothing dispatched, no timer armed). */
+async function writeHeld(deps: TriggerDeps, executionId: string, t: TriggerMessage, at: number, trace: string | undefined): Promise<void> {
+  try {
+    await deps.stores.executions.create({
+      v: 1,
+      executionId,
+      workflow: t.workflow,
+      ...(t.version ? { version: t.version } : {}),
+      status: 'pending',
+      held: true,
+      createdAt: at,
+      updatedAt: at,
+      context: t.context,
+      ...(t.priority === undefined ? {} : { priority: t.priority }),
+      ...(t.idempotencyKey ? { idempotencyKey: t.idempotencyKey } : {}),
+      ...(t.parent ? { parent: t.parent } : {}),
+      ...(trace ? { trace } : {}),
+    });
+  } catch (err) {
+    if (!(err instanceof KvConflictError)) throw err;
+  }
+}
+
 async function writeFailure(
   deps: TriggerDeps,
   executionId: string,
@@ -159,4 +194,6 @@ async function writeFailure(
   } catch (e) {
     if (!(e instanceof KvConflictError)) throw e;
   }
+  // A child that cannot start (unknown workflow, invalid context) fails its parent's step instead of leaving it waiting.
+  if (t.parent) await deps.notifyParent(executionId, { ...t.parent, mode: 'child' }, { status: 'failed', error: record.error });
 }

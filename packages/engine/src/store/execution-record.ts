@@ -28,6 +28,21 @@ export const ExecutionRecordSchema = z.object({
     .string()
     .regex(/^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/)
     .optional(),
+  /** A child execution's parent: the execution and its `workflow` step (docs/child-workflows.md). */
+  parent: z.object({ executionId: ExecutionIdSchema, step: z.string(), attempt: z.number().int().positive().optional() }).optional(),
+  /** A pending execution created with `start: false`: it waits for `EngineClient.start`, not for a concurrency slot. */
+  held: z.boolean().optional(),
+  /** Who asked, while the execution was pending, to be told when it ends (handed to the execution when it starts). */
+  watchers: z
+    .array(
+      z.object({
+        executionId: ExecutionIdSchema,
+        step: z.string(),
+        attempt: z.number().int(),
+        mode: z.enum(['child', 'compensation', 'wait']),
+      }),
+    )
+    .optional(),
   /** The trigger context (kept for pending records and for the API). */
   context: JsonObjectSchema,
   snapshot: z.unknown().optional(),

@@ -6,6 +6,8 @@ import { workflow, WorkflowDefinitionSchema } from '@squadflow/shared';
 import { graphMermaid } from '../../src/graph/graph-mermaid.ts';
 import { workflowGraph } from '../../src/graph/workflow-graph.ts';
 import { readDefinitionFile } from '../../src/workflows/definition-files.ts';
+import { compileWorkflow } from '../../src/compile/compiled-workflow.ts';
+import { statechartJson } from '../../src/compile/statechart-export.ts';
 
 const seed = (name: string) => readDefinitionFile(fileURLToPath(new URL(`../../../../workflows/${name}.yaml`, import.meta.url)));
 const pairs = (edges: Array<{ from: string; to: string; kind: string }>) => edges.map((e) => `${e.from}->${e.to}:${e.kind}`);
@@ -50,6 +52,35 @@ describe('workflow graph', () => {
     expect(wait.wait).toEqual({ signal: 'ai_conversation_{$replace(phone_number, /[^0-9]/, "")}', timeoutMs: 7_200_000 });
     const timeoutEdges = graph.edges.filter((e) => e.kind === 'timeout');
     expect(timeoutEdges).toEqual([expect.objectContaining({ from: wait.id, on: 'timeout', label: 'on timeout' })]);
+  });
+
+  it('draws a workflow step as a child workflow with its compensation, and a wait on another execution', () => {
+    const def = workflow('orchestrated')
+      .childWorkflow('design', { workflow: 'system_design', version: 2, timeout: '10m', retry: { retries: 1 }, onError: 'compensate' })
+      .wait('setup', { execution: '$context.setup_execution', onError: 'skip', dependsOn: ['design'] })
+      .build();
+    const graph = workflowGraph(def, 1);
+    expect(graph.nodes.find((n) => n.id === 'design')).toMatchObject({
+      type: 'workflow',
+      child: { workflow: 'system_design', version: 2, compensate: true },
+      timeoutMs: 600_000,
+      retry: { retries: 1 },
+      onError: 'compensate',
+    });
+    expect(graph.nodes.find((n) => n.id === 'setup')).toMatchObject({
+      type: 'wait',
+      wait: { execution: '$context.setup_execution' },
+      onError: 'skip',
+    });
+    expect(pairs(graph.edges)).toContain('design->compensate:design:compensation');
+    const text = graphMermaid(graph);
+    expect(text).toContain('[["design (workflow)<br/>runs system_design v2');
+    expect(text).toContain('until execution $context.setup_execution ends');
+    const chart = statechartJson(compileWorkflow(def, 1).machine);
+    const region = chart.states['running']!.states['design']!;
+    expect(region.states['running']!.entry).toEqual(['startChild']);
+    expect(Object.keys(region.states)).toEqual(expect.arrayContaining(['running', 'backoff', 'completed', 'failed']));
+    expect(chart.states['reopened']!.transitions.map((t) => t.target)).toEqual([['workflow.compensating'], ['workflow.compensated']]);
   });
 
   it("draws a human task's assignee, default signal key and escalation chain", () => {

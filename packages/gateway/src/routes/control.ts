@@ -1,4 +1,4 @@
-/** Operator actions on one execution: cancel, pause, resume, and resolving an escalation. */
+/** Operator actions on one execution: start (one created with `start=false`), cancel, pause, resume, and resolving an escalation. */
 import { NameSchema } from '@squadflow/shared';
 import { z } from 'zod';
 import type { GatewayDeps } from '../deps.ts';
@@ -15,9 +15,16 @@ export function registerControlRoutes({ client, routes }: GatewayDeps): void {
   // Cancel, pause and resume share one shape: an optional reason (not for resume), answered 202.
   const actions = [
     {
+      action: 'start',
+      operationId: 'startExecution',
+      summary: 'Start an execution created with `start=false` (starting one that already started does nothing)',
+      reason: false,
+      run: (id: string) => client.start(id),
+    },
+    {
       action: 'cancel',
       operationId: 'cancelExecution',
-      summary: 'Cancel a running execution',
+      summary: 'Cancel a running execution, or a pending one before it starts',
       reason: true,
       run: (id: string, reason?: string) => client.cancel(id, reason),
     },

@@ -67,6 +67,10 @@ export function registerExecutionRoutes({ client, config, routes }: GatewayDeps)
       query: z.object({
         wait: WaitQuerySchema.optional(),
         version: z.coerce.number().int().positive().optional().describe('pin a definition version (default: latest)'),
+        start: z
+          .enum(['true', 'false'])
+          .optional()
+          .describe('`false`: create the execution `pending` without starting it, until `POST /v1/executions/{id}/start`'),
       }),
       headers: z.object({ 'Idempotency-Key': IdempotencyKeyHeader.optional() }),
       body: { schema: JsonObjectSchema, code: 'INVALID_CONTEXT', path: 'context' },
@@ -91,6 +95,7 @@ export function registerExecutionRoutes({ client, config, routes }: GatewayDeps)
           idempotencyKey: key,
           generatedKey: given === undefined,
           ...(query.version ? { version: query.version } : {}),
+          ...(query.start === 'false' ? { start: false } : {}),
         });
         reply.header('idempotency-key', key);
         let status;

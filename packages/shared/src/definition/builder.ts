@@ -35,8 +35,24 @@ export interface HumanOptions<Names extends string> extends CommonOptions<Names>
   lookback?: Duration;
 }
 
+/** A `workflow` step: runs another workflow as a child execution and takes its output. */
+export interface ChildWorkflowOptions<Names extends string> extends CommonOptions<Names> {
+  workflow: string;
+  version?: number;
+  input?: InputMapping;
+  timeout?: Duration;
+  retry?: TaskOptions<Names>['retry'];
+  onError?: OnError;
+  compensate?: boolean;
+}
+
 export interface WaitOptions<Names extends string> extends CommonOptions<Names> {
-  signal: string;
+  /** Correlation key template; or, instead, `execution`. */
+  signal?: string;
+  /** An expression giving the id of another execution to wait for (instead of `signal`). */
+  execution?: string;
+  /** With `execution`: what happens when it did not complete, or the wait timed out. */
+  onError?: OnError;
   timeout?: Duration;
   /** A signal sent up to this long before the wait began still resumes it (default 60 s). */
   lookback?: Duration;
@@ -84,6 +100,12 @@ export class WorkflowBuilder<Names extends string = never> {
 
   wait<N extends string>(name: N, options: WaitOptions<Names>): WorkflowBuilder<Names | N> {
     this.def.steps.push({ name, type: 'wait', ...options });
+    return this as unknown as WorkflowBuilder<Names | N>;
+  }
+
+  /** A step that runs another workflow as a child execution (docs/child-workflows.md). */
+  childWorkflow<N extends string>(name: N, options: ChildWorkflowOptions<Names>): WorkflowBuilder<Names | N> {
+    this.def.steps.push({ name, type: 'workflow', ...options });
     return this as unknown as WorkflowBuilder<Names | N>;
   }
 

@@ -5,9 +5,10 @@ import { DependencySchema, ExpressionSchema, InputMappingSchema, NameSchema, OnE
 import { HumanStepSchema } from './steps/human.ts';
 import { CompensationSchema, TaskStepSchema } from './steps/task.ts';
 import { WaitStepSchema } from './steps/wait.ts';
+import { WorkflowStepSchema } from './steps/workflow.ts';
 
 export { DependencySchema, ExpressionSchema, InputMappingSchema, NameSchema, OnErrorSchema, RetryPolicySchema };
-export { CompensationSchema, TaskStepSchema, WaitStepSchema, HumanStepSchema };
+export { CompensationSchema, TaskStepSchema, WaitStepSchema, HumanStepSchema, WorkflowStepSchema };
 
 /**
  * The JSON-serializable workflow definition. Files, the HTTP API and the
@@ -20,7 +21,10 @@ export { CompensationSchema, TaskStepSchema, WaitStepSchema, HumanStepSchema };
 const withDefaultType = (value: unknown): unknown =>
   value && typeof value === 'object' && !Array.isArray(value) && !('type' in value) ? { ...value, type: 'task' } : value;
 
-export const StepSchema = z.preprocess(withDefaultType, z.discriminatedUnion('type', [TaskStepSchema, WaitStepSchema, HumanStepSchema]));
+export const StepSchema = z.preprocess(
+  withDefaultType,
+  z.discriminatedUnion('type', [TaskStepSchema, WaitStepSchema, HumanStepSchema, WorkflowStepSchema]),
+);
 
 export const WorkflowDefinitionSchema = z.strictObject({
   name: NameSchema,
@@ -94,7 +98,8 @@ export type InputMapping = z.output<typeof InputMappingSchema>;
 export type TaskStep = z.output<typeof TaskStepSchema>;
 export type WaitStep = z.output<typeof WaitStepSchema>;
 export type HumanStep = z.output<typeof HumanStepSchema>;
-export type Step = TaskStep | WaitStep | HumanStep;
+export type WorkflowStep = z.output<typeof WorkflowStepSchema>;
+export type Step = TaskStep | WaitStep | HumanStep | WorkflowStep;
 /** A validated definition with defaults filled in. */
 export type WorkflowDefinition = z.output<typeof WorkflowDefinitionSchema>;
 /** A definition as written (defaults optional). */

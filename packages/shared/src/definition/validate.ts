@@ -6,13 +6,15 @@ import { checkDefinitionLimits } from './limits.ts';
 import { WorkflowDefinitionSchema, type Step, type WorkflowDefinition } from './schema.ts';
 import { checkField } from './steps/common.ts';
 import { checkTaskStep } from './steps/task.ts';
-import { checkSignalKey } from './steps/wait.ts';
+import { checkSignalKey, checkWaitStep } from './steps/wait.ts';
+import { checkWorkflowStep } from './steps/workflow.ts';
 
 /** Each step kind's meaning checks (its part of the schema is in steps/), by type. */
 const STEP_CHECKS: { [T in Step['type']]: (step: Extract<Step, { type: T }>, at: string) => FieldIssue[] } = {
   task: checkTaskStep,
-  wait: checkSignalKey,
+  wait: checkWaitStep,
   human: checkSignalKey,
+  workflow: checkWorkflowStep,
 };
 
 function checkStep<T extends Step['type']>(type: T, step: Extract<Step, { type: T }>, at: string): FieldIssue[] {
@@ -49,8 +51,12 @@ export function validateDefinition(input: unknown): WorkflowDefinition {
       const path = `steps.${i}.dependsOn.${j}`;
       if (!target) issues.push({ path, message: `step "${step.name}" depends on unknown step "${name}"` });
       else if (name === step.name) issues.push({ path, message: `step "${step.name}" depends on itself` });
-      else if (typeof dep !== 'string' && (dep.on === 'signal' || dep.on === 'timeout') && target.type === 'task') {
-        issues.push({ path, message: `step "${step.name}": "on: ${dep.on}" needs a wait or human step, "${name}" is a task` });
+      else if (
+        typeof dep !== 'string' &&
+        (dep.on === 'signal' || dep.on === 'timeout') &&
+        (target.type === 'task' || target.type === 'workflow')
+      ) {
+        issues.push({ path, message: `step "${step.name}": "on: ${dep.on}" needs a wait or human step, "${name}" is a ${target.type}` });
       }
     });
     if (step.condition) {

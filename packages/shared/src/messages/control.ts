@@ -28,6 +28,18 @@ export const ControlMessageSchema = z.discriminatedUnion('action', [
     action: z.enum(['retry', 'skip', 'abort']),
     step: NameSchema.optional(),
   }),
+  z.strictObject({
+    kind: z.literal('control'),
+    controlId: z.string().min(1),
+    executionId: ExecutionIdSchema,
+    /**
+     * Sent by the engine for another execution's step (docs/child-workflows.md):
+     * `watch` asks to be told when this execution ends (a wait on it);
+     * `compensate` asks a completed child to run its compensations, then tell.
+     */
+    action: z.enum(['watch', 'compensate']),
+    watcher: z.strictObject({ executionId: ExecutionIdSchema, step: NameSchema, attempt: z.number().int().positive() }),
+  }),
 ]);
 export type ControlMessage = z.output<typeof ControlMessageSchema>;
 export const controlCodec = codec('control message', ControlMessageSchema);

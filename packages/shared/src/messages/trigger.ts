@@ -18,6 +18,16 @@ export const TriggerMessageSchema = z.strictObject({
   idempotencyKey: z.string().min(1).max(256).optional(),
   context: JsonObjectSchema.default({}),
   requestedAt: EpochMsSchema.optional(),
+  /**
+   * Set when a `workflow` step starts this execution as its child: the parent
+   * is told (a reply on its inbound subject) when this execution ends.
+   */
+  parent: z.strictObject({ executionId: ExecutionIdSchema, step: NameSchema, attempt: z.number().int().positive() }).optional(),
+  /**
+   * `false` creates the execution without starting it: status `pending`,
+   * nothing dispatched, no timer armed, until `EngineClient.start` (default true).
+   */
+  start: z.boolean().optional(),
   /** Higher starts first when the workflow's concurrency limit queues executions (0–9, default 5). */
   priority: z.number().int().min(0).max(9).optional(),
 });

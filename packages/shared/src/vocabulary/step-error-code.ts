@@ -9,7 +9,11 @@ import { z } from 'zod';
  * - `CIRCUIT_OPEN`: the action's circuit breaker is open (retryable after `retryAfterMs` when the step waits);
  * - `EXPRESSION`: the step's input or condition expression failed (not retryable);
  * - `PAYLOAD_TOO_LARGE`: the step's mapped input, its command, or the squad's reply is larger than the
- *   engine's step payload bound or the transport's max payload (not retryable).
+ *   engine's step payload bound or the transport's max payload (not retryable);
+ * - `CHILD_FAILED`: a `workflow` step's child execution ended otherwise than `completed` (retryable:
+ *   a retry starts a new child);
+ * - `EXECUTION_NOT_COMPLETED`: the execution a wait watched ended otherwise than `completed`, or is
+ *   unknown (not retryable; the step's `onError` decides, `skip` makes a branch).
  *
  * The wire field stays an open string: a handler's own code (a
  * `NonRetryableError` code, Node's `ECONNRESET`) is copied onto the reply,
@@ -25,6 +29,8 @@ export const StepErrorCodeSchema = z.enum([
   'CIRCUIT_OPEN',
   'EXPRESSION',
   'PAYLOAD_TOO_LARGE',
+  'CHILD_FAILED',
+  'EXECUTION_NOT_COMPLETED',
 ]);
 export type StepErrorCode = z.output<typeof StepErrorCodeSchema>;
 /** The codes by name: `StepErrorCode.TIMEOUT`. */

@@ -3,13 +3,14 @@ import { human } from './human.ts';
 import type { CommonPlan, Plans, StepOf, StepType } from './kind.ts';
 import { task } from './task.ts';
 import { wait } from './wait.ts';
+import { workflowStep } from './workflow.ts';
 
 /**
  * The step kinds: one entry per `type` of the definition schema's steps (a
  * kind missing here, or one the schema does not have, fails typecheck).
  * Adding a kind: see docs/architecture.md, "How to add a step kind".
  */
-export const STEP_KINDS = { task, wait, human } satisfies { [T in StepType]: { type: T } };
+export const STEP_KINDS = { task, wait, human, workflow: workflowStep } satisfies { [T in StepType]: { type: T } };
 
 type Kinds = typeof STEP_KINDS;
 type Kind = Kinds[StepType];

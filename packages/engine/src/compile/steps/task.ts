@@ -15,9 +15,9 @@ import { backoffMs } from '../backoff.ts';
 import { cancelTimer, completeStep, emit, endAttempt, patchStep, startTimer, timerFired, TIMEOUT_ERROR } from '../context-ops.ts';
 import { isStepEvent, stepEventOf, stepEventType, type MachineEvent } from '../events.ts';
 import { commandId } from '../ids.ts';
-import type { MachineTransition } from '../machine-names.ts';
+import type { MachineActionRef, MachineState, MachineTransition } from '../machine-names.ts';
 import { act, named, type Ctx, type GuardArgs, type StepParams } from '../machine-kit.ts';
-import type { BasePlan, Plans, StepKind } from './kind.ts';
+import type { BasePlan, Plans, RegionParts, StepKind } from './kind.ts';
 
 /**
  * A task: a command to a squad action, answered by a reply. Attempts are
@@ -47,6 +47,10 @@ const taskRecordFields = {
 
 export const isTaskPlan = (plan: BasePlan): plan is TaskPlan => plan.type === 'task';
 
+/** A step whose attempts retry with backoff (tasks, workflow steps): the retry guards and backoff below serve both. */
+export type RetryingPlan = BasePlan & { retry: RetryPolicy };
+export const isRetryingPlan = (plan: BasePlan): plan is RetryingPlan => 'retry' in plan;
+
 /** A step's input mapping (one expression, or an object of expressions) evaluated over the execution's scope. */
 export async function mapInput(mapping: InputMapping, scope: ExpressionScope): Promise<unknown> {
   if (typeof mapping === 'string') return compileExpression(mapping).evaluate(scope);
@@ -55,7 +59,7 @@ export async function mapInput(mapping: InputMapping, scope: ExpressionScope): P
   return out;
 }
 
-type Source = 'reply' | 'timeout';
+export type Source = 'reply' | 'timeout';
 type ResultEvent = { attempt: number; ok?: boolean; error?: StepError; timer?: string };
 
 /** An open breaker whose policy waits: the attempt is held, not counted as a retry. */
@@ -72,7 +76,7 @@ const failureError = (e: ResultEvent, source: Source): StepError =>
   source === 'reply' ? (e.error ?? { message: 'step failed', retryable: true }) : TIMEOUT_ERROR;
 
 /** Retries used so far: attempts that waited for an open breaker (`whileOpen: wait`) do not count. */
-function retriesLeft(ctx: Ctx, plan: TaskPlan): boolean {
+function retriesLeft(ctx: Ctx, plan: RetryingPlan): boolean {
   const rec = ctx.steps[plan.name];
   const waited =
     rec?.attempts.filter((a) => a.error?.code === StepErrorCode.CIRCUIT_OPEN && a.error.retryAfterMs !== undefined).length ?? 0;
@@ -81,6 +85,7 @@ function retriesLeft(ctx: Ctx, plan: TaskPlan): boolean {
 
 function taskGuards(plans: Plans) {
   const taskOf = (step: string): TaskPlan => plans.of(step, isTaskPlan);
+  const retryingOf = (step: string): RetryingPlan => plans.of(step, isRetryingPlan);
   const replyOk = (ctx: Ctx, event: MachineEvent, step: string): boolean =>
     isStepEvent(event, 'reply') && event.ok && event.attempt === ctx.steps[step]!.attempt;
   return {
@@ -93,7 +98,7 @@ function taskGuards(plans: Plans) {
       const e = resultEvent(event, source);
       if (!isCurrentFailure(context, e, step, source) || context.failure) return false;
       const error = failureError(e, source);
-      return error.retryable !== false && (waitsForBreaker(error) || retriesLeft(context, taskOf(step)));
+      return error.retryable !== false && (waitsForBreaker(error) || retriesLeft(context, retryingOf(step)));
     },
     failHalting: ({ context, event }: GuardArgs, { step, source }: StepParams & { source: Source }) =>
       isCurrentFailure(context, resultEvent(event, source), step, source) && context.failure !== undefined,
@@ -157,13 +162,46 @@ function taskActions(plans: Plans) {
       return startTimer(next, step, ctx.steps[step]!.attempt, 'timeout', taskOf(step).timeoutMs);
     }),
     startBackoff: act<StepParams>((ctx, _e, { step }) => {
-      const plan = taskOf(step);
+      const plan = plans.of(step, isRetryingPlan);
       const rec = ctx.steps[step]!;
       // A retry is never sooner than the error asks (an open circuit breaker's remaining time).
       const asked = rec.attempts.at(-1)?.error?.retryAfterMs ?? 0;
       const wait = Math.max(asked, backoffMs(plan.retry, rec.attempt, `${ctx.executionId}.${step}`));
       return startTimer(patchStep(ctx, step, { status: 'backoff' }), step, rec.attempt, 'backoff', wait);
     }),
+  };
+}
+
+/**
+ * Where a failed attempt goes (a failed reply, or the attempt's timeout):
+ * backoff and a new attempt while retries are left, `halted` when the
+ * execution is halting, else the step's `onError` (`exhausted`).
+ */
+export function retryRoutes(
+  p: StepParams,
+  exhausted: RegionParts['exhausted'],
+  actions: MachineActionRef[],
+  source: Source,
+): MachineTransition[] {
+  return [
+    { guard: named('failCanRetry', { ...p, source }), target: 'backoff', actions },
+    { guard: named('failHalting', { ...p, source }), target: 'halted', actions: [...actions, named('halt', p)] },
+    { guard: named('failCurrent', { ...p, source }), ...exhausted(actions) },
+  ];
+}
+
+/** The backoff state between attempts (tasks, workflow steps). */
+export function backoffState(plan: BasePlan, p: StepParams, halted: MachineTransition): MachineState {
+  return {
+    entry: [named('startBackoff', p)],
+    on: {
+      [stepEventType('timer', plan.name)]: {
+        guard: named('isTimer', { ...p, timer: 'backoff' }),
+        target: 'running',
+        actions: [named('timerFired', { ...p, timer: 'backoff' })],
+      },
+      halt: halted,
+    },
   };
 }
 
@@ -204,11 +242,8 @@ export const task: StepKind<'task', TaskPlan, ReturnType<typeof taskGuards>, Ret
   }),
   begin: 'running',
   states: (plan, { p, exhausted, halted }) => {
-    const failRoutes = (failAction: 'failAttempt' | 'timeoutAttempt', source: Source): MachineTransition[] => [
-      { guard: named('failCanRetry', { ...p, source }), target: 'backoff', actions: [named(failAction, p)] },
-      { guard: named('failHalting', { ...p, source }), target: 'halted', actions: [named(failAction, p), named('halt', p)] },
-      { guard: named('failCurrent', { ...p, source }), ...exhausted([named(failAction, p)]) },
-    ];
+    const failRoutes = (failAction: 'failAttempt' | 'timeoutAttempt', source: Source) =>
+      retryRoutes(p, exhausted, [named(failAction, p)], source);
     return {
       running: {
         entry: [named('startAttempt', p)],
@@ -222,17 +257,7 @@ export const task: StepKind<'task', TaskPlan, ReturnType<typeof taskGuards>, Ret
           [stepEventType('heartbeat', plan.name)]: { guard: named('currentAttempt', p), actions: [named('heartbeat', p)] },
         },
       },
-      backoff: {
-        entry: [named('startBackoff', p)],
-        on: {
-          [stepEventType('timer', plan.name)]: {
-            guard: named('isTimer', { ...p, timer: 'backoff' }),
-            target: 'running',
-            actions: [named('timerFired', { ...p, timer: 'backoff' })],
-          },
-          halt: halted,
-        },
-      },
+      backoff: backoffState(plan, p, halted),
     };
   },
   guards: taskGuards,

@@ -4,6 +4,7 @@ import { cancelTimer, completeStep, patchStep, registerWait, startTimer, timerFi
 import { stepEventOf, stepEventType } from '../events.ts';
 import type { MachineActionRef, MachineState, MachineTransition } from '../machine-names.ts';
 import { act, named, type StepParams } from '../machine-kit.ts';
+import { executionWaitActions, executionWaitGuards, watchedExecution, watchingState } from './execution-wait.ts';
 import type { BasePlan, Plans, RegionParts, StepKind } from './kind.ts';
 
 /**
@@ -21,6 +22,8 @@ export interface SignalWaitFields {
 }
 export interface WaitPlan extends BasePlan, SignalWaitFields {
   type: 'wait';
+  /** A wait on another execution (execution-wait.ts): the expression giving its id. */
+  execution?: string;
 }
 
 /** Signals up to a minute early still resume a wait: the sender rarely knows when the wait begins. */
@@ -82,20 +85,45 @@ function waitActions(plans: Plans) {
   };
 }
 
-export const wait: StepKind<'wait', WaitPlan, object, ReturnType<typeof waitActions>, typeof waitRecordFields> = {
+function allWaitActions(plans: Plans) {
+  return { ...waitActions(plans), ...executionWaitActions(plans) };
+}
+
+export const wait: StepKind<
+  'wait',
+  WaitPlan,
+  ReturnType<typeof executionWaitGuards>,
+  ReturnType<typeof allWaitActions>,
+  typeof waitRecordFields
+> = {
   type: 'wait',
   schema: WaitStepSchema,
   recordFields: waitRecordFields,
   owns: (plan): plan is WaitPlan => plan.type === 'wait',
-  plan: (step, common) => ({
-    ...common,
-    type: 'wait',
-    needsEvaluation: true,
-    start: async (scope) => ({ key: await renderTemplate(step.signal, scope) }),
-    ...signalWaitFields(step),
-  }),
+  plan: (step, common) => {
+    const execution = step.execution;
+    if (execution !== undefined) {
+      return {
+        ...common,
+        type: 'wait',
+        needsEvaluation: true,
+        onError: step.onError ?? common.onError,
+        execution,
+        start: (scope) => watchedExecution(execution, scope),
+        ...signalWaitFields(step),
+      };
+    }
+    const signal = step.signal!;
+    return {
+      ...common,
+      type: 'wait',
+      needsEvaluation: true,
+      start: async (scope) => ({ key: await renderTemplate(signal, scope) }),
+      ...signalWaitFields(step),
+    };
+  },
   begin: 'waiting',
-  states: (plan, parts) => waitingState(plan, parts),
-  guards: () => ({}),
-  actions: waitActions,
+  states: (plan, parts) => (plan.execution === undefined ? waitingState(plan, parts) : watchingState(plan, parts)),
+  guards: executionWaitGuards,
+  actions: allWaitActions,
 };
