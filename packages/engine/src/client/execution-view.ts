@@ -1,6 +1,6 @@
 import { decodeContext } from '../compile/context-schema.ts';
 import type { ExecutionStatus } from '@squadflow/shared';
-import type { StepRecord } from '../compile/index.ts';
+import type { RewindRecord, StepRecord } from '../compile/index.ts';
 import type { ExecutionRecord } from '../store/execution-record.ts';
 import type { ArchivedExecution } from '../retention/archived-execution.ts';
 
@@ -24,6 +24,8 @@ export interface ExecutionView {
   error?: ExecutionRecord['error'];
   cancelReason?: string;
   steps: StepView[];
+  /** Operator rewinds (retry from a step), oldest first: when, from which step, which steps ran again, what it was before. */
+  rewinds?: RewindRecord[];
   /** The execution left the hot store after its retention and is read from the archive (docs/retention.md). */
   archived?: true;
   archivedAt?: number;
@@ -45,6 +47,7 @@ export function toView(record: ExecutionRecord): ExecutionView {
     ...(record.error ? { error: record.error } : {}),
     ...(ctx?.cancelReason ? { cancelReason: ctx.cancelReason } : {}),
     steps: ctx ? Object.entries(ctx.steps).map(([name, step]) => stepView(name, step)) : [],
+    ...(ctx?.rewinds?.length ? { rewinds: ctx.rewinds } : {}),
   };
 }
 
