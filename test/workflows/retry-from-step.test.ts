@@ -60,6 +60,13 @@ describe.each(modes)('escalation targets and retry from a step on %s adapters (e
         })
         .build(),
     );
+    await h.client.registerWorkflow(
+      workflow('escalating_beside_wait')
+        .task('prepare', { squad: 'alpha', action: 'noop' })
+        .task('sync', { squad: 'beta', action: 'flaky', input: '{ "failAttempts": 1 }', onError: 'escalate', dependsOn: ['prepare'] })
+        .wait('hold', { signal: 'hold_{$execution.id}', timeout: '1h', dependsOn: ['prepare'] })
+        .build(),
+    );
   });
   afterAll(() => h?.close());
 
@@ -166,6 +173,33 @@ describe.each(modes)('escalation targets and retry from a step on %s adapters (e
       (c) => counted(c).length === 1 && counted(c)[0]!.status === 'completed',
     );
     expect(counted(ended)).toEqual([{ workflow: 'rewindable', status: 'completed', count: 1 }]);
+  });
+
+  it('rewinds an escalated execution whose other branch waits: the wait is armed again under its key, and a signal completes it', async () => {
+    const id = await h.client.trigger('escalating_beside_wait', {});
+    await h.client.waitFor(id, ['escalated']);
+    await until(
+      'hold waiting',
+      () => h.client.getExecution(id),
+      (v) => v?.steps.find((s) => s.name === 'hold')?.status === 'waiting',
+    );
+    const accepted = await h.client.retryFromStep(id, 'prepare');
+    expect(accepted.steps).toEqual(['prepare', 'sync', 'hold']);
+    await until(
+      'rewound and waiting again',
+      () => h.client.getExecution(id),
+      (v) => v?.rewinds?.length === 1 && v.status === 'waiting',
+    );
+    const detail = (await h.client.describeExecution(id))!;
+    expect(detail.waits).toEqual([{ key: `hold_${id}`, step: 'hold', purpose: 'wait', deadline: expect.any(Number) }]);
+    expect(detail.steps.find((s) => s.name === 'hold')!.timers).toEqual([{ kind: 'wait', attempt: 0, dueAt: expect.any(Number) }]);
+    await h.client.signal(`hold_${id}`, { ok: true });
+    const done = await h.client.waitFor(id, ['completed']);
+    expect(done.steps.find((s) => s.name === 'hold')).toMatchObject({ status: 'completed', outcome: 'signal', output: { ok: true } });
+    expect(attempts(done, 'sync')).toEqual([
+      [1, 'failed'],
+      [2, 'completed'],
+    ]);
   });
 
   it('refuses bad requests with the field or the conflict named, and changes nothing', async () => {

@@ -143,3 +143,18 @@ export function rewoundExecution(
   const data = { fromStep, steps, rewind: context.rewinds!.length, previousStatus: rewind.previousStatus };
   return { value: { running }, context: lifecycle(context, 'execution.rewound', undefined, data), steps };
 }
+
+/**
+ * The rewound run's outbox without the releases it undoes: a wait or human
+ * step's timers (`<execution>.<step>.0.wait`) and waits keep their ids across
+ * runs, and effects run concurrently, so releasing one that the same outbox
+ * arms again could delete the new one. Arming it again replaces it instead.
+ */
+export function withoutRearmedReleases(outbox: readonly Effect[]): Effect[] {
+  const armed = new Set(
+    outbox.flatMap((e) => (e.kind === 'timer.start' ? [e.id] : e.kind === 'wait.register' ? [`${e.key} ${e.step}`] : [])),
+  );
+  return outbox.filter(
+    (e) => !(e.kind === 'timer.cancel' && armed.has(e.id)) && !(e.kind === 'wait.unregister' && armed.has(`${e.key} ${e.step}`)),
+  );
+}

@@ -3,10 +3,10 @@ import type { Clock } from '@squadflow/transport';
 import { decodeContext } from '../compile/context-schema.ts';
 import { internalEvent } from '../compile/events.ts';
 import type { CompiledWorkflow } from '../compile/index.ts';
-import { rewindRefusal, rewindSubject, rewoundExecution } from '../compile/rewind.ts';
+import { rewindRefusal, rewindSubject, rewoundExecution, withoutRearmedReleases } from '../compile/rewind.ts';
 import type { ExecutionStore } from '../store/execution-store.ts';
 import type { WorkflowRegistry } from '../store/registry.ts';
-import type { EventApplier } from './event-applier.ts';
+import { withContext, type EventApplier } from './event-applier.ts';
 import type { Snapshot } from './execution-cache.ts';
 import { recordFor } from './record-builder.ts';
 
@@ -61,7 +61,8 @@ export function rewindExecution(deps: RewindDeps, control: RewindControl): Promi
       const built = rewoundExecution(ctx, workflow.plan, fromStep, { id: controlId, at, previousStatus });
       const base = workflow.machine.resolveState({ value: built.value, context: built.context }) as unknown as Snapshot;
       // What a completed step raises: each reset step whose dependencies are settled starts (or is skipped).
-      const snapshot = await deps.applier.settle(workflow, workflow.runner.transition(base, internalEvent.settled));
+      const settled = await deps.applier.settle(workflow, workflow.runner.transition(base, internalEvent.settled));
+      const snapshot = withContext(settled, { outbox: withoutRearmedReleases(settled.context.outbox) });
       outcome.rewound = { snapshot, workflow };
       outcome.result = 'applied';
       return recordFor(workflow, snapshot, current);
