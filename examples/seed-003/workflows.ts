@@ -92,7 +92,8 @@ export const advancedWorkflow: WorkflowDefinition = new FlowBuilder('complex_int
   .addStep('data-sync', {
     ...agent('sync_agent'),
     input: '{ "fail": syncFails }',
-    onError: { strategy: 'compensate', compensationStep: 'rollback' },
+    // As the seed says: a sync that fails for good parks the execution for a person, named as its target.
+    onError: { strategy: 'escalate', escalationTarget: 'human-operator' },
   })
   .build();
 

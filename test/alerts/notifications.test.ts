@@ -127,6 +127,37 @@ describe('alerts and notifications (NATS)', () => {
     expect(metrics).toContain('squadflow_notifications_total{channel="webhook",outcome="sent"} 1');
   });
 
+  it("an escalated step's target gets the escalation e-mail, and the unanswered-escalation alert too", async () => {
+    const { client, prefix } = await world(
+      [
+        // No squad runs `ledger.sync`: the attempt times out and the step escalates to its target.
+        workflow('ledger_sync')
+          .task('sync', { squad: 'ledger', action: 'sync', timeout: '300ms', onError: 'escalate', escalationTarget: 'ledger-lead' })
+          .build(),
+      ],
+      () => ({
+        evaluateEvery: '250ms',
+        rules: [{ id: 'unanswered', kind: 'escalation_unanswered', workflow: 'ledger_sync', limit: '1s', severity: 'warning' }],
+        notify: { recipients: { 'ledger-lead': { email: 'lead@example.com' } }, retryDelay: '100ms' },
+      }),
+    );
+    const executionId = await client.trigger('ledger_sync', {});
+
+    const [escalated] = await smtp!.received.count(1, 20_000);
+    expect(escalated).toMatchObject({ to: ['lead@example.com'] });
+    expect(escalated!.subject).toBe('Escalation: ledger_sync needs a decision');
+    expect(escalated!.raw).toContain('It is escalated to ledger-lead.');
+    expect(escalated!.raw).toContain(executionId);
+
+    // Nobody answers within the limit: the alert goes to the target (no alert route is configured).
+    const [, alert] = await smtp!.received.count(2, 20_000);
+    expect(alert).toMatchObject({ to: ['lead@example.com'] });
+    expect(alert!.subject).toContain('[FIRING] warning: ledger_sync: 1 escalation(s) unanswered');
+
+    await notifiersIdle(prefix);
+    expect(smtp!.received.items).toHaveLength(2);
+  });
+
   it("a human task's assignee gets the assignment e-mail, and the escalation target gets one after the escalation delay", async () => {
     const { client, prefix } = await world(
       [

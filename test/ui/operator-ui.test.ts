@@ -43,7 +43,16 @@ const REVIEW = {
 const ESCALATE = {
   name: 'ui_escalate',
   steps: [
-    { name: 'charge', squad: TOOLS, action: 'fail', input: '{ "message": "card declined" }', onError: 'escalate' },
+    { name: 'reserve', squad: TOOLS, action: 'noop' },
+    {
+      name: 'charge',
+      squad: TOOLS,
+      action: 'fail',
+      input: '{ "message": "card declined" }',
+      onError: 'escalate',
+      escalationTarget: 'billing-lead',
+      dependsOn: ['reserve'],
+    },
     { name: 'receipt', squad: TOOLS, action: 'noop', dependsOn: ['charge'] },
   ],
 };
@@ -170,15 +179,20 @@ describe('the operator UI in chromium against squadflow start', () => {
     expect(await page.getByRole('button', { name: 'Cancel execution' }).count()).toBe(0);
   });
 
-  it('resolves an escalation from the execution page: the failed attempt and its error show, skip lets it complete', async () => {
+  it('resolves an escalation from the execution page: its target, the failed attempt and its error show, retry from step runs it again, skip lets it complete', async () => {
     const sf = squadflow!;
     const id = await sf.trigger('ui_escalate', {});
     await page.goto(`${sf.url}/ui/executions/${id}`);
     await page.waitForSelector('.page-head .badge-escalated');
     await page.waitForSelector(nodeIn('charge', 'waiting'));
     expect(await page.locator('[data-testid="timeline-charge"]').textContent()).toContain('card declined');
-    expect(await page.locator('[data-testid="actions"]').textContent()).toContain('escalated at charge');
+    expect(await page.locator('[data-testid="actions"]').textContent()).toContain('escalated at charge to billing-lead');
     await screenshot(page, 'execution-escalated');
+    // Retry from the last completed step: reserve and charge run again, charge escalates again (attempt 2).
+    await page.getByRole('button', { name: 'Retry from step' }).click();
+    const rewound = await sf.reaches(id, (e) => e.status === 'escalated' && (e.rewinds?.length ?? 0) === 1, 'rewound and escalated again');
+    expect(rewound.steps.find((s) => s.name === 'charge')!.attempts.map((a) => a.attempt)).toEqual([1, 2]);
+    await page.waitForSelector('.page-head .badge-escalated');
     await page.getByRole('button', { name: 'skip' }).click();
     await page.waitForSelector(nodeIn('charge', 'skipped'));
     await page.waitForSelector(nodeIn('receipt', 'done'));

@@ -20,7 +20,8 @@ export const VIEWER_TOKEN = 'ui-viewer-token-0123456789abcdef';
 export interface ExecutionBody {
   executionId: string;
   status: string;
-  steps: Array<{ name: string; status: string; output?: unknown }>;
+  steps: Array<{ name: string; status: string; output?: unknown; attempts: Array<{ attempt: number }> }>;
+  rewinds?: Array<{ fromStep: string }>;
 }
 
 export interface Squadflow {

@@ -168,6 +168,8 @@ describe('workflow language', () => {
     expect(await task()).toMatchObject({ assignee: 'manager@company.com', escalationLevel: 1 });
     await e.advance('24h');
     expect(await task()).toMatchObject({ status: 'waiting', assignee: 'director@company.com', escalationLevel: 2 });
+    // The chain is part of the record: everyone asked so far, in order.
+    expect((await task()).escalationChain).toEqual(['manager@company.com', 'manager@company.com', 'director@company.com']);
     await e.client.signal((await task()).key!, { approved: false, by: 'director@company.com' });
     const view = await e.runUntil(id);
     expect(statuses(view)).toEqual({

@@ -83,11 +83,35 @@ describe('seed 003 examples', () => {
     });
   });
 
-  it('advanced error handling: a failing sync compensates the transformation (saga)', async () => {
+  it('advanced error handling: a failing sync escalates to the human operator, who retries from the last good step, then skips it', async () => {
     const ok = await run('complex_integration_workflow', { validationFails: false, syncFails: false });
     expect(ok.status).toBe('completed');
-    const failed = await run('complex_integration_workflow', { validationFails: false, syncFails: true });
-    expect(failed.status).toBe('compensated');
-    expect(statuses(failed)).toMatchObject({ 'data-transformation': 'compensated', 'data-sync': 'failed' });
+
+    const id = await env!.client.trigger('complex_integration_workflow', { validationFails: false, syncFails: true });
+    const escalated = await env!.runUntil(id, ['escalated']);
+    expect(statuses(escalated)).toMatchObject({ 'data-transformation': 'completed', 'data-sync': 'escalated' });
+    expect(escalated.steps.find((s) => s.name === 'data-sync')).toMatchObject({ escalationTarget: 'human-operator' });
+    const detail = (await env!.client.describeExecution(id))!;
+    expect(detail.escalation).toMatchObject({ step: 'data-sync', target: 'human-operator', actions: ['retry', 'skip', 'abort'] });
+
+    // "Restore the last good state": the operator runs it again from the transformation; the sync fails again and
+    // escalates again, each step with a new attempt and the first ones kept.
+    const accepted = await env!.client.retryFromStep(id, 'data-transformation');
+    expect(accepted.steps).toEqual(['data-transformation', 'data-sync']);
+    await env!.settle();
+    const again = await env!.runUntil(id, ['escalated']);
+    const attempts = (step: string) => again.steps.find((s) => s.name === step)!.attempts.map((a) => [a.attempt, a.status]);
+    expect(attempts('data-transformation')).toEqual([
+      [1, 'completed'],
+      [2, 'completed'],
+    ]);
+    expect(attempts('data-sync')).toEqual([
+      [1, 'failed'],
+      [2, 'failed'],
+    ]);
+    expect(again.rewinds).toMatchObject([{ fromStep: 'data-transformation', previousStatus: 'escalated' }]);
+
+    await env!.client.resolveEscalation(id, 'skip');
+    expect(statuses(await env!.runUntil(id))).toMatchObject({ 'data-transformation': 'completed', 'data-sync': 'skipped' });
   });
 });

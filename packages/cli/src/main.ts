@@ -11,6 +11,7 @@ import { cancelCommand } from './commands/cancel.ts';
 import { lsCommand } from './commands/ls.ts';
 import { pauseCommand, resumeCommand } from './commands/pause.ts';
 import { resolveCommand } from './commands/resolve.ts';
+import { retryCommand } from './commands/retry.ts';
 import { runCommand } from './commands/run.ts';
 import { schedulesCommand } from './commands/schedules.ts';
 import { signalCommand } from './commands/signal.ts';
@@ -44,6 +45,7 @@ const COMMANDS: readonly Command[] = [
   resumeCommand,
   signalCommand,
   resolveCommand,
+  retryCommand,
   schedulesCommand,
   squadCommand,
   notifierCommand,

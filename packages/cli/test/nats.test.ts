@@ -52,6 +52,12 @@ beforeAll(async () => {
   await client.registerWorkflow(
     workflow('needs_a_person').task('risky', { squad: 'clitest', action: 'refuse', onError: 'escalate' }).build(),
   );
+  await client.registerWorkflow(
+    workflow('prepare_then_refuse')
+      .task('prepare', { squad: 'clitest', action: 'noop' })
+      .task('risky', { squad: 'clitest', action: 'refuse', onError: 'escalate', dependsOn: ['prepare'] })
+      .build(),
+  );
   env = { SQUADFLOW_NATS_URL: process.env['SQUADFLOW_NATS_URL']!, SQUADFLOW_PREFIX: prefix };
 });
 
@@ -190,6 +196,26 @@ describe('squadflow CLI against a NATS deployment', () => {
     const resolved = await runCli(['resolve', id, 'skip'], env);
     expect(resolved.code).toBe(0);
     expect((await client.waitFor(id)).status).toBe('completed');
+  });
+
+  it('retry --from runs an escalated execution again from a completed step; a step that did not complete exits 2', async () => {
+    const id = await client.trigger('prepare_then_refuse', {});
+    await client.waitFor(id, ['escalated']);
+    const bad = await runCli(['retry', id, '--from', 'risky'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('fromStep: step "risky" is escalated; only a completed step can be retried from');
+    expect((await runCli(['retry', id], env)).code).toBe(2);
+    const retried = await runCli(['retry', id, '--from', 'prepare', '--wait', '--json'], env);
+    expect(retried.code).toBe(0);
+    expect(JSON.parse(retried.stdout)).toMatchObject({
+      executionId: id,
+      fromStep: 'prepare',
+      steps: ['prepare', 'risky'],
+      status: 'escalated',
+    });
+    const view = await client.getExecution(id);
+    expect(view?.rewinds).toHaveLength(1);
+    expect(view?.steps.find((s) => s.name === 'risky')?.attempts.map((a) => a.attempt)).toEqual([1, 2]);
   });
 
   it('exits 3 for an unknown execution or squad, 2 for a bad resolve action', async () => {

@@ -12,6 +12,7 @@ export type { RetentionOptions } from './retention/retention-options.ts';
 export { TriggerNotConfirmedError } from './client/trigger-not-confirmed.ts';
 export type { ExecutionView, StepView } from './client/execution-view.ts';
 export type { ArmedTimer, ExecutionDetail, StepDetail } from './client/execution-detail.ts';
+export type { RetryFromStepAccepted } from './client/retry-from-step.ts';
 export type { EngineMetrics, StepDurationStats } from './client/metrics.ts';
 export type { ExecutionCounts } from './client/execution-counts.ts';
 export type { BreakerView } from './breakers/circuit-breakers.ts';

@@ -217,6 +217,67 @@ describe.each(targets)('retention on %s', (_name, make) => {
     expect((await client.getExecution(id))?.archived).toBe(true);
   });
 
+  it('an execution rewound (retry from a step) while its departure falls due is not archived: the departure is dropped', async () => {
+    const clock = new ManualClock(Date.parse('2026-01-01T00:00:00Z'));
+    const { client, n } = await start(clock, '1h');
+    await orchestrator!.stop(); // the sweeper of this test is driven by hand
+    orchestrator = await Orchestrator.start({
+      transport: setup!.transport,
+      prefix: setup!.prefix,
+      logger: silentLogger(),
+      retention: { retention: '1h', sweepIntervalMs: 100 * DAY },
+    });
+    const { transport } = setup!;
+    // Attempt 1 fails for good; later attempts are taken and never answered (the step keeps running).
+    await transport.streams.consume(n.streams.commands, { durable: 'fake_flaky', filterSubject: n.squadCommands('flaky') }, async (msg) => {
+      const { id: commandId, executionId, step, attempt, compensation } = stepCommandCodec.decode(msg.data);
+      if (attempt === 1) {
+        const error = { message: 'refused', retryable: false };
+        const reply = { kind: 'reply' as const, commandId, executionId, step, attempt, compensation, ok: false, error };
+        await transport.streams.publish(n.reply(executionId), stepReplyCodec.encode(reply), { msgId: `${commandId}.reply` });
+      }
+      msg.ack();
+    });
+    await client.registerWorkflow(
+      workflow('kept')
+        .task('a', { squad: 'sq', action: 'one' })
+        .task('b', { squad: 'flaky', action: 'go', timeout: '30d', dependsOn: ['a'] })
+        .build(),
+    );
+    const id = await client.trigger('kept', {});
+    await advanceUntil(
+      clock,
+      0,
+      () => client.getExecution(id),
+      (v) => v?.status === 'failed',
+    );
+    const schedule = await RetentionSchedule.open(transport, n);
+    const [departure] = await schedule.slot(Math.floor((clock.now() + HOUR) / HOUR));
+    expect(departure?.executionId).toBe(id);
+
+    await client.retryFromStep(id, 'a');
+    await advanceUntil(
+      clock,
+      0,
+      () => client.getExecution(id),
+      (v) => v?.steps.find((s) => s.name === 'b')?.attempts.length === 2,
+    );
+    await clock.advance(2 * HOUR);
+    const stores = await openStores(transport, n);
+    const sweeper = new RetentionSweeper({
+      ...stores,
+      schedule,
+      attempts: await EventAttempts.open(transport, n),
+      clock,
+      logger: silentLogger(),
+      retentionMs: HOUR,
+      sweepIntervalMs: HOUR,
+    });
+    expect(await sweeper.retire(departure!)).toBe('gone');
+    expect((await stores.executions.read(id))?.record.status).toBe('running');
+    expect(await stores.archive.get(id)).toBeNull();
+  });
+
   it('an execution that ended before the index and the retention existed is indexed, then archived', async () => {
     const clock = new ManualClock(Date.parse('2026-01-01T00:00:00Z'));
     setup = await make(clock);

@@ -23,6 +23,7 @@ import { RouteTable, scopesOf } from './http/route.ts';
 import { traceRequests } from './http/tracing.ts';
 import { MAX_PARAM_LENGTH, routerError } from './http/router-errors.ts';
 import { registerControlRoutes } from './routes/control.ts';
+import { registerRetryRoute } from './routes/retry.ts';
 import { registerExecutionRoutes } from './routes/executions.ts';
 import { registerArchiveRoutes } from './routes/archive.ts';
 import { registerHealthRoutes } from './routes/health.ts';
@@ -149,6 +150,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   registerExecutionRoutes(deps);
   registerArchiveRoutes(deps);
   registerControlRoutes(deps);
+  registerRetryRoute(deps);
   registerSignalRoutes(deps);
   registerWorkflowRoutes(deps);
   registerWorkflowGraphRoutes(deps);

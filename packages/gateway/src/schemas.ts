@@ -82,6 +82,17 @@ export const StepViewSchema = z.object({
   assignee: z.string().optional().describe('human steps: who is asked now'),
   escalationLevel: z.number().int().optional(),
   child: z.string().optional().describe("workflow steps: the current attempt's child execution"),
+  escalationChain: z.array(z.string()).optional().describe('human steps: everyone asked so far, in order'),
+  escalationTarget: z.string().optional().describe("who was asked to resolve the step's escalation (its `escalationTarget`)"),
+  attemptBase: z.number().int().optional().describe('the attempt count when a retry from a step reset this step'),
+});
+
+export const RewindSchema = z.object({
+  id: z.string(),
+  at: EpochMs,
+  fromStep: z.string(),
+  steps: z.array(z.string()).describe('the steps that ran again'),
+  previousStatus: z.enum(['failed', 'escalated']),
 });
 
 export const ExecutionViewSchema = z.object({
@@ -107,6 +118,7 @@ export const ExecutionViewSchema = z.object({
     .optional()
     .describe("the child executions this execution's workflow steps started, one per attempt"),
   held: z.literal(true).optional().describe('created with `start=false` and not started yet (`POST /v1/executions/{id}/start`)'),
+  rewinds: z.array(RewindSchema).optional().describe('retries from a step (operator rewinds), oldest first'),
   archived: z.literal(true).optional().describe('read from the archive: the execution ended and left the hot store (docs/retention.md)'),
   archivedAt: EpochMs.optional(),
 });
@@ -124,7 +136,14 @@ const StepDetailSchema = StepViewSchema.extend({
 export const ExecutionDetailSchema = ExecutionViewSchema.extend({
   steps: z.array(StepDetailSchema),
   waits: z.array(z.object({ key: z.string(), step: z.string(), purpose: z.enum(['wait', 'escalation']), deadline: EpochMs.optional() })),
-  escalation: z.object({ step: z.string(), key: z.string(), actions: z.array(z.enum(['retry', 'skip', 'abort'])) }).optional(),
+  escalation: z
+    .object({
+      step: z.string(),
+      key: z.string(),
+      actions: z.array(z.enum(['retry', 'skip', 'abort'])),
+      target: z.string().optional().describe("who is asked to resolve it (the step's `escalationTarget`)"),
+    })
+    .optional(),
 });
 
 export const ExecutionPageSchema = z.object({

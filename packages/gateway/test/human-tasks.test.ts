@@ -71,6 +71,7 @@ describe.each(['memory', 'nats'] as const)('human tasks over HTTP (%s)', (kind) 
       step: 'review',
       assignee: 'ops',
       escalationLevel: 0,
+      escalationChain: ['ops'],
       title: 'Approve the refund',
       signalKey: `human_${id}_review`,
     });

@@ -40,6 +40,7 @@ describe('OpenAPI document', () => {
         'POST /v1/executions/{id}/pause',
         'POST /v1/executions/{id}/resume',
         'POST /v1/executions/{id}/escalation',
+        'POST /v1/executions/{id}/retry',
         'POST /v1/signals/{key}',
         'GET /v1/workflows',
         'PUT /v1/workflows/{name}',

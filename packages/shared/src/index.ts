@@ -88,6 +88,15 @@ export { controlCodec, type ControlMessage } from './messages/control.ts';
 export { timerCodec, TimerKindSchema, type TimerFired, type TimerKind } from './messages/timer.ts';
 export { lifecycleCodec, LifecycleEventSchema, type LifecycleEvent, type LifecycleType } from './messages/lifecycle.ts';
 export {
+  escalatedDataOf,
+  ExecutionEscalatedDataSchema,
+  ExecutionRewoundDataSchema,
+  StepEscalatedDataSchema,
+  type ExecutionEscalatedData,
+  type ExecutionRewoundData,
+  type StepEscalatedData,
+} from './messages/escalation.ts';
+export {
   alertCodec,
   AlertEventSchema,
   AlertKindSchema,

@@ -127,6 +127,25 @@ describe('validateDefinition: rejected definitions name the path and the step', 
     expect(err.message).toContain('stock_level < = 3');
   });
 
+  it('accepts an escalationTarget with onError escalate or compensate, and rejects it otherwise or malformed, at its path', () => {
+    const def = validateDefinition({ name: 'sync', steps: [task('a', { onError: 'escalate', escalationTarget: 'human-operator' })] });
+    expect(def.steps[0]).toMatchObject({ onError: 'escalate', escalationTarget: 'human-operator' });
+    expect(() =>
+      validateDefinition({ name: 'sync', steps: [task('a', { onError: 'compensate', escalationTarget: 'ops' })] }),
+    ).not.toThrow();
+    const without = rejection({ name: 'sync', steps: [task('a', { escalationTarget: 'ops' })] });
+    expect(without.issues).toEqual([
+      { path: 'steps.0.escalationTarget', message: expect.stringContaining('needs onError "escalate" or "compensate"') },
+    ]);
+    expect(rejection({ name: 'sync', steps: [task('a', { onError: 'skip', escalationTarget: 'ops' })] }).issues[0]!.path).toBe(
+      'steps.0.escalationTarget',
+    );
+    for (const bad of ['', ' ops', 'x'.repeat(257), 42]) {
+      const err = rejection({ name: 'sync', steps: [task('a', { onError: 'escalate', escalationTarget: bad })] });
+      expect([...new Set(err.issues.map((i) => i.path))]).toEqual(['steps.0.escalationTarget']);
+    }
+  });
+
   it('rejects a bad expression inside an input mapping object, naming its key', () => {
     const err = rejection({ name: 'order', steps: [task('a', { input: { phone: 'customer.phone', sku: '$.(' } })] });
     expect(err.issues.map((i) => i.path)).toEqual(['steps.0.input.sku']);

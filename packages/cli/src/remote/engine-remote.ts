@@ -14,6 +14,7 @@ export function engineRemote(client: EngineClient, where: string, close: () => P
     pause: (id, reason) => client.pause(id, reason),
     resume: (id) => client.resume(id),
     resolveEscalation: (id, action, step) => client.resolveEscalation(id, action, step),
+    retryFromStep: (id, fromStep) => client.retryFromStep(id, fromStep),
     signal: (key, data, options = {}) => client.signal(key, data, options),
     listWorkflows: () => client.listWorkflows(),
     getWorkflow: (name, version) => client.getWorkflow(name, version),

@@ -3,6 +3,7 @@ import type {
   HumanDecision,
   HumanTask,
   HumanTaskFilter,
+  RetryFromStepAccepted,
   ScheduleSpec,
   ScheduleView,
   WorkflowInsights,
@@ -74,6 +75,11 @@ export class HttpRemote implements Remote {
 
   async resolveEscalation(executionId: string, action: 'retry' | 'skip' | 'abort', step?: string): Promise<void> {
     await this.send('POST', `/v1/executions/${path(executionId)}/escalation`, { action, ...(step === undefined ? {} : { step }) });
+  }
+
+  async retryFromStep(executionId: string, fromStep: string): Promise<RetryFromStepAccepted> {
+    const accepted = await this.send<RetryFromStepAccepted>('POST', `/v1/executions/${path(executionId)}/retry`, { fromStep });
+    return { executionId, fromStep: accepted.fromStep, steps: accepted.steps, controlId: accepted.controlId };
   }
 
   async signal(key: string, data: unknown, options: { signalId?: string } = {}): Promise<string> {

@@ -10,6 +10,7 @@ import type {
   HumanDecision,
   HumanTask,
   HumanTaskFilter,
+  RetryFromStepAccepted,
   ScheduleSpec,
   ScheduleView,
   WorkflowSummary,
@@ -57,6 +58,8 @@ export interface Remote {
   pause(executionId: string, reason?: string): Promise<void>;
   resume(executionId: string): Promise<void>;
   resolveEscalation(executionId: string, action: 'retry' | 'skip' | 'abort', step?: string): Promise<void>;
+  /** Runs a failed or escalated execution again from a completed step (`POST /v1/executions/{id}/retry`). */
+  retryFromStep(executionId: string, fromStep: string): Promise<RetryFromStepAccepted>;
   /** Resolves with the signal id. */
   signal(key: string, data: unknown, options?: { signalId?: string }): Promise<string>;
   listWorkflows(): Promise<WorkflowSummary[]>;

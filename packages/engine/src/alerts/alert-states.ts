@@ -98,6 +98,7 @@ function eventOf(obs: AlertObservation, type: AlertEvent['type'], fired: number,
     value: obs.value,
     threshold: obs.threshold,
     ...(obs.executions === undefined ? {} : { executions: obs.executions }),
+    ...(obs.recipients?.length ? { recipients: obs.recipients } : {}),
     since,
     at,
   };

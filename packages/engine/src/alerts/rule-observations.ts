@@ -22,6 +22,8 @@ export interface AlertObservation {
   threshold: number;
   summary: string;
   executions?: string[];
+  /** Told besides the alert route: the escalation targets of an `escalation_unanswered` alert's executions. */
+  recipients?: string[];
 }
 
 /** Records read per stuck or escalation rule and tick, oldest candidates first: a bound on what one look may cost. */
@@ -106,12 +108,21 @@ async function escalationUnanswered(rule: EscalationUnansweredRule, sources: Ale
     now - limitMs,
     (v) => v.status === 'escalated' && v.updatedAt <= now - limitMs,
   );
-  return perWorkflow(
+  const alerts = perWorkflow(
     rule,
     found,
     limitMs,
     (workflow, n) => `${workflow}: ${n} escalation(s) unanswered for more than ${String(rule.limit)}`,
   );
+  // Whoever each escalated step names as its target is told too: it is theirs to answer.
+  for (const alert of alerts) {
+    const targets = found
+      .filter((v) => v.workflow === alert.workflow)
+      .flatMap((v) => v.steps.filter((s) => s.status === 'escalated').map((s) => s.escalationTarget))
+      .filter((t): t is string => t !== undefined);
+    if (targets.length) alert.recipients = [...new Set(targets)].slice(0, SAMPLE);
+  }
+  return alerts;
 }
 
 /** One alert per breaker open (or half-open) for at least `for`. */

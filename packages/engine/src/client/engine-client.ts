@@ -16,6 +16,7 @@ import { executionDetail, type ExecutionDetail } from './execution-detail.ts';
 import { searchPredicate } from './execution-search.ts';
 import { ArchiveExportFilterSchema, type ArchiveExportFilter } from './archive-export-filter.ts';
 import { ExecutionControls } from './execution-controls.ts';
+import { retryFromStep, type RetryFromStepAccepted } from './retry-from-step.ts';
 import { waitForStatus } from './wait-for-status.ts';
 import { computeMetrics, type EngineMetrics } from './metrics.ts';
 import { isTransportUnavailable, type Transport } from '@squadflow/transport';
@@ -324,6 +325,28 @@ export class EngineClient {
   /** Resolves an escalated execution: retry the step, skip it, or abort (ends failed). */
   resolveEscalation(executionId: string, action: 'retry' | 'skip' | 'abort', step?: string): Promise<void> {
     return this.controls.resolveEscalation(executionId, action, step);
+  }
+
+  /**
+   * Retry from a step: runs a failed or escalated execution again from
+   * `fromStep`, a completed step. The steps before it keep their outputs;
+   * it, every step that did not settle and everything after them run again
+   * with new attempt numbers, the earlier attempts kept in the history and
+   * the rewind recorded (`execution.rewound`). Throws `INVALID_ARGUMENT`
+   * (field `fromStep`) for an unknown or not completed step, `CONFLICT` when
+   * the execution is not failed or escalated. See client/retry-from-step.ts.
+   */
+  retryFromStep(executionId: string, fromStep: string): Promise<RetryFromStepAccepted> {
+    return retryFromStep(
+      {
+        transport: this.transport,
+        names: this.names,
+        executions: this.stores.executions,
+        getCompiledWorkflow: (n, v) => this.getCompiledWorkflow(n, v),
+      },
+      executionId,
+      fromStep,
+    );
   }
 
   /**

@@ -36,8 +36,12 @@ export interface ExecutionDetail extends Omit<ExecutionView, 'steps'> {
   steps: StepDetail[];
   /** Correlation keys the execution waits on now (wait steps, human tasks, an escalation). */
   waits: Array<{ key: string; step: string; purpose: 'wait' | 'escalation'; deadline?: number }>;
-  /** Set while the execution is escalated: the step, and the signal key that resolves it (or `POST /v1/executions/{id}/escalation`). */
-  escalation?: { step: string; key: string; actions: Array<'retry' | 'skip' | 'abort'> };
+  /**
+   * Set while the execution is escalated: the step, the signal key that
+   * resolves it (or `POST /v1/executions/{id}/escalation`), and `target`, who
+   * is asked to (the step's `escalationTarget`).
+   */
+  escalation?: { step: string; key: string; actions: Array<'retry' | 'skip' | 'abort'>; target?: string };
 }
 
 type DueField = 'nextRetryAt' | 'delayUntil' | 'attemptDeadline' | 'deadline' | 'nextEscalationAt';
@@ -90,7 +94,14 @@ export async function executionDetail(record: ExecutionRecord, timersKv: KvStore
     steps,
     waits,
     ...(escalated
-      ? { escalation: { step: escalated.name, key: escalationKey(record.executionId), actions: ['retry', 'skip', 'abort'] } }
+      ? {
+          escalation: {
+            step: escalated.name,
+            key: escalationKey(record.executionId),
+            actions: ['retry', 'skip', 'abort'],
+            ...(escalated.escalationTarget === undefined ? {} : { target: escalated.escalationTarget }),
+          },
+        }
       : {}),
   };
 }

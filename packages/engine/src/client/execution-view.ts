@@ -1,6 +1,6 @@
 import { decodeContext } from '../compile/context-schema.ts';
 import type { ExecutionStatus } from '@squadflow/shared';
-import type { ExecutionContext, StepRecord } from '../compile/index.ts';
+import type { ExecutionContext, RewindRecord, StepRecord } from '../compile/index.ts';
 import { childExecutionId } from '../compile/ids.ts';
 import type { ExecutionRecord } from '../store/execution-record.ts';
 import type { ArchivedExecution } from '../retention/archived-execution.ts';
@@ -31,6 +31,8 @@ export interface ExecutionView {
   children?: Array<{ executionId: string; step: string; attempt: number }>;
   /** Created with `start: false` and not started yet. */
   held?: true;
+  /** Operator rewinds (retry from a step), oldest first: when, from which step, which steps ran again, what it was before. */
+  rewinds?: RewindRecord[];
   /** The execution left the hot store after its retention and is read from the archive (docs/retention.md). */
   archived?: true;
   archivedAt?: number;
@@ -55,6 +57,7 @@ export function toView(record: ExecutionRecord): ExecutionView {
     ...(record.parent ? { parent: { executionId: record.parent.executionId, step: record.parent.step } } : {}),
     ...(record.held ? { held: true as const } : {}),
     ...childrenOf(ctx),
+    ...(ctx?.rewinds?.length ? { rewinds: ctx.rewinds } : {}),
   };
 }
 

@@ -22,6 +22,8 @@ export interface HumanTask {
   assignee: string;
   /** Escalations so far (0: the first assignee). */
   escalationLevel: number;
+  /** Everyone asked so far, in order: the first assignee, then each escalation's target (the step record's chain). */
+  escalationChain: string[];
   startedAt: number;
   /** When the task times out (its `timeout`), if it has one. */
   dueAt?: number;
@@ -123,6 +125,7 @@ function task(view: ExecutionView, step: StepView, plan: HumanPlan, def: Workflo
     ...(title?.type === 'human' && title.title ? { title: title.title } : {}),
     assignee: step.assignee!,
     escalationLevel: level,
+    escalationChain: step.escalationChain ?? [step.assignee!],
     startedAt,
     ...(plan.timeoutMs === undefined ? {} : { dueAt: startedAt + plan.timeoutMs }),
     ...(next ? { nextEscalationAt: startedAt + next.afterMs } : {}),

@@ -198,8 +198,21 @@ export function compensationActions(plans: Plans) {
     compBackoffFired: act((ctx) => timerFired(ctx, compStep(ctx), comp(ctx).attempt, 'compensation-backoff')),
     compEscalate: act((ctx) => {
       const step = compStep(ctx);
-      const next = registerWait(patchStep(ctx, step, { status: 'escalated' }), escalationKey(ctx.executionId), step, 'escalation');
-      return lifecycle(next, 'execution.escalated', step, { compensation: true, error: ctx.steps[step]!.error });
+      // Who resolves it: the failed step's target (its onError started the saga), else the compensated step's own.
+      const failed = ctx.failure ? plans.step(ctx.failure.step).escalationTarget : undefined;
+      const target = failed ?? plans.step(step).escalationTarget;
+      const withTarget = target === undefined ? {} : { escalationTarget: target };
+      const next = registerWait(
+        patchStep(ctx, step, { status: 'escalated', ...withTarget }),
+        escalationKey(ctx.executionId),
+        step,
+        'escalation',
+      );
+      return lifecycle(next, 'execution.escalated', step, {
+        compensation: true,
+        error: ctx.steps[step]!.error,
+        ...(target === undefined ? {} : { target }),
+      });
     }),
     compResolved: act((ctx) => unregisterWaits(ctx, compStep(ctx))),
     compRetry: act((ctx) => patchStep(ctx, compStep(ctx), { status: 'compensating' })),

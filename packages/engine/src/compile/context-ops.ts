@@ -39,14 +39,19 @@ export function patchStep(ctx: Ctx, step: string, patch: Partial<StepRecord>): C
 export function lifecycle(ctx: Ctx, type: LifecycleKind, step?: string, data?: unknown): Ctx {
   // Pause and resume can repeat: their ids carry the time so each one is published.
   const repeatable = type === 'execution.paused' || type === 'execution.resumed';
-  const attempt = repeatable ? ctx.now : step ? (ctx.steps[step]?.attempt ?? 0) : 0;
+  const attempt = repeatable ? ctx.now : step ? stepRound(ctx.steps[step], type) : 0;
   return emit(ctx, {
     kind: 'lifecycle',
-    id: lifecycleId(ctx.executionId, type, step, attempt),
+    id: lifecycleId(ctx.executionId, type, step, attempt, ctx.rewinds?.length ?? 0),
     type,
     ...(step ? { step } : {}),
     ...(data === undefined ? {} : { data }),
   });
+}
+
+/** What tells a step's events apart: its attempt, or for a human task's escalations their level (its attempt stays 0). */
+function stepRound(rec: StepRecord | undefined, type: LifecycleKind): number {
+  return type === 'step.escalated' ? (rec?.escalationLevel ?? 0) : (rec?.attempt ?? 0);
 }
 
 export function startTimer(ctx: Ctx, step: string, attempt: number, timer: TimerKind, delayMs: number): Ctx {

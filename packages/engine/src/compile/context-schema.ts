@@ -41,6 +41,10 @@ export const StepRecordSchema = z.object({
   reason: z.string().optional(),
   startedAt: z.number().optional(),
   endedAt: z.number().optional(),
+  /** Set when the step (or its compensation) escalated: who was asked to resolve it (the `escalationTarget`). */
+  escalationTarget: z.string().optional(),
+  /** The attempt counter when an operator rewound the execution to run this step again: retries count from here. */
+  attemptBase: z.number().int().optional(),
   ...kindRecordFields,
 });
 
@@ -67,6 +71,14 @@ export const WatcherSchema = z.object({
   step: z.string(),
   attempt: z.number().int(),
   mode: z.enum(['child', 'compensation', 'wait']),
+});
+
+export const RewindRecordSchema = z.object({
+  id: z.string(),
+  at: z.number(),
+  fromStep: z.string(),
+  steps: z.array(z.string()),
+  previousStatus: z.enum(['failed', 'escalated']),
 });
 
 export const ExecutionContextSchema = z.object({
@@ -105,6 +117,8 @@ export const ExecutionContextSchema = z.object({
   now: z.number(),
   startedAt: z.number(),
   endedAt: z.number().optional(),
+  /** Operator rewinds (retry from a step), oldest first. */
+  rewinds: z.array(RewindRecordSchema).optional(),
 });
 
 /** The machine's types (types.ts) and the schema must describe the same data: checked here, both ways. */

@@ -12,8 +12,9 @@ export const commandId = (executionId: string, step: string, attempt: number, co
 export const timerId = (executionId: string, step: string, attempt: number, kind: TimerKind): string =>
   `${executionId}.${step}.${attempt}.${kind}`;
 
-export const lifecycleId = (executionId: string, type: string, step = '', attempt = 0): string =>
-  `${executionId}.${type}.${step}.${attempt}`;
+/** `round`: the execution's rewinds so far; events after a rewind get `.r<n>`, so none repeats an id from before it. */
+export const lifecycleId = (executionId: string, type: string, step = '', attempt = 0, round = 0): string =>
+  `${executionId}.${type}.${step}.${attempt}${round ? `.r${round}` : ''}`;
 
 /** Correlation key that resolves an escalated execution by signal. */
 export const escalationKey = (executionId: string): string => `escalation_${executionId}`;

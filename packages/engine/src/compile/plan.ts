@@ -29,6 +29,7 @@ export function planWorkflow(def: WorkflowDefinition, version: number): Workflow
       hasCondition: step.condition !== undefined,
       delayMs: step.delay === undefined ? 0 : durationMs(step.delay),
       onError: def.continueOnError ? 'skip' : 'fail',
+      ...(step.type === 'task' && step.escalationTarget !== undefined ? { escalationTarget: step.escalationTarget } : {}),
     };
     steps.set(step.name, planStep(step.type, step, common, def));
   }

@@ -51,6 +51,7 @@ export type LifecycleKind =
   | 'execution.cancelled'
   | 'execution.paused'
   | 'execution.resumed'
+  | 'execution.rewound'
   | 'step.completed'
   | 'step.failed'
   | 'step.skipped'
@@ -81,9 +82,14 @@ export interface StepRecord {
   outcome?: 'signal' | 'timeout';
   /** The last progress a heartbeat reported. */
   progress?: unknown;
-  /** Human steps: who is asked now, and how many escalations happened. */
+  /** Human steps: who is asked now, how many escalations happened, and everyone asked so far in order. */
   assignee?: string;
   escalationLevel?: number;
+  escalationChain?: string[];
+  /** Set when the step (or its compensation) escalated: who was asked to resolve it (the `escalationTarget`). */
+  escalationTarget?: string;
+  /** The attempt counter when an operator rewound the execution to run this step again: retries count from here. */
+  attemptBase?: number;
   /** Wait steps: the rendered correlation key (an execution wait: the watched execution's id). */
   key?: string;
   /** Workflow steps: the current attempt's child execution. */
@@ -128,6 +134,15 @@ export interface CompensationProgress {
   input?: unknown;
 }
 
+/** One operator rewind (retry from a step): which step, when, which steps it reset, what the execution was. */
+export interface RewindRecord {
+  id: string;
+  at: number;
+  fromStep: string;
+  steps: string[];
+  previousStatus: 'failed' | 'escalated';
+}
+
 export interface ExecutionContext {
   executionId: string;
   workflow: string;
@@ -164,6 +179,12 @@ export interface ExecutionContext {
   now: number;
   startedAt: number;
   endedAt?: number;
+  /**
+   * Rewinds so far, oldest first. Their count also marks the ids of the
+   * lifecycle events published after them, so an event of a run after a
+   * rewind is never taken for a copy of one before it.
+   */
+  rewinds?: RewindRecord[];
 }
 
 export interface MachineInput {

@@ -33,7 +33,10 @@ export function heartbeatEvent(h: HeartbeatMessage): MachineEvent {
   return machineEvent.heartbeat(h.step, h.compensation, { attempt: h.attempt, ...progress });
 }
 
-export function controlEvent(c: ControlMessage): MachineEvent {
+/** The controls that are machine events; a rewind (retry from a step) rebuilds the snapshot instead (rewind-execution.ts). */
+export type MachineControl = Exclude<ControlMessage, { action: 'rewind' }>;
+
+export function controlEvent(c: MachineControl): MachineEvent {
   switch (c.action) {
     case 'cancel':
       return machineEvent.cancel(c.reason);

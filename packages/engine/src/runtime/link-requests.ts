@@ -1,7 +1,7 @@
-import type { ControlMessage } from '@squadflow/shared';
 import type { Watcher } from '../compile/index.ts';
 import type { ExecutionRecord } from '../store/execution-record.ts';
 import type { EffectDeps } from './effects.ts';
+import type { MachineControl } from './inbound-events.ts';
 import type { ApplyResult } from './event-applier.ts';
 import { notifyWatcher, type EndOfExecution } from './link-effects.ts';
 
@@ -26,11 +26,11 @@ export class LinkRequests {
   constructor(
     private readonly deps: {
       effects: EffectDeps;
-      apply(executionId: string, control: ControlMessage): Promise<ApplyResult>;
+      apply(executionId: string, control: MachineControl): Promise<ApplyResult>;
     },
   ) {}
 
-  async afterControl(c: ControlMessage, result: ApplyResult): Promise<void> {
+  async afterControl(c: MachineControl, result: ApplyResult): Promise<void> {
     if (result !== 'missing' && result !== 'ended') return;
     if (c.action === 'cancel') return this.cancelPending(c.executionId, c.reason);
     if (c.action !== 'watch' && c.action !== 'compensate') return;

@@ -27,6 +27,7 @@ import { DispatchGate } from './dispatch-gate.ts';
 import { commandId } from '../compile/ids.ts';
 import { machineEvent } from '../compile/events.ts';
 import { controlEvent, heartbeatEvent, replyResult } from './inbound-events.ts';
+import { rewindExecution, type RewindControl, type RewindResult } from './rewind-execution.ts';
 import { DEFAULT_SIGNAL_BUFFER_LIMITS, SignalBuffer } from '../store/signal-buffer.ts';
 import {
   checkOrchestratorOptions,
@@ -301,6 +302,7 @@ export class Orchestrator {
           msg,
           () => `${inbound.action} request`,
           async () => {
+            if (inbound.action === 'rewind') return this.rewind(inbound);
             const result = await this.apply(inbound.executionId, controlEvent(inbound));
             // An execution without a live statechart (ended, pending, unknown) answers links and cancels here.
             await this.links.afterControl(inbound, result);
@@ -376,6 +378,15 @@ export class Orchestrator {
     );
     // Quarantined: the timer is done with.
     return outcome === undefined || outcome.value !== 'deferred';
+  }
+
+  /** Retry from a step: rebuilds a failed or escalated execution's snapshot (see rewind-execution.ts). */
+  private rewind(control: RewindControl): Promise<RewindResult> {
+    const { executions, registry } = this.stores;
+    return rewindExecution(
+      { applier: this.applier, executions, registry, clock: this.options.transport.clock, logger: this.logger },
+      control,
+    );
   }
 
   /** Applies one event to one execution: load, transition, persist (CAS), act (see EventApplier). */

@@ -89,7 +89,8 @@ export class ExecutionIndex implements ExecutionWriteHook {
     // An end is counted once: on the write that moved the record into it. A writer that did not read the record
     // it replaced (`previous` undefined) is the start's failure path, which replaces a pending record.
     if (isTerminal(next.status) && (!previous || !isTerminal(previous.status))) this.ended.add(next.status, next.workflow, 1);
-    // A completed child asked to compensate runs again (docs/child-workflows.md): its first end no longer counts.
+    // A completed child asked to compensate runs again (docs/child-workflows.md), and an operator's rewind (retry
+    // from a step) takes an ended execution back: its first end no longer counts.
     if (previous && isTerminal(previous.status) && !isTerminal(next.status)) this.ended.add(previous.status, previous.workflow, -1);
     if (previous === null) return;
     // A writer that did not read the record it replaced: any other active key of the execution is stale.

@@ -132,4 +132,23 @@ describe('alert rules', () => {
     ];
     expect(await observe(r, sources(list), t)).toMatchObject([{ alert: 'unanswered.cart', value: 1, executions: ['x1'] }]);
   });
+
+  it("escalation_unanswered names the escalated steps' targets as recipients, each once", async () => {
+    const t = Date.UTC(2026, 0, 1);
+    const r = rule({ id: 'unanswered', kind: 'escalation_unanswered', limit: '1h' });
+    const escalated = (target?: string) => [
+      { name: 'pay', status: 'escalated' as const, attempts: [], ...(target ? { escalationTarget: target } : {}) },
+    ];
+    const list = [
+      exec('x1', 'cart', 'escalated', t - 7_200_000, t - 3_600_000, escalated('billing-lead')),
+      exec('x2', 'cart', 'escalated', t - 7_200_000, t - 3_600_000, escalated('billing-lead')),
+      exec('x3', 'cart', 'escalated', t - 7_200_000, t - 3_600_000, escalated('ops@example.com')),
+      exec('x4', 'cart', 'escalated', t - 7_200_000, t - 3_600_000, escalated()),
+    ];
+    const [alert] = await observe(r, sources(list), t);
+    expect(alert?.recipients?.sort()).toEqual(['billing-lead', 'ops@example.com']);
+    // Without targets, no recipients: the alert route alone.
+    const [plain] = await observe(r, sources([exec('y1', 'cart', 'escalated', t - 7_200_000, t - 3_600_000, escalated())]), t);
+    expect(plain?.recipients).toBeUndefined();
+  });
 });

@@ -13,6 +13,7 @@ const HumanTaskSchema = z.object({
   title: z.string().optional(),
   assignee: z.string().describe('who is asked now (the escalation target once escalated)'),
   escalationLevel: z.number().int(),
+  escalationChain: z.array(z.string()).describe('everyone asked so far, in order: the first assignee, then each escalation target'),
   startedAt: z.number(),
   dueAt: z.number().optional().describe("when the task times out (the step's timeout)"),
   nextEscalationAt: z.number().optional(),

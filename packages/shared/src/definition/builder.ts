@@ -18,6 +18,8 @@ export interface TaskOptions<Names extends string> extends CommonOptions<Names> 
   retry?: Partial<Omit<RetryPolicy, 'initialInterval' | 'maxInterval'>> & { initialInterval?: Duration; maxInterval?: Duration };
   timeout?: Duration;
   onError?: OnError;
+  /** Who resolves an escalation of this step (`onError: escalate`, or `compensate` whose compensation fails). */
+  escalationTarget?: string;
   compensate?: { squad?: string; action: string; input?: InputMapping };
   /** JSON Schema the output must satisfy (validation between pipeline stages). */
   outputSchema?: Record<string, unknown>;

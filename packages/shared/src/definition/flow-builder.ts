@@ -11,7 +11,7 @@ export interface ErrorStrategy {
   /** The squad action that undoes the step (same squad unless `compensationSquad`). */
   compensationStep?: string;
   compensationSquad?: string;
-  /** Who resolves an escalation (recorded in the step's description and lifecycle event). */
+  /** Who resolves an escalation: the step's `escalationTarget` (recorded on the step, in `execution.escalated`, told by the notifier). */
   escalationTarget?: string;
 }
 
@@ -215,7 +215,7 @@ export class FlowBuilder {
       ...(onError?.compensationStep
         ? { compensate: { action: onError.compensationStep, ...(onError.compensationSquad ? { squad: onError.compensationSquad } : {}) } }
         : {}),
-      ...(onError?.escalationTarget && !rest.description ? { description: `escalates to ${onError.escalationTarget}` } : {}),
+      ...(onError?.escalationTarget ? { escalationTarget: onError.escalationTarget } : {}),
     });
   }
 }

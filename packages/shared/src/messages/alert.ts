@@ -40,6 +40,11 @@ export const AlertEventSchema = z.strictObject({
   threshold: z.number(),
   /** Some of the executions concerned (at most 20). */
   executions: z.array(ExecutionIdSchema).max(20).optional(),
+  /**
+   * Who else is told besides the alert route: for `escalation_unanswered`,
+   * the escalation targets of the executions concerned (notifier recipients).
+   */
+  recipients: z.array(z.string().min(1).max(256)).max(20).optional(),
   /** When the alert began firing (for `alert.resolved`, the firing it ends). */
   since: EpochMsSchema,
   at: EpochMsSchema,

@@ -40,6 +40,18 @@ export const ControlMessageSchema = z.discriminatedUnion('action', [
     action: z.enum(['watch', 'compensate']),
     watcher: z.strictObject({ executionId: ExecutionIdSchema, step: NameSchema, attempt: z.number().int().positive() }),
   }),
+  z.strictObject({
+    kind: z.literal('control'),
+    controlId: z.string().min(1),
+    executionId: ExecutionIdSchema,
+    /**
+     * Retry from a step: a failed or escalated execution runs again from
+     * `fromStep` (a completed step); the steps before it keep their outputs,
+     * `fromStep` and every step after it run again with new attempts.
+     */
+    action: z.literal('rewind'),
+    fromStep: NameSchema,
+  }),
 ]);
 export type ControlMessage = z.output<typeof ControlMessageSchema>;
 export const controlCodec = codec('control message', ControlMessageSchema);

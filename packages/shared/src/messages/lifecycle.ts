@@ -8,10 +8,13 @@ export const LifecycleTypeSchema = z.enum([
   'execution.completed',
   'execution.failed',
   'execution.compensated',
+  // A step parked for a decision: data as `ExecutionEscalatedDataSchema` (escalation.ts), with the step's `target`.
   'execution.escalated',
   'execution.cancelled',
   'execution.paused',
   'execution.resumed',
+  // An operator ran a failed or escalated execution again from a completed step: data `{ fromStep, steps, rewind, previousStatus }` (escalation.ts).
+  'execution.rewound',
   'step.completed',
   'step.failed',
   'step.skipped',

@@ -1,4 +1,4 @@
-import type { AlertEvent, LifecycleEvent, NotifyConfig } from '@squadflow/shared';
+import { escalatedDataOf, type AlertEvent, type LifecycleEvent, type NotifyConfig } from '@squadflow/shared';
 import type { Notification } from './port.ts';
 
 /** A notification and the recipient names it goes to. */
@@ -14,8 +14,9 @@ const dataOf = (event: LifecycleEvent): Record<string, unknown> =>
 /**
  * Who is told what about a lifecycle event (pure): a human task's assignee
  * when it starts (`step.waiting` of kind human), the new assignee of an
- * escalated task (`step.escalated`), the workflow's escalation route for an
- * execution parked as escalated. Other events tell nobody.
+ * escalated task (`step.escalated`), the step's escalation target and the
+ * workflow's escalation route for an execution parked as escalated. Other
+ * events tell nobody.
  */
 export function composeLifecycle(event: LifecycleEvent, config: NotifyConfig): Addressed | undefined {
   const data = dataOf(event);
@@ -52,18 +53,22 @@ export function composeLifecycle(event: LifecycleEvent, config: NotifyConfig): A
       };
     }
     case 'execution.escalated': {
-      const to = config.escalations.workflows[event.workflow] ?? config.escalations.default;
+      // The step's escalation target first (who the definition names), then the workflow's escalation route.
+      const escalated = escalatedDataOf(event.data);
+      const route = config.escalations.workflows[event.workflow] ?? config.escalations.default;
+      const to = [...(escalated.target === undefined ? [] : [escalated.target]), ...route];
       if (!to.length) return undefined;
       // The step's error, or for a failed compensation `{ compensation: true, error }`.
-      const cause = data['error'] && typeof data['error'] === 'object' ? (data['error'] as Record<string, unknown>) : data;
-      const error = str(cause['message']) ?? str(cause['code']) ?? 'a step failed';
-      const what = data['compensation'] === true ? 'its compensation failed' : error;
+      const cause = escalated.error ?? escalated;
+      const error = cause.message ?? cause.code ?? 'a step failed';
+      const what = escalated.compensation === true ? 'its compensation failed' : error;
+      const target = escalated.target === undefined ? '' : ` It is escalated to ${escalated.target}.`;
       return {
         to,
         notification: {
           kind: 'execution.escalated',
           subject: `Escalation: ${event.workflow} needs a decision`,
-          text: `Execution ${event.executionId} of ${event.workflow} stopped at step ${event.step ?? '-'}: ${what}${what === error ? '' : ` (${error})`}.\nResolve it with retry, skip or abort (squadflow resolve ${event.executionId} <retry|skip|abort>).`,
+          text: `Execution ${event.executionId} of ${event.workflow} stopped at step ${event.step ?? '-'}: ${what}${what === error ? '' : ` (${error})`}.${target}\nResolve it with retry, skip or abort (squadflow resolve ${event.executionId} <retry|skip|abort>), or retry from an earlier step (squadflow retry ${event.executionId} --from <step>).`,
           event,
         },
       };
@@ -73,13 +78,14 @@ export function composeLifecycle(event: LifecycleEvent, config: NotifyConfig): A
   }
 }
 
-/** An alert goes to the alert route (`notify.alerts`). */
+/** An alert goes to the alert route (`notify.alerts`), and to the recipients it names (the targets of unanswered escalations). */
 export function composeAlert(event: AlertEvent, config: NotifyConfig): Addressed | undefined {
-  if (!config.alerts.length) return undefined;
+  const to = [...config.alerts, ...(event.recipients ?? [])];
+  if (!to.length) return undefined;
   const firing = event.type === 'alert.firing';
   const executions = event.executions?.length ? `\nExecutions: ${event.executions.join(', ')}` : '';
   return {
-    to: config.alerts,
+    to,
     notification: {
       kind: event.type,
       subject: `[${firing ? 'FIRING' : 'RESOLVED'}] ${event.severity}: ${event.summary}`,

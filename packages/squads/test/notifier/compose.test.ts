@@ -1,4 +1,4 @@
-import { NotifyConfigSchema, type LifecycleEvent } from '@squadflow/shared';
+import { NotifyConfigSchema, type AlertEvent, type LifecycleEvent } from '@squadflow/shared';
 import { describe, expect, it } from 'vitest';
 import { composeAlert, composeLifecycle } from '../../src/notifier/compose.ts';
 import { addressesOf } from '../../src/notifier/recipients.ts';
@@ -29,6 +29,41 @@ describe('who is told what', () => {
       config,
     );
     expect(compensation?.notification.text).toContain('its compensation failed (refund refused)');
+  });
+
+  it("tells an escalated execution's target first, then the route, even when no route is configured", () => {
+    const data = { code: 'SYNC_FAILED', message: 'sync refused', target: 'human-operator' };
+    const escalated = composeLifecycle(event('execution.escalated', 'data-sync', data), config);
+    expect(escalated?.to).toEqual(['human-operator', 'director']);
+    expect(escalated?.notification.text).toContain('stopped at step data-sync: sync refused. It is escalated to human-operator.');
+    expect(escalated?.notification.text).toContain('--from <step>');
+    const unrouted = composeLifecycle(event('execution.escalated', 'data-sync', data), NotifyConfigSchema.parse({}));
+    expect(unrouted?.to).toEqual(['human-operator']);
+    const compensation = composeLifecycle(
+      event('execution.escalated', 'refund', { compensation: true, error: { message: 'refund refused' }, target: 'ops@example.com' }),
+      NotifyConfigSchema.parse({}),
+    );
+    expect(compensation?.to).toEqual(['ops@example.com']);
+    expect(compensation?.notification.text).toContain('its compensation failed (refund refused)');
+  });
+
+  it("sends an alert to the route and to the recipients it names (an unanswered escalation's targets)", () => {
+    const alert = {
+      id: 'u.1.firing',
+      type: 'alert.firing' as const,
+      alert: 'u.cart',
+      rule: 'u',
+      kind: 'escalation_unanswered',
+      severity: 'warning',
+      summary: 's',
+      value: 1,
+      threshold: 1,
+      since: 1,
+      at: 1,
+      recipients: ['billing-lead'],
+    } satisfies AlertEvent;
+    expect(composeAlert(alert, NotifyConfigSchema.parse({ alerts: ['ops'] }))?.to).toEqual(['ops', 'billing-lead']);
+    expect(composeAlert(alert, NotifyConfigSchema.parse({}))?.to).toEqual(['billing-lead']);
   });
 
   it('tells nobody about events that concern no person, or when no route is configured', () => {

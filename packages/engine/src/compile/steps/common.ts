@@ -32,6 +32,8 @@ function outcomeIs(record: StepRecord, on: 'completed' | 'skipped' | 'signal' | 
 }
 
 const rec = (ctx: Ctx, step: string): StepRecord => ctx.steps[step]!;
+/** No attempt started since the step was (re)set: at the execution's start, or since an operator's rewind. */
+const neverRan = (record: StepRecord): boolean => record.attempt === (record.attemptBase ?? 0);
 const depsSettled = (ctx: Ctx, plan: BasePlan): boolean => plan.deps.every((d) => SETTLED_STATES.has(rec(ctx, d.step).status));
 /** The first dependency whose required outcome did not happen (a branch not taken). */
 const missedBranch = (ctx: Ctx, plan: BasePlan) => plan.deps.find((d) => d.on !== undefined && !outcomeIs(rec(ctx, d.step), d.on));
@@ -45,9 +47,9 @@ export function commonGuards(plans: Plans) {
     evalSkip: ({ event }: GuardArgs) => isStepEvent(event, 'eval') && !event.run,
     isTimer: ({ context, event }: GuardArgs, { step, timer }: StepParams & { timer: TimerKind }) =>
       isStepEvent(event, 'timer') && event.timer === timer && event.attempt === rec(context, step).attempt,
-    neverRan: ({ context }: GuardArgs, { step }: StepParams) => rec(context, step).attempt === 0,
+    neverRan: ({ context }: GuardArgs, { step }: StepParams) => neverRan(rec(context, step)),
     retryUnevaluated: ({ context, event }: GuardArgs, { step }: StepParams) =>
-      rec(context, step).attempt === 0 && event.type === 'resolve' && event.action === 'retry' && (!event.step || event.step === step),
+      neverRan(rec(context, step)) && event.type === 'resolve' && event.action === 'retry' && (!event.step || event.step === step),
     resolveIs: ({ event }: GuardArgs, params: { step?: string; action: 'retry' | 'skip' | 'abort' }) =>
       event.type === 'resolve' && event.action === params.action && (!event.step || !params.step || event.step === params.step),
   };
@@ -79,7 +81,14 @@ export function commonActions(plans: Plans) {
       return skipStep(ctx, step, `branch "${missed.step}: ${missed.on}" not taken`);
     }),
     startDelay: act<StepParams>((ctx, _e, { step }) =>
-      startTimer(patchStep(ctx, step, { status: 'delayed', startedAt: ctx.now }), step, 0, 'delay', plans.step(step).delayMs),
+      // Keyed by the attempt counter (0 until a rewind): the `isTimer` guard compares the two.
+      startTimer(
+        patchStep(ctx, step, { status: 'delayed', startedAt: ctx.now }),
+        step,
+        rec(ctx, step).attempt,
+        'delay',
+        plans.step(step).delayMs,
+      ),
     ),
     timerFired: act<StepParams & { timer: TimerKind }>((ctx, event, { step, timer }) =>
       timerFired(ctx, step, stepEventOf(event, 'timer').attempt, timer),
@@ -99,14 +108,13 @@ export function commonActions(plans: Plans) {
       skipStep(lifecycle(ctx, 'step.failed', step, rec(ctx, step).error), step, 'failed; onError: skip'),
     ),
     skipResolved: act<StepParams>((ctx, _e, { step }) => skipStep(ctx, step, 'skipped by operator')),
-    escalate: act<StepParams>((ctx, _e, { step }) =>
-      lifecycle(
-        registerWait(patchStep(ctx, step, { status: 'escalated' }), escalationKey(ctx.executionId), step, 'escalation'),
-        'execution.escalated',
-        step,
-        rec(ctx, step).error,
-      ),
-    ),
+    escalate: act<StepParams>((ctx, _e, { step }) => {
+      const target = plans.step(step).escalationTarget;
+      const parked = patchStep(ctx, step, { status: 'escalated', ...(target === undefined ? {} : { escalationTarget: target }) });
+      // The error's fields stay at the top level (the event's shape before it named a target).
+      const data = { ...rec(ctx, step).error, ...(target === undefined ? {} : { target }) };
+      return lifecycle(registerWait(parked, escalationKey(ctx.executionId), step, 'escalation'), 'execution.escalated', step, data);
+    }),
     resolveEscalation: act<StepParams>((ctx, _e, { step }) => unregisterWaits(ctx, step)),
     suspendStep: act<StepParams>((ctx, _e, { step }) =>
       lifecycle({ ...patchStep(ctx, step, { status: 'paused' }), paused: true }, 'execution.paused', undefined, {

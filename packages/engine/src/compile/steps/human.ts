@@ -29,6 +29,8 @@ const humanRecordFields = {
   assignee: z.string().optional(),
   /** How many escalations happened. */
   escalationLevel: z.number().int().optional(),
+  /** Everyone asked so far, in order: the first assignee, then each escalation's target. */
+  escalationChain: z.array(z.string()).optional(),
 };
 
 function humanGuards() {
@@ -50,7 +52,7 @@ function humanActions(plans: Plans) {
         key: ctx.steps[step]!.key,
         ...(plan.timeoutMs === undefined ? {} : { dueAt: ctx.now + plan.timeoutMs }),
       });
-      const next = patchStep(announced, step, { assignee: plan.assignee, escalationLevel: 0 });
+      const next = patchStep(announced, step, { assignee: plan.assignee, escalationLevel: 0, escalationChain: [plan.assignee] });
       const first = plan.escalations[0];
       return first ? startTimer(next, step, 1, 'escalation', first.afterMs) : next;
     }),
@@ -60,10 +62,12 @@ function humanActions(plans: Plans) {
       const level = stepEventOf(event, 'timer').attempt;
       const target = plan.escalations[level - 1]!;
       let next = timerFired(ctx, step, level, 'escalation');
-      next = patchStep(next, step, { assignee: target.to, escalationLevel: level });
+      const chain = [...(ctx.steps[step]!.escalationChain ?? [plan.assignee]), target.to];
+      next = patchStep(next, step, { assignee: target.to, escalationLevel: level, escalationChain: chain });
       next = lifecycle(next, 'step.escalated', step, {
         to: target.to,
         level,
+        chain,
         key: ctx.steps[step]!.key,
         ...(plan.title === undefined ? {} : { title: plan.title }),
       });

@@ -24,6 +24,8 @@ export interface BasePlan {
   needsEvaluation: boolean;
   delayMs: number;
   onError: OnError;
+  /** Who resolves this step's escalation (a task's `escalationTarget`). */
+  escalationTarget?: string;
   /** What starting the step evaluates once its condition holds: a task's input, a wait's correlation key. */
   start(scope: ExpressionScope, executionId: string): Promise<StartFields>;
 }

@@ -75,12 +75,17 @@ const isCurrentFailure = (ctx: Ctx, e: ResultEvent | undefined, step: string, so
 const failureError = (e: ResultEvent, source: Source): StepError =>
   source === 'reply' ? (e.error ?? { message: 'step failed', retryable: true }) : TIMEOUT_ERROR;
 
-/** Retries used so far: attempts that waited for an open breaker (`whileOpen: wait`) do not count. */
+/**
+ * Retries used so far: attempts that waited for an open breaker (`whileOpen: wait`) do not count, nor
+ * attempts before an operator's rewind (`attemptBase`): a step run again gets its whole retry policy.
+ */
 function retriesLeft(ctx: Ctx, plan: RetryingPlan): boolean {
   const rec = ctx.steps[plan.name];
+  const base = rec?.attemptBase ?? 0;
   const waited =
-    rec?.attempts.filter((a) => a.error?.code === StepErrorCode.CIRCUIT_OPEN && a.error.retryAfterMs !== undefined).length ?? 0;
-  return (rec?.attempt ?? 0) - waited <= plan.retry.retries;
+    rec?.attempts.filter((a) => a.attempt > base && a.error?.code === StepErrorCode.CIRCUIT_OPEN && a.error.retryAfterMs !== undefined)
+      .length ?? 0;
+  return (rec?.attempt ?? 0) - base - waited <= plan.retry.retries;
 }
 
 function taskGuards(plans: Plans) {

@@ -41,6 +41,8 @@ export interface StepView {
   error?: StepError;
   reason?: string;
   outcome?: 'signal' | 'timeout';
+  /** Who was asked to resolve the step's escalation (its `escalationTarget`). */
+  escalationTarget?: string;
   /** What is armed now (GET /v1/executions/{id} only). */
   nextRetryAt?: number;
   delayUntil?: number;
@@ -66,8 +68,10 @@ export interface ExecutionView {
   archived?: true;
   /** The signal keys the execution waits on now, resolved (GET /v1/executions/{id} only). */
   waits?: Array<{ key: string; step: string; purpose: 'wait' | 'escalation'; deadline?: number }>;
-  /** Present while escalated. */
-  escalation?: { step: string; key: string; actions: Array<'retry' | 'skip' | 'abort'> };
+  /** Present while escalated; `target`: who is asked to resolve it. */
+  escalation?: { step: string; key: string; actions: Array<'retry' | 'skip' | 'abort'>; target?: string };
+  /** Retries from a step (operator rewinds), oldest first. */
+  rewinds?: Array<{ id: string; at: number; fromStep: string; steps: string[]; previousStatus: 'failed' | 'escalated' }>;
 }
 
 export interface ExecutionPage {

@@ -1,8 +1,10 @@
 /**
  * The operator's acts on one execution, each shown only when it applies:
  * cancel and pause while it runs, resume while paused, a signal while a step
- * waits, retry / skip / abort while escalated, approve / reject a waiting
- * human step. Without the admin scope they are disabled with a hint.
+ * waits, retry / skip / abort while escalated (naming the escalation's
+ * target), approve / reject a waiting human step, and "retry from" a
+ * completed step of a failed or escalated execution. Without the admin scope
+ * they are disabled with a hint.
  */
 import { useState } from 'react';
 import { act, ApiError } from '../api/client.ts';
@@ -31,12 +33,29 @@ export function ExecutionActions({ execution, graph, onDone }: { execution: Exec
   const signalKeys = resolved.length > 0 ? resolved : templates.map((t) => fillKey(t, execution));
   const escalatedStep = execution.escalation?.step ?? execution.steps.find((s) => s.status === 'escalated')?.name;
   const escalationActions = execution.escalation?.actions ?? (['retry', 'skip', 'abort'] as const);
+  const escalationTarget = execution.escalation?.target ?? execution.steps.find((s) => s.name === escalatedStep)?.escalationTarget;
   const [signalKey, setSignalKey] = useState('');
   const [signalData, setSignalData] = useState('{}');
   const ended = ENDED.has(execution.status);
   const disabled = busy || readOnly;
 
-  if (ended) return <div className="muted">ended: no actions apply</div>;
+  const retryFrom = (
+    <RetryFromStep
+      execution={execution}
+      disabled={disabled}
+      onRetry={(fromStep) => run(() => act('POST', `/v1/executions/${id}/retry`, { fromStep }))}
+    />
+  );
+  if (ended) {
+    if (execution.status !== 'failed' || execution.archived) return <div className="muted">ended: no actions apply</div>;
+    return (
+      <div className="actions" data-testid="actions">
+        {readOnly && <div className="hint">This token lacks the admin scope: give an admin token to act.</div>}
+        {retryFrom}
+        <ErrorBox error={error} onDismiss={clear} />
+      </div>
+    );
+  }
   const sendSignal = () =>
     run(async () => {
       let data: unknown;
@@ -72,7 +91,14 @@ export function ExecutionActions({ execution, graph, onDone }: { execution: Exec
       {escalatedStep && execution.status === 'escalated' && (
         <div className="row">
           <span>
-            escalated at <b className="mono">{escalatedStep}</b>:
+            escalated at <b className="mono">{escalatedStep}</b>
+            {escalationTarget && (
+              <>
+                {' '}
+                to <b data-testid="escalation-target">{escalationTarget}</b>
+              </>
+            )}
+            :
           </span>
           {escalationActions.map((action) => (
             <button
@@ -86,6 +112,7 @@ export function ExecutionActions({ execution, graph, onDone }: { execution: Exec
           ))}
         </div>
       )}
+      {execution.status === 'escalated' && retryFrom}
       {humans.map((step) => (
         <div className="row" key={step.name}>
           <span>
@@ -111,6 +138,37 @@ export function ExecutionActions({ execution, graph, onDone }: { execution: Exec
         </div>
       )}
       <ErrorBox error={error} onDismiss={clear} />
+    </div>
+  );
+}
+
+/** "Retry from <step>": a completed step of a failed or escalated execution; it and every step after it run again. */
+function RetryFromStep({
+  execution,
+  disabled,
+  onRetry,
+}: {
+  execution: ExecutionView;
+  disabled: boolean;
+  onRetry: (fromStep: string) => void;
+}) {
+  const completed = execution.steps.filter((s) => s.status === 'completed').map((s) => s.name);
+  const [fromStep, setFromStep] = useState('');
+  if (!completed.length) return null;
+  const chosen = fromStep || completed[completed.length - 1]!;
+  return (
+    <div className="row">
+      <span>run again from</span>
+      <select aria-label="retry from step" className="mono" value={chosen} onChange={(e) => setFromStep(e.target.value)}>
+        {completed.map((name) => (
+          <option key={name} value={name}>
+            {name}
+          </option>
+        ))}
+      </select>
+      <button disabled={disabled} onClick={() => onRetry(chosen)}>
+        Retry from step
+      </button>
     </div>
   );
 }

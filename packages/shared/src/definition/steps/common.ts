@@ -34,6 +34,13 @@ export const RetryPolicySchema = z.strictObject({
  */
 export const OnErrorSchema = z.enum(['fail', 'skip', 'compensate', 'escalate', 'pause']);
 
+/** Who resolves an escalation: a recipient name of the notifier, an e-mail address, a phone number or a service's name. */
+export const EscalationTargetSchema = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^\S(?:.*\S)?$/, 'must not start or end with whitespace');
+
 /**
  * `"a"` waits for step a to settle (completed or skipped). `{ step, on }` also
  * requires an outcome, otherwise this step is skipped (a branch not taken):

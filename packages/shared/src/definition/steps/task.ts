@@ -2,7 +2,16 @@ import { z } from 'zod';
 import { DurationSchema } from '../../duration.ts';
 import type { FieldIssue } from '../../errors.ts';
 import { compileJsonSchema } from '../../json-schema.ts';
-import { checkField, checkMapping, commonStepFields, InputMappingSchema, NameSchema, OnErrorSchema, RetryPolicySchema } from './common.ts';
+import {
+  checkField,
+  checkMapping,
+  commonStepFields,
+  EscalationTargetSchema,
+  InputMappingSchema,
+  NameSchema,
+  OnErrorSchema,
+  RetryPolicySchema,
+} from './common.ts';
 
 /** A task step's part of the definition schema: a command to a squad action (the engine's compile/steps/task.ts). */
 
@@ -26,6 +35,14 @@ export const TaskStepSchema = z.strictObject({
   timeout: DurationSchema.optional(),
   /** Default: `fail`, or `skip` when the workflow sets `continueOnError`. */
   onError: OnErrorSchema.optional(),
+  /**
+   * Who resolves this step's escalation (`onError: escalate`, or a failed
+   * compensation under `onError: compensate`): a person, a team or a service
+   * (a name of the notifier's `recipients`, an e-mail address or a phone
+   * number). Recorded on the step, carried by `execution.escalated`, and told
+   * by the notifier.
+   */
+  escalationTarget: EscalationTargetSchema.optional(),
   /**
    * A circuit breaker on this step's squad action, shared by every execution
    * (state per squad action in KV): after `failureThreshold` consecutive
@@ -52,6 +69,12 @@ export function checkTaskStep(step: z.output<typeof TaskStepSchema>, at: string)
   const issues: FieldIssue[] = [];
   checkMapping(issues, `${at}.input`, step.name, step.input);
   checkMapping(issues, `${at}.compensate.input`, step.name, step.compensate?.input);
+  if (step.escalationTarget !== undefined && step.onError !== 'escalate' && step.onError !== 'compensate') {
+    issues.push({
+      path: `${at}.escalationTarget`,
+      message: `step "${step.name}": escalationTarget needs onError "escalate" or "compensate" (a failed compensation escalates), not "${step.onError ?? 'fail'}"`,
+    });
+  }
   const schema = step.outputSchema;
   if (schema) checkField(issues, `${at}.outputSchema`, step.name, () => compileJsonSchema(schema, 'output'));
   return issues;
