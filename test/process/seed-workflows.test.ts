@@ -46,20 +46,29 @@ describe('seed workflows across processes', () => {
       type: 'text',
       text: 'quanto custa?',
     });
-    expect((await d.client.waitFor(replied, undefined, 30_000)).steps.map((s) => s.status)).toEqual(['completed', 'completed', 'skipped']);
+    const answered = await d.client.waitFor(replied, undefined, 30_000);
+    expect(Object.fromEntries(answered.steps.map((s) => [s.name, s.status]))).toMatchObject({
+      answer_message: 'completed',
+      record_lead_message: 'completed',
+      await_reply: 'completed',
+      send_reminder_message: 'skipped',
+    });
     const continued = await until(
       'the conversation to continue in a new execution',
       async () => (await d.client.listExecutions({ workflow: 'lead_conversation' })).filter((e) => e.executionId !== replied),
       (list) => list.some((e) => e.status === 'waiting'),
     );
-    expect(continued[0]!.steps[0]!.output).toMatchObject({ intent: 'pricing' });
+    expect(continued[0]!.steps.find((s) => s.name === 'answer_message')!.output).toMatchObject({ intent: 'pricing' });
 
     const silent = await d.client.trigger('lead_conversation', { phone_number: '5581966665555', message: { text: 'oi' } });
     const view = await d.client.waitFor(silent, undefined, 30_000);
     expect(view.steps.map((s) => [s.name, s.status])).toEqual([
       ['answer_message', 'completed'],
+      ['record_lead_message', 'completed'],
+      ['record_lead_answer', 'skipped'],
       ['await_reply', 'completed'],
       ['send_reminder_message', 'completed'],
+      ['record_reminder', 'completed'],
     ]);
     const purposes = (await listWhatsAppOutbox(d.transport, d.prefix, { phone: '5581966665555' })).map((m) => m.purpose);
     expect(purposes).toContain('reminder');

@@ -12,7 +12,7 @@ import type { EngineClient, ExecutionView } from '@squadflow/engine';
 import { createGateway, signHmacSha256, type GatewayConfig } from '@squadflow/gateway';
 import { names, silentLogger } from '@squadflow/shared';
 import { createWhatsAppSquad, leadConversation, openOutboxClient } from '@squadflow/squads/catalog';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Collector, natsUrl, until, withNatsTransport } from '@squadflow/transport/testing';
 import { wireInProcess } from '../src/index.ts';
 
@@ -119,7 +119,8 @@ describe('WhatsApp webhook', () => {
       name: 'Ana',
       message: { id: 'wamid.first', type: 'text', text: 'Oi, quero saber mais' },
     });
-    expect(await stack.client.isWaiting(`ai_conversation_${LEAD}`)).toBe(true);
+    // The record says `waiting` once its snapshot is written; the wait is registered by the effects that follow.
+    await vi.waitFor(async () => expect(await stack.client.isWaiting(`ai_conversation_${LEAD}`)).toBe(true), { timeout: 10_000 });
   });
 
   it('refuses unsigned, tampered, oversized, malformed and mistyped deliveries without changing anything', async () => {

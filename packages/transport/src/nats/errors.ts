@@ -16,6 +16,8 @@ export const ApiCodes = {
   ...JetStreamApiCodes,
   /** `stream name already in use with a different configuration` (concurrent create). */
   StreamNameInUse: 10058,
+  /** `subjects overlap with an existing stream`: what NATS 2.9 may answer the loser of two concurrent creates of one stream. */
+  StreamSubjectOverlap: 10065,
   /** `consumer already exists` (2.10+ create action with a different config). */
   ConsumerExists: 10148,
   /** `multiple non-filtered consumers not allowed on workqueue stream`. */

@@ -99,6 +99,15 @@ export async function fromNatsConnection(nc: NatsConnection, options: FromConnec
     } catch (err) {
       // Another process created it first with a different config: use theirs, like an existing bucket.
       if (isApiError(err, ApiCodes.StreamNameInUse)) return new NatsKv(bucket, await kvm.open(bucket), requester, jsm);
+      // Two creates at the same moment: NATS 2.9 may tell the loser the subjects overlap (the winner's stream holds them).
+      // Open the bucket; if it is not there, another stream really holds its subjects: report the overlap.
+      if (isApiError(err, ApiCodes.StreamSubjectOverlap)) {
+        const exists = await jsm.streams.info(kvStreamName(bucket)).then(
+          () => true,
+          () => false,
+        );
+        if (exists) return new NatsKv(bucket, await kvm.open(bucket), requester, jsm);
+      }
       throw replicasRefused(err, kvStreamName(bucket), replicas) ?? err;
     }
   };
