@@ -1,5 +1,5 @@
 /**
- * `pnpm bench [--scenario <name>[,<name>]] [--quick] [--full] [--profile] [--rounds N] [--duration 10m] [--rate 20]`
+ * `pnpm bench [--scenario <name>[,<name>]] [--peers] [--quick] [--full] [--profile] [--rounds N] [--duration 10m] [--rate 20]`
  *
  * Runs squadflow's scenarios against real NATS with every squad (and the
  * orchestrator) as its own process, beside floors measured in the same run
@@ -7,7 +7,10 @@
  * per target; writes bench/results/<timestamp>-<scenario>.json. With
  * `--rounds N` the selected scenarios (floors included) run N times in a row,
  * and a last table gives each target per round, with the median: absolute
- * figures on this kind of machine move ±15–30% between runs.
+ * figures on this kind of machine move ±15–30% between runs. `--peers` adds
+ * chain4 and fan16 (and their floors) and then BullMQ flows on the same
+ * shapes (bench/peers/bullmq/), with a table of squadflow ÷ BullMQ beside
+ * squadflow ÷ floor.
  */
 import { parseArgs } from 'node:util';
 import { installCleanupHandlers, runCleanup } from './lib/cleanup.ts';
@@ -21,6 +24,7 @@ import { fan16 } from './scenarios/fan16.ts';
 import { floors } from './scenarios/floors.ts';
 import { machine } from './scenarios/machine.ts';
 import { parked } from './scenarios/parked.ts';
+import { peers } from './scenarios/peers.ts';
 import { profile } from './scenarios/profile.ts';
 import { readscale } from './scenarios/readscale.ts';
 import { recovery } from './scenarios/recovery.ts';
@@ -39,10 +43,13 @@ const SCENARIOS: Record<string, (ctx: RunContext) => Promise<ScenarioResult>> = 
   compile,
   soak,
   readscale,
+  peers,
 };
 const DEFAULT = ['floors', 'chain4', 'fan16', 'parked', 'recovery', 'machine'];
 /** Scenarios whose figures are printed as ratios to the floors: the floors run first. */
-const NEEDS_FLOORS = new Set(['chain4', 'fan16']);
+const NEEDS_FLOORS = new Set(['chain4', 'fan16', 'peers']);
+/** Scenarios the peers compare to, run before them. */
+const PEERS_COMPARE = ['chain4', 'fan16'];
 
 const { values } = parseArgs({
   options: {
@@ -50,6 +57,7 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     full: { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
+    peers: { type: 'boolean', default: false },
     rounds: { type: 'string', default: '1' },
     help: { type: 'boolean', default: false },
     // The soak (not in the default set): how long and how many executions per second.
@@ -72,7 +80,7 @@ if (!Number.isInteger(rounds) || rounds < 1 || rounds > 10) {
 }
 if (values.help) {
   process.stdout.write(
-    `usage: pnpm bench [--scenario ${Object.keys(SCENARIOS).join('|')}] [--quick] [--full] [--profile] [--rounds N] [--duration 10m] [--rate 20]\n`,
+    `usage: pnpm bench [--scenario ${Object.keys(SCENARIOS).join('|')}] [--peers] [--quick] [--full] [--profile] [--rounds N] [--duration 10m] [--rate 20]\n`,
   );
   process.exit(0);
 }
@@ -82,11 +90,15 @@ for (const s of asked) {
   process.stderr.write(`unknown scenario "${s}"; known: ${Object.keys(SCENARIOS).join(', ')}\n`);
   process.exit(2);
 }
-const wanted = new Set(asked.length ? asked : values.profile ? [] : DEFAULT);
+const wanted = new Set(asked.length ? asked : values.profile || values.peers ? [] : DEFAULT);
 if (values.profile) wanted.add('profile');
+if (values.peers) wanted.add('peers');
+if (wanted.has('peers')) for (const s of PEERS_COMPARE) wanted.add(s);
 // Floors first: the scenarios after them print ratios to their figures.
 if ([...wanted].some((s) => NEEDS_FLOORS.has(s))) wanted.add('floors');
-const selected = [...wanted].sort((a, b) => Number(b === 'floors') - Number(a === 'floors'));
+// Floors first, the peers last (they compare to squadflow's figures of this run).
+const rank = (s: string): number => (s === 'floors' ? 0 : s === 'peers' ? 2 : 1);
+const selected = [...wanted].sort((a, b) => rank(a) - rank(b));
 
 installCleanupHandlers();
 // The orchestrator runs as deployed: the bundle `pnpm build` makes (see bench/lib/deployment.ts).
@@ -112,12 +124,13 @@ for (let round = 1; round <= rounds; round++) {
     const started = Date.now();
     process.stdout.write(`\n== ${name}\n`);
     try {
-      const result = await SCENARIOS[name]!({ settings, floors: floorFigures, stamp });
+      const result = await SCENARIOS[name]!({ settings, floors: floorFigures, figures, stamp });
       if (name === 'floors') Object.assign(floorFigures, result.figures);
       for (const [k, v] of Object.entries(result.figures)) figures[`${name}.${k}`] = v;
       const seconds = Math.round((Date.now() - started) / 1000);
-      process.stdout.write(formatTable(`${name} (${seconds} s)`, ROW_HEAD, result.rows));
-      markdown.push(`## ${name}\n\n${markdownTable(ROW_HEAD, result.rows)}\n`);
+      const head = result.head ?? ROW_HEAD;
+      process.stdout.write(formatTable(`${name} (${seconds} s)`, head, result.rows));
+      markdown.push(`## ${name}\n\n${markdownTable(head, result.rows)}\n`);
       const file = writeResult(stamp, `${name}${suffix}`, {
         command,
         round,

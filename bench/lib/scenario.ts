@@ -45,8 +45,10 @@ export type Figures = Record<string, number>;
 export interface ScenarioResult {
   scenario: string;
   figures: Figures;
-  /** Printed and written to BENCHMARKS.md: [what, value, unit, floor, ratio]. */
+  /** Printed and written to BENCHMARKS.md: [what, value, unit, floor, ratio] unless `head` names other columns. */
   rows: Cell[][];
+  /** Column names when not ROW_HEAD (the peers' table). */
+  head?: string[];
   settings: Record<string, unknown>;
   /** Raw samples and summaries for the results file. */
   data: Record<string, unknown>;
@@ -56,6 +58,8 @@ export interface RunContext {
   settings: Settings;
   /** Figures of the floors measured earlier in this run (empty when floors were not run). */
   floors: Figures;
+  /** Figures of every scenario measured earlier in this run, keyed `<scenario>.<name>` (the peers compare to them). */
+  figures: Figures;
   /** The run's timestamp, which names its result files. */
   stamp: string;
 }

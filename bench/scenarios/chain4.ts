@@ -10,7 +10,7 @@ import { readRss, round, RssSampler } from '../lib/rss.ts';
 import type { RunContext, ScenarioResult } from '../lib/scenario.ts';
 import { rawSamples, summarize } from '../lib/stats.ts';
 import { ratio } from '../lib/table.ts';
-import { machineRows } from '../lib/machine-cpu.ts';
+import { machineRows, totalCpuMs } from '../lib/machine-cpu.ts';
 import { chain4 as workflow, CONTEXT } from '../lib/workflows.ts';
 
 export async function chain4({ settings, floors }: RunContext): Promise<ScenarioResult> {
@@ -53,6 +53,7 @@ export async function chain4({ settings, floors }: RunContext): Promise<Scenario
       rss_hwm: hwmMb,
       cpu_ms: cpu.orchestratorMs,
       js_writes: totalWrites,
+      cpu_total_ms: totalCpuMs(cpu),
     };
     return {
       scenario: 'chain4',

@@ -6,7 +6,7 @@ import { readRss, RssSampler } from '../lib/rss.ts';
 import type { RunContext, ScenarioResult } from '../lib/scenario.ts';
 import { summarize } from '../lib/stats.ts';
 import { ratio } from '../lib/table.ts';
-import { machineRows } from '../lib/machine-cpu.ts';
+import { machineRows, totalCpuMs } from '../lib/machine-cpu.ts';
 import { CONTEXT, fan16 as workflow } from '../lib/workflows.ts';
 
 export async function fan16({ settings, floors }: RunContext): Promise<ScenarioResult> {
@@ -27,7 +27,7 @@ export async function fan16({ settings, floors }: RunContext): Promise<ScenarioR
     const floor = floors['c_fan16_tput'];
     return {
       scenario: 'fan16',
-      figures: { tput: tput.perSecond, p50: lat.p50, rss_peak: rss.peakMb },
+      figures: { tput: tput.perSecond, p50: lat.p50, rss_peak: rss.peakMb, cpu_total_ms: totalCpuMs(cpu) },
       rows: [
         ['fan16 @64', tput.perSecond, 'exec/s', `(c) ${floor ?? 'n/a'}/s`, ratio(tput.perSecond, floor)],
         ['fan16 @64 steps/s', tput.perSecond * 18, 'steps/s', '', ''],
