@@ -5,10 +5,10 @@
  * Redis (6379) is never touched. Stopped and its directory deleted on cleanup.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { onCleanup, trackPid } from '../../lib/cleanup.ts';
 
@@ -22,9 +22,17 @@ export interface RedisServer {
 
 /** The `redis-server` binary on PATH, or undefined (the peer is then skipped). */
 export function findRedisServer(): string | undefined {
-  const found = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
-  const path = found.stdout.trim();
-  return found.status === 0 && path ? path : undefined;
+  const dirs = (process.env['PATH'] ?? '').split(delimiter).filter(Boolean);
+  return dirs
+    .map((dir) => join(dir, 'redis-server'))
+    .find((candidate) => {
+      try {
+        accessSync(candidate, constants.X_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    });
 }
 
 /** `7.0.15` from `redis-server --version`. */
