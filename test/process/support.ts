@@ -93,7 +93,8 @@ export async function deploy(label: string, squadNames: string[], options: Deplo
     startOrchestrator,
     invocations: () => readInvocations(log),
     close: async () => {
-      await Promise.all(children.map((c) => c.stop()));
+      // `squads` too: a test that restarts a squad puts the replacement there (squad-faults C1 left it running).
+      await Promise.all([...new Set([...children, ...d.squads])].map((c) => c.stop()));
       await transport.close();
       if (!options.natsUrl) await cleanupPrefix(prefix); // a test-owned server is removed with its store
       rmSync(dir, { recursive: true, force: true });
