@@ -1,6 +1,5 @@
 import { computeInsights, type WorkflowInsights } from '../insights/workflow-insights.ts';
 import {
-  ExecutionIdSchema,
   executionIdFor,
   names as makeNames,
   SquadflowError,
@@ -29,9 +28,7 @@ import { pageExecutions, type ExecutionPage, type ListExecutionsFilter } from '.
 import type { ExecutionCounts } from './execution-counts.ts';
 import type { WorkflowSummary, WorkflowVersion } from '../store/registry.ts';
 import {
-  decidableTask,
-  decisionOutput,
-  HumanDecisionSchema,
+  decideHumanTask,
   listHumanTasks,
   type HumanDecision,
   type HumanTask,
@@ -279,23 +276,9 @@ export class EngineClient {
     return listHumanTasks(this.humanTaskSource(), filter);
   }
 
-  /**
-   * Delivers a decision to an open human task: a signal on the task's key
-   * whose data, the step's output, is `{ approved, decision, comment?, data?, by }`.
-   * Throws `INVALID_ARGUMENT` naming the field, `EXECUTION_NOT_FOUND` when
-   * there is no such open task, `CONFLICT` when it was already decided. The
-   * signal id is the task's (`human.<execution>.<step>`): of two decisions
-   * sent at once, the first the orchestrator applies wins and the other is
-   * dropped as a duplicate.
-   */
-  async decideHumanTask(executionId: string, step: string, decision: HumanDecision, by: string): Promise<HumanTask> {
-    const checked = HumanDecisionSchema.safeParse(decision);
-    if (!checked.success) throw new SquadflowError('INVALID_ARGUMENT', 'invalid decision', toFieldIssues(checked.error.issues));
-    const id = ExecutionIdSchema.safeParse(executionId);
-    if (!id.success) throw new SquadflowError('INVALID_ARGUMENT', 'invalid execution id', toFieldIssues(id.error.issues, 'executionId'));
-    const task = await decidableTask(this, await this.getExecution(executionId), executionId, step);
-    await this.signal(task.signalKey, decisionOutput(checked.data, by), { signalId: `human.${executionId}.${step}` });
-    return task;
+  /** Delivers a decision to an open human task (see `decideHumanTask` in client/human-tasks.ts for what it checks and throws). */
+  decideHumanTask(executionId: string, step: string, decision: HumanDecision, by: string): Promise<HumanTask> {
+    return decideHumanTask(this.humanTaskSource(), executionId, step, decision, by);
   }
 
   private humanTaskSource(): HumanTaskSource {
@@ -304,6 +287,8 @@ export class EngineClient {
       getWorkflow: (name) => this.getWorkflow(name),
       getCompiledWorkflow: (name, version) => this.getCompiledWorkflow(name, version),
       pageExecutions: (filter) => this.pageExecutions(filter),
+      getExecution: (id) => this.getExecution(id),
+      signal: (key, data, options) => this.signal(key, data, options),
     };
   }
 

@@ -4,7 +4,7 @@
  * task's key (compile/steps/human.ts), so the step's output, which later
  * steps read as `$steps.<name>`, is the decision object.
  */
-import { isTerminal, SquadflowError, type StepStatus, type WorkflowDefinition } from '@squadflow/shared';
+import { ExecutionIdSchema, isTerminal, SquadflowError, toFieldIssues, type StepStatus, type WorkflowDefinition } from '@squadflow/shared';
 import { z } from 'zod';
 import type { CompiledWorkflow } from '../compile/index.ts';
 import type { ExecutionPage, ListExecutionsFilter } from './execution-listing.ts';
@@ -64,6 +64,8 @@ export interface HumanTaskSource {
   getWorkflow(name: string): Promise<WorkflowDefinition>;
   getCompiledWorkflow(name: string, version?: number): Promise<CompiledWorkflow>;
   pageExecutions(filter: ListExecutionsFilter): Promise<ExecutionPage>;
+  getExecution(executionId: string): Promise<ExecutionView | null>;
+  signal(key: string, data: unknown, options: { signalId: string }): Promise<string>;
 }
 
 const PAGE = 200;
@@ -131,6 +133,31 @@ function task(view: ExecutionView, step: StepView, plan: HumanPlan, def: Workflo
     ...(next ? { nextEscalationAt: startedAt + next.afterMs } : {}),
     signalKey: step.key!,
   };
+}
+
+/**
+ * Delivers a decision to an open human task: a signal on the task's key
+ * whose data, the step's output, is `{ approved, decision, comment?, data?, by }`.
+ * Throws `INVALID_ARGUMENT` naming the field, `EXECUTION_NOT_FOUND` when
+ * there is no such open task, `CONFLICT` when it was already decided. The
+ * signal id is the task's (`human.<execution>.<step>`): of two decisions
+ * sent at once, the first the orchestrator applies wins and the other is
+ * dropped as a duplicate.
+ */
+export async function decideHumanTask(
+  source: HumanTaskSource,
+  executionId: string,
+  step: string,
+  decision: HumanDecision,
+  by: string,
+): Promise<HumanTask> {
+  const checked = HumanDecisionSchema.safeParse(decision);
+  if (!checked.success) throw new SquadflowError('INVALID_ARGUMENT', 'invalid decision', toFieldIssues(checked.error.issues));
+  const id = ExecutionIdSchema.safeParse(executionId);
+  if (!id.success) throw new SquadflowError('INVALID_ARGUMENT', 'invalid execution id', toFieldIssues(id.error.issues, 'executionId'));
+  const task = await decidableTask(source, await source.getExecution(executionId), executionId, step);
+  await source.signal(task.signalKey, decisionOutput(checked.data, by), { signalId: `human.${executionId}.${step}` });
+  return task;
 }
 
 /**
