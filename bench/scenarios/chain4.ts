@@ -2,9 +2,8 @@
  * chain4: p50/p99 per execution at 1 in flight, executions/s at 256 in
  * flight, and the orchestrator's peak RSS while at 256.
  */
-import { kvStreamName } from '@squadflow/shared';
 import { Deployment } from '../lib/deployment.ts';
-import { lastSeqs, redeliveries } from '../lib/nats.ts';
+import { lastSeqs, redeliveries, streamNames } from '../lib/nats.ts';
 import { closedLoop } from '../lib/load.ts';
 import { readRss, round, RssSampler } from '../lib/rss.ts';
 import type { RunContext, ScenarioResult } from '../lib/scenario.ts';
@@ -21,9 +20,8 @@ export async function chain4({ settings, floors }: RunContext): Promise<Scenario
     const run = d.runner(workflow.name, version, CONTEXT);
 
     process.stdout.write('  chain4: latency at 1 in flight...\n');
-    const streams = Object.values(d.names.streams).concat(
-      [d.names.buckets.executions, d.names.buckets.timers, d.names.buckets.idempotency].map(kvStreamName),
-    );
+    // Every stream and bucket of the deployment: an index, log or slot write is a write as much as the record's.
+    const streams = (await streamNames(d.nc)).filter((s) => d.names.ownsStream(s));
     const seq0 = await lastSeqs(d.nc, streams);
     const latency = await closedLoop(run, { inFlight: 1, ...settings.latency });
     const seq1 = await lastSeqs(d.nc, streams);
