@@ -23,6 +23,18 @@ interface Target {
 
 const pct = (x: number): string => `${Math.round(x * 100)}%`;
 
+/** Higher is better (throughput): passes at `mine ÷ theirs ≥ min`. */
+const ratioAtLeast = (mine: number, theirs: number, min: number) => ({
+  measured: `${(mine / theirs).toFixed(2)}× (${mine} ÷ ${theirs})`,
+  pass: mine / theirs >= min,
+});
+
+/** Lower is better (latency): passes at `mine ÷ theirs ≤ max`. */
+const ratioAtMost = (mine: number, theirs: number, max: number) => ({
+  measured: `${(mine / theirs).toFixed(2)}× (${mine} ÷ ${theirs})`,
+  pass: mine / theirs <= max,
+});
+
 const TARGETS: Target[] = [
   {
     target: 'chain4 @256 ≥ 1,500 exec/s',
@@ -53,6 +65,43 @@ const TARGETS: Target[] = [
     target: 'fan16 @64 ≥ 40% of floor (c) fan16',
     needs: ['fan16.tput', 'floors.c_fan16_tput'],
     check: (f) => ({ measured: pct(f('fan16.tput') / f('floors.c_fan16_tput')), pass: f('fan16.tput') / f('floors.c_fan16_tput') >= 0.4 }),
+  },
+  // Issue 15's targets: same-sitting ratios to BullMQ (`--peers`) and to the floors.
+  {
+    target: 'chain4 @256 ≥ 1.0× BullMQ (then 2×)',
+    needs: ['chain4.tput', 'peers.chain4_tput'],
+    check: (f) => ratioAtLeast(f('chain4.tput'), f('peers.chain4_tput'), 1),
+  },
+  {
+    target: 'chain4 @256 ≥ 0.2× floor (c)',
+    needs: ['chain4.tput', 'floors.c_tput'],
+    check: (f) => ratioAtLeast(f('chain4.tput'), f('floors.c_tput'), 0.2),
+  },
+  {
+    target: 'fan16 @64 ≥ 1.0× BullMQ',
+    needs: ['fan16.tput', 'peers.fan16_tput'],
+    check: (f) => ratioAtLeast(f('fan16.tput'), f('peers.fan16_tput'), 1),
+  },
+  {
+    target: 'chain4 p50 @1 ≤ 2× floor (b)',
+    needs: ['chain4.p50', 'floors.b_p50'],
+    check: (f) => ratioAtMost(f('chain4.p50'), f('floors.b_p50'), 2),
+  },
+  {
+    target: "chain4 p50 @1 ≤ BullMQ's p50",
+    needs: ['chain4.p50', 'peers.chain4_p50'],
+    check: (f) => ratioAtMost(f('chain4.p50'), f('peers.chain4_p50'), 1),
+  },
+  {
+    target: 'CPU per chain4 execution, all processes (incl. nats-server) ≤ 1.8 ms',
+    needs: ['chain4.cpu_total_ms'],
+    check: (f) => ({ measured: `${f('chain4.cpu_total_ms').toFixed(2)} ms`, pass: f('chain4.cpu_total_ms') <= 1.8 }),
+  },
+  {
+    target: 'orchestrator CPU per chain4 event ≤ 100 µs',
+    needs: ['chain4.cpu_ms'],
+    // chain4 is 5 events per execution: the trigger and 4 replies.
+    check: (f) => ({ measured: `${Math.round((f('chain4.cpu_ms') * 1000) / 5)} µs`, pass: (f('chain4.cpu_ms') * 1000) / 5 <= 100 }),
   },
   {
     target: 'parked: 100k executions ≤ 512 MB RSS',
