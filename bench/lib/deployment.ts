@@ -63,6 +63,8 @@ export interface CpuPerExecution {
 export class Deployment {
   readonly names: Names;
   orchestrator?: Child;
+  /** Orchestrator replicas started after the first (`startReplica`). */
+  private replicas: Child[] = [];
   private squads: Child[] = [];
   private tag = Date.now().toString(36);
   private n = 0;
@@ -122,6 +124,20 @@ export class Deployment {
     return this.orchestrator;
   }
 
+  /** Starts one more orchestrator replica beside the first (same settings); its CPU counts as the orchestrator's. */
+  async startReplica(options: OrchestratorOptions = {}): Promise<Child> {
+    const flags = process.env['BENCH_ORCHESTRATOR_NODE_ARGS']?.split(' ').filter(Boolean) ?? DEPLOYED_NODE_ARGS;
+    const replica = await spawnNode(options.fromSource ? ORCHESTRATOR_SOURCE : ORCHESTRATOR, {
+      label: `orchestrator ${this.replicas.length + 2}`,
+      env: { ...this.env(), ...DEPLOYED_ENV, ...options.env },
+      nodeArgs: flags,
+      readyTimeoutMs: 600_000,
+      ...(options.onLine ? { onLine: options.onLine } : {}),
+    });
+    this.replicas.push(replica);
+    return replica;
+  }
+
   /** Registers a definition; returns the version to pin triggers to (no "latest" lookup per trigger). */
   async register(definition: unknown): Promise<number> {
     return (await this.client.registerWorkflow(definition)).version;
@@ -154,7 +170,7 @@ export class Deployment {
 
   cpuMeter(): () => CpuPerExecution {
     const cpu = (): number[] => [
-      readCpuMs(this.orchestrator!.pid),
+      [this.orchestrator!, ...this.replicas].reduce((sum, o) => sum + readCpuMs(o.pid), 0),
       this.squads.reduce((sum, s) => sum + readCpuMs(s.pid), 0),
       process.cpuUsage().user / 1000 + process.cpuUsage().system / 1000,
       serverCpuMs(),
@@ -172,7 +188,7 @@ export class Deployment {
 
   async close(): Promise<void> {
     this.completions.close();
-    await Promise.all([this.orchestrator, ...this.squads].map((c) => c?.stop()));
+    await Promise.all([this.orchestrator, ...this.replicas, ...this.squads].map((c) => c?.stop()));
     for (const undo of this.undo.reverse()) await undo();
   }
 }

@@ -104,6 +104,11 @@ const TARGETS: Target[] = [
     check: (f) => ({ measured: `${Math.round((f('chain4.cpu_ms') * 1000) / 5)} µs`, pass: (f('chain4.cpu_ms') * 1000) / 5 <= 100 }),
   },
   {
+    target: 'chain4 @256 with 2 orchestrator replicas ≥ 0.95× with 1 (not lower, within the noise)',
+    needs: ['replicas.tput_1', 'replicas.tput_2'],
+    check: (f) => ratioAtLeast(f('replicas.tput_2'), f('replicas.tput_1'), 0.95),
+  },
+  {
     target: 'parked: 100k executions ≤ 512 MB RSS',
     needs: ['parked.projected_100k_mb', 'parked.hwm_mb', 'parked.n'],
     check: (f) =>
