@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Deployment } from '../lib/deployment.ts';
 import { closedLoop } from '../lib/load.ts';
 import { summarizeProfile } from '../lib/profile.ts';
+import { writeFlameGraph } from '../lib/flamegraph.ts';
 import { readCpuMs } from '../lib/rss.ts';
 import type { RunContext, ScenarioResult } from '../lib/scenario.ts';
 import { chain4 as workflow, CONTEXT } from '../lib/workflows.ts';
@@ -41,6 +42,8 @@ export async function profile({ settings, stamp }: RunContext): Promise<Scenario
     const kept = fileURLToPath(new URL(`../results/${stamp}-orchestrator.cpuprofile`, import.meta.url));
     copyFileSync(file, kept);
     file = kept;
+    const flame = kept.replace(/\.cpuprofile$/, '-flame.svg');
+    writeFlameGraph(file, flame, `orchestrator, chain4 at 256 in flight (${stamp})`);
     const summary = summarizeProfile(file, cpuMs);
     // Events the profiled process applied: each execution is a trigger plus 4 replies.
     const events = d.completions.count('execution.completed') * 5;
@@ -61,6 +64,7 @@ export async function profile({ settings, stamp }: RunContext): Promise<Scenario
       settings: { throughput: { inFlight: 256, ...settings.throughput }, nodeArgs: ['--cpu-prof'] },
       data: {
         profile: relative(process.cwd(), file),
+        flameGraph: relative(process.cwd(), flame),
         throughput: { perSecond: tput.perSecond, completed: tput.completed },
         cpuPerExecution: cpu,
         events,
