@@ -98,6 +98,22 @@ export async function lastSeqs(nc: NatsConnection, streams: string[]): Promise<R
   return out;
 }
 
+/**
+ * Messages delivered so far by each durable consumer of the streams (`<stream>/<consumer>`): deltas count the
+ * consumer deliveries a run made (commands to squads, inbound events to the orchestrator, lifecycle to watchers).
+ * Ephemeral consumers (KV watches, the driver's own) come and go with their clients, so they are left out.
+ */
+export async function consumerDeliveries(nc: NatsConnection, streams: string[]): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const s of streams) {
+    const page = await jsApi<
+      ApiReply & { consumers: { name: string; config: { durable_name?: string }; delivered: { consumer_seq: number } }[] | null }
+    >(nc, `CONSUMER.LIST.${s}`, { offset: 0 }).catch(() => undefined);
+    for (const c of page?.consumers ?? []) if (c.config.durable_name) out[`${s}/${c.name}`] = c.delivered.consumer_seq;
+  }
+  return out;
+}
+
 /** Messages of a durable consumer redelivered so far (ack wait exceeded, or nak'd). */
 export async function redeliveries(nc: NatsConnection, stream: string, durable: string): Promise<number> {
   const info = await jsApi<ApiReply & { num_redelivered: number }>(nc, `CONSUMER.INFO.${stream}.${durable}`).catch(() => undefined);

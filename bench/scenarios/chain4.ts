@@ -3,7 +3,7 @@
  * flight, and the orchestrator's peak RSS while at 256.
  */
 import { Deployment } from '../lib/deployment.ts';
-import { lastSeqs, redeliveries, streamNames } from '../lib/nats.ts';
+import { consumerDeliveries, lastSeqs, redeliveries, streamNames } from '../lib/nats.ts';
 import { closedLoop } from '../lib/load.ts';
 import { readRss, round, RssSampler } from '../lib/rss.ts';
 import type { RunContext, ScenarioResult } from '../lib/scenario.ts';
@@ -23,11 +23,18 @@ export async function chain4({ settings, floors }: RunContext): Promise<Scenario
     // Every stream and bucket of the deployment: an index, log or slot write is a write as much as the record's.
     const streams = (await streamNames(d.nc)).filter((s) => d.names.ownsStream(s));
     const seq0 = await lastSeqs(d.nc, streams);
+    const del0 = await consumerDeliveries(d.nc, streams);
     const latency = await closedLoop(run, { inFlight: 1, ...settings.latency });
     const seq1 = await lastSeqs(d.nc, streams);
+    const del1 = await consumerDeliveries(d.nc, streams);
     // JetStream writes per execution, by stream: what the server stores for one chain4 execution.
     const executions = settings.latency.warmupCount + settings.latency.count;
     const writes = Object.fromEntries(streams.map((s) => [s, round((seq1[s]! - seq0[s]!) / executions, 2)]));
+    const deliveries = Object.fromEntries(Object.keys(del1).map((c) => [c, round((del1[c]! - (del0[c] ?? 0)) / executions, 2)]));
+    const totalDeliveries = round(
+      Object.values(deliveries).reduce((a, b) => a + b, 0),
+      1,
+    );
     const totalWrites = round(
       Object.values(writes).reduce((a, b) => a + b, 0),
       1,
@@ -51,6 +58,7 @@ export async function chain4({ settings, floors }: RunContext): Promise<Scenario
       rss_hwm: hwmMb,
       cpu_ms: cpu.orchestratorMs,
       js_writes: totalWrites,
+      js_deliveries: totalDeliveries,
       cpu_total_ms: totalCpuMs(cpu),
     };
     return {
@@ -75,6 +83,7 @@ export async function chain4({ settings, floors }: RunContext): Promise<Scenario
         ],
         ...machineRows(cpu, floors['c_total_ms']),
         ['JetStream writes per execution', totalWrites, 'msgs', '(b)/(c) 8', ratio(totalWrites, 8)],
+        ['durable consumer deliveries per execution', totalDeliveries, 'msgs', '', ''],
         ['inbound redeliveries (whole run)', redelivered, 'msgs', '', ''],
         ['orchestrator RSS peak @256', rss.peakMb, 'MB', '', ''],
         ['orchestrator VmHWM', hwmMb, 'MB', '', ''],
@@ -92,6 +101,7 @@ export async function chain4({ settings, floors }: RunContext): Promise<Scenario
         cpuPerExecution: cpu,
         inboundRedeliveries: redelivered,
         jetstreamWritesPerExecution: writes,
+        consumerDeliveriesPerExecution: deliveries,
       },
     };
   } finally {
