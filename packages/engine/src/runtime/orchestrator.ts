@@ -221,6 +221,8 @@ export class Orchestrator {
     while (this.handling.size > 0) await Promise.all([...this.handling]);
     this.timers.stop();
     await this.applier.idle();
+    // The creation logs' head hints and markers written in the background: the next reader's probe starts at the head.
+    await this.stores?.index.settled();
   }
 
   /**
