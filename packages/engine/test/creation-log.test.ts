@@ -63,7 +63,7 @@ describe.each(targets)('creation log and ended counts (%s)', (_kind, make) => {
     expect(await new CreationLog(kv, 'log').head()).toBe(100);
     await log.settled();
     expect(JSON.parse(new TextDecoder().decode((await kv.get('log.head'))!.value))).toBe(100);
-    // One write per 32 appends, plus the trailing one (and one per 100 ms on a slow machine): not 100.
+    // One write per 32 appends, plus the trailing one (and one per second on a slow machine): not 100.
     expect(hintWrites).toBeGreaterThan(0);
     expect(hintWrites).toBeLessThanOrEqual(10);
   });

@@ -54,8 +54,8 @@ export interface CommandDeps {
 /**
  * Processes one delivered step command. For an at-least-once action the
  * order is handler → publish reply → ack, and a redelivery runs the handler
- * again (same command id, same reply message id). Otherwise (at most once):
- * Order: record `started` → handler →
+ * again (same command id, same reply message id). Otherwise (at most once)
+ * the order is: record `started` → handler →
  * publish reply → ack. A crash at any point leads to a redelivery that never
  * runs the handler twice: it finds `started` and answers a retryable
  * INTERRUPTED under the same message id as the real reply, so the

@@ -25,7 +25,7 @@ const PROBE_BATCH = 8;
  * probe always reaches the head, also after a crash left the hint behind.
  */
 const HINT_EVERY = 32;
-const HINT_INTERVAL_MS = 100;
+const HINT_INTERVAL_MS = 1_000;
 
 /**
  * An append-only log of executions in creation order, in the index bucket:
