@@ -10,7 +10,11 @@
  * figures on this kind of machine move ±15–30% between runs. `--peers` adds
  * chain4 and fan16 (and their floors) and then BullMQ flows on the same
  * shapes (bench/peers/bullmq/), with a table of squadflow ÷ BullMQ beside
- * squadflow ÷ floor.
+ * squadflow ÷ floor. `BENCH_SQUAD_DELIVERY=at-least-once` runs the bench squads
+ * without idempotency records (BullMQ's jobs are at least once: the
+ * like-for-like comparison); the default is squads' default, at most once.
+ * `SQUADFLOW_STEP_PROGRESS_EVENTS=off` reaches the orchestrator process: no
+ * step.completed / step.skipped lifecycle events (4 of chain4's 6).
  */
 import { parseArgs } from 'node:util';
 import { installCleanupHandlers, runCleanup } from './lib/cleanup.ts';
@@ -109,7 +113,9 @@ const settings = settingsFor({ quick: values.quick, full: values.full, profile: 
 const stamp = stampNow();
 const command = `pnpm bench ${process.argv.slice(2).join(' ')}`.trim();
 const env = await environment();
-process.stdout.write(`${command}: ${selected.join(', ')} (${JSON.stringify(env['machine'])})\n`);
+process.stdout.write(
+  `${command}: ${selected.join(', ')} (${JSON.stringify(env['machine'])}; squads ${String(env['squadDelivery'])}; step events ${String(env['stepProgressEvents'])})\n`,
+);
 
 const markdown: string[] = [`# ${command} — ${stamp}\n`];
 let failed = 0;

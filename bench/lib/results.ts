@@ -31,6 +31,10 @@ export async function environment(): Promise<Record<string, unknown>> {
   await nc.close();
   return {
     machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), kernel: release() },
+    // The bench squads' delivery (bench/processes/noop-squad.ts): at-least-once is the like-for-like one beside BullMQ.
+    squadDelivery: process.env['BENCH_SQUAD_DELIVERY'] || 'at-most-once',
+    // Passed through to the orchestrator process: `off` leaves out step.completed / step.skipped (docs/gateway.md).
+    stepProgressEvents: process.env['SQUADFLOW_STEP_PROGRESS_EVENTS'] || 'on',
     versions: {
       node: process.version,
       natsServer: server?.version ?? 'unknown',

@@ -7,16 +7,19 @@
  * A request on `<prefix>.bench.held.<squad>` answers `{ held, released }`.
  * Env: SQUADFLOW_NATS_URL, SQUADFLOW_PREFIX, SQUAD_NAME, SQUAD_CONCURRENCY
  * (default 256: at the bench's in-flight counts the squad must not be the limit),
- * SQUADFLOW_LOG_LEVEL (default warn). Prints `ready`; SIGTERM stops gracefully.
+ * SQUADFLOW_LOG_LEVEL (default warn), BENCH_SQUAD_DELIVERY (`at-most-once`, the default, or
+ * `at-least-once`: no idempotency record per command, as BullMQ's jobs, so the like-for-like
+ * figure beside the peers). Prints `ready`; SIGTERM stops gracefully.
  */
 import { connectNatsTransport, natsConnectionOf } from '@squadflow/transport';
 import { createLogger } from '@squadflow/shared';
-import { defineSquad, startSquad, type ActionContext } from '@squadflow/squads';
+import { defineSquad, startSquad, type ActionContext, type Delivery } from '@squadflow/squads';
 import { natsUrl } from '../lib/nats.ts';
 
 const prefix = process.env['SQUADFLOW_PREFIX'] ?? 'sqf';
 const squad = process.env['SQUAD_NAME'] ?? 's0';
 const concurrency = Number(process.env['SQUAD_CONCURRENCY'] ?? 256);
+const delivery = (process.env['BENCH_SQUAD_DELIVERY'] || 'at-most-once') as Delivery; // defineSquad checks it
 const logger = createLogger({ level: process.env['SQUADFLOW_LOG_LEVEL'] ?? 'warn', base: { pid: process.pid } });
 
 const OUTPUT = { ok: true, data: 'o'.repeat(180) };
@@ -41,7 +44,7 @@ const actions = {
 const transport = await connectNatsTransport({ servers: natsUrl(), name: `bench-squad-${squad}-${process.pid}`, logger });
 // A short grace: a bench squad never has work worth waiting for at shutdown.
 const running = await startSquad({
-  definition: defineSquad({ name: squad, actions }),
+  definition: defineSquad({ name: squad, delivery, actions }),
   transport,
   prefix,
   concurrency,

@@ -44,6 +44,39 @@ describe.each(targets)('creation log and ended counts (%s)', (_kind, make) => {
     expect(entries.find((e) => e.executionId === 'ex_7')).toMatchObject({ seq: seqs[7], createdAt: 1_007 });
   });
 
+  it('writes the head hint once per batch of appends, not once per append; the probe reaches the head meanwhile, and settled writes it', async () => {
+    const kv = await open();
+    let hintWrites = 0;
+    // Counts the writes of the head hint (every KV method but the reads takes the key first).
+    const counting = new Proxy(kv, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          if (!['get', 'keys', 'entries'].includes(String(prop)) && args[0] === 'log.head') hintWrites++;
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const log = new CreationLog(counting, 'log');
+    await Promise.all(Array.from({ length: 100 }, (_, i) => log.append(`ex_${i}`, i)));
+    expect(await new CreationLog(kv, 'log').head()).toBe(100);
+    await log.settled();
+    expect(JSON.parse(new TextDecoder().decode((await kv.get('log.head'))!.value))).toBe(100);
+    // One write per 32 appends, plus the trailing one (and one per second on a slow machine): not 100.
+    expect(hintWrites).toBeGreaterThan(0);
+    expect(hintWrites).toBeLessThanOrEqual(10);
+  });
+
+  it('forgetting an entry above a lagging head hint raises the hint first, so the probe does not stop at the gap', async () => {
+    const kv = await open();
+    const log = new CreationLog(kv, 'log');
+    for (let i = 1; i <= 5; i++) await log.append(`ex_${i}`, i);
+    // Another process (the retention sweeper's) forgets an entry the hint has not reached yet.
+    await new CreationLog(kv, 'log').forget(3);
+    expect(await new CreationLog(kv, 'log').head()).toBe(5);
+  });
+
   it('trim moves the tail over forgotten entries and stops at the first one still there', async () => {
     const kv = await open();
     const log = new CreationLog(kv, 'wlog.a');

@@ -16,6 +16,7 @@ import { SquadflowError, toFieldIssues } from './errors.ts';
  * | SQUADFLOW_WORKFLOWS | a definition file (`.yaml`, `.yml`, `.json`) or a folder of them (e.g. `workflows/`) that the orchestrator process registers at boot, before it reports ready; an unchanged definition keeps its version. A bad file stops the boot (exit 2) with nothing registered | (none) |
  * | SQUADFLOW_REPLICAS | JetStream replicas of every stream and KV bucket this process creates (3 on a 3-node cluster: docs/deploy.md) | 1 |
  * | SQUADFLOW_HEALTH_FILE | a file the orchestrator or squad process rewrites every few seconds while its NATS connection answers (for a container health check: docs/deploy.md) | (none) |
+ * | SQUADFLOW_STEP_PROGRESS_EVENTS | `off`: the orchestrator does not publish the routine `step.completed` and `step.skipped` lifecycle events (one JetStream write less per step; the step-duration metric and step progress over `/v1/events` go quiet: docs/gateway.md) | on |
  * | SQUADFLOW_FAILPOINTS | fault tests only: named failpoints to arm (see failpoints.ts) | (none) |
  */
 /** JetStream's `num_replicas`: 1 on a single server, 3 (or 5) on a cluster of at least that many JetStream servers. */
@@ -43,6 +44,7 @@ export const EnvConfigSchema = z.object({
   SQUADFLOW_WORKFLOWS: z.string().min(1).optional(),
   SQUADFLOW_REPLICAS: ReplicasSchema,
   SQUADFLOW_HEALTH_FILE: HealthFileSchema,
+  SQUADFLOW_STEP_PROGRESS_EVENTS: z.enum(['on', 'off']).default('on'),
 });
 export type EnvConfig = z.output<typeof EnvConfigSchema>;
 
@@ -63,6 +65,8 @@ export interface Config {
   replicas: number;
   /** The file a long-running process refreshes while healthy (unset: none). */
   healthFile?: string;
+  /** Whether the orchestrator publishes `step.completed` and `step.skipped` (`STEP_PROGRESS_EVENTS`). */
+  stepProgressEvents: boolean;
 }
 
 /** Reads and validates the environment; throws `INVALID_CONFIG` naming the variable. */
@@ -80,6 +84,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxEventAttempts: e.SQUADFLOW_MAX_EVENT_ATTEMPTS,
     ...(e.SQUADFLOW_WORKFLOWS === undefined ? {} : { workflowsPath: e.SQUADFLOW_WORKFLOWS }),
     replicas: e.SQUADFLOW_REPLICAS,
+    stepProgressEvents: e.SQUADFLOW_STEP_PROGRESS_EVENTS === 'on',
     ...(e.SQUADFLOW_HEALTH_FILE === undefined ? {} : { healthFile: e.SQUADFLOW_HEALTH_FILE }),
     squadLimits: Object.fromEntries(
       (e.SQUADFLOW_SQUAD_LIMITS?.split(',') ?? []).map((pair) => {

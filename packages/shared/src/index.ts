@@ -86,7 +86,13 @@ export { stepReplyCodec, StepErrorSchema, StepReplySchema, type StepError, type 
 export { signalCodec, type SignalMessage } from './messages/signal.ts';
 export { controlCodec, type ControlMessage } from './messages/control.ts';
 export { timerCodec, TimerKindSchema, type TimerFired, type TimerKind } from './messages/timer.ts';
-export { lifecycleCodec, LifecycleEventSchema, type LifecycleEvent, type LifecycleType } from './messages/lifecycle.ts';
+export {
+  lifecycleCodec,
+  LifecycleEventSchema,
+  STEP_PROGRESS_EVENTS,
+  type LifecycleEvent,
+  type LifecycleType,
+} from './messages/lifecycle.ts';
 export {
   escalatedDataOf,
   ExecutionEscalatedDataSchema,

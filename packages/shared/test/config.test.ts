@@ -11,6 +11,7 @@ describe('loadConfig', () => {
       squadLimits: {},
       maxEventAttempts: 5,
       replicas: 1,
+      stepProgressEvents: true,
     });
   });
 
@@ -26,6 +27,7 @@ describe('loadConfig', () => {
         SQUADFLOW_WORKFLOWS: 'workflows/',
         SQUADFLOW_REPLICAS: '3',
         SQUADFLOW_HEALTH_FILE: '/tmp/squadflow.health',
+        SQUADFLOW_STEP_PROGRESS_EVENTS: 'off',
       }),
     ).toEqual({
       natsUrl: 'nats://a:4222,nats://b:4222',
@@ -37,6 +39,7 @@ describe('loadConfig', () => {
       workflowsPath: 'workflows/',
       replicas: 3,
       healthFile: '/tmp/squadflow.health',
+      stepProgressEvents: false,
     });
   });
 
@@ -61,6 +64,7 @@ describe('loadConfig', () => {
     ['SQUADFLOW_REPLICAS', '7'],
     ['SQUADFLOW_REPLICAS', 'three'],
     ['SQUADFLOW_HEALTH_FILE', 'relative/health'],
+    ['SQUADFLOW_STEP_PROGRESS_EVENTS', 'false'],
   ])('rejects %s=%s with INVALID_CONFIG naming the variable', (variable, value) => {
     let error: unknown;
     try {

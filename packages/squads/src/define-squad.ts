@@ -1,5 +1,20 @@
 import { NameSchema, parseDuration, SquadflowError, toFieldIssues, type Duration, type FieldIssue } from '@squadflow/shared';
+import { z } from 'zod';
 import { normalizeActions, type ActionDefinition, type ActionHandler } from './action.ts';
+
+/**
+ * How often a command's handler may run per attempt, like Temporal's
+ * activities:
+ * - `at-most-once` (the default): the squad records each command in its
+ *   idempotency bucket before the handler runs (one KV write per command); a
+ *   redelivery after a crash never runs the handler again: it answers a
+ *   retryable `INTERRUPTED` and the orchestrator retries as a new attempt.
+ * - `at-least-once`: no record; a redelivered command (a squad crash, a lost
+ *   ack) runs the handler again with the same `idempotencyKey`. The handler
+ *   must tolerate that: be idempotent, or pass the key to the outside service.
+ */
+export const DeliverySchema = z.enum(['at-most-once', 'at-least-once']);
+export type Delivery = z.output<typeof DeliverySchema>;
 
 /** One action a squad offers, with what operators and the engine may know about it. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- actions of a squad have different input/output types
@@ -9,6 +24,8 @@ export interface SquadAction<I = any, O = any> extends ActionDefinition<I, O> {
   compensate?: string;
   /** Default time limit of one attempt, enforced by the squad (the step's own timeout still applies). */
   timeout?: Duration;
+  /** Whether a redelivered command may run the handler again (default: the squad's `delivery`, else `at-most-once`). */
+  delivery?: Delivery;
 }
 
 /** A squad: a name and its actions. Run it with `startSquad({ definition, transport })`. */
@@ -17,6 +34,8 @@ export interface SquadDefinition<A extends Record<string, SquadAction> = Record<
   description?: string;
   /** Semantic version shown by the NATS services API and the squad catalog (default `0.1.0`). */
   version?: string;
+  /** The default `delivery` of the squad's actions (`at-most-once` when absent); an action's own setting wins. */
+  delivery?: Delivery;
   actions: A;
 }
 
@@ -54,6 +73,7 @@ export function defineSquad<A extends Record<string, SquadAction | ActionHandler
   if (definition.version !== undefined && !SEMVER.test(definition.version)) {
     issues.push({ path: 'version', message: 'expected a semantic version like "1.2.3"' });
   }
+  checkDelivery(definition.delivery, 'delivery', issues);
   for (const [action, def] of Object.entries(definition.actions)) {
     const parsed = NameSchema.safeParse(action);
     if (!parsed.success) issues.push(...toFieldIssues(parsed.error.issues, `actions.${action}`));
@@ -64,7 +84,19 @@ export function defineSquad<A extends Record<string, SquadAction | ActionHandler
     if (def.timeout !== undefined && !(parseDuration(def.timeout)! > 0)) {
       issues.push({ path: `actions.${action}.timeout`, message: 'expected a positive duration: milliseconds, "500ms", "30s", "5m"' });
     }
+    checkDelivery(def.delivery, `actions.${action}.delivery`, issues);
   }
   if (issues.length) throw new SquadflowError('INVALID_DEFINITION', `invalid squad "${definition.name}"`, issues);
   return definition;
+}
+
+/** The delivery an action runs with: its own, else its squad's, else at most once. */
+export function deliveryOf(definition: Pick<SquadDefinition, 'delivery'>, action: Pick<SquadAction, 'delivery'>): Delivery {
+  return action.delivery ?? definition.delivery ?? 'at-most-once';
+}
+
+function checkDelivery(value: unknown, path: string, issues: FieldIssue[]): void {
+  if (value === undefined) return;
+  const parsed = DeliverySchema.safeParse(value);
+  if (!parsed.success) issues.push(...toFieldIssues(parsed.error.issues, path));
 }

@@ -1,7 +1,7 @@
 import { KvRecords, type Transport } from '@squadflow/transport';
 import { codec, durationMs, EpochMsSchema, NameSchema, names, type Logger } from '@squadflow/shared';
 import { z, type ZodType } from 'zod';
-import { DEFAULT_SQUAD_VERSION, type SquadDefinition } from './define-squad.ts';
+import { DEFAULT_SQUAD_VERSION, deliveryOf, type SquadDefinition } from './define-squad.ts';
 
 const JsonSchemaSchema = z.record(z.string(), z.unknown());
 
@@ -11,6 +11,8 @@ export const ActionDescriptionSchema = z.strictObject({
   compensate: NameSchema.optional(),
   /** The action's default timeout per attempt (ms), enforced by the squad. */
   timeoutMs: z.number().int().positive().optional(),
+  /** `at-least-once` when a redelivered command may run the handler again; absent: at most once per attempt. */
+  delivery: z.literal('at-least-once').optional(),
   /** JSON Schema (2020-12) of the input the action accepts; absent when the action declares no schema. */
   input: JsonSchemaSchema.optional(),
   /** JSON Schema (2020-12) of the output the action returns; absent when the action declares no schema. */
@@ -44,6 +46,7 @@ export function describeSquad(definition: SquadDefinition, at: number): SquadDes
       ...(action.description === undefined ? {} : { description: action.description }),
       ...(action.compensate === undefined ? {} : { compensate: action.compensate }),
       ...(action.timeout === undefined ? {} : { timeoutMs: durationMs(action.timeout) }),
+      ...(deliveryOf(definition, action) === 'at-least-once' ? { delivery: 'at-least-once' as const } : {}),
       ...(input ? { input } : {}),
       ...(output ? { output } : {}),
     };

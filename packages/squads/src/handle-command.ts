@@ -23,9 +23,11 @@ const RETRY_DELAY_MS = 1_000;
 /** Tries at publishing a reply before leaving it to a redelivery (each try waits for its own timeout). */
 const PUBLISH_TRIES = 5;
 
-/** An action as the runtime runs it: the definition plus its resolved default timeout. */
+/** An action as the runtime runs it: the definition plus its resolved default timeout and delivery. */
 export interface RuntimeAction extends ActionDefinition {
   timeoutMs?: number;
+  /** `delivery: 'at-least-once'`: no idempotency record; a redelivery runs the handler again. */
+  atLeastOnce: boolean;
 }
 
 export interface CommandDeps {
@@ -50,7 +52,10 @@ export interface CommandDeps {
 }
 
 /**
- * Processes one delivered step command. Order: record `started` → handler →
+ * Processes one delivered step command. For an at-least-once action the
+ * order is handler → publish reply → ack, and a redelivery runs the handler
+ * again (same command id, same reply message id). Otherwise (at most once)
+ * the order is: record `started` → handler →
  * publish reply → ack. A crash at any point leads to a redelivery that never
  * runs the handler twice: it finds `started` and answers a retryable
  * INTERRUPTED under the same message id as the real reply, so the
@@ -90,18 +95,19 @@ export async function handleCommand(msg: DeliveredMessage, deps: CommandDeps): P
 
 async function processCommand(msg: DeliveredMessage, command: StepCommand, deps: CommandDeps, log: Logger): Promise<void> {
   const { clock } = deps.transport;
+  const action = deps.actions.get(command.action);
   if (clock.now() >= command.deadline) {
     // The attempt's deadline applies to starting it: the orchestrator has timed out an attempt that never started
     // (a squad stopped or backed up past it), so running it now would repeat its effect beside the retry. One that
     // did start (its record exists; heartbeats may have extended it) goes on below, as any redelivery or copy does.
-    const record = await deps.ledger.read(command.id);
+    // An at-least-once action keeps no record: its late copy is skipped too, and the orchestrator's timeout retries.
+    const record = action?.atLeastOnce ? undefined : await deps.ledger.read(command.id);
     if (!record) {
       log.info('deadline passed before the command ran; skipped');
       msg.ack();
       return;
     }
   }
-  const action = deps.actions.get(command.action);
   if (!action) {
     const message = `squad ${deps.squad} has no action ${JSON.stringify(command.action)}`;
     const error = { message, code: StepErrorCode.UNKNOWN_ACTION, retryable: false };
@@ -126,6 +132,17 @@ async function processCommand(msg: DeliveredMessage, command: StepCommand, deps:
     return;
   }
 
+  if (action.atLeastOnce) {
+    // No record to claim: a redelivery runs the handler again. Only a copy delivered while this process still runs
+    // the command shares that run's answer (running it twice at once would buy nothing).
+    const ours = deps.answers.get(command.id);
+    if (ours) {
+      await publish(deps, command, await ours);
+      msg.ack();
+      return;
+    }
+    return runClaimed({ msg, command, action, input: input.value, deps, log }, undefined);
+  }
   const claim = await deps.ledger.claim(command.id, clock.now());
   if (claim.status !== 'claimed') {
     const ours = deps.answers.get(command.id);
@@ -143,7 +160,27 @@ async function processCommand(msg: DeliveredMessage, command: StepCommand, deps:
     msg.ack();
     return;
   }
+  return runClaimed({ msg, command, action, input: input.value, deps, log }, claim.revision);
+}
 
+/** One delivery of a valid command for a known action, about to run. */
+interface Run {
+  msg: DeliveredMessage;
+  command: StepCommand;
+  action: RuntimeAction;
+  /** The input as the action's schema parsed it. */
+  input: unknown;
+  deps: CommandDeps;
+  log: Logger;
+}
+
+/**
+ * Runs a command this delivery may run (claimed at `startedRevision`, or an
+ * at-least-once action's, with no record), publishes its reply and acks.
+ */
+async function runClaimed(run: Run, startedRevision: number | undefined): Promise<void> {
+  const { msg, command, deps, log } = run;
+  const { clock } = deps.transport;
   let answered!: (reply: StepReply) => void;
   deps.answers.set(command.id, new Promise<StepReply>((resolve) => (answered = resolve)));
   const span = startHandlerSpan(msg, command, deps.squad);
@@ -157,7 +194,7 @@ async function processCommand(msg: DeliveredMessage, command: StepCommand, deps:
             ok: false as const,
             error: { message: 'the attempt deadline passed before its handler started', code: StepErrorCode.TIMEOUT, retryable: true },
           }
-        : await inSpan(span, () => runHandler(msg, command, action, input.value, deps, log, startedAt));
+        : await inSpan(span, () => runHandler(run, startedAt));
     const finishedAt = clock.now();
     const { answer, bytes } = sendable(deps, command, reply(command, outcome, startedAt, finishedAt));
     // The reply carries the handler span's context back (the span is over: the publish is not part of it).
@@ -170,9 +207,11 @@ async function processCommand(msg: DeliveredMessage, command: StepCommand, deps:
       await publishPersistently(deps, command, bytes, log, headers);
     } catch (err) {
       // Keep the answer for the redelivery to publish, instead of answering INTERRUPTED (best effort: NATS may be down).
-      await deps.ledger
-        .settle(command.id, answer, claim.revision, clock.now())
-        .catch((e: unknown) => log.warn({ err: e }, 'storing the reply failed'));
+      // At least once: nothing to keep, the redelivery runs the handler again.
+      if (startedRevision !== undefined)
+        await deps.ledger
+          .settle(command.id, answer, startedRevision, clock.now())
+          .catch((e: unknown) => log.warn({ err: e }, 'storing the reply failed'));
       throw err;
     }
     log.debug({ ok: answer.ok, ms: finishedAt - startedAt }, 'handler finished; reply published');
@@ -209,15 +248,8 @@ async function publishPersistently(
 }
 
 /** Runs the handler with its deadline, heartbeats and ack-wait keep-alive; always releases them. */
-async function runHandler(
-  msg: DeliveredMessage,
-  command: StepCommand,
-  action: RuntimeAction,
-  input: unknown,
-  deps: CommandDeps,
-  log: Logger,
-  startedAt: number,
-): Promise<Outcome> {
+async function runHandler(run: Run, startedAt: number): Promise<Outcome> {
+  const { msg, command, action, input, deps, log } = run;
   const { clock, streams } = deps.transport;
   const deadline = action.timeoutMs === undefined ? command.deadline : Math.min(command.deadline, startedAt + action.timeoutMs);
   const control = new AttemptControl(clock, startedAt, deadline);

@@ -1,7 +1,7 @@
 import { ensureStreams, natsConnectionOf, type DeliveredMessage, type Transport } from '@squadflow/transport';
 import { createLogger, durationMs, names, SquadflowError, type FieldIssue, type Logger } from '@squadflow/shared';
 import type { AttemptControl } from './attempt.ts';
-import { defineSquad, type SquadDefinition } from './define-squad.ts';
+import { defineSquad, deliveryOf, type SquadDefinition } from './define-squad.ts';
 import { announceSquad, describeSquad } from './directory.ts';
 import { handleCommand, type CommandDeps, type RuntimeAction } from './handle-command.ts';
 import { IDEMPOTENCY_TTL_MS, IdempotencyLedger } from './idempotency.ts';
@@ -75,7 +75,14 @@ export async function startSquad(options: SquadOptions): Promise<RunningSquad> {
   await announceSquad(transport, prefix, description, logger);
 
   const actions = new Map<string, RuntimeAction>(
-    Object.entries(definition.actions).map(([name, a]) => [name, a.timeout === undefined ? a : { ...a, timeoutMs: durationMs(a.timeout) }]),
+    Object.entries(definition.actions).map(([name, a]) => [
+      name,
+      {
+        ...a,
+        ...(a.timeout === undefined ? {} : { timeoutMs: durationMs(a.timeout) }),
+        atLeastOnce: deliveryOf(definition, a) === 'at-least-once',
+      },
+    ]),
   );
   const stats = new SquadStats(actions.keys());
   const running = new Set<AttemptControl>();

@@ -68,7 +68,7 @@ function serviceIdentity(prefix: string, description: SquadDescription) {
   };
 }
 
-/** An action endpoint's metadata: its command subject, description, compensation and timeout. */
+/** An action endpoint's metadata: its command subject, description, compensation, timeout and (when at least once) delivery. */
 function endpointMetadata(
   prefix: string,
   squad: string,
@@ -80,6 +80,7 @@ function endpointMetadata(
     ...(info.description === undefined ? {} : { description: info.description }),
     ...(info.compensate === undefined ? {} : { compensate: info.compensate }),
     ...(info.timeoutMs === undefined ? {} : { timeout_ms: String(info.timeoutMs) }),
+    ...(info.delivery === undefined ? {} : { delivery: info.delivery }),
   };
 }
 

@@ -63,6 +63,7 @@ const orchestrator = await Orchestrator.start({
   concurrency: config.concurrency,
   squadLimits: config.squadLimits,
   maxEventAttempts: config.maxEventAttempts,
+  stepProgressEvents: config.stepProgressEvents,
 });
 const evaluator = alerts.rules.length
   ? await AlertEvaluator.start({

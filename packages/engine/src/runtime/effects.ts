@@ -5,6 +5,7 @@ import {
   TRACEPARENT,
   stepReplyCodec,
   triggerCodec,
+  type LifecycleType,
   type Logger,
   type Names,
   type StepError,
@@ -30,6 +31,8 @@ export interface EffectDeps {
   gate: DispatchGate;
   executions: ExecutionStore;
   logger: Logger;
+  /** Lifecycle types not published (the deployment turned them off: `OrchestratorOptions.stepProgressEvents`). */
+  silenced?: ReadonlySet<LifecycleType>;
   /** Called after a wait is registered, to deliver a signal that came just before (lookback). */
   afterWaitRegistered(executionId: string, key: string, step: string, since: number): void;
 }
@@ -156,8 +159,13 @@ async function performOne(deps: EffectDeps, ctx: ExecutionContext, effect: Effec
 /** Where an execution stands, for the effects that do not need its whole context. */
 export type ExecutionRef = Pick<ExecutionContext, 'executionId' | 'workflow' | 'version' | 'now'>;
 
-/** Publishes a lifecycle event (its id deduplicates a republication). One too large to send is logged and skipped. */
+/**
+ * Publishes a lifecycle event (its id deduplicates a republication), unless
+ * its type is silenced. One too large to send is logged and skipped.
+ */
 export function publishLifecycle(deps: EffectDeps, ctx: ExecutionRef, effect: Extract<Effect, { kind: 'lifecycle' }>): Promise<void> {
+  // Still recorded in the outbox (the machine stays pure): only its publication is left out.
+  if (deps.silenced?.has(effect.type)) return Promise.resolve();
   return deps.transport.streams
     .publish(
       deps.names.lifecycle(ctx.workflow, effect.type),

@@ -51,22 +51,38 @@ export interface OrchestratorOptions {
   maxStepPayloadBytes?: number;
   /** How long ended executions stay in the hot store before they are archived (default 7 d, env `SQUADFLOW_RETENTION`; docs/retention.md). */
   retention?: RetentionOptions;
+  /**
+   * Publish the routine per-step lifecycle events, `step.completed` and
+   * `step.skipped` (default true). False saves one JetStream write per step
+   * (4 of a 4-step chain's 6 events); subscribers of those types, the
+   * step-duration metric and step progress over `/v1/events` then hear
+   * nothing of steps that end well. Every other event is always published.
+   */
+  stepProgressEvents?: boolean;
 }
 
 const positiveInt = z.number().int().positive();
 
-/** The numeric options, checked at start: a bad bound is refused naming its field, never run with. */
+/** The numeric and boolean options, checked at start: a bad one is refused naming its field, never run with. */
 const BoundsSchema = z.object({
   concurrency: positiveInt.optional(),
   maxCachedExecutions: z.number().int().nonnegative().optional(),
   maxEventAttempts: positiveInt.max(100).optional(),
   maxStepPayloadBytes: positiveInt.optional(),
   signalBuffer: z.object({ ttlMs: positiveInt, maxSignalBytes: positiveInt, maxBytes: positiveInt }).partial().optional(),
+  stepProgressEvents: z.boolean().optional(),
 });
 
-/** Throws `INVALID_ARGUMENT` naming each bad numeric option. */
+/** Throws `INVALID_ARGUMENT` naming each bad numeric (or boolean) option. */
 export function checkOrchestratorOptions(options: OrchestratorOptions): void {
-  const { concurrency, maxCachedExecutions, maxEventAttempts, maxStepPayloadBytes, signalBuffer } = options;
-  const parsed = BoundsSchema.safeParse({ concurrency, maxCachedExecutions, maxEventAttempts, maxStepPayloadBytes, signalBuffer });
+  const { concurrency, maxCachedExecutions, maxEventAttempts, maxStepPayloadBytes, signalBuffer, stepProgressEvents } = options;
+  const parsed = BoundsSchema.safeParse({
+    concurrency,
+    maxCachedExecutions,
+    maxEventAttempts,
+    maxStepPayloadBytes,
+    signalBuffer,
+    stepProgressEvents,
+  });
   if (!parsed.success) throw new SquadflowError('INVALID_ARGUMENT', 'invalid orchestrator options', toFieldIssues(parsed.error.issues));
 }

@@ -2,6 +2,7 @@ import {
   createLogger,
   inboundCodec,
   names as makeNames,
+  STEP_PROGRESS_EVENTS,
   StepErrorCode,
   TRACEPARENT,
   type InboundMessage,
@@ -134,6 +135,7 @@ export class Orchestrator {
       gate: this.gate,
       executions: this.stores.executions,
       logger: this.logger,
+      ...(this.options.stepProgressEvents === false ? { silenced: new Set(STEP_PROGRESS_EVENTS) } : {}),
       afterWaitRegistered: (executionId, key, step, since) => void this.signals.deliverBuffered(executionId, key, step, since),
     };
     this.applier = new EventApplier({
@@ -221,6 +223,8 @@ export class Orchestrator {
     while (this.handling.size > 0) await Promise.all([...this.handling]);
     this.timers.stop();
     await this.applier.idle();
+    // The creation logs' head hints and markers written in the background: the next reader's probe starts at the head.
+    await this.stores?.index.settled();
   }
 
   /**

@@ -16,6 +16,16 @@ const HintSchema = z.number().int().nonnegative();
 const MAX_APPEND_TRIES = 64;
 /** Entries the head probe steps over past a lagging hint before it settles. */
 const MAX_HEAD_PROBES = 256;
+/** Slots the head probe reads at once (point reads, concurrently): a hint lagging by a few appends costs one round trip. */
+const PROBE_BATCH = 8;
+/**
+ * The head hint is written when this process's appends are this far ahead of
+ * it, else at most once per `HINT_INTERVAL_MS` (a quiet log: a hint write per
+ * append would double the log's writes). Well under `MAX_HEAD_PROBES`, so the
+ * probe always reaches the head, also after a crash left the hint behind.
+ */
+const HINT_EVERY = 32;
+const HINT_INTERVAL_MS = 1_000;
 
 /**
  * An append-only log of executions in creation order, in the index bucket:
@@ -29,9 +39,10 @@ const MAX_HEAD_PROBES = 256;
  *
  * A slot is taken with a create (compare-and-set on "absent"), so two
  * writers never share one; a writer that loses moves to the next. The
- * hints are written after, without waiting and without compare-and-set:
- * a hint may lag or go back a little, and readers step over that (the head
- * probe reads forward until a slot is empty; the walk skips empty slots).
+ * hints are written after, without waiting: the head hint once per
+ * `HINT_EVERY` appends or `HINT_INTERVAL_MS` (not once per append), so it
+ * lags, and readers step over that (the head probe reads forward, a batch
+ * of slots at a time, until a slot is empty; the walk skips empty slots).
  * Entries are forgotten one by one when their execution leaves (the index
  * knows their seq), and `trim` moves the tail hint over the gaps.
  */
@@ -41,9 +52,11 @@ export class CreationLog {
   /** The last seq this process handed out (0: not read yet); appends in this process never race for a slot. */
   private last = 0;
   private starting: Promise<void> | undefined;
-  /** The head hint: the highest seq to write next, and whether a write of it is running (one at a time). */
+  /** The head hint: the highest seq to write next, the highest written, whether a write runs (one at a time), the trailing write. */
   private advertised = 0;
-  private advertising = false;
+  private written = 0;
+  private advertising: Promise<boolean> | undefined;
+  private hintTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly kv: KvStore,
@@ -56,7 +69,8 @@ export class CreationLog {
 
   /** Appends an execution; resolves with its seq once stored. */
   async append(executionId: string, createdAt: number): Promise<number> {
-    if (!this.last) await (this.starting ??= this.hint('head').then((head) => void (this.last = Math.max(this.last, head))));
+    // The probed head, not the hint: the hint may lag (written in batches), and every slot under the head is taken.
+    if (!this.last) await (this.starting ??= this.head().then((head) => void (this.last = Math.max(this.last, head))));
     for (let tries = 1; ; tries++) {
       const seq = ++this.last;
       try {
@@ -65,35 +79,83 @@ export class CreationLog {
         return seq;
       } catch (err) {
         if (!(err instanceof KvConflictError) || tries >= MAX_APPEND_TRIES) throw err;
-        // Another process is ahead: jump to the head it advertised rather than step over its entries one by one.
-        if (tries % 4 === 0) this.last = Math.max(this.last, await this.hint('head'));
+        // Another process is ahead: jump to the head rather than step over its entries one by one.
+        if (tries % 4 === 0) this.last = Math.max(this.last, await this.head());
       }
     }
   }
 
-  /** Writes the head hint in the background, one write at a time, the newest seq last. */
+  /**
+   * Writes the head hint in the background, one write at a time, the newest
+   * seq last: at once when the appends are `HINT_EVERY` ahead of it, else
+   * after `HINT_INTERVAL_MS` (appends in between ride on the same write).
+   */
   private advertise(seq: number): void {
     this.advertised = Math.max(this.advertised, seq);
+    if (this.advertising || this.advertised <= this.written) return;
+    if (this.advertised - this.written >= HINT_EVERY) this.writeHint();
+    else this.scheduleHint();
+  }
+
+  private scheduleHint(): void {
+    this.hintTimer ??= setTimeout(() => {
+      this.hintTimer = undefined;
+      this.writeHint();
+    }, HINT_INTERVAL_MS);
+    this.hintTimer.unref?.();
+  }
+
+  private writeHint(): void {
     if (this.advertising) return;
-    this.advertising = true;
-    void (async () => {
-      for (let written = 0; written < this.advertised;) {
-        written = this.advertised;
-        const seq = written;
-        // Never backwards: another process's hint may be ahead of this one's; the probe only steps forward from it.
-        await this.hints
-          .mutate(this.key('head'), (current) => (current !== null && current >= seq ? undefined : seq))
-          .catch((err: unknown) => this.logger?.warn({ err, log: this.name }, 'creation log: head hint not written'));
+    clearTimeout(this.hintTimer);
+    this.hintTimer = undefined;
+    this.advertising = this.raiseHint(this.advertised).then(
+      () => {
+        this.advertising = undefined;
+        this.advertise(this.advertised); // appends made during the write
+        return true;
+      },
+      (err: unknown) => {
+        this.logger?.warn({ err, log: this.name }, 'creation log: head hint not written');
+        this.advertising = undefined;
+        this.scheduleHint(); // not at once: the bucket is failing
+        return false;
+      },
+    );
+  }
+
+  /** Moves the head hint up to `seq`, never backwards: another process's hint may be ahead (the probe only steps forward). */
+  private async raiseHint(seq: number): Promise<void> {
+    let stored = 0;
+    await this.hints.mutate(this.key('head'), (current) => {
+      stored = current ?? 0;
+      return stored >= seq ? undefined : seq;
+    });
+    this.written = Math.max(this.written, stored, seq);
+  }
+
+  /** Resolves once the head hint covers every append of this process (writes a pending one now), or its write failed. */
+  async settled(): Promise<void> {
+    for (;;) {
+      if (!this.advertising) {
+        if (this.advertised <= this.written) return;
+        this.writeHint();
       }
-      this.advertising = false;
-    })();
+      if (!(await this.advertising)) return;
+    }
   }
 
   /** The highest seq taken: the head hint, then forward over entries appended after it was written. */
   async head(): Promise<number> {
-    let seq = await this.hint('head');
-    for (let i = 0; i < MAX_HEAD_PROBES && (await this.kv.get(this.key(seq + 1))); i++) seq++;
-    return seq;
+    const hint = await this.hint('head');
+    // One slot first (a settled hint costs one read), then a batch at a time over a lagging hint.
+    for (let seq = hint, batch = 1; ; batch = PROBE_BATCH) {
+      const slots = await Promise.all(Array.from({ length: batch }, (_, i) => this.kv.get(this.key(seq + 1 + i))));
+      const empty = slots.findIndex((slot) => !slot);
+      if (empty !== -1) return seq + empty;
+      seq += batch;
+      if (seq - hint >= MAX_HEAD_PROBES) return seq;
+    }
   }
 
   /** The lowest seq that may still hold an entry (1 until the log was trimmed). */
@@ -111,9 +173,15 @@ export class CreationLog {
     return stored.flatMap((s, i) => (s && !s.value.repeat ? [{ seq: seqs[i]!, executionId: s.value.id, createdAt: s.value.at }] : []));
   }
 
-  /** Forgets the entry at `seq` (its execution left). */
-  forget(seq: number): Promise<void> {
-    return this.kv.forget(this.key(seq));
+  /**
+   * Forgets the entry at `seq` (its execution left). The head hint is raised
+   * to `seq` first when it may be below: an empty slot above the hint would
+   * stop the head probe short of the entries after it (the hint lags behind
+   * the appends; forgetting is normally long after, so this is rarely a write).
+   */
+  async forget(seq: number): Promise<void> {
+    if (seq > this.written) await this.raiseHint(seq);
+    await this.kv.forget(this.key(seq));
   }
 
   /**
@@ -132,7 +200,7 @@ export class CreationLog {
    * of them), so walks stop there instead of reading slots long forgotten.
    */
   async trim(max = 64): Promise<number> {
-    const head = await this.hint('head');
+    const head = await this.head();
     const from = await this.tail();
     let tail = from;
     for (; tail - from < max && tail <= head; tail++) {

@@ -51,7 +51,8 @@ export type ActiveCounts = Array<{ status: ExecutionStatus; workflow: string; co
  *
  * Kept by the execution store's hook. A new active key and a creation
  * entry are written before the record (write-ahead: never missing, maybe
- * extra), the previous active key is forgotten after, off the critical path.
+ * extra); the previous active key is forgotten, and the `x.<id>` marker of
+ * the creation entries written, after it, off the critical path.
  * So the index may hold extra keys (a write that lost its compare-and-set,
  * a crash before the forget, a writer that did not read the record it
  * replaced): listings check each key or entry against its record and skip
@@ -64,6 +65,10 @@ export class ExecutionIndex implements ExecutionWriteHook {
   private readonly logs = new Map<string, CreationLog>();
   private readonly logged: KvRecords<z.output<typeof LoggedSchema>>;
   private readonly active: KvRecords<z.output<typeof ActiveSchema>>;
+  /** The creation entries written ahead for a record being created, until its create is written or lost (keyed by the record object). */
+  private readonly ahead = new WeakMap<ExecutionRecord, Promise<z.output<typeof LoggedSchema>>>();
+  /** Markers being written after their records (`settleAhead`): retention and `settled` wait for them. */
+  private readonly settling = new Set<Promise<void>>();
 
   constructor(
     readonly kv: KvStore,
@@ -79,7 +84,11 @@ export class ExecutionIndex implements ExecutionWriteHook {
 
   async before(next: ExecutionRecord, previous: ExecutionRecord | null | undefined): Promise<void> {
     const writes: Promise<unknown>[] = [];
-    if (previous === null) writes.push(this.logOnce(next));
+    if (previous === null) {
+      const appended = this.append(next);
+      this.ahead.set(next, appended);
+      writes.push(appended);
+    }
     if (!isTerminal(next.status) && (!previous || keyOf(previous) !== keyOf(next)))
       writes.push(this.active.put(keyOf(next), { at: next.createdAt }));
     await Promise.all(writes);
@@ -92,7 +101,10 @@ export class ExecutionIndex implements ExecutionWriteHook {
     // A completed child asked to compensate runs again (docs/child-workflows.md), and an operator's rewind (retry
     // from a step) takes an ended execution back: its first end no longer counts.
     if (previous && isTerminal(previous.status) && !isTerminal(next.status)) this.ended.add(previous.status, previous.workflow, -1);
-    if (previous === null) return;
+    if (previous === null) {
+      this.settle(next, true);
+      return;
+    }
     // A writer that did not read the record it replaced: any other active key of the execution is stale.
     if (previous === undefined) void this.forgetOthers(next);
     else if (!isTerminal(previous.status) && keyOf(previous) !== keyOf(next)) this.forget(keyOf(previous));
@@ -103,6 +115,7 @@ export class ExecutionIndex implements ExecutionWriteHook {
    * unless the stored record has that key too (read once, on this rare path).
    */
   lost(next: ExecutionRecord): void {
+    this.settle(next, false);
     if (isTerminal(next.status)) return;
     void (async () => {
       const current = await this.read(next.executionId);
@@ -114,6 +127,8 @@ export class ExecutionIndex implements ExecutionWriteHook {
 
   /** Forgets every key of an execution that left the hot store, takes it off the ended counts and trims the logs. */
   async removed(record: ExecutionRecord): Promise<void> {
+    // A marker still being written (the record was created a moment ago) is read once it is there.
+    await Promise.all([...this.settling]);
     // `*.*.*.<id>`: the keys of the layout before the creation logs (their creation time was a token).
     const keys = (await Promise.all([this.kv.keys(`*.*.${record.executionId}`), this.kv.keys(`*.*.*.${record.executionId}`)])).flat();
     for (const key of keys) if (isActiveKey(key)) await this.kv.forget(key);
@@ -126,27 +141,79 @@ export class ExecutionIndex implements ExecutionWriteHook {
     await Promise.all([this.log().trim(), this.log(record.workflow).trim()]);
   }
 
-  /**
-   * Appends a new execution to both creation logs, once: each writer that
-   * creates the record writes ahead, and the one whose `x.<id>` create wins
-   * keeps its entries, the others forget theirs (a crash in between leaves
-   * a repeat, which a page lists once).
-   */
-  private async logOnce(record: ExecutionRecord): Promise<void> {
+  /** Appends a new execution to both creation logs (write-ahead: before its record is created). */
+  private async append(record: ExecutionRecord): Promise<z.output<typeof LoggedSchema>> {
     const [all, wf] = await Promise.all([
       this.log().append(record.executionId, record.createdAt),
       this.log(record.workflow).append(record.executionId, record.createdAt),
     ]);
+    return { all, wf };
+  }
+
+  /**
+   * After the create the entries were written ahead for: the writer whose
+   * record create won records where its entries are (`x.<id>`, off the
+   * critical path: the record's compare-and-set already chose the one
+   * writer, so the marker need not be written before it); a writer whose
+   * create lost marks its entries repeats. A crash in between leaves a
+   * repeat unmarked (a page lists an execution once) or entries without a
+   * marker (listed; left in the log by retention), as a crash between the
+   * entries and the record always could.
+   */
+  private settle(record: ExecutionRecord, written: boolean): void {
+    const appended = this.ahead.get(record);
+    if (!appended) return;
+    this.ahead.delete(record);
+    const settling = this.settleAhead(record, appended, written).finally(() => this.settling.delete(settling));
+    this.settling.add(settling);
+  }
+
+  private async settleAhead(record: ExecutionRecord, appended: Promise<z.output<typeof LoggedSchema>>, written: boolean): Promise<void> {
     try {
-      await this.logged.create(`x.${record.executionId}`, { all, wf });
+      const seqs = await appended;
+      if (!written || !(await this.mark(record, seqs))) await this.markRepeats(record, seqs);
     } catch (err) {
-      if (!(err instanceof KvConflictError)) throw err;
-      // Marked, not forgotten: an empty slot would stop the head probe short of the entries appended after it.
-      // Best effort: a repeat left unmarked is listed once anyway (pages drop repeats).
-      await Promise.all([this.log().markRepeat(all), this.log(record.workflow).markRepeat(wf)]).catch((e: unknown) =>
-        this.logger?.warn({ err: e, executionId: record.executionId }, 'execution index: a repeat creation entry was not marked'),
-      );
+      this.logger?.warn({ err, executionId: record.executionId }, 'execution index: creation entries not settled');
     }
+  }
+
+  /** Records where the execution's entries are; false when another writer had (its entries stand, these are repeats). */
+  private async mark(record: ExecutionRecord, seqs: z.output<typeof LoggedSchema>): Promise<boolean> {
+    try {
+      await this.logged.create(`x.${record.executionId}`, seqs);
+      return true;
+    } catch (err) {
+      if (err instanceof KvConflictError) return false;
+      throw err;
+    }
+  }
+
+  /** Marked, not forgotten: an empty slot would stop the head probe short of the entries appended after it. */
+  private async markRepeats(record: ExecutionRecord, seqs: z.output<typeof LoggedSchema>): Promise<void> {
+    // Best effort: a repeat left unmarked is listed once anyway (pages drop repeats).
+    await Promise.all([this.log().markRepeat(seqs.all), this.log(record.workflow).markRepeat(seqs.wf)]).catch((e: unknown) =>
+      this.logger?.warn({ err: e, executionId: record.executionId }, 'execution index: a repeat creation entry was not marked'),
+    );
+  }
+
+  /** Appends an execution to both creation logs and records where (backfill: no record is created after). */
+  private async logOnce(record: ExecutionRecord): Promise<void> {
+    const seqs = await this.append(record);
+    if (!(await this.mark(record, seqs))) await this.markRepeats(record, seqs);
+  }
+
+  /**
+   * Resolves once what this process wrote in the background has been
+   * written: creation markers, head hints, ended counts (tests, and a
+   * graceful stop, so the next reader's head probe starts at the head).
+   */
+  async settled(): Promise<void> {
+    await this.settledMarkers();
+    await Promise.all([this.ended.settled(), ...[...this.logs.values()].map((log) => log.settled())]);
+  }
+
+  private async settledMarkers(): Promise<void> {
+    while (this.settling.size) await Promise.all([...this.settling]);
   }
 
   /** The creation log of every execution, or of one workflow's. */

@@ -25,6 +25,16 @@ export const LifecycleTypeSchema = z.enum([
 export type LifecycleType = z.output<typeof LifecycleTypeSchema>;
 
 /**
+ * The routine per-step progress events: one per step that ends well, so the
+ * bulk of what a deployment publishes (4 of the 6 events of a 4-step chain).
+ * A deployment that does not need them turns them off (`stepProgressEvents:
+ * false`, env `SQUADFLOW_STEP_PROGRESS_EVENTS=off`; docs/gateway.md):
+ * every other type, the execution's start and end and a step's failure,
+ * escalation or wait, is always published.
+ */
+export const STEP_PROGRESS_EVENTS: readonly LifecycleType[] = ['step.completed', 'step.skipped'];
+
+/**
  * What squadflow tells other services, on `subjects.lifecycle(workflow, type)`.
  * `id` is deterministic, so a republished event is deduplicated by JetStream.
  */
