@@ -29,6 +29,7 @@ import { profile } from './scenarios/profile.ts';
 import { readscale } from './scenarios/readscale.ts';
 import { recovery } from './scenarios/recovery.ts';
 import { soak } from './scenarios/soak.ts';
+import { hops } from './scenarios/hops.ts';
 import { parseDuration } from '@squadflow/shared';
 import { buildBundles } from '../scripts/build.ts';
 
@@ -44,6 +45,7 @@ const SCENARIOS: Record<string, (ctx: RunContext) => Promise<ScenarioResult>> = 
   soak,
   readscale,
   peers,
+  hops,
 };
 const DEFAULT = ['floors', 'chain4', 'fan16', 'parked', 'recovery', 'machine'];
 /** Scenarios whose figures are printed as ratios to the floors: the floors run first. */
