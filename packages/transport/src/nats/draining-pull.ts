@@ -118,6 +118,12 @@ export class DrainingPull {
     } catch (err) {
       this.reserved -= left;
       left = 0;
+      if (heartbeatsMissed(err)) {
+        // The client gave up on a quiet request (a process too busy to see two heartbeats in a row), not
+        // the server on us: pull again at once. Backing off left this consumer with no request for 250 ms.
+        this.o.logger?.debug({ ...this.o.log }, 'pull request ended on missed heartbeats; pulling again');
+        return;
+      }
       await this.backOff(err);
     } finally {
       this.reserved -= left;
@@ -140,6 +146,15 @@ export class DrainingPull {
     });
     this.wakeRetry = undefined;
   }
+}
+
+/**
+ * nats.js ends a fetch with this when two heartbeat checks in a row saw
+ * nothing. Matched by its message (the client has no code for it); should
+ * that change, such a failure only backs off like any other.
+ */
+function heartbeatsMissed(err: unknown): boolean {
+  return err instanceof Error && err.message === 'heartbeats missed';
 }
 
 /** Resolves when the fetch's pull request has been published (or the fetch ended first). */
