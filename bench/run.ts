@@ -34,6 +34,7 @@ import { readscale } from './scenarios/readscale.ts';
 import { recovery } from './scenarios/recovery.ts';
 import { soak } from './scenarios/soak.ts';
 import { replicas } from './scenarios/replicas.ts';
+import { hops } from './scenarios/hops.ts';
 import { parseDuration } from '@squadflow/shared';
 import { buildBundles } from '../scripts/build.ts';
 
@@ -50,6 +51,7 @@ const SCENARIOS: Record<string, (ctx: RunContext) => Promise<ScenarioResult>> = 
   readscale,
   peers,
   replicas,
+  hops,
 };
 const DEFAULT = ['floors', 'chain4', 'fan16', 'parked', 'recovery', 'machine'];
 /** Scenarios whose figures are printed as ratios to the floors: the floors run first. */

@@ -71,3 +71,4 @@ export { streamLimitsFromEnv, type StreamLimits, type StreamSizeLimits } from '.
 export { DEFAULT_MAX_PAYLOAD } from './defaults.ts';
 export { startHealthFile, HEALTH_FILE_INTERVAL_MS, type HealthFile, type HealthFileOptions } from './health-file.ts';
 export { checkHealth, parseHealthCheckArgs, type HealthCheckOptions, type HealthVerdict } from './health-check.ts';
+export { HOP_TRACE, hop } from './hop-trace.ts';

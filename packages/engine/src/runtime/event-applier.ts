@@ -3,7 +3,7 @@ import type { CompiledWorkflow, ExecutionContext, MachineEvent } from '../compil
 import { isStepEvent, machineEvent } from '../compile/events.ts';
 import { performEffects, type EffectDeps } from './effects.ts';
 import { ExecutionCache, type LiveExecution, type Snapshot } from './execution-cache.ts';
-import { PayloadTooLargeError, type Clock, type KvMutation } from '@squadflow/transport';
+import { HOP_TRACE, hop, PayloadTooLargeError, type Clock, type KvMutation } from '@squadflow/transport';
 import { jsonBytesOver } from './payload-size.ts';
 import type { ExecutionError } from './quarantine.ts';
 import { recordFor } from './record-builder.ts';
@@ -216,6 +216,7 @@ export class EventApplier {
 
   /** Applies every event queued for the execution, as one group. */
   private async drain(executionId: string): Promise<void> {
+    if (HOP_TRACE) hop('apply');
     const group = this.waiting.get(executionId) ?? [];
     this.waiting.delete(executionId);
     try {
@@ -287,6 +288,7 @@ export class EventApplier {
           if (!applied.length) return undefined;
           snapshot = applied.length > 1 ? withContext(next, { outbox }) : next;
           failpoint('orchestrator.after-transition', failpointDetail(executionId, applied));
+          if (HOP_TRACE) hop('transitioned');
           return recordFor(live.workflow, snapshot, live.record);
         },
         {
@@ -299,6 +301,7 @@ export class EventApplier {
       await this.outgrown(executionId, err);
       return group.map(() => 'ended');
     }
+    if (HOP_TRACE) hop('persisted');
     const { written, record } = mutation;
     if (!written && judgedOnCache && !verified && live && results.some((r) => r === 'stale' || r === 'deferred')) {
       // Nothing was written, so no compare-and-set checked the cached actor. Another replica may have moved the
@@ -315,6 +318,7 @@ export class EventApplier {
     // Before the effects go out, so a retry dispatched by this very event already sees the breaker's new state.
     for (const q of applied) await q.options.onApplied?.(live.workflow);
     await this.commit({ record: record.value, revision: record.revision, snapshot, workflow: live.workflow, effectsDone: false }, live);
+    if (HOP_TRACE) hop('effects done');
     failpoint('orchestrator.after-publish', failpointDetail(executionId, applied));
     return results;
   }

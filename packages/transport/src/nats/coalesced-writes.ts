@@ -1,4 +1,5 @@
 import type { NatsConnection } from '@nats-io/transport-node';
+import { HOP_TRACE, hop } from '../hop-trace.ts';
 
 /** The parts of nats.js 3.x's protocol handler that decide when buffered commands reach the socket. */
 interface ProtocolInternals {
@@ -44,6 +45,7 @@ export function coalesceWrites(nc: NatsConnection): boolean {
   let scheduled = false;
   const flush = (): void => {
     scheduled = false;
+    if (HOP_TRACE) hop(`write ${p.outbound.size()}`);
     p.flushPending();
   };
   p.sendCommand = (cmd, ...payloads) => {

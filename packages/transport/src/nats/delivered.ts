@@ -1,6 +1,7 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import type { Logger } from '@squadflow/shared';
 import type { DeliveredMessage } from '../ports.ts';
+import { HOP_TRACE, hop } from '../hop-trace.ts';
 
 /**
  * A JetStream message behind the port's `DeliveredMessage`. Settling is
@@ -21,6 +22,7 @@ export class NatsDelivered implements DeliveredMessage {
     this.subject = msg.subject;
     this.data = msg.data;
     this.deliveryCount = msg.info.deliveryCount;
+    if (HOP_TRACE) hop(`dlv ${msg.subject}`);
   }
 
   header(name: string): string | undefined {
@@ -29,6 +31,7 @@ export class NatsDelivered implements DeliveredMessage {
   }
 
   ack(): void {
+    if (HOP_TRACE) hop(`ack ${this.subject}`);
     this.settle('ack', () => this.msg.ack());
   }
 

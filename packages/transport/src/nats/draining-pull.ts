@@ -4,10 +4,22 @@ import type { Logger } from '@squadflow/shared';
 
 /**
  * How long one pull request lives on the server. A stop waits for the
- * outstanding requests to end, so this bounds how long a graceful stop takes;
- * the client refuses less than 1 s.
+ * outstanding requests to end, so this bounds how long a graceful stop takes.
+ *
+ * Three heartbeat intervals, not two: nats.js gives up on a fetch after two
+ * heartbeat checks in a row found nothing (`heartbeats missed`), and the
+ * server takes at most half the expiry as the interval. With 1 s requests and
+ * 500 ms heartbeats the server's last word (its 408 at 1 s) raced the
+ * client's second check at 1 s, and lost often on a busy process: the fetch
+ * failed, the pull backed off 250 ms with no request outstanding, and a
+ * message the server sent to the abandoned request in the meantime could
+ * only come back after AckWait.
+ * At 1.5 s the server sends heartbeats at 0.5 and 1 s: a fetch fails only
+ * after a full second of silence.
  */
-export const PULL_EXPIRES_MS = 1_000;
+export const PULL_EXPIRES_MS = 1_500;
+/** Heartbeats the server sends on an idle pull request (the least nats.js allows). */
+export const PULL_HEARTBEAT_MS = 500;
 /** Upper bound of one pull batch: enough to keep a fast handler busy, small enough not to hoard messages. */
 export const MAX_BATCH = 256;
 const RETRY_MIN_MS = 250;
@@ -94,7 +106,7 @@ export class DrainingPull {
   private async request(batch: number, sent?: () => void): Promise<void> {
     let left = batch;
     try {
-      const messages = await this.o.consumer.fetch({ max_messages: batch, expires: PULL_EXPIRES_MS });
+      const messages = await this.o.consumer.fetch({ max_messages: batch, expires: PULL_EXPIRES_MS, idle_heartbeat: PULL_HEARTBEAT_MS });
       if (sent) void published(messages).then(sent);
       for await (const m of messages) {
         left--;
@@ -106,6 +118,12 @@ export class DrainingPull {
     } catch (err) {
       this.reserved -= left;
       left = 0;
+      if (heartbeatsMissed(err)) {
+        // The client gave up on a quiet request (a process too busy to see two heartbeats in a row), not
+        // the server on us: pull again at once. Backing off left this consumer with no request for 250 ms.
+        this.o.logger?.debug({ ...this.o.log }, 'pull request ended on missed heartbeats; pulling again');
+        return;
+      }
       await this.backOff(err);
     } finally {
       this.reserved -= left;
@@ -128,6 +146,15 @@ export class DrainingPull {
     });
     this.wakeRetry = undefined;
   }
+}
+
+/**
+ * nats.js ends a fetch with this when two heartbeat checks in a row saw
+ * nothing. Matched by its message (the client has no code for it); should
+ * that change, such a failure only backs off like any other.
+ */
+function heartbeatsMissed(err: unknown): boolean {
+  return err instanceof Error && err.message === 'heartbeats missed';
 }
 
 /** Resolves when the fetch's pull request has been published (or the fetch ended first). */

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { createInbox, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { DEFAULT_MAX_PAYLOAD } from '../defaults.ts';
+import { HOP_TRACE, hop } from '../hop-trace.ts';
 
 /** Default time a request waits for its reply. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
@@ -162,6 +163,7 @@ export class PipelinedRequester {
     }
     const token = (this.next++).toString(36);
     return new Promise<Uint8Array>((resolve, reject) => {
+      if (HOP_TRACE) hop(`req> ${subject}`);
       this.pending.set(token, { subject, sentAt: performance.now(), resolve, reject });
       try {
         this.nc.publish(subject, data, headers ? { reply: this.replyPrefix + token, headers } : { reply: this.replyPrefix + token });
@@ -203,6 +205,7 @@ export class PipelinedRequester {
     const p = this.pending.get(token);
     if (!p) return; // late reply to a request that timed out
     this.pending.delete(token);
+    if (HOP_TRACE) hop(`req< ${p.subject}`);
     // `headers` is only decoded when the message has a header block; replies
     // to JetStream publishes have none, so the common path allocates nothing here.
     const h = msg.headers;
