@@ -16,6 +16,7 @@ import { SquadflowError, toFieldIssues } from './errors.ts';
  * | SQUADFLOW_WORKFLOWS | a definition file (`.yaml`, `.yml`, `.json`) or a folder of them (e.g. `workflows/`) that the orchestrator process registers at boot, before it reports ready; an unchanged definition keeps its version. A bad file stops the boot (exit 2) with nothing registered | (none) |
  * | SQUADFLOW_REPLICAS | JetStream replicas of every stream and KV bucket this process creates (3 on a 3-node cluster: docs/deploy.md) | 1 |
  * | SQUADFLOW_HEALTH_FILE | a file the orchestrator or squad process rewrites every few seconds while its NATS connection answers (for a container health check: docs/deploy.md) | (none) |
+ * | SQUADFLOW_REPLICA_ID | this orchestrator replica's id in the partition leases: unique among live replicas; a replica restarted under its id takes its partitions back at once (docs/architecture.md, "Partitions and leases") | hostname and pid |
  * | SQUADFLOW_FAILPOINTS | fault tests only: named failpoints to arm (see failpoints.ts) | (none) |
  */
 /** JetStream's `num_replicas`: 1 on a single server, 3 (or 5) on a cluster of at least that many JetStream servers. */
@@ -43,6 +44,10 @@ export const EnvConfigSchema = z.object({
   SQUADFLOW_WORKFLOWS: z.string().min(1).optional(),
   SQUADFLOW_REPLICAS: ReplicasSchema,
   SQUADFLOW_HEALTH_FILE: HealthFileSchema,
+  SQUADFLOW_REPLICA_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'letters, digits, "_", ".", ":" or "-" (1 to 128)')
+    .optional(),
 });
 export type EnvConfig = z.output<typeof EnvConfigSchema>;
 
@@ -63,6 +68,8 @@ export interface Config {
   replicas: number;
   /** The file a long-running process refreshes while healthy (unset: none). */
   healthFile?: string;
+  /** The orchestrator replica's id in the partition leases (unset: hostname and pid). */
+  replicaId?: string;
 }
 
 /** Reads and validates the environment; throws `INVALID_CONFIG` naming the variable. */
@@ -81,6 +88,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...(e.SQUADFLOW_WORKFLOWS === undefined ? {} : { workflowsPath: e.SQUADFLOW_WORKFLOWS }),
     replicas: e.SQUADFLOW_REPLICAS,
     ...(e.SQUADFLOW_HEALTH_FILE === undefined ? {} : { healthFile: e.SQUADFLOW_HEALTH_FILE }),
+    ...(e.SQUADFLOW_REPLICA_ID === undefined ? {} : { replicaId: e.SQUADFLOW_REPLICA_ID }),
     squadLimits: Object.fromEntries(
       (e.SQUADFLOW_SQUAD_LIMITS?.split(',') ?? []).map((pair) => {
         const [squad, limit] = pair.split('=') as [string, string];

@@ -63,6 +63,7 @@ const orchestrator = await Orchestrator.start({
   concurrency: config.concurrency,
   squadLimits: config.squadLimits,
   maxEventAttempts: config.maxEventAttempts,
+  ...(config.replicaId ? { replicaId: config.replicaId } : {}),
 });
 const evaluator = alerts.rules.length
   ? await AlertEvaluator.start({
