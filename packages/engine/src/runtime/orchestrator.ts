@@ -17,7 +17,7 @@ import {
 import type { CompiledWorkflow, MachineEvent } from '../compile/index.ts';
 import type { EffectDeps } from './effects.ts';
 import { EventApplier, type ApplyOptions, type ApplyResult } from './event-applier.ts';
-import type { Consumer, DeliveredMessage } from '@squadflow/transport';
+import { wallClock, type Consumer, type DeliveredMessage } from '@squadflow/transport';
 import { Scheduler } from '../schedules/scheduler.ts';
 import { openStores, type EngineStores } from '../store/open-stores.ts';
 import { TimerService } from '../timers/timer-service.ts';
@@ -205,7 +205,9 @@ export class Orchestrator {
     this.leases = new PartitionLeases({
       kv: await transport.kv(this.names.buckets.leases),
       replica: this.options.replicaId ?? `${hostname()}-${process.pid}`,
-      clock: transport.clock,
+      // Real time, not the transport's clock: a lease says a process is alive, and a time-skipping clock would expire
+      // it (and run a round per simulated second) while the process runs on.
+      clock: wallClock(),
       logger: this.logger,
       ...(this.options.leaseTtlMs ? { ttlMs: this.options.leaseTtlMs } : {}),
       ...(this.options.leaseRenewMs ? { renewMs: this.options.leaseRenewMs } : {}),

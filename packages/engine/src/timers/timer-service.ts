@@ -42,7 +42,7 @@ export interface TimerPartitions {
 export const EVERY_PARTITION: TimerPartitions = { owns: () => true, foreign: () => Promise.resolve() };
 
 /** The execution a timer id belongs to (`timerId`: execution ids hold no dot). */
-export const executionOfTimer = (id: string): string => id.slice(0, id.indexOf('.'));
+export const executionOfTimer = (id: string): string => id.split('.', 1)[0]!;
 
 /** How often every stored timer is checked for one that no process fired. */
 export const SWEEP_INTERVAL_MS = 15_000;
@@ -55,8 +55,8 @@ export class TimerService {
   private readonly alarms = new Map<string, unknown>();
   /** The execution of each armed alarm (to drop a partition's). */
   private readonly alarmExecutions = new Map<string, string>();
-  /** Timers firing now, with their firing, so dropping a partition can wait for its own. */
-  private readonly firingNow = new Map<string, Promise<void>>();
+  /** Timers firing now, with their execution and firing, so dropping a partition can wait for its own. */
+  private readonly firingNow = new Map<string, { executionId: string; done: Promise<void> }>();
   /** Timers whose event is being applied right now. */
   private readonly firing = new Set<string>();
   /** Volatile timers that fired while their execution was paused: kept here until it resumes. */
@@ -104,7 +104,7 @@ export class TimerService {
     const inGone = (executionId: string) => gone.has(partitionOf(executionId));
     for (const [id, executionId] of this.alarmExecutions) if (inGone(executionId)) this.unschedule(id);
     for (const [id, timer] of this.parked) if (inGone(timer.executionId)) this.parked.delete(id);
-    await Promise.all([...this.firingNow.entries()].filter(([id]) => inGone(executionOfTimer(id))).map(([, f]) => f));
+    await Promise.all([...this.firingNow.values()].filter((f) => inGone(f.executionId)).map((f) => f.done));
   }
 
   private async load(wanted: (partition: number) => boolean): Promise<number> {
@@ -222,10 +222,11 @@ export class TimerService {
   }
 
   private fire(timer: TimerFired, tries = 1): Promise<void> {
-    const firing = this.fireOnce(timer, tries);
-    this.firingNow.set(timer.id, firing);
-    return firing.finally(() => {
-      if (this.firingNow.get(timer.id) === firing) this.firingNow.delete(timer.id);
+    const done = this.fireOnce(timer, tries);
+    const entry = { executionId: timer.executionId, done };
+    this.firingNow.set(timer.id, entry);
+    return done.finally(() => {
+      if (this.firingNow.get(timer.id) === entry) this.firingNow.delete(timer.id);
     });
   }
 
