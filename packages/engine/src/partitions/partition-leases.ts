@@ -136,19 +136,25 @@ export class PartitionLeases {
 
     const lost: number[] = [];
     const released: Array<[number, Held]> = [];
+    const renewals: Promise<void>[] = [];
     for (const [p, h] of this.held) {
-      if (h.until <= clock.now())
-        lost.push(p); // renewed too late: another replica may hold it already
+      // Renewed too late: another replica may hold it already.
+      if (h.until <= clock.now()) lost.push(p);
       else if (map.get(p) !== replica) released.push([p, h]);
       else {
-        try {
-          this.held.set(p, { revision: await this.leases.update(leaseKey(p), { owner: replica, until }, h.revision), until });
-        } catch (err) {
-          if (!(err instanceof KvConflictError)) throw err;
-          lost.push(p);
-        }
+        // All at once: a round's renewals take one KV round trip, however many partitions are held.
+        renewals.push(
+          this.leases.update(leaseKey(p), { owner: replica, until }, h.revision).then(
+            (revision) => void this.held.set(p, { revision, until }),
+            (err: unknown) => {
+              if (!(err instanceof KvConflictError)) throw err;
+              lost.push(p);
+            },
+          ),
+        );
       }
     }
+    await Promise.all(renewals);
     for (const p of [...lost, ...released.map(([p]) => p)]) this.held.delete(p);
     if (lost.length) {
       this.o.logger.warn({ partitions: lost }, 'partition leases lost (renewed too late or taken): dropping them');
