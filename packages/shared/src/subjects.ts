@@ -8,6 +8,7 @@ import { PARTITIONS, partitionOf } from './partitions.ts';
  *
  * Subjects (`p` = prefix):
  * - `p.in.trigger.<workflow>`   trigger events (engine API and outside services)
+ * - `p.in.trigger.<part>.<execution>` a trigger handed to its partition's holder
  * - `p.in.reply.<part>.<execution>`     step replies from squads
  * - `p.in.signal.<key>`                 signals by correlation key (key encoded)
  * - `p.in.control.<part>.<execution>`   cancel / escalation resolution
@@ -27,6 +28,11 @@ import { PARTITIONS, partitionOf } from './partitions.ts';
 export interface Names {
   readonly prefix: string;
   trigger(workflow: string): string;
+  /**
+   * A trigger handed by the orchestrator replica that took it to the holder of
+   * its execution's partition: `p.in.trigger.<part>.<execution>`.
+   */
+  startIn(executionId: string): string;
   reply(executionId: string): string;
   signal(key: string): string;
   control(executionId: string): string;
@@ -133,6 +139,7 @@ export function names(prefix = 'sqf'): Names {
   return {
     prefix,
     trigger: (workflow) => `${prefix}.in.trigger.${token(workflow)}`,
+    startIn: (executionId) => `${prefix}.in.trigger.${partitionOf(token(executionId))}.${executionId}`,
     reply: (executionId) => `${prefix}.in.reply.${partitionOf(token(executionId))}.${executionId}`,
     signal: (key) => `${prefix}.in.signal.${encodeToken(key)}`,
     control: (executionId) => `${prefix}.in.control.${partitionOf(token(executionId))}.${executionId}`,

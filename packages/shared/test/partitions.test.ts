@@ -28,10 +28,10 @@ describe('partitionOf', () => {
 describe('partition filters', () => {
   const n = names('sqf');
 
-  it("one partition's filter takes the replies, controls and heartbeats of its executions, and no other", () => {
+  it("one partition's filter takes the replies, controls, heartbeats and handed-over triggers of its executions, and no other", () => {
     for (const id of ['exec_1', 'a', 'ch_0123456789abcdef', 'x-y_z']) {
       const own = partitionOf(id);
-      for (const subject of [n.reply(id), n.control(id), n.heartbeat(id)]) {
+      for (const subject of [n.reply(id), n.control(id), n.heartbeat(id), n.startIn(id)]) {
         for (let p = 0; p < PARTITIONS; p++) expect(matches(n.inboundPartition(p), subject)).toBe(p === own);
         expect(matches(n.inboundEntry, subject)).toBe(false);
       }

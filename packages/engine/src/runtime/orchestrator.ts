@@ -6,6 +6,7 @@ import {
   names as makeNames,
   partitionOf,
   StepErrorCode,
+  triggerCodec,
   TRACEPARENT,
   type InboundMessage,
   type TriggerMessage,
@@ -391,6 +392,9 @@ export class Orchestrator {
 
   private async onTrigger(t: TriggerMessage, msg: DeliveredMessage): Promise<void> {
     const executionId = executionIdOf(t);
+    // Taken from the shared consumer for an execution another replica holds: hand it over, so the holder starts it
+    // (its first effects, its step timeouts, its cache) rather than this replica. From a partition's subject, never.
+    if (this.isEntrySubject(msg.subject) && !this.leases?.owns(partitionOf(executionId))) return this.handOver(t, executionId, msg);
     if (t.executionId === undefined && t.idempotencyKey === undefined) {
       // A fresh id per delivery: nothing to count tries against, or to quarantine; the consumer's maxDeliver bounds it.
       return startExecution(this.triggerDeps, t, executionId, msg.header(TRACEPARENT));
@@ -401,6 +405,25 @@ export class Orchestrator {
       () => `trigger of "${t.workflow}"`,
       () => startExecution(this.triggerDeps, t, executionId, msg.header(TRACEPARENT)),
       t,
+    );
+  }
+
+  /** Whether a message came on a subject that names no partition (`p.in.<kind>.<token>`: the shared consumer's). */
+  private isEntrySubject(subject: string): boolean {
+    return subject.split('.').length === 4;
+  }
+
+  /**
+   * Republishes a trigger, with its execution id fixed, on the subject of
+   * the execution's partition (no message id: a repeat after a crash here
+   * starts the same execution, which the holder finds and leaves as it is).
+   */
+  private handOver(t: TriggerMessage, executionId: string, msg: DeliveredMessage): Promise<void> {
+    const traceparent = msg.header(TRACEPARENT);
+    return this.options.transport.streams.publish(
+      this.names.startIn(executionId),
+      triggerCodec.encode({ ...t, executionId }),
+      traceparent ? { headers: { [TRACEPARENT]: traceparent } } : {},
     );
   }
 
