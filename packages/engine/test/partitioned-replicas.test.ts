@@ -8,7 +8,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { names, PARTITIONS, silentLogger, stepCommandCodec, stepReplyCodec, workflow } from '@squadflow/shared';
-import { connectNatsTransport, createMemoryTransport, type Transport } from '@squadflow/transport';
+import { connectNatsTransport, createMemoryTransport, ensureStreams, type Transport } from '@squadflow/transport';
 import { cleanupPrefix, natsUrl, uniquePrefix, until } from '@squadflow/transport/testing';
 import { EngineClient, Orchestrator } from '../src/index.ts';
 
@@ -98,6 +98,25 @@ describe.each(targets)('partitioned replicas ($name)', (target) => {
       const ids = await Promise.all(Array.from({ length: 24 }, (_, i) => client.trigger('parted', { i })));
       for (const id of ids) expect((await client.waitFor(id, undefined, 20_000)).status).toBe('completed');
 
+      // Signals are taken by any replica: a delay armed by applying one off the holder is armed by the holder
+      // (a rearm control), well before the sweep (15 s, for timers 10 s overdue) would find it.
+      await client.registerWorkflow(
+        workflow('signalled')
+          .wait('hold', { signal: 'go_{i}', timeout: '1h' })
+          .task('after', { squad: 'sq', action: 'go', delay: '200ms', dependsOn: ['hold'], timeout: '30s' })
+          .build(),
+      );
+      const waiting = await Promise.all(Array.from({ length: 12 }, (_, i) => client.trigger('signalled', { i })));
+      for (let i = 0; i < waiting.length; i++)
+        await until(
+          `execution ${i} to wait`,
+          () => client.isWaiting(`go_${i}`),
+          (w) => w,
+          10_000,
+        );
+      for (let i = 0; i < waiting.length; i++) await client.signal(`go_${i}`, {});
+      for (const id of waiting) expect((await client.waitFor(id, undefined, 8_000)).status).toBe('completed');
+
       // b leaves (a graceful stop hands its leases back): a holds everything again, and new work completes.
       await b.stop();
       replicas.splice(replicas.indexOf(b), 1);
@@ -111,4 +130,17 @@ describe.each(targets)('partitioned replicas ($name)', (target) => {
       for (const id of more) expect((await client.waitFor(id, undefined, 20_000)).status).toBe('completed');
     },
   );
+  it('narrows the shared durable an older version left on every inbound subject, so the partitions can be consumed', async () => {
+    opened = await target.open(1);
+    const [t] = opened.transports as [Transport];
+    const n = names(opened.prefix);
+    await ensureStreams(t, n);
+    const old = await t.streams.consume(n.streams.inbound, { durable: n.consumers.orchestrator, filterSubject: n.inboundAll }, async (m) =>
+      m.ack(),
+    );
+    await old.stop();
+    const o = await Orchestrator.start({ transport: t, prefix: opened.prefix, logger: silentLogger(), replicaId: 'a', ...LEASES });
+    replicas.push(o);
+    expect(o.ownedPartitions()).toHaveLength(PARTITIONS);
+  });
 });
