@@ -76,7 +76,8 @@ export class Orchestrator {
   private effectDeps!: EffectDeps;
   /** Recovery passes running: the start-up one, then one per batch of partitions won. */
   private readonly recoveries = new Set<RecoveryPass>();
-  private recovering: Promise<void>[] = [];
+  /** Their `done`, until each ends (`recovered` waits for those). */
+  private readonly recovering = new Set<Promise<void>>();
   private leases?: PartitionLeases;
   private partitions!: PartitionConsumers;
   private gate!: DispatchGate;
@@ -254,7 +255,7 @@ export class Orchestrator {
    * execution's last effects re-performed and its step timeouts armed again.
    */
   async recovered(): Promise<void> {
-    await Promise.all(this.recovering);
+    await Promise.all([...this.recovering]);
   }
 
   /** The partitions this replica holds now (all of them when it runs alone). */
@@ -278,7 +279,11 @@ export class Orchestrator {
     await this.timers.adopt(partitions);
     await this.partitions.start(partitions);
     pass.start();
-    this.recovering.push(pass.done.finally(() => this.recoveries.delete(pass)));
+    const done: Promise<void> = pass.done.finally(() => {
+      this.recoveries.delete(pass);
+      this.recovering.delete(done);
+    });
+    this.recovering.add(done);
   }
 
   /** Partitions given up or lost: drain their consumers (events in progress finish), then disarm their timers. */
