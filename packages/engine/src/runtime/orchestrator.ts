@@ -295,13 +295,12 @@ export class Orchestrator {
   /**
    * A timer armed here for an execution of another replica's partition: the
    * holder arms it from the record (a `rearm` control on the partition's
-   * subject; a repeat for the same timer is dropped by the stream).
+   * subject). No message id: a repeat only arms the same timers again, and
+   * the same timer may rightly be asked for twice (a pause, then a resume).
    */
   private askHolderToArm(executionId: string, timerId: string): Promise<void> {
     const message = { kind: 'control' as const, controlId: `rearm.${timerId}`, executionId, action: 'rearm' as const };
-    return this.options.transport.streams.publish(this.names.control(executionId), controlCodec.encode(message), {
-      msgId: message.controlId,
-    });
+    return this.options.transport.streams.publish(this.names.control(executionId), controlCodec.encode(message));
   }
 
   /** On the partition's holder: arms every timer the execution's record lists (read afresh: another replica wrote it). */
