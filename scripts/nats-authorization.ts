@@ -104,7 +104,7 @@ export function permissionsOf(options: AuthorizationOptions): Record<string, Per
         `${p}.>`,
         `${api}.>`,
         '$JS.ACK.>',
-        ...[...engineBuckets, b.signals, b.attempts, b.executionIndex, b.executionLog, b.retention, b.alerts].map(
+        ...[...engineBuckets, b.signals, b.attempts, b.executionIndex, b.executionLog, b.retention, b.alerts, b.leases].map(
           (bucket) => `$KV.${bucket}.>`,
         ),
       ],

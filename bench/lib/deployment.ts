@@ -7,11 +7,11 @@
  */
 import { connectNatsTransport, type Transport } from '@squadflow/transport';
 import { EngineClient } from '@squadflow/engine';
-import { names as makeNames, triggerCodec, type Names } from '@squadflow/shared';
+import { names as makeNames, PARTITIONS, triggerCodec, type Names } from '@squadflow/shared';
 import { onCleanup } from './cleanup.ts';
 import { Completions } from './completions.ts';
 import type { RunOne } from './load.ts';
-import { cleanupPrefix, connectRaw, natsUrl, uniquePrefix, type NatsConnection } from './nats.ts';
+import { cleanupPrefix, connectRaw, natsUrl, redeliveries, uniquePrefix, type NatsConnection } from './nats.ts';
 import { spawnNode, type Child } from './processes.ts';
 import { serverCpuMs } from './server-cpu.ts';
 import { readCpuMs, round } from './rss.ts';
@@ -60,10 +60,17 @@ export interface CpuPerExecution {
   serverMs: number;
 }
 
+/**
+ * Orchestrator replicas a scenario runs (`BENCH_ORCHESTRATORS`, default 1):
+ * with 2 or more they share the partitions (docs/architecture.md,
+ * "Partitions and leases"), e.g. `BENCH_ORCHESTRATORS=2 pnpm bench chain4`.
+ */
+export const BENCH_ORCHESTRATORS = Number(process.env['BENCH_ORCHESTRATORS'] ?? 1);
+
 export class Deployment {
   readonly names: Names;
   orchestrator?: Child;
-  /** Orchestrator replicas started after the first (`startReplica`). */
+  /** Replicas beside `orchestrator` (`startReplicas`). */
   private replicas: Child[] = [];
   private squads: Child[] = [];
   private tag = Date.now().toString(36);
@@ -124,18 +131,42 @@ export class Deployment {
     return this.orchestrator;
   }
 
-  /** Starts one more orchestrator replica beside the first (same settings); its CPU counts as the orchestrator's. */
-  async startReplica(options: OrchestratorOptions = {}): Promise<Child> {
-    const flags = process.env['BENCH_ORCHESTRATOR_NODE_ARGS']?.split(' ').filter(Boolean) ?? DEPLOYED_NODE_ARGS;
-    const replica = await spawnNode(options.fromSource ? ORCHESTRATOR_SOURCE : ORCHESTRATOR, {
-      label: `orchestrator ${this.replicas.length + 2}`,
-      env: { ...this.env(), ...DEPLOYED_ENV, ...options.env },
-      nodeArgs: flags,
-      readyTimeoutMs: 600_000,
-      ...(options.onLine ? { onLine: options.onLine } : {}),
-    });
-    this.replicas.push(replica);
-    return replica;
+  /**
+   * Starts the orchestrator replicas beyond the first up to `count` (default
+   * `BENCH_ORCHESTRATORS`), and waits until the partitions are spread over
+   * all of them, so the load meets the steady state, not a rebalance.
+   */
+  async startReplicas(count = BENCH_ORCHESTRATORS): Promise<void> {
+    for (let i = 1; i < count; i++) {
+      this.replicas.push(
+        await spawnNode(ORCHESTRATOR, {
+          label: `orchestrator ${i + 1}`,
+          env: { ...this.env(), ...DEPLOYED_ENV },
+          nodeArgs: DEPLOYED_NODE_ARGS,
+        }),
+      );
+    }
+    if (count <= 1) return;
+    const kv = await this.transport.kv(this.names.buckets.leases);
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
+      const owners = new Set(
+        (await kv.entries('lease.*')).map((e) => (JSON.parse(new TextDecoder().decode(e.value)) as { owner: string }).owner),
+      );
+      if (owners.size >= count) return;
+      await new Promise((resolve) => setTimeout(resolve, 200)); // the replicas' lease rounds (1 s): nothing to await
+    }
+    throw new Error(`the partitions did not spread over ${count} orchestrator replicas within 30 s`);
+  }
+
+  /** Messages of the orchestrators' consumers (shared and per partition) redelivered so far. */
+  async inboundRedeliveries(): Promise<number> {
+    const durables = [
+      this.names.consumers.orchestrator,
+      ...Array.from({ length: PARTITIONS }, (_, p) => this.names.consumers.partition(p)),
+    ];
+    const counts = await Promise.all(durables.map((durable) => redeliveries(this.nc, this.names.streams.inbound, durable)));
+    // A partition no replica bound yet has no consumer (NaN): nothing redelivered there.
+    return counts.reduce((sum, c) => sum + (Number.isNaN(c) ? 0 : c), 0);
   }
 
   /** Registers a definition; returns the version to pin triggers to (no "latest" lookup per trigger). */

@@ -3,7 +3,7 @@
  * flight, and the orchestrator's peak RSS while at 256.
  */
 import { Deployment } from '../lib/deployment.ts';
-import { consumerDeliveries, lastSeqs, redeliveries, streamNames } from '../lib/nats.ts';
+import { consumerDeliveries, lastSeqs, streamNames } from '../lib/nats.ts';
 import { closedLoop } from '../lib/load.ts';
 import { readRss, round, RssSampler } from '../lib/rss.ts';
 import type { RunContext, ScenarioResult } from '../lib/scenario.ts';
@@ -17,6 +17,7 @@ export async function chain4({ settings, floors }: RunContext): Promise<Scenario
   try {
     const version = await d.register(workflow);
     const orchestrator = await d.startOrchestrator();
+    await d.startReplicas();
     const run = d.runner(workflow.name, version, CONTEXT);
 
     process.stdout.write('  chain4: latency at 1 in flight...\n');
@@ -46,7 +47,7 @@ export async function chain4({ settings, floors }: RunContext): Promise<Scenario
     const cpu = meter();
     const rss = sampler.stop();
     // An event held longer than the inbound ack wait (5 s) is redelivered and applied again as stale.
-    const redelivered = await redeliveries(d.nc, d.names.streams.inbound, d.names.consumers.orchestrator);
+    const redelivered = await d.inboundRedeliveries();
     const hwmMb = readRss(orchestrator.pid).hwmMb;
 
     const lat = summarize(latency.latenciesMs);

@@ -1,7 +1,6 @@
 /** fan16: one step, 16 parallel no-op steps, a join; executions/s at 64 in flight. */
 import { Deployment } from '../lib/deployment.ts';
 import { closedLoop } from '../lib/load.ts';
-import { redeliveries } from '../lib/nats.ts';
 import { readRss, RssSampler } from '../lib/rss.ts';
 import type { RunContext, ScenarioResult } from '../lib/scenario.ts';
 import { summarize } from '../lib/stats.ts';
@@ -14,6 +13,7 @@ export async function fan16({ settings, floors }: RunContext): Promise<ScenarioR
   try {
     const version = await d.register(workflow);
     const orchestrator = await d.startOrchestrator();
+    await d.startReplicas();
     process.stdout.write('  fan16: throughput at 64 in flight...\n');
     const sampler = new RssSampler(orchestrator.pid);
     const meter = d.cpuMeter();
@@ -21,7 +21,7 @@ export async function fan16({ settings, floors }: RunContext): Promise<ScenarioR
     const cpu = meter();
     const rss = sampler.stop();
     // An event held longer than the inbound ack wait (5 s) is redelivered and applied again as stale.
-    const redelivered = await redeliveries(d.nc, d.names.streams.inbound, d.names.consumers.orchestrator);
+    const redelivered = await d.inboundRedeliveries();
     const hwmMb = readRss(orchestrator.pid).hwmMb;
     const lat = summarize(tput.latenciesMs);
     const floor = floors['c_fan16_tput'];

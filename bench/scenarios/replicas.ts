@@ -6,7 +6,6 @@
  */
 import { Deployment } from '../lib/deployment.ts';
 import { closedLoop } from '../lib/load.ts';
-import { redeliveries } from '../lib/nats.ts';
 import type { RunContext, ScenarioResult } from '../lib/scenario.ts';
 import { summarize } from '../lib/stats.ts';
 import { ratio } from '../lib/table.ts';
@@ -26,10 +25,10 @@ export async function replicas({ settings }: RunContext): Promise<ScenarioResult
       return { tput, cpu: meter() };
     };
     const one = await measure('1 orchestrator');
-    await d.startReplica();
-    // The warm-up of the second measurement covers the replicas settling who takes what.
+    // Waits until the partitions are spread over both: the load meets the steady state, not a rebalance.
+    await d.startReplicas(2);
     const two = await measure('2 orchestrator replicas');
-    const redelivered = await redeliveries(d.nc, d.names.streams.inbound, d.names.consumers.orchestrator);
+    const redelivered = await d.inboundRedeliveries();
     const lat1 = summarize(one.tput.latenciesMs);
     const lat2 = summarize(two.tput.latenciesMs);
     return {

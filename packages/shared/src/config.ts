@@ -17,6 +17,7 @@ import { SquadflowError, toFieldIssues } from './errors.ts';
  * | SQUADFLOW_REPLICAS | JetStream replicas of every stream and KV bucket this process creates (3 on a 3-node cluster: docs/deploy.md) | 1 |
  * | SQUADFLOW_HEALTH_FILE | a file the orchestrator or squad process rewrites every few seconds while its NATS connection answers (for a container health check: docs/deploy.md) | (none) |
  * | SQUADFLOW_STEP_PROGRESS_EVENTS | `off`: the orchestrator does not publish the routine `step.completed` and `step.skipped` lifecycle events (one JetStream write less per step; the step-duration metric and step progress over `/v1/events` go quiet: docs/gateway.md) | on |
+ * | SQUADFLOW_REPLICA_ID | this orchestrator replica's id in the partition leases: unique among live replicas; a replica restarted under its id takes its partitions back at once (docs/architecture.md, "Partitions and leases") | hostname and pid |
  * | SQUADFLOW_FAILPOINTS | fault tests only: named failpoints to arm (see failpoints.ts) | (none) |
  */
 /** JetStream's `num_replicas`: 1 on a single server, 3 (or 5) on a cluster of at least that many JetStream servers. */
@@ -45,6 +46,10 @@ export const EnvConfigSchema = z.object({
   SQUADFLOW_REPLICAS: ReplicasSchema,
   SQUADFLOW_HEALTH_FILE: HealthFileSchema,
   SQUADFLOW_STEP_PROGRESS_EVENTS: z.enum(['on', 'off']).default('on'),
+  SQUADFLOW_REPLICA_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'letters, digits, "_", ".", ":" or "-" (1 to 128)')
+    .optional(),
 });
 export type EnvConfig = z.output<typeof EnvConfigSchema>;
 
@@ -67,6 +72,8 @@ export interface Config {
   healthFile?: string;
   /** Whether the orchestrator publishes `step.completed` and `step.skipped` (`STEP_PROGRESS_EVENTS`). */
   stepProgressEvents: boolean;
+  /** The orchestrator replica's id in the partition leases (unset: hostname and pid). */
+  replicaId?: string;
 }
 
 /** Reads and validates the environment; throws `INVALID_CONFIG` naming the variable. */
@@ -86,6 +93,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     replicas: e.SQUADFLOW_REPLICAS,
     stepProgressEvents: e.SQUADFLOW_STEP_PROGRESS_EVENTS === 'on',
     ...(e.SQUADFLOW_HEALTH_FILE === undefined ? {} : { healthFile: e.SQUADFLOW_HEALTH_FILE }),
+    ...(e.SQUADFLOW_REPLICA_ID === undefined ? {} : { replicaId: e.SQUADFLOW_REPLICA_ID }),
     squadLimits: Object.fromEntries(
       (e.SQUADFLOW_SQUAD_LIMITS?.split(',') ?? []).map((pair) => {
         const [squad, limit] = pair.split('=') as [string, string];

@@ -22,6 +22,7 @@ export { StepErrorCode } from './vocabulary/step-error-code.ts';
 export { ExecutionErrorCode } from './vocabulary/execution-error-code.ts';
 
 // Subjects, streams and buckets
+export { PARTITIONS, partitionOf } from './partitions.ts';
 export { decodeToken, encodeToken, kvStreamName, kvSubjectPrefix, names, validateBucketName, type Names } from './subjects.ts';
 
 // Configuration, logging, process lifecycle

@@ -1,5 +1,6 @@
 import { SquadflowError } from './errors.ts';
 import type { InboundMessage } from './messages/inbound.ts';
+import { PARTITIONS, partitionOf } from './partitions.ts';
 
 /**
  * Every subject, stream, consumer and KV bucket name is built here. A prefix
@@ -7,10 +8,14 @@ import type { InboundMessage } from './messages/inbound.ts';
  *
  * Subjects (`p` = prefix):
  * - `p.in.trigger.<workflow>`   trigger events (engine API and outside services)
- * - `p.in.reply.<execution>`    step replies from squads
- * - `p.in.signal.<key>`         signals by correlation key (key encoded)
- * - `p.in.control.<execution>`  cancel / escalation resolution
- * - `p.in.heartbeat.<execution>` progress of long-running actions
+ * - `p.in.trigger.<part>.<execution>` a trigger handed to its partition's holder
+ * - `p.in.reply.<part>.<execution>`     step replies from squads
+ * - `p.in.signal.<key>`                 signals by correlation key (key encoded)
+ * - `p.in.control.<part>.<execution>`   cancel / escalation resolution
+ * - `p.in.heartbeat.<part>.<execution>` progress of long-running actions
+ *   (`<part>`: the execution's partition, `partitionOf`; a replica consumes
+ *   one partition with one filter, `p.in.*.<part>.>`, and triggers and
+ *   signals, which name no execution yet, with `p.in.*.*`)
  * - `p.cmd.<squad>.<action>`    step commands for squads (work queue)
  * - `p.lc.<workflow>.<type>`    lifecycle events (`type` is e.g. `execution.completed`)
  * - `p.alert.<rule>.<state>`    alert events (`firing` / `resolved`), kept by the lifecycle stream (docs/alerts.md)
@@ -23,6 +28,11 @@ import type { InboundMessage } from './messages/inbound.ts';
 export interface Names {
   readonly prefix: string;
   trigger(workflow: string): string;
+  /**
+   * A trigger handed by the orchestrator replica that took it to the holder of
+   * its execution's partition: `p.in.trigger.<part>.<execution>`.
+   */
+  startIn(executionId: string): string;
   reply(executionId: string): string;
   signal(key: string): string;
   control(executionId: string): string;
@@ -38,6 +48,14 @@ export interface Names {
   /** Whether `subject` lies under the prefix: our own streams capture those, so outside events must not use them. */
   ownsSubject(subject: string): boolean;
   readonly inboundAll: string;
+  /** Filter of one partition's inbound messages (`p.in.*.<part>.>`): replies, controls, heartbeats of its executions. */
+  inboundPartition(partition: number): string;
+  /**
+   * Filter of the inbound messages that name no partition (`p.in.*.*`):
+   * triggers and signals, whose subjects have four tokens (workflow names
+   * and encoded keys hold no dot), and replies of an older version.
+   */
+  readonly inboundEntry: string;
   /** Subscription filter for one kind of inbound message: `p.in.reply.>`. */
   inboundFilter(kind: InboundMessage['kind']): string;
   readonly commandsAll: string;
@@ -84,6 +102,8 @@ export interface Names {
     alerts: string;
     /** The notifier's delivery ledger (`<event>.<recipient>.<channel>`) and counters. */
     notifications: string;
+    /** Orchestrator replicas' partition leases (`lease.<part>`) and membership heartbeats (`member.<replica>`). */
+    leases: string;
   };
   /** A bucket of a squad's own state (`p_<name>`, e.g. `p_inventory`). */
   squadBucket(name: string): string;
@@ -95,7 +115,15 @@ export interface Names {
    * one NATS server), and the subject of an action's description endpoint.
    */
   readonly services: { name(squad: string): string; describe(squad: string, action: string): string };
-  readonly consumers: { orchestrator: string; events: string; squad(squad: string): string; notifier(feed: string): string };
+  readonly consumers: {
+    /** The orchestrators' shared consumer of triggers and signals (`inboundEntry`). */
+    orchestrator: string;
+    /** The durable consumer of one partition, bound by the replica that holds its lease. */
+    partition(partition: number): string;
+    events: string;
+    squad(squad: string): string;
+    notifier(feed: string): string;
+  };
 }
 
 const PREFIX = /^[a-z][a-z0-9_]{0,31}$/;
@@ -111,10 +139,11 @@ export function names(prefix = 'sqf'): Names {
   return {
     prefix,
     trigger: (workflow) => `${prefix}.in.trigger.${token(workflow)}`,
-    reply: (executionId) => `${prefix}.in.reply.${token(executionId)}`,
+    startIn: (executionId) => `${prefix}.in.trigger.${partitionOf(token(executionId))}.${executionId}`,
+    reply: (executionId) => `${prefix}.in.reply.${partitionOf(token(executionId))}.${executionId}`,
     signal: (key) => `${prefix}.in.signal.${encodeToken(key)}`,
-    control: (executionId) => `${prefix}.in.control.${token(executionId)}`,
-    heartbeat: (executionId) => `${prefix}.in.heartbeat.${token(executionId)}`,
+    control: (executionId) => `${prefix}.in.control.${partitionOf(token(executionId))}.${executionId}`,
+    heartbeat: (executionId) => `${prefix}.in.heartbeat.${partitionOf(token(executionId))}.${executionId}`,
     command: (squad, action) => `${prefix}.cmd.${token(squad)}.${token(action)}`,
     squadCommands: (squad) => `${prefix}.cmd.${token(squad)}.>`,
     lifecycle: (workflow, type) => `${prefix}.lc.${token(workflow)}.${type}`,
@@ -122,6 +151,8 @@ export function names(prefix = 'sqf'): Names {
     scheduleChanged: `${prefix}.sched.changed`,
     ownsSubject: (subject) => subject.startsWith(`${prefix}.`),
     inboundAll: `${prefix}.in.>`,
+    inboundPartition: (partition) => `${prefix}.in.*.${partitionToken(partition)}.>`,
+    inboundEntry: `${prefix}.in.*.*`,
     inboundFilter: (kind) => `${prefix}.in.${kind}.>`,
     commandsAll: `${prefix}.cmd.>`,
     lifecycleAll: `${prefix}.lc.>`,
@@ -151,6 +182,7 @@ export function names(prefix = 'sqf'): Names {
       executionLog: `${prefix}_exec_log`,
       alerts: `${prefix}_alerts`,
       notifications: `${prefix}_notify`,
+      leases: `${prefix}_leases`,
     },
     squadBucket: (name) => {
       if (!BUCKET_SUFFIX.test(name)) throw new SquadflowError('INVALID_ARGUMENT', `invalid bucket name ${JSON.stringify(name)}`);
@@ -163,6 +195,7 @@ export function names(prefix = 'sqf'): Names {
     },
     consumers: {
       orchestrator: `${up}_orchestrator`,
+      partition: (partition) => `${up}_orch_p${partitionToken(partition)}`,
       events: `${up}_events`,
       squad: (squad) => `${up}_squad_${token(squad)}`,
       // One durable consumer per feed the notifier follows (NATS 2.9 takes one filter subject per consumer).
@@ -188,6 +221,13 @@ export function kvStreamName(bucket: string): string {
 export function kvSubjectPrefix(bucket: string): string {
   validateBucketName(bucket);
   return `$KV.${bucket}.`;
+}
+
+function partitionToken(partition: number): number {
+  if (!Number.isInteger(partition) || partition < 0 || partition >= PARTITIONS) {
+    throw new SquadflowError('INVALID_ARGUMENT', `invalid partition ${partition} (0 to ${PARTITIONS - 1})`);
+  }
+  return partition;
 }
 
 const SAFE_TOKEN = /^[A-Za-z0-9_-]+$/;

@@ -60,8 +60,10 @@ describe('names()', () => {
 
   it('builds inbound, command and lifecycle subjects under the prefix', () => {
     expect(n.trigger('order')).toBe('sqf.in.trigger.order');
-    expect(n.reply('exec_1')).toBe('sqf.in.reply.exec_1');
-    expect(n.control('exec_1')).toBe('sqf.in.control.exec_1');
+    // The execution's partition comes before it (partitionOf('exec_1') is 8), so one filter takes one partition.
+    expect(n.reply('exec_1')).toBe('sqf.in.reply.8.exec_1');
+    expect(n.control('exec_1')).toBe('sqf.in.control.8.exec_1');
+    expect(n.heartbeat('exec_1')).toBe('sqf.in.heartbeat.8.exec_1');
     expect(n.command('inventory', 'reserve')).toBe('sqf.cmd.inventory.reserve');
     expect(n.squadCommands('inventory')).toBe('sqf.cmd.inventory.>');
     expect(n.lifecycle('order', 'execution.completed')).toBe('sqf.lc.order.execution.completed');
@@ -103,10 +105,12 @@ describe('names()', () => {
       executionLog: 't_run1_exec_log',
       alerts: 't_run1_alerts',
       notifications: 't_run1_notify',
+      leases: 't_run1_leases',
     });
     expect(t.archive('e-1')).toBe('t_run1.archive.e-1');
     expect(t.archiveAll).toBe('t_run1.archive.>');
     expect(t.consumers.orchestrator).toBe('T_RUN1_orchestrator');
+    expect(t.consumers.partition(15)).toBe('T_RUN1_orch_p15');
     expect(t.consumers.squad('inventory')).toBe('T_RUN1_squad_inventory');
   });
 

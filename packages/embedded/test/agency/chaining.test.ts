@@ -61,7 +61,8 @@ function failingAfterPublish(calls: string[]): AgencyOptions['starter'] {
 
 /** The squad's transport, with the first successful reply of `execute_handoff` dropped on the way (a lost reply). */
 function losingFirstHandoffReply(transport: Transport, prefix: string, dropped: string[]): Transport {
-  const replies = `${names(prefix).reply('x').slice(0, -1)}`;
+  // Every reply subject starts so (`p.in.reply.`), whatever its partition and execution.
+  const replies = names(prefix).inboundFilter('reply').slice(0, -1);
   const streams = new Proxy(transport.streams, {
     get(target, property) {
       const value: unknown = Reflect.get(target, property, target);

@@ -64,6 +64,7 @@ const orchestrator = await Orchestrator.start({
   squadLimits: config.squadLimits,
   maxEventAttempts: config.maxEventAttempts,
   stepProgressEvents: config.stepProgressEvents,
+  ...(config.replicaId ? { replicaId: config.replicaId } : {}),
 });
 const evaluator = alerts.rules.length
   ? await AlertEvaluator.start({

@@ -33,8 +33,11 @@ export function heartbeatEvent(h: HeartbeatMessage): MachineEvent {
   return machineEvent.heartbeat(h.step, h.compensation, { attempt: h.attempt, ...progress });
 }
 
-/** The controls that are machine events; a rewind (retry from a step) rebuilds the snapshot instead (rewind-execution.ts). */
-export type MachineControl = Exclude<ControlMessage, { action: 'rewind' }>;
+/**
+ * The controls that are machine events; a rewind (retry from a step) rebuilds the snapshot instead
+ * (rewind-execution.ts), and a rearm arms the execution's timers on its partition's holder.
+ */
+export type MachineControl = Exclude<ControlMessage, { action: 'rewind' | 'rearm' }>;
 
 export function controlEvent(c: MachineControl): MachineEvent {
   switch (c.action) {

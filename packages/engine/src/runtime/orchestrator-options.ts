@@ -3,6 +3,7 @@ import type { Transport } from '@squadflow/transport';
 import { z } from 'zod';
 import type { SignalBufferLimits } from '../store/signal-buffer.ts';
 import type { RetentionOptions } from '../retention/retention-options.ts';
+import { DEFAULT_LEASE_RENEW_MS, DEFAULT_LEASE_TTL_MS } from '../partitions/partition-leases.ts';
 
 /** Default of `maxEventAttempts`. */
 export const DEFAULT_MAX_EVENT_ATTEMPTS = 5;
@@ -59,6 +60,17 @@ export interface OrchestratorOptions {
    * nothing of steps that end well. Every other event is always published.
    */
   stepProgressEvents?: boolean;
+  /**
+   * This replica's id in the partition leases (docs/architecture.md,
+   * "Partitions and leases"): unique among live replicas. Default: hostname
+   * and pid (env `SQUADFLOW_REPLICA_ID`). Replicas in one process with the
+   * same id act as one: each holds every partition that id holds.
+   */
+  replicaId?: string;
+  /** How long a partition lease holds without renewal (default 5 s): a dead replica's partitions move after about this long. */
+  leaseTtlMs?: number;
+  /** How often leases are renewed and the partition map looked at (default 1 s; under `leaseTtlMs`). */
+  leaseRenewMs?: number;
 }
 
 const positiveInt = z.number().int().positive();
@@ -71,18 +83,37 @@ const BoundsSchema = z.object({
   maxStepPayloadBytes: positiveInt.optional(),
   signalBuffer: z.object({ ttlMs: positiveInt, maxSignalBytes: positiveInt, maxBytes: positiveInt }).partial().optional(),
   stepProgressEvents: z.boolean().optional(),
+  replicaId: z.string().min(1).max(128).optional(),
+  leaseTtlMs: positiveInt.min(100).optional(),
+  leaseRenewMs: positiveInt.min(10).optional(),
 });
 
 /** Throws `INVALID_ARGUMENT` naming each bad numeric (or boolean) option. */
 export function checkOrchestratorOptions(options: OrchestratorOptions): void {
-  const { concurrency, maxCachedExecutions, maxEventAttempts, maxStepPayloadBytes, signalBuffer, stepProgressEvents } = options;
-  const parsed = BoundsSchema.safeParse({
+  const {
     concurrency,
     maxCachedExecutions,
     maxEventAttempts,
     maxStepPayloadBytes,
     signalBuffer,
     stepProgressEvents,
+    replicaId,
+    leaseTtlMs,
+    leaseRenewMs,
+  } = options;
+  const parsed = BoundsSchema.refine((o) => (o.leaseRenewMs ?? DEFAULT_LEASE_RENEW_MS) < (o.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS), {
+    path: ['leaseRenewMs'],
+    message: 'must be shorter than leaseTtlMs',
+  }).safeParse({
+    concurrency,
+    maxCachedExecutions,
+    maxEventAttempts,
+    maxStepPayloadBytes,
+    signalBuffer,
+    stepProgressEvents,
+    replicaId,
+    leaseTtlMs,
+    leaseRenewMs,
   });
   if (!parsed.success) throw new SquadflowError('INVALID_ARGUMENT', 'invalid orchestrator options', toFieldIssues(parsed.error.issues));
 }

@@ -1,9 +1,13 @@
+import { hostname } from 'node:os';
 import {
+  controlCodec,
   createLogger,
   inboundCodec,
   names as makeNames,
   STEP_PROGRESS_EVENTS,
+  partitionOf,
   StepErrorCode,
+  triggerCodec,
   TRACEPARENT,
   type InboundMessage,
   type TriggerMessage,
@@ -15,13 +19,15 @@ import {
 import type { CompiledWorkflow, MachineEvent } from '../compile/index.ts';
 import type { EffectDeps } from './effects.ts';
 import { EventApplier, type ApplyOptions, type ApplyResult } from './event-applier.ts';
-import type { Consumer, DeliveredMessage } from '@squadflow/transport';
+import { wallClock, type Consumer, type DeliveredMessage } from '@squadflow/transport';
 import { Scheduler } from '../schedules/scheduler.ts';
 import { openStores, type EngineStores } from '../store/open-stores.ts';
 import { TimerService } from '../timers/timer-service.ts';
 import { ensureStreams } from '@squadflow/transport';
 import { executionIdOf, startExecution, type TriggerDeps } from './start-execution.ts';
-import { RecoveryPass } from './recovery-pass.ts';
+import { rearmAll, RecoveryPass } from './recovery-pass.ts';
+import { PartitionLeases } from '../partitions/partition-leases.ts';
+import { PartitionConsumers } from '../partitions/partition-consumers.ts';
 import { EngineClient } from '../client/engine-client.ts';
 import { EventRouter } from '../events/event-router.ts';
 import { DispatchGate } from './dispatch-gate.ts';
@@ -69,7 +75,12 @@ export class Orchestrator {
   private timers!: TimerService;
   private stores!: EngineStores;
   private effectDeps!: EffectDeps;
-  private recovery?: RecoveryPass;
+  /** Recovery passes running: the start-up one, then one per batch of partitions won. */
+  private readonly recoveries = new Set<RecoveryPass>();
+  /** Their `done`, until each ends (`recovered` waits for those). */
+  private readonly recovering = new Set<Promise<void>>();
+  private leases?: PartitionLeases;
+  private partitions!: PartitionConsumers;
   private gate!: DispatchGate;
   private scheduler?: Scheduler;
   private events?: EventRouter;
@@ -124,7 +135,10 @@ export class Orchestrator {
       guarded: (id, msg, label, apply) => this.guarded.message(id, msg, label, apply),
     });
     this.gate = new DispatchGate(this.options.squadLimits ?? {});
-    this.timers = new TimerService(this.stores.timers, transport.clock, (t, tries) => this.onTimer(t, tries), this.logger);
+    this.timers = new TimerService(this.stores.timers, transport.clock, (t, tries) => this.onTimer(t, tries), this.logger, {
+      owns: (p) => this.leases?.owns(p) ?? false,
+      foreign: (executionId, timerId) => this.askHolderToArm(executionId, timerId),
+    });
     this.effectDeps = {
       transport,
       names: this.names,
@@ -146,7 +160,9 @@ export class Orchestrator {
       logger: this.logger,
       cacheCapacity: this.options.maxCachedExecutions ?? 10_000,
       evictAfterEvent: this.options.evictAfterEvent ?? false,
-      onWritten: (id) => this.recovery?.noteWritten(id),
+      onWritten: (id) => {
+        for (const pass of this.recoveries) pass.noteWritten(id);
+      },
       maxStepPayloadBytes: this.maxStepPayloadBytes,
       quarantine: (id, error) => this.guarded.endWithoutEvent(id, error),
     });
@@ -171,30 +187,39 @@ export class Orchestrator {
       notifyParent: (id, watcher, end) => notifyWatcher(this.effectDeps, id, watcher, end),
     };
     this.links = new LinkRequests({ effects: this.effectDeps, apply: (id, c) => this.apply(id, controlEvent(c)) });
-    // Created before anything is consumed, so every write from now on is noted against its scan.
-    this.recovery = new RecoveryPass({
-      applier: this.applier,
-      executions: this.stores.executions,
-      timers: this.timers,
-      clock: transport.clock,
-      logger: this.logger,
-    });
-    const rearmed = await this.timers.start();
+    // Only the sweep: no partition is held yet, their timers are armed as their leases are won.
+    await this.timers.start();
+    // Events take milliseconds; a short ack wait means messages a crashed
+    // process held come back within seconds, well inside step timeouts.
+    const settings = { ackWaitMs: 5_000, maxDeliver: maxEventAttempts * MAX_DELIVER_PER_ATTEMPT };
+    const concurrency = this.options.concurrency ?? 256;
+    // Triggers and signals: any replica takes them. First, since it narrows a durable of an older version (`p.in.>`),
+    // which would overlap every partition's consumer on the work queue.
     this.consumer = await transport.streams.consume(
       this.names.streams.inbound,
-      // Events take milliseconds; a short ack wait means messages a crashed
-      // process held come back within seconds, well inside step timeouts.
-      {
-        durable: this.names.consumers.orchestrator,
-        filterSubject: this.names.inboundAll,
-        maxAckPending: this.options.concurrency ?? 256,
-        ackWaitMs: 5_000,
-        maxDeliver: maxEventAttempts * MAX_DELIVER_PER_ATTEMPT,
-      },
+      { ...settings, durable: this.names.consumers.orchestrator, filterSubject: this.names.inboundEntry, maxAckPending: concurrency },
       (msg) => this.track(this.handle(msg)),
     );
-    this.logger.info({ prefix: this.names.prefix, rearmed }, 'orchestrator started');
-    this.recovery.start();
+    this.partitions = new PartitionConsumers(
+      transport,
+      this.names,
+      { ...settings, maxAckPending: PartitionConsumers.maxAckPending(concurrency) },
+      (msg) => this.track(this.handle(msg)),
+    );
+    this.leases = new PartitionLeases({
+      kv: await transport.kv(this.names.buckets.leases),
+      replica: this.options.replicaId ?? `${hostname()}-${process.pid}`,
+      // Real time, not the transport's clock: a lease says a process is alive, and a time-skipping clock would expire
+      // it (and run a round per simulated second) while the process runs on.
+      clock: wallClock(),
+      logger: this.logger,
+      ...(this.options.leaseTtlMs ? { ttlMs: this.options.leaseTtlMs } : {}),
+      ...(this.options.leaseRenewMs ? { renewMs: this.options.leaseRenewMs } : {}),
+      gain: (partitions) => this.gain(partitions),
+      lose: (partitions) => this.lose(partitions),
+    });
+    await this.leases.start();
+    this.logger.info({ prefix: this.names.prefix, partitions: this.leases.owned() }, 'orchestrator started');
     // Durable schedules (docs/schedules.md): every replica runs one; KV compare-and-set picks who fires a slot.
     this.scheduler = await Scheduler.start({ transport, names: this.names, logger: this.logger });
     this.events = new EventRouter({
@@ -217,9 +242,11 @@ export class Orchestrator {
   async stop(): Promise<void> {
     await this.retention?.stop();
     await this.scheduler?.stop();
-    await this.recovery?.stop();
+    await Promise.all([...this.recoveries].map((pass) => pass.stop()));
     await this.events?.stop();
     await this.consumer?.stop();
+    // Drains every partition's consumer, then hands the leases back: the other replicas take over at once.
+    await this.leases?.stop();
     while (this.handling.size > 0) await Promise.all([...this.handling]);
     this.timers.stop();
     await this.applier.idle();
@@ -232,7 +259,61 @@ export class Orchestrator {
    * execution's last effects re-performed and its step timeouts armed again.
    */
   async recovered(): Promise<void> {
-    await this.recovery?.done;
+    await Promise.all([...this.recovering]);
+  }
+
+  /** The partitions this replica holds now (all of them when it runs alone). */
+  ownedPartitions(): number[] {
+    return this.leases?.owned() ?? [];
+  }
+
+  /** Partitions just won: arm their stored timers, consume them, re-perform their executions' last effects. */
+  private async gain(partitions: number[]): Promise<void> {
+    const won = new Set(partitions);
+    // Created before the partitions are consumed, so every write from now on is noted against its scan.
+    const pass = new RecoveryPass({
+      applier: this.applier,
+      executions: this.stores.executions,
+      timers: this.timers,
+      clock: this.options.transport.clock,
+      logger: this.logger,
+      only: (id) => won.has(partitionOf(id)),
+    });
+    this.recoveries.add(pass);
+    await this.timers.adopt(partitions);
+    await this.partitions.start(partitions);
+    pass.start();
+    const done: Promise<void> = pass.done.finally(() => {
+      this.recoveries.delete(pass);
+      this.recovering.delete(done);
+    });
+    this.recovering.add(done);
+  }
+
+  /** Partitions given up or lost: drain their consumers (events in progress finish), then disarm their timers. */
+  private async lose(partitions: number[]): Promise<void> {
+    await this.partitions.stop(partitions);
+    await this.timers.drop(partitions);
+  }
+
+  /**
+   * A timer armed here for an execution of another replica's partition: the
+   * holder arms it from the record (a `rearm` control on the partition's
+   * subject). No message id: a repeat only arms the same timers again, and
+   * the same timer may rightly be asked for twice (a pause, then a resume).
+   */
+  private askHolderToArm(executionId: string, timerId: string): Promise<void> {
+    const message = { kind: 'control' as const, controlId: `rearm.${timerId}`, executionId, action: 'rearm' as const };
+    return this.options.transport.streams.publish(this.names.control(executionId), controlCodec.encode(message));
+  }
+
+  /** On the partition's holder: arms every timer the execution's record lists (read afresh: another replica wrote it). */
+  private rearm(executionId: string): Promise<void> {
+    return this.applier.exclusive(executionId, async () => {
+      this.applier.forget(executionId);
+      const live = await this.applier.load(executionId);
+      if (live && live.snapshot.status === 'active') await rearmAll(this.timers, live);
+    });
   }
 
   /** Re-reads the workflows' `events` now (otherwise every few seconds): new subjects are listened to at once. */
@@ -307,6 +388,7 @@ export class Orchestrator {
           () => `${inbound.action} request`,
           async () => {
             if (inbound.action === 'rewind') return this.rewind(inbound);
+            if (inbound.action === 'rearm') return this.rearm(inbound.executionId);
             const result = await this.apply(inbound.executionId, controlEvent(inbound));
             // An execution without a live statechart (ended, pending, unknown) answers links and cancels here.
             await this.links.afterControl(inbound, result);
@@ -318,6 +400,9 @@ export class Orchestrator {
 
   private async onTrigger(t: TriggerMessage, msg: DeliveredMessage): Promise<void> {
     const executionId = executionIdOf(t);
+    // Taken from the shared consumer for an execution another replica holds: hand it over, so the holder starts it
+    // (its first effects, its step timeouts, its cache) rather than this replica. From a partition's subject, never.
+    if (this.isEntrySubject(msg.subject) && !this.leases?.owns(partitionOf(executionId))) return this.handOver(t, executionId, msg);
     if (t.executionId === undefined && t.idempotencyKey === undefined) {
       // A fresh id per delivery: nothing to count tries against, or to quarantine; the consumer's maxDeliver bounds it.
       return startExecution(this.triggerDeps, t, executionId, msg.header(TRACEPARENT));
@@ -328,6 +413,25 @@ export class Orchestrator {
       () => `trigger of "${t.workflow}"`,
       () => startExecution(this.triggerDeps, t, executionId, msg.header(TRACEPARENT)),
       t,
+    );
+  }
+
+  /** Whether a message came on a subject that names no partition (`p.in.<kind>.<token>`: the shared consumer's). */
+  private isEntrySubject(subject: string): boolean {
+    return subject.split('.').length === 4;
+  }
+
+  /**
+   * Republishes a trigger, with its execution id fixed, on the subject of
+   * the execution's partition (no message id: a repeat after a crash here
+   * starts the same execution, which the holder finds and leaves as it is).
+   */
+  private handOver(t: TriggerMessage, executionId: string, msg: DeliveredMessage): Promise<void> {
+    const traceparent = msg.header(TRACEPARENT);
+    return this.options.transport.streams.publish(
+      this.names.startIn(executionId),
+      triggerCodec.encode({ ...t, executionId }),
+      traceparent ? { headers: { [TRACEPARENT]: traceparent } } : {},
     );
   }
 

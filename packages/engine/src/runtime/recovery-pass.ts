@@ -16,10 +16,13 @@ export interface RecoveryPassDeps {
   timers: TimerService;
   clock: Clock;
   logger: Logger;
+  /** The executions this pass covers (default all): those of the partitions just won. */
+  only?: (executionId: string) => boolean;
 }
 
 /**
- * The start-up recovery pass. After a crash, the last effects of some
+ * The recovery pass, at start and then for each batch of partitions won
+ * (their executions only). After a crash, the last effects of some
  * executions may not have been performed (persisted, then killed). Their
  * inbound message comes back after the ack wait and timers re-fire, but
  * re-performing every active execution's outbox now (idempotent by effect
@@ -90,7 +93,10 @@ export class RecoveryPass {
     const { applier, executions, logger } = this.deps;
     const active = (await executions.scan()).filter(
       ({ record }) =>
-        record.snapshot !== undefined && !TERMINAL_STATUSES.has(record.status) && (only === undefined || only.has(record.executionId)),
+        record.snapshot !== undefined &&
+        !TERMINAL_STATUSES.has(record.status) &&
+        (only === undefined || only.has(record.executionId)) &&
+        (this.deps.only === undefined || this.deps.only(record.executionId)),
     );
     const failed = new Set<string>();
     let next = 0;
@@ -107,7 +113,7 @@ export class RecoveryPass {
                 ? await applier.load(id)
                 : await applier.restore(stored.record, stored.revision));
             if (!live) return;
-            this.rearmTimeouts(live);
+            rearmTimeouts(this.deps.timers, live);
             await applier.flush(live);
           });
         } catch (err) {
@@ -120,10 +126,21 @@ export class RecoveryPass {
     logger.info({ executions: active.length, failed: failed.size }, 'recovery pass round done');
     return failed;
   }
+}
 
-  /** Step timeouts live only in memory: after a restart they are armed again from the snapshot. */
-  private rearmTimeouts(live: LiveExecution): void {
-    const { executionId, volatileTimers } = live.snapshot.context;
-    for (const [id, spec] of Object.entries(volatileTimers ?? {})) this.deps.timers.restore({ kind: 'timer', id, executionId, ...spec });
-  }
+/** Step timeouts live only in memory: after a restart (or a partition's move) they are armed again from the snapshot. */
+export function rearmTimeouts(timers: TimerService, live: LiveExecution): void {
+  const { executionId, volatileTimers } = live.snapshot.context;
+  for (const [id, spec] of Object.entries(volatileTimers ?? {})) timers.restore({ kind: 'timer', id, executionId, ...spec });
+}
+
+/**
+ * Arms every timer an execution's snapshot lists, on its partition's holder
+ * (a `rearm` control, sent by the replica that applied an event of it): the
+ * step timeouts from the snapshot, the stored ones from KV.
+ */
+export async function rearmAll(timers: TimerService, live: LiveExecution): Promise<void> {
+  rearmTimeouts(timers, live);
+  const volatile = live.snapshot.context.volatileTimers ?? {};
+  await Promise.all(live.snapshot.context.timers.filter((id) => !(id in volatile)).map((id) => timers.reload(id)));
 }

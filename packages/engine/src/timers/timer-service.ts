@@ -1,4 +1,4 @@
-import { timerCodec, type Logger, type TimerFired } from '@squadflow/shared';
+import { partitionOf, timerCodec, type Logger, type TimerFired } from '@squadflow/shared';
 import { KvConflictError, KvRecords, type Clock, type KvStore } from '@squadflow/transport';
 import { isVolatileTimer, timerKindOf } from '../compile/ids.ts';
 
@@ -22,7 +22,28 @@ import { isVolatileTimer, timerKindOf } from '../compile/ids.ts';
  * (the second is stale to its execution); a taken-over timer's entry is
  * deleted only at the revision it was taken at, so a timer re-armed
  * meanwhile under the same id is kept.
+ *
+ * Partitions (docs/architecture.md, "Partitions and leases"): a replica
+ * holds the alarms of the executions of the partitions it holds, and only
+ * those. `adopt` arms a partition's stored timers when its lease is won,
+ * `drop` disarms them when it is given up; the sweep looks only at held
+ * partitions. A timer armed for an execution of another replica's partition
+ * (its trigger or signal came through here) is stored if durable, not armed,
+ * and the holder is told (`foreign`) to arm it from the execution's record.
  */
+/** Which partitions this process holds, and how to tell another partition's holder to arm a timer. */
+export interface TimerPartitions {
+  owns(partition: number): boolean;
+  /** Tells the holder of `executionId`'s partition to arm its timers from its record (`timerId` identifies the request). */
+  foreign(executionId: string, timerId: string): Promise<void>;
+}
+
+/** Without partitioning: this process holds every partition. */
+export const EVERY_PARTITION: TimerPartitions = { owns: () => true, foreign: () => Promise.resolve() };
+
+/** The execution a timer id belongs to (`timerId`: execution ids hold no dot). */
+export const executionOfTimer = (id: string): string => id.split('.', 1)[0]!;
+
 /** How often every stored timer is checked for one that no process fired. */
 export const SWEEP_INTERVAL_MS = 15_000;
 /** A stored timer this far past due that this process does not hold is taken over. */
@@ -32,6 +53,10 @@ const DEFERRED_RECHECK_MS = 5 * 60_000;
 
 export class TimerService {
   private readonly alarms = new Map<string, unknown>();
+  /** The execution of each armed alarm (to drop a partition's). */
+  private readonly alarmExecutions = new Map<string, string>();
+  /** Timers firing now, with their execution and firing, so dropping a partition can wait for its own. */
+  private readonly firingNow = new Map<string, { executionId: string; done: Promise<void> }>();
   /** Timers whose event is being applied right now. */
   private readonly firing = new Set<string>();
   /** Volatile timers that fired while their execution was paused: kept here until it resumes. */
@@ -55,19 +80,46 @@ export class TimerService {
      */
     private readonly onFire: (timer: TimerFired, tries: number) => Promise<boolean | void>,
     private readonly logger: Logger,
+    private readonly partitions: TimerPartitions = EVERY_PARTITION,
   ) {
     this.records = new KvRecords(kv, timerCodec.schema);
   }
 
-  /** Loads and arms every stored timer. */
+  /** Loads and arms every stored timer of the partitions held now (all of them without partitioning), and starts the sweep. */
   async start(): Promise<number> {
-    const entries = await this.records.entries();
-    for (const { value: timer } of entries) {
-      if (isVolatileTimer(timer.timer)) this.storedVolatile.add(timer.id);
-      this.schedule(timer);
-    }
+    const armed = await this.load((p) => this.partitions.owns(p));
     this.scheduleSweep();
-    return entries.length;
+    return armed;
+  }
+
+  /** Arms the stored timers of partitions just won. Returns how many. */
+  adopt(partitions: readonly number[]): Promise<number> {
+    const won = new Set(partitions);
+    return this.load((p) => won.has(p));
+  }
+
+  /** Disarms the timers of partitions given up (parked ones too), after the ones firing now are done. */
+  async drop(partitions: readonly number[]): Promise<void> {
+    const gone = new Set(partitions);
+    const inGone = (executionId: string) => gone.has(partitionOf(executionId));
+    for (const [id, executionId] of this.alarmExecutions) if (inGone(executionId)) this.unschedule(id);
+    for (const [id, timer] of this.parked) if (inGone(timer.executionId)) this.parked.delete(id);
+    await Promise.all([...this.firingNow.values()].filter((f) => inGone(f.executionId)).map((f) => f.done));
+  }
+
+  private async load(wanted: (partition: number) => boolean): Promise<number> {
+    let armed = 0;
+    for (const { value: timer } of await this.records.entries()) {
+      if (!wanted(partitionOf(timer.executionId))) continue;
+      if (isVolatileTimer(timer.timer)) this.storedVolatile.add(timer.id);
+      if (!this.holds(timer.id)) this.schedule(timer);
+      armed++;
+    }
+    return armed;
+  }
+
+  private owns(executionId: string): boolean {
+    return this.partitions.owns(partitionOf(executionId));
   }
 
   /**
@@ -80,7 +132,7 @@ export class TimerService {
     try {
       const now = this.clock.now();
       for (const { value: timer, revision } of await this.records.entries()) {
-        if (this.stopped || this.holds(timer.id) || timer.dueAt > now - TAKEOVER_AFTER_MS) continue;
+        if (this.stopped || this.holds(timer.id) || timer.dueAt > now - TAKEOVER_AFTER_MS || !this.owns(timer.executionId)) continue;
         const deferredAt = this.deferred.get(timer.id);
         if (deferredAt !== undefined && now - deferredAt < DEFERRED_RECHECK_MS) continue;
         this.logger.warn({ timer: timer.id, overdueMs: now - timer.dueAt }, 'taking over an overdue timer that no process fired');
@@ -98,7 +150,10 @@ export class TimerService {
     this.parked.delete(timer.id);
     this.takenOver.delete(timer.id);
     if (!isVolatileTimer(timer.timer)) await this.records.put(timer.id, timer);
-    this.schedule(timer);
+    if (this.owns(timer.executionId)) return this.schedule(timer);
+    // Another replica's partition: it arms the timer from the record (already persisted: effects follow the write).
+    this.unschedule(timer.id);
+    await this.partitions.foreign(timer.executionId, timer.id);
   }
 
   /** Whether this process holds the timer: armed, firing, or parked (its execution is paused). */
@@ -108,7 +163,7 @@ export class TimerService {
 
   /** Arms a volatile timer listed in a snapshot, unless this process already holds it. */
   restore(timer: TimerFired): void {
-    if (!this.holds(timer.id)) this.schedule(timer);
+    if (!this.holds(timer.id) && this.owns(timer.executionId)) this.schedule(timer);
   }
 
   /** Arms a stored timer again (a resumed execution's timers; overdue ones fire at once). */
@@ -119,6 +174,8 @@ export class TimerService {
       return this.schedule(parked);
     }
     if (this.alarms.has(id) || isVolatileTimer(timerKindOf(id))) return;
+    const executionId = executionOfTimer(id);
+    if (!this.owns(executionId)) return this.partitions.foreign(executionId, id);
     const stored = await this.records.get(id);
     if (stored) this.schedule(stored.value);
   }
@@ -150,6 +207,7 @@ export class TimerService {
   private schedule(timer: TimerFired): void {
     if (this.stopped) return;
     this.unschedule(timer.id);
+    this.alarmExecutions.set(timer.id, timer.executionId);
     this.alarms.set(
       timer.id,
       this.clock.setTimer(timer.dueAt, () => void this.fire(timer)),
@@ -160,11 +218,23 @@ export class TimerService {
     const alarm = this.alarms.get(id);
     if (alarm !== undefined) this.clock.clearTimer(alarm);
     this.alarms.delete(id);
+    this.alarmExecutions.delete(id);
   }
 
-  private async fire(timer: TimerFired, tries = 1): Promise<void> {
+  private fire(timer: TimerFired, tries = 1): Promise<void> {
+    const done = this.fireOnce(timer, tries);
+    const entry = { executionId: timer.executionId, done };
+    this.firingNow.set(timer.id, entry);
+    return done.finally(() => {
+      if (this.firingNow.get(timer.id) === entry) this.firingNow.delete(timer.id);
+    });
+  }
+
+  private async fireOnce(timer: TimerFired, tries: number): Promise<void> {
     this.alarms.delete(timer.id);
-    if (this.stopped) return;
+    this.alarmExecutions.delete(timer.id);
+    // Stopped, or its partition's lease lapsed before the drop (this process was paused): the holder fires it.
+    if (this.stopped || !this.owns(timer.executionId)) return;
     // Node's timers may fire a millisecond early by the wall clock: never deliver before the due time.
     if (this.clock.now() < timer.dueAt) return this.schedule(timer);
     this.firing.add(timer.id);
@@ -177,11 +247,13 @@ export class TimerService {
       if (applied !== false && !this.alarms.has(timer.id)) await this.forget(timer.id);
     } catch (err) {
       this.logger.warn({ err, timer: timer.id }, 'timer event failed; retrying in 1 s');
-      if (!this.stopped)
+      if (!this.stopped) {
+        this.alarmExecutions.set(timer.id, timer.executionId);
         this.alarms.set(
           timer.id,
           this.clock.setTimer(this.clock.now() + 1_000, () => void this.fire(timer, tries + 1)),
         );
+      }
     } finally {
       this.firing.delete(timer.id);
     }

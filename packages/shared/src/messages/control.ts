@@ -52,6 +52,18 @@ export const ControlMessageSchema = z.discriminatedUnion('action', [
     action: z.literal('rewind'),
     fromStep: NameSchema,
   }),
+  z.strictObject({
+    kind: z.literal('control'),
+    controlId: z.string().min(1),
+    executionId: ExecutionIdSchema,
+    /**
+     * Sent by an orchestrator replica that applied an event of an execution
+     * whose partition another replica holds (a trigger or a signal, which any
+     * replica takes): the holder arms the timers the execution's record lists,
+     * since only a partition's holder keeps its timers (docs/architecture.md).
+     */
+    action: z.literal('rearm'),
+  }),
 ]);
 export type ControlMessage = z.output<typeof ControlMessageSchema>;
 export const controlCodec = codec('control message', ControlMessageSchema);
