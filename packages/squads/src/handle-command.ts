@@ -78,22 +78,25 @@ export async function handleCommand(msg: DeliveredMessage, deps: CommandDeps): P
     msg.term();
     return;
   }
-  const log = deps.logger.child({
-    executionId: command.executionId,
-    step: command.step,
-    attempt: command.attempt,
-    action: command.action,
-    commandId: command.id,
-  });
+  // The command's child logger, made when first used: a command that logs nothing (the common case) makes none.
+  let child: Logger | undefined;
+  const log = (): Logger =>
+    (child ??= deps.logger.child({
+      executionId: command.executionId,
+      step: command.step,
+      attempt: command.attempt,
+      action: command.action,
+      commandId: command.id,
+    }));
   try {
     await processCommand(msg, command, deps, log);
   } catch (err) {
-    log.error({ err, deliveryCount: msg.deliveryCount }, 'step command failed; will be redelivered');
+    log().error({ err, deliveryCount: msg.deliveryCount }, 'step command failed; will be redelivered');
     msg.nak(RETRY_DELAY_MS);
   }
 }
 
-async function processCommand(msg: DeliveredMessage, command: StepCommand, deps: CommandDeps, log: Logger): Promise<void> {
+async function processCommand(msg: DeliveredMessage, command: StepCommand, deps: CommandDeps, log: () => Logger): Promise<void> {
   const { clock } = deps.transport;
   const action = deps.actions.get(command.action);
   if (clock.now() >= command.deadline) {
@@ -103,7 +106,7 @@ async function processCommand(msg: DeliveredMessage, command: StepCommand, deps:
     // An at-least-once action keeps no record: its late copy is skipped too, and the orchestrator's timeout retries.
     const record = action?.atLeastOnce ? undefined : await deps.ledger.read(command.id);
     if (!record) {
-      log.info('deadline passed before the command ran; skipped');
+      log().info('deadline passed before the command ran; skipped');
       msg.ack();
       return;
     }
@@ -112,7 +115,7 @@ async function processCommand(msg: DeliveredMessage, command: StepCommand, deps:
     const message = `squad ${deps.squad} has no action ${JSON.stringify(command.action)}`;
     const error = { message, code: StepErrorCode.UNKNOWN_ACTION, retryable: false };
     await publish(deps, command, reply(command, { ok: false, error }));
-    log.warn('unknown action');
+    log().warn('unknown action');
     msg.ack();
     return;
   }
@@ -122,7 +125,7 @@ async function processCommand(msg: DeliveredMessage, command: StepCommand, deps:
     const error = { message: input.message, code: StepErrorCode.INVALID_INPUT, retryable: false };
     deps.stats.answered(command.action, error);
     await publish(deps, command, reply(command, { ok: false, error }));
-    log.info({ error: input.message }, 'invalid input');
+    log().info({ error: input.message }, 'invalid input');
     msg.ack();
     return;
   }
@@ -147,14 +150,14 @@ async function processCommand(msg: DeliveredMessage, command: StepCommand, deps:
   if (claim.status !== 'claimed') {
     const ours = deps.answers.get(command.id);
     if (claim.status === 'done') {
-      log.debug('duplicate delivery; re-publishing the stored reply');
+      if (debugging(deps)) log().debug('duplicate delivery; re-publishing the stored reply');
       await publish(deps, command, claim.reply);
     } else if (ours) {
-      log.info('another delivery of a command this process is running; publishing its answer when it comes');
+      log().info('another delivery of a command this process is running; publishing its answer when it comes');
       await publish(deps, command, await ours);
     } else {
       const interrupted = failure(command, StepErrorCode.INTERRUPTED, 'a previous delivery of this command started but did not finish');
-      log.warn('command was started by a previous delivery; replying INTERRUPTED');
+      log().warn('command was started by a previous delivery; replying INTERRUPTED');
       await publish(deps, command, await deps.ledger.settle(command.id, interrupted, claim.revision, clock.now()));
     }
     msg.ack();
@@ -171,7 +174,8 @@ interface Run {
   /** The input as the action's schema parsed it. */
   input: unknown;
   deps: CommandDeps;
-  log: Logger;
+  /** The command's child logger (made on first call). */
+  log: () => Logger;
 }
 
 /**
@@ -211,10 +215,10 @@ async function runClaimed(run: Run, startedRevision: number | undefined): Promis
       if (startedRevision !== undefined)
         await deps.ledger
           .settle(command.id, answer, startedRevision, clock.now())
-          .catch((e: unknown) => log.warn({ err: e }, 'storing the reply failed'));
+          .catch((e: unknown) => log().warn({ err: e }, 'storing the reply failed'));
       throw err;
     }
-    log.debug({ ok: answer.ok, ms: finishedAt - startedAt }, 'handler finished; reply published');
+    if (debugging(deps)) log().debug({ ok: answer.ok, ms: finishedAt - startedAt }, 'handler finished; reply published');
     msg.ack();
   } finally {
     deps.answers.delete(command.id);
@@ -232,7 +236,7 @@ async function publishPersistently(
   deps: CommandDeps,
   command: StepCommand,
   bytes: Uint8Array,
-  log: Logger,
+  log: () => Logger,
   headers: Record<string, string> | undefined,
 ): Promise<void> {
   for (let tries = 1; ; tries++) {
@@ -241,7 +245,7 @@ async function publishPersistently(
       return;
     } catch (err) {
       if (tries >= PUBLISH_TRIES || deps.transport.clock.now() >= command.deadline) throw err;
-      log.warn({ err, tries }, 'publishing the reply failed; trying again');
+      log().warn({ err, tries }, 'publishing the reply failed; trying again');
       await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
     }
   }
@@ -252,16 +256,9 @@ async function runHandler(run: Run, startedAt: number): Promise<Outcome> {
   const { msg, command, action, input, deps, log } = run;
   const { clock, streams } = deps.transport;
   const deadline = action.timeoutMs === undefined ? command.deadline : Math.min(command.deadline, startedAt + action.timeoutMs);
-  const control = new AttemptControl(clock, startedAt, deadline);
-  const beats = new HeartbeatPublisher({
-    command,
-    names: deps.names,
-    streams,
-    clock,
-    logger: log,
-    intervalMs: Math.max(1, Math.min(HEARTBEAT_MAX_RATE_MS, Math.floor(control.spanMs / 2))),
-    onSent: () => msg.working(),
-  });
+  const control = new AttemptControl(clock, startedAt, deadline, { everyMs: WORKING_INTERVAL_MS, send: () => msg.working() });
+  // Made on the first heartbeat: most handlers never send one.
+  let beats: HeartbeatPublisher | undefined;
   const ctx: ActionContext = {
     executionId: command.executionId,
     workflow: command.workflow,
@@ -272,34 +269,51 @@ async function runHandler(run: Run, startedAt: number): Promise<Outcome> {
     get deadline() {
       return control.deadline;
     },
-    signal: control.signal,
-    logger: log,
+    get signal() {
+      return control.signal;
+    },
+    get logger() {
+      return log();
+    },
     heartbeat(progress?: unknown) {
       try {
         control.extend();
+        beats ??= new HeartbeatPublisher({
+          command,
+          names: deps.names,
+          streams,
+          clock,
+          logger: log(),
+          intervalMs: Math.max(1, Math.min(HEARTBEAT_MAX_RATE_MS, Math.floor(control.spanMs / 2))),
+          onSent: () => msg.working(),
+        });
         beats.beat(progress);
       } catch (err) {
-        log.warn({ err }, 'heartbeat failed');
+        log().warn({ err }, 'heartbeat failed');
       }
     },
   };
-  const keepAlive = setInterval(() => msg.working(), WORKING_INTERVAL_MS);
-  keepAlive.unref();
   deps.running.add(control);
   deps.stats.started(command.action);
   const began = performance.now();
   try {
-    log.debug('handler started');
+    if (debugging(deps)) log().debug('handler started');
     return await invokeAction(action, input, ctx, control);
   } finally {
-    clearInterval(keepAlive);
     deps.running.delete(control);
     deps.stats.ended(command.action, performance.now() - began);
     control.finish();
-    beats.close();
-    // A heartbeat published after the reply would be ignored, but keep the inbound stream in causal order anyway.
-    await beats.settled();
+    if (beats) {
+      beats.close();
+      // A heartbeat published after the reply would be ignored, but keep the inbound stream in causal order anyway.
+      await beats.settled();
+    }
   }
+}
+
+/** Whether debug lines are written at all: the command path skips making its child logger for ones that are not. */
+function debugging(deps: CommandDeps): boolean {
+  return deps.logger.isLevelEnabled('debug');
 }
 
 function failure(command: StepCommand, code: StepErrorCode, message: string): StepReply {

@@ -25,6 +25,8 @@ export function validate(
  * signal is not waited for: the attempt is answered at once (`TIMEOUT`
  * past the deadline, `INTERRUPTED` at shutdown) and the late result is only
  * logged, so a stuck handler cannot hold a concurrency slot or a shutdown.
+ * The control's timers are armed only when the handler answers with a
+ * promise: one that returns (or throws) at once cannot be aborted anyway.
  */
 export async function invokeAction(
   action: ActionDefinition,
@@ -32,8 +34,11 @@ export async function invokeAction(
   ctx: ActionContext,
   control: AttemptControl,
 ): Promise<Outcome> {
-  const run = Promise.resolve().then(() => action.handler(input, ctx));
   try {
+    const result = action.handler(input, ctx);
+    if (!isThenable(result)) return checkedOutput(action, result);
+    control.start();
+    const run = Promise.resolve(result);
     const first = await Promise.race([run.then((output) => ({ output })), control.aborted]);
     if (typeof first === 'string') {
       run.then(
@@ -42,15 +47,25 @@ export async function invokeAction(
       );
       return { ok: false, error: abortedError(control) };
     }
-    const checked = validate(action.output, first.output, 'output');
-    if (!checked.ok) return { ok: false, error: { message: checked.message, code: StepErrorCode.INVALID_OUTPUT, retryable: false } };
-    return { ok: true, output: checked.value };
+    return checkedOutput(action, first.output);
   } catch (err) {
     // Once aborted, the rejection (AbortError, fetch failure) is a consequence of the abort, not the handler's verdict.
     const error = control.abortCause ? abortedError(control) : toStepError(err, false);
     ctx.logger.info({ err, code: error.code, retryable: error.retryable }, 'handler failed');
     return { ok: false, error };
   }
+}
+
+function checkedOutput(action: ActionDefinition, output: unknown): Outcome {
+  const checked = validate(action.output, output, 'output');
+  if (!checked.ok) return { ok: false, error: { message: checked.message, code: StepErrorCode.INVALID_OUTPUT, retryable: false } };
+  return { ok: true, output: checked.value };
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 function abortedError(control: AttemptControl): StepError {

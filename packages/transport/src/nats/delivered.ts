@@ -13,7 +13,6 @@ export class NatsDelivered implements DeliveredMessage {
   settled = false;
   readonly subject: string;
   readonly data: Uint8Array;
-  readonly deliveryCount: number;
 
   constructor(
     private readonly msg: JsMsg,
@@ -21,8 +20,12 @@ export class NatsDelivered implements DeliveredMessage {
   ) {
     this.subject = msg.subject;
     this.data = msg.data;
-    this.deliveryCount = msg.info.deliveryCount;
     if (HOP_TRACE) hop(`dlv ${msg.subject}`);
+  }
+
+  /** Parsed from the reply subject on first read: most handlers never look at it. */
+  get deliveryCount(): number {
+    return this.msg.info.deliveryCount;
   }
 
   header(name: string): string | undefined {
