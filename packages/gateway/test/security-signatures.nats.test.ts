@@ -14,6 +14,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { parseServers } from '@squadflow/transport';
 import { natsUrl, until } from '@squadflow/transport/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { workflow } from '@squadflow/shared';
 import { parseApiTokens } from '../src/http/auth.ts';
 import { compileWebhookRoutes } from '../src/webhooks/generic-config.ts';
 import { captureLog } from './log-capture.ts';
@@ -57,10 +58,12 @@ interface Signer {
 }
 
 /** Meta's payload with escaped unicode, as Meta sends it (`\u00e4`, surrogate pairs for emoji). */
-const metaBody = (id: string, text = '\\u00e4\\u00f6\\u00e5 \\ud83d\\ude00'): string =>
+const metaBody = (id: string, text = '\\u00e4\\u00f6\\u00e5 \\ud83d\\ude00', from = '5511999990000'): string =>
   `{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp",` +
-  `"contacts":[{"wa_id":"5511999990000","profile":{"name":"J\\u00f6rg"}}],` +
-  `"messages":[{"from":"5511999990000","id":"${id}","timestamp":"1700000000","type":"text","text":{"body":"${text}"}}]}}]}]}`;
+  `"contacts":[{"wa_id":"${from}","profile":{"name":"J\\u00f6rg"}}],` +
+  `"messages":[{"from":"${from}","id":"${id}","timestamp":"1700000000","type":"text","text":{"body":"${text}"}}]}}]}]}`;
+
+const G2_PHONE = '5511999990002';
 
 const SIGNERS: Signer[] = [
   {
@@ -248,7 +251,14 @@ describe('webhook signatures (matrix G1, G2)', () => {
       kind: 'nats',
       listen: true,
       logger: log.logger,
-      workflows: [echoWorkflow(), echoWorkflow('lead_conversation')],
+      // The conversation waits after its first step: the G2 test's second message must find it running, whatever the timing.
+      workflows: [
+        echoWorkflow(),
+        workflow('lead_conversation')
+          .task('echo', { squad: 'alpha', action: 'noop' })
+          .wait('await_reply', { signal: 'conv_{phone_number}', timeout: '1h', dependsOn: ['echo'] })
+          .build(),
+      ],
       config: {
         tokens: parseApiTokens(`ops:${API_TOKEN}:read+trigger`),
         whatsapp: { appSecret: APP_SECRET, verifyToken: VERIFY_TOKEN, conversationWorkflow: 'lead_conversation' },
@@ -295,7 +305,8 @@ describe('webhook signatures (matrix G1, G2)', () => {
 
   it("accepts Meta's escaped-unicode body signed over its raw bytes, and refuses the same JSON re-serialised (G2)", async () => {
     const meta = SIGNERS[0]!;
-    const raw = metaBody('wamid.G2');
+    // A phone of its own: G1's conversations (same fixture phone) are still running, waiting for a reply.
+    const raw = metaBody('wamid.G2', undefined, G2_PHONE);
     const reserialised = JSON.stringify(JSON.parse(raw));
     expect(reserialised).not.toBe(raw); // `äöå 😀` written out as UTF-8: other bytes, same JSON
     expect(JSON.parse(reserialised)).toEqual(JSON.parse(raw));
@@ -317,7 +328,7 @@ describe('webhook signatures (matrix G1, G2)', () => {
     expect(started.context).toMatchObject({ name: 'Jörg', message: { text: 'äöå 😀' } });
 
     // A sender that writes UTF-8 and signs those bytes is accepted too: the signature covers bytes, whatever they spell.
-    const utf8 = metaBody('wamid.G2b', 'äöå 😀');
+    const utf8 = metaBody('wamid.G2b', 'äöå 😀', G2_PHONE);
     const plain = await post(meta, utf8, sig(meta, signed(meta, Buffer.from(utf8, 'utf8'))));
     // Same sender while the G2 conversation runs: the message joins it (a signal), it starts no second one.
     expect([plain.status, JSON.parse(plain.body)]).toEqual([200, expect.objectContaining({ received: 1, signalled: 1, triggered: 0 })]);
