@@ -112,7 +112,7 @@ export class Deployment {
   }
 
   env(): Record<string, string> {
-    return { SQUADFLOW_NATS_URL: natsUrl(), SQUADFLOW_PREFIX: this.prefix, SQUADFLOW_LOG_LEVEL: 'warn' };
+    return { SQUADFLOW_NATS_URL: natsUrl(), SQUADFLOW_PREFIX: this.prefix, SQUADFLOW_LOG_LEVEL: process.env['BENCH_LOG_LEVEL'] ?? 'warn' };
   }
 
   /** Starts (or restarts) the orchestrator process; `extraNodeArgs` e.g. `--cpu-prof`. */
