@@ -42,11 +42,15 @@ describe('partitioned orchestrator replicas', () => {
       const deployment = d;
       const replicas: ChildHandle[] = [deployment.orchestrator, await deployment.startOrchestrator(), await deployment.startOrchestrator()];
       const live = (map: Map<number, string>) => new Set([...map.values()].map(pidOf));
-      // The partitions spread over the three (6/5/5) once the joiners' shares are handed over.
+      // The partitions spread over the three (6/5/5) once the joiners' shares are handed over: wait for that.
       const spread = await until(
         'the partitions to spread over 3 replicas',
         () => holders(deployment),
-        (m) => m.size === PARTITIONS && live(m).size === 3,
+        // Balanced, not only held by three: a joiner's share arrives over a round or two (4/5/7 on the way to 5/5/6).
+        (m) =>
+          m.size === PARTITIONS &&
+          live(m).size === 3 &&
+          [...live(m)].every((pid) => [...m.values()].filter((o) => pidOf(o) === pid).length >= 5),
         30_000,
       );
       const victim = replicas[1]!;
