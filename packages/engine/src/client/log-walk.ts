@@ -96,11 +96,20 @@ export async function walkCreationLog(
   return { records: page, ...(more ? { positions } : {}) };
 }
 
-/** Reads ahead in every log with nothing read ahead and entries left, `batch` slots at a time (empty slots skipped). */
+/**
+ * Reads ahead, `batch` slots at a time (empty slots skipped), once a log
+ * with entries left has nothing read ahead: in it, and in the same round
+ * trip in every other log running low (each refill alone would cost a
+ * round trip of its own as the logs run dry one after another).
+ */
 async function fill(sources: Source[], batch: number): Promise<void> {
+  const left = (s: Source): boolean => s.next >= s.tail;
+  if (!sources.some((s) => !s.ahead.length && left(s))) return;
   await Promise.all(
     sources.map(async (s) => {
-      while (!s.ahead.length && s.next >= s.tail) {
+      if (s.ahead.length * 2 >= batch || !left(s)) return;
+      const had = s.ahead.length;
+      while (s.ahead.length === had && left(s)) {
         const seqs = Array.from({ length: Math.min(batch, s.next - s.tail + 1) }, (_, i) => s.next - i);
         s.next -= seqs.length;
         s.ahead.push(...(await s.log.read(seqs)).sort((a, b) => b.seq - a.seq));
