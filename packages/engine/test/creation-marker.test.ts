@@ -5,7 +5,7 @@
  * writer whose create lost marks its entries repeats. On memory and on NATS.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { names } from '@squadflow/shared';
+import { names, partitionOf } from '@squadflow/shared';
 import { createMemoryTransport, KvConflictError, type Transport } from '@squadflow/transport';
 import { withNatsTransport } from '@squadflow/transport/testing';
 import { openStores } from '../src/store/open-stores.ts';
@@ -51,16 +51,18 @@ describe.each(targets)('creation marker (%s)', (_kind, make) => {
     await Promise.all([a.index.settled(), b.index.settled()]);
 
     const logKv = await opened.transport.kv(n.buckets.executionLog);
-    const marker = JSON.parse(new TextDecoder().decode((await logKv.get('x.ex_1'))!.value)) as { all: number; wf: number };
-    // Both wrote ahead (seqs 1 and 2 in each log); the listing reads one entry, the winner's.
-    const entries = await a.index.log().read([1, 2]);
+    const marker = JSON.parse(new TextDecoder().decode((await logKv.get('x.ex_1'))!.value)) as { all: number; wf: number; p: number };
+    // Both wrote ahead (seqs 1 and 2 in each log of the execution's partition); the listing reads one entry, the winner's.
+    const p = partitionOf('ex_1');
+    expect(marker.p).toBe(p);
+    const entries = await a.index.log(undefined, p).read([1, 2]);
     expect(entries).toEqual([{ seq: marker.all, executionId: 'ex_1', createdAt: 1_000 }]);
-    expect((await a.index.log('wf').read([1, 2])).map((e) => e.seq)).toEqual([marker.wf]);
+    expect((await a.index.log('wf', p).read([1, 2])).map((e) => e.seq)).toEqual([marker.wf]);
 
     await a.index.removed(record('ex_1'));
     expect(await logKv.get('x.ex_1')).toBeNull();
-    expect(await logKv.get(`log.${marker.all}`)).toBeNull();
-    expect(await logKv.get(`wlog.wf.${marker.wf}`)).toBeNull();
+    expect(await logKv.get(`log.p${p}.${marker.all}`)).toBeNull();
+    expect(await logKv.get(`wlog.wf.p${p}.${marker.wf}`)).toBeNull();
   });
 
   it('retention of an execution created a moment ago waits for its marker and forgets its entries', async () => {
@@ -72,6 +74,6 @@ describe.each(targets)('creation marker (%s)', (_kind, make) => {
     await stores.index.removed(record('ex_2'));
     const logKv = await opened.transport.kv(n.buckets.executionLog);
     expect(await logKv.get('x.ex_2')).toBeNull();
-    expect(await stores.index.log().read([1])).toEqual([]);
+    expect(await stores.index.log(undefined, partitionOf('ex_2')).read([1])).toEqual([]);
   });
 });

@@ -62,12 +62,12 @@ export async function pageExecutions(
     matches,
   };
   const activeOnly = query.statuses !== undefined && [...query.statuses].every((s) => !isTerminal(s));
-  if (activeOnly && query.after?.seq === undefined) return pageActive(stores, query);
-  const { records, nextSeq } = await walkCreationLog(stores, query);
+  if (activeOnly && query.after?.positions === undefined) return pageActive(stores, query);
+  const { records, positions } = await walkCreationLog(stores, query);
   const last = records.at(-1);
   return {
     executions: records.map(toView),
-    ...(nextSeq !== undefined && last ? { nextCursor: encodeCursor(last.createdAt, last.executionId, nextSeq) } : {}),
+    ...(positions !== undefined && last ? { nextCursor: encodeCursor(last.createdAt, last.executionId, positions) } : {}),
   };
 }
 

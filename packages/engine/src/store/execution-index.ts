@@ -1,4 +1,13 @@
-import { decodeToken, encodeToken, EXECUTION_STATUSES, isTerminal, type ExecutionStatus, type Logger } from '@squadflow/shared';
+import {
+  decodeToken,
+  encodeToken,
+  EXECUTION_STATUSES,
+  isTerminal,
+  partitionOf,
+  PARTITIONS,
+  type ExecutionStatus,
+  type Logger,
+} from '@squadflow/shared';
 import { KvConflictError, kvRecords, type KvRecords, type KvStore } from '@squadflow/transport';
 import { z } from 'zod';
 import { CreationLog } from './creation-log.ts';
@@ -14,8 +23,22 @@ const STATUSES = new Set<string>(EXECUTION_STATUSES);
 /** The statuses an execution can leave: the ones with a key per execution. */
 export const ACTIVE_STATUSES: readonly ExecutionStatus[] = EXECUTION_STATUSES.filter((s) => !isTerminal(s));
 
-/** Where an execution's creation entries are (`x.<execution id>`): the one writer that logged it, and what retention forgets. */
-const LoggedSchema = z.object({ all: z.number().int(), wf: z.number().int() });
+/**
+ * Where an execution's creation entries are (`x.<execution id>`): the one writer that logged it, and what retention
+ * forgets. `p`: the partition whose logs hold them; absent in markers of the version before partitioned logs (the
+ * un-partitioned logs, still read as one more source: see `logSources`).
+ */
+const LoggedSchema = z.object({
+  all: z.number().int(),
+  wf: z.number().int(),
+  p: z
+    .number()
+    .int()
+    .min(0)
+    .max(PARTITIONS - 1)
+    .optional(),
+});
+type Logged = z.output<typeof LoggedSchema>;
 
 /** One key of an active execution: what listing filters and sorts by, without reading the record. */
 export interface IndexEntry {
@@ -43,9 +66,11 @@ export type ActiveCounts = Array<{ status: ExecutionStatus; workflow: string; co
  *   execution that ends loses its key with `forget` (no delete marker: a
  *   marker would stay in every later listing on NATS 2.9).
  * - **Creation logs** (`CreationLog`, bucket `<p>_exec_log`, read by
- *   point reads only): `log` for every execution and `wlog.<workflow>` per
- *   workflow, in creation order, and `x.<execution id>`, where its entries are. Listing without a
- *   status filter, or with an end status, walks one from its head.
+ *   point reads only): `log.p<k>` for every execution and `wlog.<workflow>.p<k>` per
+ *   workflow, one per partition `k` (one writer each in steady state: the replica holding the partition), in
+ *   creation order, and `x.<execution id>`, where its entries are. Listing without a status filter, or with an end
+ *   status, merges a name's logs from their heads, with the un-partitioned `log` / `wlog.<workflow>` of the version
+ *   before as one more source (no longer appended to; emptied by retention).
  * - **Ended counts** (`EndedCounts`, `<p>_exec_idx`): stored ended executions per end
  *   status and workflow, for metrics.
  *
@@ -63,10 +88,10 @@ export type ActiveCounts = Array<{ status: ExecutionStatus; workflow: string; co
 export class ExecutionIndex implements ExecutionWriteHook {
   readonly ended: EndedCounts;
   private readonly logs = new Map<string, CreationLog>();
-  private readonly logged: KvRecords<z.output<typeof LoggedSchema>>;
+  private readonly logged: KvRecords<Logged>;
   private readonly active: KvRecords<z.output<typeof ActiveSchema>>;
   /** The creation entries written ahead for a record being created, until its create is written or lost (keyed by the record object). */
-  private readonly ahead = new WeakMap<ExecutionRecord, Promise<z.output<typeof LoggedSchema>>>();
+  private readonly ahead = new WeakMap<ExecutionRecord, Promise<Logged>>();
   /** Markers being written after their records (`settleAhead`): retention and `settled` wait for them. */
   private readonly settling = new Set<Promise<void>>();
 
@@ -134,20 +159,27 @@ export class ExecutionIndex implements ExecutionWriteHook {
     for (const key of keys) if (isActiveKey(key)) await this.kv.forget(key);
     if (isTerminal(record.status)) this.ended.add(record.status, record.workflow, -1);
     const logged = await this.logged.get(`x.${record.executionId}`);
+    const p = logged ? logged.value.p : partitionOf(record.executionId);
     if (logged) {
-      await Promise.all([this.log().forget(logged.value.all), this.log(record.workflow).forget(logged.value.wf)]);
+      await Promise.all([this.log(undefined, p).forget(logged.value.all), this.log(record.workflow, p).forget(logged.value.wf)]);
       await this.logKv.forget(`x.${record.executionId}`);
     }
-    await Promise.all([this.log().trim(), this.log(record.workflow).trim()]);
+    await Promise.all([this.log(undefined, p).trim(), this.log(record.workflow, p).trim()]);
   }
 
-  /** Appends a new execution to both creation logs (write-ahead: before its record is created). */
-  private async append(record: ExecutionRecord): Promise<z.output<typeof LoggedSchema>> {
+  /**
+   * Appends a new execution to both creation logs of its partition
+   * (write-ahead: before its record is created). One log per partition: the
+   * replica holding the partition creates its executions, so each log has one
+   * writer in steady state and its appends never race for a slot (issue 15).
+   */
+  private async append(record: ExecutionRecord): Promise<Logged> {
+    const p = partitionOf(record.executionId);
     const [all, wf] = await Promise.all([
-      this.log().append(record.executionId, record.createdAt),
-      this.log(record.workflow).append(record.executionId, record.createdAt),
+      this.log(undefined, p).append(record.executionId, record.createdAt),
+      this.log(record.workflow, p).append(record.executionId, record.createdAt),
     ]);
-    return { all, wf };
+    return { all, wf, p };
   }
 
   /**
@@ -168,7 +200,7 @@ export class ExecutionIndex implements ExecutionWriteHook {
     this.settling.add(settling);
   }
 
-  private async settleAhead(record: ExecutionRecord, appended: Promise<z.output<typeof LoggedSchema>>, written: boolean): Promise<void> {
+  private async settleAhead(record: ExecutionRecord, appended: Promise<Logged>, written: boolean): Promise<void> {
     try {
       const seqs = await appended;
       if (!written || !(await this.mark(record, seqs))) await this.markRepeats(record, seqs);
@@ -178,7 +210,7 @@ export class ExecutionIndex implements ExecutionWriteHook {
   }
 
   /** Records where the execution's entries are; false when another writer had (its entries stand, these are repeats). */
-  private async mark(record: ExecutionRecord, seqs: z.output<typeof LoggedSchema>): Promise<boolean> {
+  private async mark(record: ExecutionRecord, seqs: Logged): Promise<boolean> {
     try {
       await this.logged.create(`x.${record.executionId}`, seqs);
       return true;
@@ -189,10 +221,11 @@ export class ExecutionIndex implements ExecutionWriteHook {
   }
 
   /** Marked, not forgotten: an empty slot would stop the head probe short of the entries appended after it. */
-  private async markRepeats(record: ExecutionRecord, seqs: z.output<typeof LoggedSchema>): Promise<void> {
+  private async markRepeats(record: ExecutionRecord, seqs: Logged): Promise<void> {
     // Best effort: a repeat left unmarked is listed once anyway (pages drop repeats).
-    await Promise.all([this.log().markRepeat(seqs.all), this.log(record.workflow).markRepeat(seqs.wf)]).catch((e: unknown) =>
-      this.logger?.warn({ err: e, executionId: record.executionId }, 'execution index: a repeat creation entry was not marked'),
+    await Promise.all([this.log(undefined, seqs.p).markRepeat(seqs.all), this.log(record.workflow, seqs.p).markRepeat(seqs.wf)]).catch(
+      (e: unknown) =>
+        this.logger?.warn({ err: e, executionId: record.executionId }, 'execution index: a repeat creation entry was not marked'),
     );
   }
 
@@ -216,12 +249,27 @@ export class ExecutionIndex implements ExecutionWriteHook {
     while (this.settling.size) await Promise.all([...this.settling]);
   }
 
-  /** The creation log of every execution, or of one workflow's. */
-  log(workflow?: string): CreationLog {
-    const name = workflow === undefined ? 'log' : `wlog.${encodeToken(workflow)}`;
+  /**
+   * The creation log of every execution, or of one workflow's, of one
+   * partition (`<name>.p<k>`); without a partition, the un-partitioned log
+   * the version before wrote (read, trimmed and forgotten from, no longer appended to).
+   */
+  log(workflow?: string, partition?: number): CreationLog {
+    const base = workflow === undefined ? 'log' : `wlog.${encodeToken(workflow)}`;
+    const name = partition === undefined ? base : `${base}.p${partition}`;
     let log = this.logs.get(name);
     if (!log) this.logs.set(name, (log = new CreationLog(this.logKv, name, this.logger)));
     return log;
+  }
+
+  /**
+   * Every log a listing merges for `workflow` (or for every execution): one
+   * per partition, then the un-partitioned one of the version before (its
+   * executions are still listed; empty in a deployment that began with
+   * partitioned logs, which costs a listing a head and a tail read).
+   */
+  logSources(workflow?: string): CreationLog[] {
+    return [...Array.from({ length: PARTITIONS }, (_, p) => this.log(workflow, p)), this.log(workflow)];
   }
 
   /** Whether `entry` says what `record` says (a stale key does not). */
