@@ -90,30 +90,10 @@ const BoundsSchema = z.object({
 
 /** Throws `INVALID_ARGUMENT` naming each bad numeric (or boolean) option. */
 export function checkOrchestratorOptions(options: OrchestratorOptions): void {
-  const {
-    concurrency,
-    maxCachedExecutions,
-    maxEventAttempts,
-    maxStepPayloadBytes,
-    signalBuffer,
-    stepProgressEvents,
-    replicaId,
-    leaseTtlMs,
-    leaseRenewMs,
-  } = options;
+  // The schema strips the other options (transport, logger, ...): only the bounded ones are checked.
   const parsed = BoundsSchema.refine((o) => (o.leaseRenewMs ?? DEFAULT_LEASE_RENEW_MS) < (o.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS), {
     path: ['leaseRenewMs'],
     message: 'must be shorter than leaseTtlMs',
-  }).safeParse({
-    concurrency,
-    maxCachedExecutions,
-    maxEventAttempts,
-    maxStepPayloadBytes,
-    signalBuffer,
-    stepProgressEvents,
-    replicaId,
-    leaseTtlMs,
-    leaseRenewMs,
-  });
+  }).safeParse(options);
   if (!parsed.success) throw new SquadflowError('INVALID_ARGUMENT', 'invalid orchestrator options', toFieldIssues(parsed.error.issues));
 }

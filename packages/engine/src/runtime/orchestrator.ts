@@ -1,13 +1,11 @@
 import { hostname } from 'node:os';
 import {
-  controlCodec,
   createLogger,
   inboundCodec,
   names as makeNames,
   STEP_PROGRESS_EVENTS,
   partitionOf,
   StepErrorCode,
-  triggerCodec,
   TRACEPARENT,
   type InboundMessage,
   type TriggerMessage,
@@ -28,6 +26,7 @@ import { executionIdOf, startExecution, type TriggerDeps } from './start-executi
 import { rearmAll, RecoveryPass } from './recovery-pass.ts';
 import { PartitionLeases } from '../partitions/partition-leases.ts';
 import { PartitionConsumers } from '../partitions/partition-consumers.ts';
+import { askHolderToArm, handTriggerToHolder, isEntrySubject } from '../partitions/holder-messages.ts';
 import { EngineClient } from '../client/engine-client.ts';
 import { EventRouter } from '../events/event-router.ts';
 import { DispatchGate } from './dispatch-gate.ts';
@@ -137,7 +136,7 @@ export class Orchestrator {
     this.gate = new DispatchGate(this.options.squadLimits ?? {});
     this.timers = new TimerService(this.stores.timers, transport.clock, (t, tries) => this.onTimer(t, tries), this.logger, {
       owns: (p) => this.leases?.owns(p) ?? false,
-      foreign: (executionId, timerId) => this.askHolderToArm(executionId, timerId),
+      foreign: (executionId, timerId) => askHolderToArm(transport, this.names, executionId, timerId),
     });
     this.effectDeps = {
       transport,
@@ -296,17 +295,6 @@ export class Orchestrator {
     await this.timers.drop(partitions);
   }
 
-  /**
-   * A timer armed here for an execution of another replica's partition: the
-   * holder arms it from the record (a `rearm` control on the partition's
-   * subject). No message id: a repeat only arms the same timers again, and
-   * the same timer may rightly be asked for twice (a pause, then a resume).
-   */
-  private askHolderToArm(executionId: string, timerId: string): Promise<void> {
-    const message = { kind: 'control' as const, controlId: `rearm.${timerId}`, executionId, action: 'rearm' as const };
-    return this.options.transport.streams.publish(this.names.control(executionId), controlCodec.encode(message));
-  }
-
   /** On the partition's holder: arms every timer the execution's record lists (read afresh: another replica wrote it). */
   private rearm(executionId: string): Promise<void> {
     return this.applier.exclusive(executionId, async () => {
@@ -402,7 +390,8 @@ export class Orchestrator {
     const executionId = executionIdOf(t);
     // Taken from the shared consumer for an execution another replica holds: hand it over, so the holder starts it
     // (its first effects, its step timeouts, its cache) rather than this replica. From a partition's subject, never.
-    if (this.isEntrySubject(msg.subject) && !this.leases?.owns(partitionOf(executionId))) return this.handOver(t, executionId, msg);
+    if (isEntrySubject(msg.subject) && !this.leases?.owns(partitionOf(executionId)))
+      return handTriggerToHolder(this.options.transport, this.names, t, executionId, msg.header(TRACEPARENT));
     if (t.executionId === undefined && t.idempotencyKey === undefined) {
       // A fresh id per delivery: nothing to count tries against, or to quarantine; the consumer's maxDeliver bounds it.
       return startExecution(this.triggerDeps, t, executionId, msg.header(TRACEPARENT));
@@ -413,25 +402,6 @@ export class Orchestrator {
       () => `trigger of "${t.workflow}"`,
       () => startExecution(this.triggerDeps, t, executionId, msg.header(TRACEPARENT)),
       t,
-    );
-  }
-
-  /** Whether a message came on a subject that names no partition (`p.in.<kind>.<token>`: the shared consumer's). */
-  private isEntrySubject(subject: string): boolean {
-    return subject.split('.').length === 4;
-  }
-
-  /**
-   * Republishes a trigger, with its execution id fixed, on the subject of
-   * the execution's partition (no message id: a repeat after a crash here
-   * starts the same execution, which the holder finds and leaves as it is).
-   */
-  private handOver(t: TriggerMessage, executionId: string, msg: DeliveredMessage): Promise<void> {
-    const traceparent = msg.header(TRACEPARENT);
-    return this.options.transport.streams.publish(
-      this.names.startIn(executionId),
-      triggerCodec.encode({ ...t, executionId }),
-      traceparent ? { headers: { [TRACEPARENT]: traceparent } } : {},
     );
   }
 
